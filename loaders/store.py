@@ -1,0 +1,324 @@
+"""The store: SQLAlchemy 2 tables, engines and the data version.
+
+The embedded default is a SQLite file (WAL, foreign keys on) in the data
+directory; ``DATABASE_URL`` selects any other SQLAlchemy URL, e.g.
+``postgresql+psycopg://user@host/db``. The schema is created and upgraded by
+the Alembic migrations in ``loaders/migrations`` (:func:`migrate`), never by
+``create_all``, so that SQLite and PostgreSQL stores evolve the same way.
+
+Every write that changes what pages show bumps ``meta.data_version`` in the
+same transaction; cached queries use that number in their keys.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from threading import Lock
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from loaders import settings
+
+metadata = sa.MetaData()
+
+DATASET_MODELS = "models"
+DATASET_INCIDENTS = "incidents"
+DATASET_RECOGNITIONS = "recognitions"
+DATASETS: tuple[str, ...] = (DATASET_MODELS, DATASET_INCIDENTS, DATASET_RECOGNITIONS)
+
+IMPORT_COMMITTED = "committed"
+IMPORT_ROLLED_BACK = "rolled_back"
+
+imports = sa.Table(
+    "imports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dataset", sa.String(20), nullable=False),
+    sa.Column("file_name", sa.String(255), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False, index=True),
+    sa.Column("size_bytes", sa.BigInteger, nullable=False),
+    sa.Column("user_name", sa.String(100), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("rows_read", sa.Integer, nullable=False),
+    sa.Column("rows_accepted", sa.Integer, nullable=False),
+    sa.Column("rows_rejected", sa.Integer, nullable=False),
+    sa.Column("is_demo", sa.Boolean, nullable=False, default=False),
+    sa.Column("valid_only", sa.Boolean, nullable=False, default=False),
+    sa.Column("forced", sa.Boolean, nullable=False, default=False),
+    sa.Column("vintage", sa.String(10)),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("rolled_back_at", sa.DateTime(timezone=True)),
+    sa.Column("rolled_back_by", sa.String(100)),
+    sa.Column("report", sa.Text),
+)
+
+#: Original upload bytes, kept by content hash (never by the user's file name).
+stored_files = sa.Table(
+    "stored_files",
+    metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("size_bytes", sa.BigInteger, nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+)
+
+
+def _resolved_columns() -> list[sa.Column]:
+    """Columns every dataset row carries: the commune as given and as resolved."""
+    return [
+        sa.Column("commune_code", sa.String(5), nullable=False, index=True),
+        sa.Column("legacy_code", sa.String(5)),
+        sa.Column("vintage", sa.String(10), nullable=False),
+        sa.Column("code_given", sa.String(50)),
+        sa.Column("name_given", sa.String(200)),
+        sa.Column("district_given", sa.String(200)),
+        sa.Column("source_row", sa.Integer),
+    ]
+
+
+def _import_fk() -> sa.Column:
+    return sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id", ondelete="CASCADE"), nullable=False, index=True)
+
+
+models = sa.Table(
+    "models",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    _import_fk(),
+    *_resolved_columns(),
+    sa.Column("model_name", sa.String(300), nullable=False),
+    sa.Column("name_key", sa.String(300), nullable=False),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("setting", sa.String(30), nullable=False),
+    sa.Column("founded_on", sa.Date, nullable=False),
+    sa.Column("status", sa.String(30), nullable=False),
+    sa.Column("dissolved_on", sa.Date),
+    sa.Column("assessment", sa.String(30)),
+    sa.Column("members", sa.Integer),
+    sa.Column("lat", sa.Float),
+    sa.Column("lon", sa.Float),
+    sa.Column("notes", sa.Text),
+    sa.UniqueConstraint("commune_code", "name_key", name="uq_models_business_key"),
+)
+
+incidents = sa.Table(
+    "incidents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    _import_fk(),
+    *_resolved_columns(),
+    sa.Column("incident_code", sa.String(100), nullable=False),
+    sa.Column("occurred_on", sa.Date, nullable=False, index=True),
+    sa.Column("field", sa.String(40), nullable=False),
+    sa.Column("severity", sa.String(40), nullable=False),
+    sa.Column("lat", sa.Float),
+    sa.Column("lon", sa.Float),
+    sa.Column("description", sa.Text),
+    sa.UniqueConstraint("incident_code", name="uq_incidents_business_key"),
+)
+
+recognitions = sa.Table(
+    "recognitions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    _import_fk(),
+    *_resolved_columns(),
+    sa.Column("year", sa.Integer, nullable=False, index=True),
+    sa.Column("unit_type", sa.String(40), nullable=False),
+    sa.Column("unit_name", sa.String(300), nullable=False),
+    sa.Column("unit_key", sa.String(300), nullable=False),
+    sa.Column("result", sa.String(20), nullable=False),
+    sa.UniqueConstraint("year", "commune_code", "unit_type", "unit_key", name="uq_recognitions_business_key"),
+)
+
+DATASET_TABLES: dict[str, sa.Table] = {
+    DATASET_MODELS: models,
+    DATASET_INCIDENTS: incidents,
+    DATASET_RECOGNITIONS: recognitions,
+}
+
+#: Audit log: append-only; nothing in the UI updates or deletes it.
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("user_name", sa.String(100), nullable=False),
+    sa.Column("action", sa.String(40), nullable=False, index=True),
+    sa.Column("detail", sa.Text),
+    sa.Column("address", sa.String(100)),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(100), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("disabled", sa.Boolean, nullable=False, default=False),
+    sa.Column("failed_attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("locked_until", sa.DateTime(timezone=True)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_login_at", sa.DateTime(timezone=True)),
+)
+
+meta = sa.Table(
+    "meta",
+    metadata,
+    sa.Column("key", sa.String(50), primary_key=True),
+    sa.Column("value", sa.String(200), nullable=False),
+)
+
+_DATA_VERSION = "data_version"
+_engines: dict[str, Engine] = {}
+_engines_lock = Lock()
+_migrated: set[str] = set()
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, the only clock the store writes."""
+    return datetime.now(timezone.utc)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI hook signature
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    # Concurrent imports wait for each other instead of failing at once.
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def create_engine_for(url: str) -> Engine:
+    """Create an engine with the project's connection settings.
+
+    SQLite gets WAL, foreign keys and a busy timeout on every connection, and
+    its parent folder is created, so that a fresh clone works with no setup.
+    """
+    sa_url = sa.engine.make_url(url)
+    if sa_url.get_backend_name() == "sqlite":
+        if sa_url.database and sa_url.database != ":memory:":
+            Path(sa_url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The shared, migrated engine for ``url`` (default :func:`settings.database_url`)."""
+    url = url or settings.database_url()
+    with _engines_lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = create_engine_for(url)
+            _engines[url] = engine
+        if url not in _migrated:
+            migrate(engine)
+            _migrated.add(url)
+    return engine
+
+
+def dispose_engines() -> None:
+    """Close every cached engine (tests switch databases)."""
+    with _engines_lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+        _migrated.clear()
+
+
+def migrate(engine: Engine) -> None:
+    """Create or upgrade the schema to the newest Alembic revision."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def data_version(conn: Connection | Engine) -> int:
+    """The number that changes whenever an import, rollback or demo change lands."""
+    if isinstance(conn, Engine):
+        with conn.connect() as c:
+            return data_version(c)
+    value = conn.execute(sa.select(meta.c.value).where(meta.c.key == _DATA_VERSION)).scalar()
+    return int(value or 0)
+
+
+def bump_data_version(conn: Connection) -> int:
+    """Increment the data version inside the caller's transaction and return it."""
+    current = data_version(conn)
+    if conn.execute(sa.select(meta.c.key).where(meta.c.key == _DATA_VERSION)).first() is None:
+        conn.execute(meta.insert().values(key=_DATA_VERSION, value=str(current + 1)))
+    else:
+        conn.execute(meta.update().where(meta.c.key == _DATA_VERSION).values(value=str(current + 1)))
+    return current + 1
+
+
+def record_event(conn: Connection, user_name: str, action: str, detail: str = "", address: str | None = None) -> None:
+    """Append one audit-log entry in the caller's transaction."""
+    conn.execute(events.insert().values(at=utcnow(), user_name=user_name, action=action, detail=detail,
+                                        address=address))
+
+
+def demo_only(conn: Connection) -> bool:
+    """True while every committed import is demo data (or nothing is stored yet)."""
+    real = conn.execute(
+        sa.select(sa.func.count()).select_from(imports).where(
+            imports.c.status == IMPORT_COMMITTED, sa.not_(imports.c.is_demo)
+        )
+    ).scalar()
+    return not real
+
+
+def has_demo(conn: Connection) -> bool:
+    """True when committed demo imports exist."""
+    n = conn.execute(
+        sa.select(sa.func.count()).select_from(imports).where(imports.c.status == IMPORT_COMMITTED, imports.c.is_demo)
+    ).scalar()
+    return bool(n)
+
+
+def visible_import_filter(conn: Connection) -> sa.ColumnElement[bool]:
+    """Which imports pages show: demo data only until real data exists, then real data only."""
+    committed = imports.c.status == IMPORT_COMMITTED
+    if demo_only(conn):
+        return committed
+    return sa.and_(committed, sa.not_(imports.c.is_demo))
+
+
+_READ_COLUMNS: dict[str, list[str]] = {
+    DATASET_MODELS: ["id", "commune_code", "legacy_code", "vintage", "model_name", "kind", "setting",
+                     "founded_on", "status", "dissolved_on", "assessment", "members", "lat", "lon", "notes"],
+    DATASET_INCIDENTS: ["id", "incident_code", "occurred_on", "commune_code", "legacy_code", "vintage", "field",
+                        "severity", "lat", "lon", "description"],
+    DATASET_RECOGNITIONS: ["id", "year", "commune_code", "legacy_code", "vintage", "unit_type", "unit_name",
+                           "result"],
+}
+_DATE_COLUMNS = {"founded_on", "dissolved_on", "occurred_on"}
+
+
+def load_dataset(engine: Engine, dataset: str) -> pd.DataFrame:
+    """Read the visible rows of a dataset for analysis.
+
+    Returns
+    -------
+    pd.DataFrame
+        The columns of ``_READ_COLUMNS[dataset]``; date columns as ``datetime64``.
+    """
+    table = DATASET_TABLES[dataset]
+    cols = [table.c[c] for c in _READ_COLUMNS[dataset]]
+    with engine.connect() as conn:
+        query = sa.select(*cols).join(imports, imports.c.id == table.c.import_id).where(visible_import_filter(conn))
+        frame = pd.read_sql_query(query, conn)
+    for col in _DATE_COLUMNS.intersection(frame.columns):
+        frame[col] = pd.to_datetime(frame[col])
+    return frame
