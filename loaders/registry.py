@@ -250,6 +250,25 @@ class Registry:
         out[c["borders_laos"]] = domain.FOCUS_BORDER
         return out
 
+    def major_project_sites(self) -> pd.DataFrame:
+        """Economic zones and major projects as points, for map markers.
+
+        Returns
+        -------
+        pd.DataFrame
+            ``id, name, kind, lat, lon, source, communes_2025``. Sites without
+            verified coordinates are placed at their first commune's label point.
+        """
+        rows = []
+        for site in [*self.focus["economic_zones"], *self.focus["major_projects"]]:
+            codes = list(site["communes_2025"])
+            lat, lon = site.get("lat"), site.get("lon")
+            if (lat is None or lon is None) and codes:
+                lat, lon = self.communes.at[codes[0], "label_lat"], self.communes.at[codes[0], "label_lon"]
+            rows.append({"id": site["id"], "name": site["name"], "kind": site["kind"], "lat": lat, "lon": lon,
+                         "source": site["source"], "communes_2025": tuple(codes)})
+        return pd.DataFrame(rows, columns=["id", "name", "kind", "lat", "lon", "source", "communes_2025"])
+
     # --------------------------------------------------------------- resolution
     @cached_property
     def _entries(self) -> dict[str, list[_Entry]]:

@@ -62,3 +62,15 @@ def database_url() -> str:
 def static_dir() -> Path:
     """Folder Streamlit serves at ``/app/static`` (``server.enableStaticServing``)."""
     return PROJECT_ROOT / "static"
+
+
+def default_basemap() -> str:
+    """Background tiles when the app opens: ``osm``, ``local`` (``HT_TILE_URL``) or ``none``.
+
+    Returns
+    -------
+    str
+        ``$HT_BASEMAP`` when set to one of those, else ``osm``.
+    """
+    value = os.environ.get("HT_BASEMAP", "osm").strip().lower()
+    return value if value in ("osm", "local", "none") else "osm"

@@ -1,0 +1,50 @@
+# The two commands of the README:
+#   make run   set up everything (venv, packages, boundary data, map assets, demo database) and start the app
+#   make test  set up everything, plus the system packages the tests need, and run every test
+# Each step is idempotent and skipped when already done, so a second run starts at once.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# Where setup copies the boundary layers from (see README, "Boundary data").
+HT_GEODATA_SOURCE ?= ../shared/geodata
+export HT_GEODATA_SOURCE
+
+.PHONY: run test setup venv geodata assets demo system-test-deps bench
+
+run: setup demo
+	$(BIN)/python -m streamlit run app.py
+
+test: setup system-test-deps $(VENV)/.dev-installed
+	$(BIN)/python -m pytest
+
+setup: venv geodata assets
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+geodata: venv
+	$(BIN)/python -m loaders.boundaries install --source "$(HT_GEODATA_SOURCE)"
+
+assets: venv
+	$(BIN)/python scripts/install_assets.py
+
+demo: venv
+	$(BIN)/python -m loaders demo --load --if-empty
+
+system-test-deps:
+	bash scripts/install_system_packages.sh
+
+bench: setup $(VENV)/.dev-installed
+	$(BIN)/python bench/map_payload.py
+	$(BIN)/python bench/page_rerun.py
+	$(BIN)/python bench/import_throughput.py

@@ -1,0 +1,1 @@
+"""Pure analysis: indicators, rankings and exports. No streamlit import."""

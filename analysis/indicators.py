@@ -1,0 +1,315 @@
+"""Coverage and incident indicators per commune, pure pandas.
+
+Rules (DOMAIN.md), stated here once and shown on screen by the pages:
+
+* A model *counts* in a period when it was founded on or before the period's end
+  and was not dissolved before the period's start.
+* A counted model *covers* its commune when it is not suspended and not
+  assessed weak: weak models are a gap, not coverage.
+* "No data" is not zero: a commune that never reported a dataset gets NaN for
+  that dataset's indicators, while one that reported and has none gets 0.
+* Incident change compares the period with the previous period of equal length
+  and is flagged only when the baseline is at least ``min_baseline`` incidents
+  and the increase exceeds ``rise_threshold``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from loaders import domain
+from loaders.registry import Registry
+
+PER = 10_000
+DEFAULT_RISE_THRESHOLD = 0.25
+DEFAULT_MIN_BASELINE = 5
+
+LEVEL_2025 = domain.VINTAGE_2025
+LEVEL_LEGACY = domain.VINTAGE_LEGACY
+
+#: Indicator columns the map can colour by, in menu order.
+MAP_INDICATORS: tuple[str, ...] = (
+    "models_per_10k",
+    "kinds_present",
+    "weak_share",
+    "incidents_per_10k",
+    "incidents_change",
+    "models_covering",
+    "incidents",
+)
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive date range ``[start, end]``."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.start > self.end:
+            raise ValueError(f"period start {self.start} is after its end {self.end}")
+
+    def previous(self) -> "Period":
+        """The period of equal length that ends the day before this one starts.
+
+        Month-aligned periods step back by whole months, so that Q2 compares with
+        Q1 and a year with the year before.
+        """
+        start, end = pd.Timestamp(self.start), pd.Timestamp(self.end)
+        if start.day == 1 and (end + pd.Timedelta(days=1)).day == 1:
+            months = (end.year - start.year) * 12 + end.month - start.month + 1
+            prev_start = start - pd.DateOffset(months=months)
+            return Period(prev_start.date(), (start - pd.Timedelta(days=1)).date())
+        length = end - start
+        prev_end = start - pd.Timedelta(days=1)
+        return Period((prev_end - length).date(), prev_end.date())
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The shared sidebar filters.
+
+    ``districts`` are former district codes (empty = all); ``kinds`` model kinds
+    (empty = all); ``focus`` one of ``domain.FOCUS_AREAS``.
+    """
+
+    period: Period
+    districts: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    focus: str = domain.FOCUS_ALL
+    rise_threshold: float = DEFAULT_RISE_THRESHOLD
+    min_baseline: int = DEFAULT_MIN_BASELINE
+
+    def with_period(self, period: Period) -> "Filters":
+        """A copy with another period."""
+        return replace(self, period=period)
+
+
+@dataclass
+class Datasets:
+    """The three stored datasets as read by ``loaders.store.load_dataset``."""
+
+    models: pd.DataFrame
+    incidents: pd.DataFrame
+    recognitions: pd.DataFrame
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def unit_table(registry: Registry, level: str) -> pd.DataFrame:
+    """The units of a level: 69 communes (2025) or 209 legacy communes."""
+    return registry.communes if level == LEVEL_2025 else registry.legacy
+
+
+def selected_units(registry: Registry, filters: Filters, level: str = LEVEL_2025) -> pd.Index:
+    """Codes of the units the district and focus filters select, in registry order."""
+    table = unit_table(registry, level)
+    mask = pd.Series(True, index=table.index)
+    if filters.districts:
+        if level == LEVEL_2025:
+            mask &= table.index.isin(registry.communes_in_districts(filters.districts))
+        else:
+            mask &= table["district_code"].isin(filters.districts)
+    if filters.focus != domain.FOCUS_ALL:
+        mask &= table.index.isin(registry.focus_codes(filters.focus, level))
+    return table.index[mask.to_numpy()]
+
+
+def _unit_column(level: str) -> str:
+    # Legacy view: legacy-coded records show in their own units, without conversion;
+    # records reported in 2025 units have no legacy unit and are left out there.
+    return "commune_code" if level == LEVEL_2025 else "legacy_code"
+
+
+def models_counted(models: pd.DataFrame, period: Period) -> pd.Series:
+    """Boolean mask of the models that count in ``period`` (the active-in-period rule)."""
+    end = pd.Timestamp(period.end)
+    start = pd.Timestamp(period.start)
+    founded_ok = models["founded_on"] <= end
+    dissolved = models["dissolved_on"]
+    not_gone = dissolved.isna() | (dissolved >= start)
+    return founded_ok & not_gone
+
+
+def models_covering(models: pd.DataFrame, period: Period) -> pd.Series:
+    """Mask of counted models that are neither suspended nor assessed weak."""
+    return (
+        models_counted(models, period)
+        & (models["status"] != domain.STATUS_SUSPENDED)
+        & (models["assessment"] != domain.ASSESSMENT_WEAK)
+    )
+
+
+def compute_indicators(
+    data: Datasets, registry: Registry, filters: Filters, level: str = LEVEL_2025
+) -> pd.DataFrame:
+    """Indicators for every selected unit.
+
+    Parameters
+    ----------
+    data : Datasets
+        Stored models, incidents and recognitions.
+    registry : Registry
+        Units and population.
+    filters : Filters
+        Period, former districts, model kinds, focus area and the change rule.
+    level : {"2025", "legacy"}
+        Unit level; in the legacy view population-based rates are NaN because
+        population is only known for the 2025 communes.
+
+    Returns
+    -------
+    pd.DataFrame
+        Indexed by unit code, columns ``name, population, models_counted,
+        models_covering, models_per_10k, kinds_present, kinds_missing (tuple),
+        weak_share, incidents, incidents_prev, incidents_per_10k,
+        incidents_change, incidents_flag, recognised, has_models,
+        has_incidents``. NaN means no data.
+    """
+    units = selected_units(registry, filters, level)
+    table = unit_table(registry, level)
+    col = _unit_column(level)
+    out = pd.DataFrame(index=units)
+    out.index.name = "code"
+    out["name"] = table.loc[units, "name"]
+    population = table.loc[units, "population"] if "population" in table else pd.Series(np.nan, index=units)
+    out["population"] = population.astype(float)
+
+    models = data.models
+    models = models[models[col].isin(units)]
+    has_models = pd.Series(units.isin(models[col].unique()), index=units)
+    if filters.kinds:
+        models = models[models["kind"].isin(filters.kinds)]
+    counted = models[models_counted(models, filters.period)]
+    covering = counted[(counted["status"] != domain.STATUS_SUSPENDED) & (counted["assessment"] != domain.ASSESSMENT_WEAK)]
+    n_counted = counted.groupby(col).size().reindex(units, fill_value=0).astype(float)
+    n_covering = covering.groupby(col).size().reindex(units, fill_value=0).astype(float)
+    n_weak = (counted["assessment"] == domain.ASSESSMENT_WEAK).groupby(counted[col]).sum().reindex(units, fill_value=0)
+    n_assessed = counted["assessment"].notna().groupby(counted[col]).sum().reindex(units, fill_value=0)
+    core = covering[covering["kind"].isin(domain.MODEL_KINDS_CORE)]
+    kinds_by_unit = core.groupby(col)["kind"].agg(lambda s: frozenset(s)).reindex(units)
+    kinds_by_unit = kinds_by_unit.map(lambda v: v if isinstance(v, frozenset) else frozenset())
+
+    out["models_counted"] = n_counted.where(has_models)
+    out["models_covering"] = n_covering.where(has_models)
+    out["models_per_10k"] = (n_covering / out["population"] * PER).where(has_models)
+    out["kinds_present"] = kinds_by_unit.map(len).astype(float).where(has_models)
+    out["kinds_missing"] = kinds_by_unit.map(
+        lambda present: tuple(k for k in domain.MODEL_KINDS_CORE if k not in present)
+    )
+    out["weak_share"] = (n_weak / n_assessed.replace(0, np.nan)).where(has_models)
+    out["has_models"] = has_models
+
+    incidents = data.incidents
+    incidents = incidents[incidents[col].isin(units)]
+    has_incidents = pd.Series(units.isin(incidents[col].unique()), index=units)
+    cur = _count_in(incidents, filters.period, col, units)
+    prev = _count_in(incidents, filters.period.previous(), col, units)
+    out["incidents"] = cur.where(has_incidents)
+    out["incidents_prev"] = prev.where(has_incidents)
+    out["incidents_per_10k"] = (cur / out["population"] * PER).where(has_incidents)
+    change = (cur - prev) / prev.replace(0, np.nan)
+    out["incidents_change"] = change.where(has_incidents)
+    out["incidents_flag"] = (
+        has_incidents & (prev >= filters.min_baseline) & (change > filters.rise_threshold)
+    ).fillna(False)
+    out["has_incidents"] = has_incidents
+
+    out["recognised"] = recognised_units(data.recognitions, filters.period.end.year, col, units)
+    return out
+
+
+def _count_in(incidents: pd.DataFrame, period: Period, col: str, units: pd.Index) -> pd.Series:
+    when = incidents["occurred_on"]
+    mask = (when >= pd.Timestamp(period.start)) & (when <= pd.Timestamp(period.end))
+    return incidents.loc[mask].groupby(col).size().reindex(units, fill_value=0).astype(float)
+
+
+def recognition_year(recognitions: pd.DataFrame, period_end: date) -> int | None:
+    """The latest recognition year not after the period's end that has data."""
+    years = recognitions["year"]
+    years = years[years <= period_end.year]
+    return int(years.max()) if len(years) else None
+
+
+def recognised_units(recognitions: pd.DataFrame, year: int, col: str, units: pd.Index) -> pd.Series:
+    """1.0 when the commune itself met the standard in ``year``, 0.0 when not, NaN when not assessed."""
+    rows = recognitions[
+        (recognitions["year"] == year) & (recognitions["unit_type"] == domain.RECOGNITION_UNIT_TYPES[1])
+    ]
+    passed = (rows["result"] == domain.RESULT_PASSED).groupby(rows[col]).max()
+    return passed.reindex(units).astype(float)
+
+
+def recognition_shares(recognitions: pd.DataFrame, year: int | None, units: pd.Index, col: str = "commune_code") -> dict[str, float]:
+    """Share of assessed communes and residential areas recognised in ``year``.
+
+    Returns NaN shares when nothing was assessed that year.
+    """
+    if year is None:
+        return {"communes": np.nan, "residential": np.nan}
+    rows = recognitions[(recognitions["year"] == year) & recognitions[col].isin(units)]
+    shares = {}
+    for label, unit_type in (("communes", domain.RECOGNITION_UNIT_TYPES[1]), ("residential", domain.RECOGNITION_UNIT_TYPES[0])):
+        typed = rows[rows["unit_type"] == unit_type]
+        shares[label] = float((typed["result"] == domain.RESULT_PASSED).mean()) if len(typed) else np.nan
+    return shares
+
+
+def summarise(indicators: pd.DataFrame, data: Datasets, filters: Filters, level: str = LEVEL_2025) -> dict[str, float]:
+    """Province-level key figures for the selected units.
+
+    Rates are computed from the sums (not averages of commune rates) so that
+    small communes do not dominate.
+    """
+    ind = indicators
+    pop = ind.loc[ind["has_models"], "population"].sum()
+    pop_inc = ind.loc[ind["has_incidents"], "population"].sum()
+    covering = ind["models_covering"].sum()
+    counted = ind["models_counted"].sum()
+    incidents = ind["incidents"].sum()
+    prev = ind["incidents_prev"].sum()
+    col = _unit_column(level)
+    year = recognition_year(data.recognitions, filters.period.end)
+    shares = recognition_shares(data.recognitions, year, ind.index, col)
+    weak_rows = ind["weak_share"] * ind["models_counted"]
+    return {
+        "units": float(len(ind)),
+        "units_with_models": float(ind["has_models"].sum()),
+        "models_covering": float(covering),
+        "models_per_10k": float(covering / pop * PER) if pop else np.nan,
+        "units_all_kinds": float((ind["kinds_present"] == len(domain.MODEL_KINDS_CORE)).sum()),
+        "weak_share": float(weak_rows.sum() / counted) if counted else np.nan,
+        "incidents": float(incidents),
+        "incidents_per_10k": float(incidents / pop_inc * PER) if pop_inc else np.nan,
+        "incidents_change": float((incidents - prev) / prev) if prev else np.nan,
+        "recognition_year": float(year) if year is not None else np.nan,
+        "recognised_communes_share": shares["communes"],
+        "recognised_residential_share": shares["residential"],
+    }
+
+
+def monthly_incidents(incidents: pd.DataFrame, codes: pd.Index | list[str], period: Period, by: str | None = None,
+                      col: str = "commune_code") -> pd.DataFrame:
+    """Monthly incident counts in ``period`` for ``codes``, optionally split by a column.
+
+    Returns
+    -------
+    pd.DataFrame
+        Indexed by month start (every month of the period, zeros filled); one
+        column ``incidents`` or one column per value of ``by``.
+    """
+    months = pd.date_range(pd.Timestamp(period.start).to_period("M").to_timestamp(), pd.Timestamp(period.end), freq="MS")
+    rows = incidents[incidents[col].isin(codes)]
+    rows = rows[(rows["occurred_on"] >= pd.Timestamp(period.start)) & (rows["occurred_on"] <= pd.Timestamp(period.end))]
+    month = rows["occurred_on"].dt.to_period("M").dt.to_timestamp()
+    if by is None:
+        series = rows.groupby(month).size().reindex(months, fill_value=0)
+        return series.to_frame("incidents")
+    table = rows.groupby([month, rows[by]]).size().unstack(fill_value=0).reindex(months, fill_value=0)
+    table.columns.name = None
+    return table

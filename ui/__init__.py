@@ -1,0 +1,1 @@
+"""Streamlit-facing helpers: the caching layer, the shared sidebar and i18n lookups."""
