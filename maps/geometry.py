@@ -352,3 +352,48 @@ def hausdorff_by_feature(displayed: gpd.GeoSeries, source: gpd.GeoSeries, metric
     shown = displayed.to_crs(metric_crs).values
     original = source.to_crs(metric_crs).values
     return pd.Series(shapely.hausdorff_distance(shown, original), index=source.index, dtype=float)
+
+
+def shared_boundaries(frame: gpd.GeoDataFrame, *, precision_deg: float = DEFAULT_PRECISION_DEG) -> gpd.GeoDataFrame:
+    """The boundaries between neighbouring polygons of a coverage, as lines.
+
+    Used for the former-district lines: the outer edge of the province is
+    already drawn by the communes, so sending it again only adds payload.
+
+    Parameters
+    ----------
+    frame : GeoDataFrame
+        Polygon coverage in EPSG:4326 whose neighbours share identical vertices.
+    precision_deg : float
+        Grid step used to match shared vertices (see :func:`build_topology`).
+
+    Returns
+    -------
+    GeoDataFrame
+        One row whose geometry is a (Multi)LineString of every edge shared by two
+        polygons, EPSG:4326; an empty GeoDataFrame if no polygons touch.
+
+    Raises
+    ------
+    TopologyError
+        As :func:`build_topology`.
+    """
+    outlines = gpd.GeoDataFrame(geometry=frame.geometry.values, crs=frame.crs)
+    topology = build_topology(outlines, "polygons", precision_deg=precision_deg)
+    uses: dict[int, int] = {}
+
+    def count(refs: Any) -> None:
+        if isinstance(refs, int):
+            arc = refs if refs >= 0 else ~refs
+            uses[arc] = uses.get(arc, 0) + 1
+        else:
+            for ref in refs:
+                count(ref)
+
+    for geometry in topology["objects"]["polygons"]["geometries"]:
+        count(geometry.get("arcs", []))
+    arcs = _decoded_arcs(topology)
+    shared = [LineString(arcs[i]) for i in sorted(uses) if uses[i] > 1]
+    if not shared:
+        return gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
+    return gpd.GeoDataFrame(geometry=[shapely.line_merge(MultiLineString(shared))], crs="EPSG:4326")
