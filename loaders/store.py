@@ -254,13 +254,18 @@ def data_version(conn: Connection | Engine) -> int:
 
 
 def bump_data_version(conn: Connection) -> int:
-    """Increment the data version inside the caller's transaction and return it."""
-    current = data_version(conn)
-    if conn.execute(sa.select(meta.c.key).where(meta.c.key == _DATA_VERSION)).first() is None:
-        conn.execute(meta.insert().values(key=_DATA_VERSION, value=str(current + 1)))
-    else:
-        conn.execute(meta.update().where(meta.c.key == _DATA_VERSION).values(value=str(current + 1)))
-    return current + 1
+    """Increment the data version inside the caller's transaction and return it.
+
+    The increment is one atomic ``UPDATE ... SET value = value + 1``: two
+    concurrent imports on PostgreSQL must give two versions, not read the same
+    number and both write it (a page cached between the two commits would then
+    never refresh).
+    """
+    bumped = sa.cast(sa.cast(meta.c.value, sa.Integer) + 1, sa.String)
+    done = conn.execute(meta.update().where(meta.c.key == _DATA_VERSION).values(value=bumped))
+    if done.rowcount == 0:
+        conn.execute(meta.insert().values(key=_DATA_VERSION, value="1"))
+    return data_version(conn)
 
 
 def record_event(conn: Connection, user_name: str, action: str, detail: str = "", address: str | None = None) -> None:
