@@ -219,7 +219,8 @@ def compute_indicators(
     ).fillna(False)
     out["has_incidents"] = has_incidents
 
-    out["recognised"] = recognised_units(data.recognitions, filters.period.end.year, col, units)
+    year = recognition_year(data.recognitions, filters.period.end)
+    out["recognised"] = recognised_units(data.recognitions, year, col, units)
     return out
 
 
@@ -236,8 +237,10 @@ def recognition_year(recognitions: pd.DataFrame, period_end: date) -> int | None
     return int(years.max()) if len(years) else None
 
 
-def recognised_units(recognitions: pd.DataFrame, year: int, col: str, units: pd.Index) -> pd.Series:
+def recognised_units(recognitions: pd.DataFrame, year: int | None, col: str, units: pd.Index) -> pd.Series:
     """1.0 when the commune itself met the standard in ``year``, 0.0 when not, NaN when not assessed."""
+    if year is None:
+        return pd.Series(np.nan, index=units)
     rows = recognitions[
         (recognitions["year"] == year) & (recognitions["unit_type"] == domain.RECOGNITION_UNIT_TYPES[1])
     ]

@@ -763,7 +763,8 @@ def _from_package():
         "code": old["wardCode"].map(normalise_code), "name": old["ward"], "name_short": old["wardShort"],
         "type": old["wardType"], "district_code": old["districtCode"].astype(str), "district_name": old["district"],
         "district_type": old["districtType"], "label_lat": old["wardLat"], "label_lon": old["wardLon"],
-        "district_name_short": old["districtShort"],
+        # The package writes "Kỳ Anh (Huyện)" to tell the district from the town.
+        "district_name_short": old["districtShort"].str.replace(r"\s*\(.*\)$", "", regex=True),
     }).set_index("code")
     _attach_crosswalk(legacy, crosswalk)
     communes = pd.DataFrame({
