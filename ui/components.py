@@ -122,3 +122,53 @@ def render_commune_profile(code: str, filters: ind.Filters, indicators: pd.DataF
     monthly = ind.monthly_incidents(data.incidents, [code], filters.period)
     monthly.columns = [t("indicator.incidents")]
     st.bar_chart(monthly, height=180)
+
+
+def filter_context(filters: ind.Filters, extra: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
+    """What produced a table: the filters, the data version, the time and the demo notice."""
+    from analysis.exports import export_timestamp
+
+    registry = cache.get_registry()
+    version = cache.data_version()
+    rows = [
+        (t("export.context.period"), f"{filters.period.start:%d/%m/%Y} – {filters.period.end:%d/%m/%Y}"),
+        (t("filter.districts"), ", ".join(registry.districts.at[d, "name"] for d in filters.districts) or t("filter.all")),
+        (t("filter.kinds"), ", ".join(enum_label("kind", k) for k in filters.kinds) or t("filter.all")),
+        (t("filter.focus"), t(f"focus.{filters.focus}")),
+        (t("export.context.rule"), t("map.rules", threshold=int(filters.rise_threshold * 100),
+                                     baseline=filters.min_baseline)),
+        *(extra or []),
+        (t("export.context.data_version"), str(version)),
+        (t("export.context.exported_at"), export_timestamp()),
+    ]
+    if cache.get_store_flags(version)["demo_shown"]:
+        rows.append((t("demo.badge"), t("demo.badge_help")))
+    return rows
+
+
+def render_downloads(frame: pd.DataFrame, context: list[tuple[str, str]], name: str, key_prefix: str) -> None:
+    """CSV and XLSX download buttons for a table; files are built only when clicked."""
+    from analysis.exports import file_stem, table_to_csv, table_to_xlsx
+    from ui import access
+
+    stem = file_stem(name)
+    left, right = st.columns(2)
+
+    def _csv() -> bytes:
+        access.record_export(f"{stem}.csv")
+        return table_to_csv(frame)
+
+    def _xlsx() -> bytes:
+        access.record_export(f"{stem}.xlsx")
+        return table_to_xlsx(frame, context, sheet_name=t("export.sheet.data"),
+                             context_sheet_name=t("export.sheet.context"))
+
+    allowed = access.can("export")
+    left.download_button(t("export.csv"), _csv, file_name=f"{stem}.csv", mime="text/csv",
+                         key=f"{key_prefix}_csv", on_click="ignore", disabled=not allowed,
+                         icon=":material/download:")
+    right.download_button(t("export.xlsx"), _xlsx, file_name=f"{stem}.xlsx", key=f"{key_prefix}_xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          on_click="ignore", disabled=not allowed, icon=":material/table_view:")
+    if not allowed:
+        st.caption(t("access.export_denied"))

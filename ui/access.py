@@ -1,0 +1,63 @@
+"""The signed-in user of this session and server-side permission checks for pages and actions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from loaders import access, store
+from ui import cache
+from ui.i18n import t
+
+USER_KEY = "auth_user"
+
+
+@dataclass(frozen=True)
+class SessionUser:
+    """Who is using this session and with which role."""
+
+    name: str
+    role: str
+
+
+ANONYMOUS = SessionUser("anonymous", access.ROLE_VIEWER)
+
+
+def current_user() -> SessionUser:
+    """The session's user (anonymous viewer until someone signs in)."""
+    user = st.session_state.get(USER_KEY)
+    return user if isinstance(user, SessionUser) else ANONYMOUS
+
+
+def can(permission: str) -> bool:
+    """Whether the session's user holds ``permission``."""
+    return access.allowed(current_user().role, permission)
+
+
+def require(permission: str) -> None:
+    """Stop the page with a refusal unless the user holds ``permission``."""
+    if not can(permission):
+        st.error(t("access.denied"), icon=":material/block:")
+        st.stop()
+
+
+def client_address() -> str | None:
+    """The browser's address where Streamlit exposes it."""
+    try:
+        return st.context.ip_address
+    except AttributeError:
+        return None
+
+
+def record(action: str, detail: str = "") -> None:
+    """Append an audit-log entry for the session's user."""
+    with cache.get_engine().begin() as conn:
+        store.record_event(conn, current_user().name, action, detail, client_address())
+
+
+def record_export(file_name: str) -> None:
+    """Audit an export; refuses (raises) when the role may not export, whatever the UI showed."""
+    if not can("export"):
+        raise PermissionError("export not allowed for this role")
+    record("export", file_name)
