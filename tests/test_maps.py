@@ -1,0 +1,453 @@
+"""Map builders, display encoding and offline assets, on tiny in-memory layers."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from shapely.geometry import LineString, box
+
+from maps import builders, geometry, offline
+from maps.assets import ASSET_PATHS, VENDOR_FILES, installed_paths
+
+XSS = "<img src=x onerror=alert(1)>"
+WGS84 = "EPSG:4326"
+
+
+@pytest.fixture
+def restore_folium_assets():
+    """Undo use_local_assets after the test: it changes folium class attributes process-wide."""
+    saved = {cls: (cls.default_js, cls.default_css) for cls in offline.localised_classes()}
+    yield
+    for cls, (js, css) in saved.items():
+        cls.default_js, cls.default_css = js, css
+
+
+@pytest.fixture
+def communes() -> gpd.GeoDataFrame:
+    """Three adjacent communes in a row (0.1 degree squares in Hà Tĩnh)."""
+    return gpd.GeoDataFrame(
+        {"gso_code": ["18001", "18002", "18003"], "name": ["Xã Một", "Xã Hai", "Phường Ba"]},
+        geometry=[box(105.0 + 0.1 * i, 18.0, 105.1 + 0.1 * i, 18.1) for i in range(3)],
+        crs=WGS84,
+    )
+
+
+@pytest.fixture
+def values() -> pd.Series:
+    """No data for the first commune, zero for the second, a count for the third."""
+    return pd.Series([np.nan, 0.0, 5.0], index=["18001", "18002", "18003"])
+
+
+def _commune_layer(m: folium.Map) -> builders.CompactTopoJson:
+    layers = [e for e in _walk(m) if isinstance(e, builders.CompactTopoJson) and "communes" in e.data["objects"]]
+    assert len(layers) == 1
+    return layers[0]
+
+
+def _walk(element):
+    yield element
+    for child in getattr(element, "_children", {}).values():
+        yield from _walk(child)
+
+
+def _feature_groups(m: folium.Map) -> dict[str, folium.FeatureGroup]:
+    return {e.layer_name: e for e in _walk(m) if isinstance(e, folium.FeatureGroup)}
+
+
+# --------------------------------------------------------------------------- colour scale and legend
+
+
+def test_colour_scale_quantile_classes_cover_all_values():
+    scale = builders.build_colour_scale(pd.Series(range(10), dtype=float), n_classes=5)
+    assert len(scale.colours) == 5
+    assert scale.breaks[0] == 0 and scale.breaks[-1] == 9
+    assert scale.class_of(0) == 0
+    assert scale.class_of(9) == 4
+
+
+def test_colour_scale_merges_repeated_edges():
+    scale = builders.build_colour_scale(pd.Series([0, 0, 0, 0, 0, 0, 1, 2]), n_classes=5)
+    assert len(scale.breaks) == len(set(scale.breaks))
+    assert len(scale.colours) == len(scale.breaks) - 1 < 5
+
+
+@pytest.mark.parametrize("data", [[np.nan, np.nan], []])
+def test_colour_scale_without_finite_values_has_no_classes(data):
+    scale = builders.build_colour_scale(pd.Series(data, dtype=float))
+    assert scale.colours == ()
+    assert scale.colour_for(1.0) == builders.NO_DATA_COLOUR
+
+
+def test_colour_scale_reverse_swaps_ends():
+    forward = builders.build_colour_scale(pd.Series([1, 2, 3, 4]), n_classes=3)
+    backward = builders.build_colour_scale(pd.Series([1, 2, 3, 4]), n_classes=3, reverse=True)
+    assert forward.colours == tuple(reversed(backward.colours))
+
+
+def test_colour_scale_no_data_colour_is_not_a_class_colour():
+    scale = builders.build_colour_scale(pd.Series([0, 1, 2, 3, 4, 5]), n_classes=5)
+    assert scale.colour_for(np.nan) == builders.NO_DATA_COLOUR
+    assert builders.NO_DATA_COLOUR not in scale.colours
+    assert scale.colour_for(0) == scale.colours[0]
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [({"n_classes": 0}, "n_classes"), ({"method": "jenks"}, "method")])
+def test_colour_scale_rejects_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        builders.build_colour_scale(pd.Series([1.0, 2.0]), **kwargs)
+
+
+def test_legend_lists_classes_then_no_data_with_counts(values):
+    scale = builders.build_colour_scale(values, n_classes=2)
+    legend = builders.build_legend(values, scale, no_data_label="Chưa có số liệu")
+    assert legend[-1] == builders.LegendEntry(builders.NO_DATA_COLOUR, "Chưa có số liệu", 1)
+    assert [entry.colour for entry in legend[:-1]] == list(scale.colours)
+    assert sum(entry.count for entry in legend) == len(values)
+
+
+def test_default_format_trims_float_noise():
+    assert builders.default_format(35.000000001) == "35"
+    assert builders.default_format(1234.56) == "1,234.6"
+
+
+# --------------------------------------------------------------------------- coverage map
+
+
+def test_coverage_map_has_one_feature_per_commune_with_code(communes, values):
+    m = builders.build_coverage_map(communes, values, value_label="Models", basemap="none")
+    topo = _commune_layer(m).data
+    features = topo["objects"]["communes"]["geometries"]
+    assert len(features) == 3
+    assert [f["properties"]["gso_code"] for f in features] == ["18001", "18002", "18003"]
+
+
+def test_coverage_map_stores_shared_edges_once(communes, values):
+    m = builders.build_coverage_map(communes, values, value_label="Models", basemap="none")
+    topo = _commune_layer(m).data
+    refs = [ref if ref >= 0 else ~ref for f in topo["objects"]["communes"]["geometries"] for ring in f["arcs"] for ref in ring]
+    # Three squares in a row: the two shared edges are each one arc used by both neighbours;
+    # the outer path of each end square and the top and bottom of the middle one make four more.
+    assert len(topo["arcs"]) == 6
+    assert sorted(refs.count(arc) for arc in set(refs)) == [1, 1, 1, 1, 2, 2]
+
+
+def test_no_data_and_zero_get_different_fills(communes, values):
+    m = builders.build_coverage_map(communes, values, value_label="Models", basemap="none")
+    styles = {
+        f["properties"]["gso_code"]: f["properties"]["style"]
+        for f in _commune_layer(m).data["objects"]["communes"]["geometries"]
+    }
+    assert styles["18001"]["fillColor"] == builders.NO_DATA_COLOUR
+    assert styles["18002"]["fillColor"] != builders.NO_DATA_COLOUR
+    assert styles["18001"]["fillColor"] != styles["18002"]["fillColor"]
+    assert "dashArray" in styles["18001"] and "dashArray" not in styles["18002"]
+
+
+def test_missing_code_in_values_counts_as_no_data(communes):
+    m = builders.build_coverage_map(communes, pd.Series({"18003": 2.0}), value_label="x", basemap="none")
+    features = _commune_layer(m).data["objects"]["communes"]["geometries"]
+    assert features[0]["properties"]["style"]["fillColor"] == builders.NO_DATA_COLOUR
+    assert features[0]["properties"]["value"] == "No data"
+
+
+def test_tooltip_text_is_html_escaped(communes, values):
+    communes.loc[0, "name"] = XSS
+    m = builders.build_coverage_map(communes, values, value_label=XSS, basemap="none")
+    html = m.get_root().render()
+    assert "&lt;img" in html
+    assert "<img src=x" not in html
+    # The browser inserts the property as HTML, so the property itself must be escaped.
+    assert _commune_layer(m).data["objects"]["communes"]["geometries"][0]["properties"]["name"] == html_escaped(XSS)
+
+
+def html_escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def test_tooltip_shows_formatted_value(communes, values):
+    m = builders.build_coverage_map(
+        communes, values, value_label="Models", format_value=lambda v: f"{v:.2f} per 10k", basemap="none"
+    )
+    features = _commune_layer(m).data["objects"]["communes"]["geometries"]
+    assert features[2]["properties"]["value"] == "5.00 per 10k"
+
+
+def test_highlighted_commune_gets_red_outline(communes, values):
+    m = builders.build_coverage_map(communes, values, value_label="x", basemap="none", highlight_codes={"18002"})
+    styles = [f["properties"]["style"] for f in _commune_layer(m).data["objects"]["communes"]["geometries"]]
+    assert styles[1]["color"] == builders.HIGHLIGHT_COLOUR
+    assert styles[0]["color"] != builders.HIGHLIGHT_COLOUR
+
+
+def test_overlays_become_named_feature_groups(communes, values):
+    districts = gpd.GeoDataFrame(
+        {"district_name": ["H1", "H2"]},
+        geometry=[box(105.0, 18.0, 105.15, 18.1), box(105.15, 18.0, 105.3, 18.1)],
+        crs=WGS84,
+    )
+    border = gpd.GeoDataFrame({"kind": ["b"]}, geometry=[LineString([(105.0, 18.0), (105.0, 18.1)])], crs=WGS84)
+    zones = gpd.GeoDataFrame({"zone": [XSS]}, geometry=[box(105.2, 18.0, 105.3, 18.05)], crs=WGS84)
+    projects = gpd.GeoDataFrame({"name": ["Cảng Sơn Dương"]}, geometry=gpd.points_from_xy([105.05], [18.05]), crs=WGS84)
+    labels = {"districts": "Huyện cũ", "border": "Biên giới", "economic_zones": "Khu kinh tế", "major_projects": "Dự án"}
+    m = builders.build_coverage_map(
+        communes,
+        values,
+        value_label="x",
+        basemap="none",
+        overlays={"districts": districts, "border": border, "coast": None, "economic_zones": zones,
+                  "major_projects": projects},
+        overlay_labels=labels,
+    )
+    groups = _feature_groups(m)
+    assert set(labels.values()) <= set(groups)
+    assert groups["Huyện cũ"].show is True
+    assert groups["Dự án"].show is False
+    assert any(isinstance(e, folium.LayerControl) for e in m._children.values())
+    html = m.get_root().render()
+    assert "<img src=x" not in html
+    zone_layer = next(e for e in _walk(m) if isinstance(e, builders.CompactTopoJson) and "economic_zones" in e.data["objects"])
+    assert zone_layer.data["objects"]["economic_zones"]["geometries"][0]["properties"]["zone"] == html_escaped(XSS)
+
+
+def test_district_overlay_sends_only_inner_lines(communes, values):
+    districts = gpd.GeoDataFrame(
+        geometry=[box(105.0, 18.0, 105.15, 18.1), box(105.15, 18.0, 105.3, 18.1)], crs=WGS84
+    )
+    m = builders.build_coverage_map(communes, values, value_label="x", basemap="none", overlays={"districts": districts})
+    layer = next(e for e in _walk(m) if isinstance(e, builders.CompactTopoJson) and "districts" in e.data["objects"])
+    lines = geometry.topology_to_geoseries(layer.data, "districts")
+    assert len(lines) == 1
+    assert lines.iloc[0].length == pytest.approx(0.1, abs=1e-4)
+
+
+def test_unknown_overlay_is_rejected(communes, values):
+    with pytest.raises(ValueError, match="rivers"):
+        builders.build_coverage_map(communes, values, value_label="x", basemap="none", overlays={"rivers": communes})
+
+
+def test_coverage_map_requires_code_and_name(communes, values):
+    with pytest.raises(ValueError, match="gso_code"):
+        builders.build_coverage_map(communes.drop(columns="gso_code"), values, value_label="x", basemap="none")
+
+
+def test_coverage_map_draws_no_legend(communes, values):
+    import branca.colormap
+
+    m = builders.build_coverage_map(communes, values, value_label="x", basemap="none")
+    assert not any(isinstance(e, branca.colormap.ColorMap) for e in _walk(m))
+    assert "legend" not in m.get_root().render().lower()
+
+
+# --------------------------------------------------------------------------- basemap
+
+
+def test_basemap_none_has_no_tile_layer(communes, values):
+    m = builders.build_coverage_map(communes, values, value_label="x", basemap="none")
+    assert not any(isinstance(e, folium.TileLayer) for e in _walk(m))
+
+
+def test_basemap_osm_has_one_tile_layer(communes, values):
+    m = builders.build_coverage_map(communes, values, value_label="x", basemap="osm")
+    tiles = [e for e in _walk(m) if isinstance(e, folium.TileLayer)]
+    assert len(tiles) == 1
+    assert "openstreetmap.org" in tiles[0].tiles
+
+
+def test_basemap_local_reads_env(monkeypatch):
+    monkeypatch.setenv(offline.TILE_URL_ENV, "http://127.0.0.1:8081/{z}/{x}/{y}.png")
+    layer = offline.tile_layer("local")
+    assert layer.tiles == "http://127.0.0.1:8081/{z}/{x}/{y}.png"
+    assert offline.tile_layer("local", "/tiles/{z}/{x}/{y}.png").tiles == "/tiles/{z}/{x}/{y}.png"
+
+
+def test_basemap_local_without_url_fails(monkeypatch):
+    monkeypatch.delenv(offline.TILE_URL_ENV, raising=False)
+    with pytest.raises(ValueError, match=offline.TILE_URL_ENV):
+        offline.tile_layer("local")
+
+
+def test_unknown_basemap_fails():
+    with pytest.raises(ValueError, match="satellite"):
+        offline.tile_layer("satellite")
+
+
+# --------------------------------------------------------------------------- offline assets
+
+
+def test_external_asset_urls_finds_cdn_links(communes, values, restore_folium_assets):
+    m = builders.build_coverage_map(communes, values, value_label="x", basemap="none")
+    for cls in offline.localised_classes():
+        cls.default_js = [(name, f"https://cdn.example.org/{name}.js") for name, _ in cls.default_js]
+    assert "https://cdn.example.org/leaflet.js" in offline.external_asset_urls(m)
+
+
+def test_no_external_urls_after_use_local_assets(communes, values, restore_folium_assets):
+    offline.use_local_assets("/app/static/vendor")
+    coverage = builders.build_coverage_map(communes, values, value_label="x", basemap="osm")
+    points = builders.build_points_map(pd.DataFrame({"lat": [18.05], "lon": [105.05]}), basemap="none")
+    assert offline.external_asset_urls(coverage) == []
+    assert offline.external_asset_urls(points) == []
+    assert '<script src="/app/static/vendor/leaflet/leaflet.js">' in coverage.get_root().render()
+
+
+def test_external_asset_urls_reports_unlocalised_plugin(communes, values, restore_folium_assets):
+    offline.use_local_assets()
+    m = builders.build_coverage_map(communes, values, value_label="x", basemap="none")
+    folium.plugins.Fullscreen().add_to(m)
+    assert any("fullscreen" in url.lower() for url in offline.external_asset_urls(m))
+
+
+def test_streamlit_folium_payload_links_are_local(communes, values, restore_folium_assets, monkeypatch):
+    import streamlit_folium
+
+    offline.use_local_assets("/app/static/vendor")
+    captured = {}
+    monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kwargs: captured.update(kwargs))
+    m = builders.build_coverage_map(communes, values, value_label="x", basemap="none")
+    streamlit_folium.st_folium(m, key="test_map", returned_objects=[])
+    links = captured["js_links"] + captured["css_links"]
+    assert links and all(link.startswith("/app/static/vendor/") for link in links)
+    assert "18001" in captured["script"]
+    assert "https://" not in captured["header"]
+
+
+def test_every_folium_resource_has_an_installed_file():
+    installed = set(installed_paths())
+    assert set(ASSET_PATHS.values()) <= installed
+    assert len({f.target for f in VENDOR_FILES}) == len(VENDOR_FILES)
+
+
+def test_use_local_assets_rejects_unknown_resource(monkeypatch, restore_folium_assets):
+    monkeypatch.setattr(folium.TopoJson, "default_js", [("mystery", "https://cdn.example.org/m.js")])
+    with pytest.raises(offline.OfflineAssetError, match="mystery"):
+        offline.use_local_assets()
+
+
+# --------------------------------------------------------------------------- points maps
+
+
+def test_points_map_has_cluster_heat_and_escaped_popups():
+    points = pd.DataFrame({"lat": [18.05, 18.06, np.nan], "lon": [105.05, 105.06, 105.0], "note": [XSS, "ok", "x"]})
+    m = builders.build_points_map(points, popup_fields=["note"], popup_labels=["Ghi chú"], basemap="none")
+    clusters = [e for e in _walk(m) if isinstance(e, folium.plugins.MarkerCluster)]
+    assert len(clusters) == 1
+    assert sum(isinstance(e, folium.CircleMarker) for e in _walk(clusters[0])) == 2
+    assert any(isinstance(e, folium.plugins.HeatMap) for e in _walk(m))
+    assert {"Incidents", "Heat map"} <= set(_feature_groups(m))
+    html = m.get_root().render()
+    assert "&lt;img" in html
+    assert "<img src=x" not in html
+
+
+@pytest.mark.parametrize(
+    ("frame", "message"),
+    [
+        (pd.DataFrame({"lat": [18.0]}), "lon"),
+        (pd.DataFrame({"lat": [np.nan], "lon": [np.nan]}), "no point"),
+    ],
+)
+def test_points_map_rejects_unusable_points(frame, message):
+    with pytest.raises(ValueError, match=message):
+        builders.build_points_map(frame, basemap="none")
+
+
+def test_commune_points_fallback_colours_like_the_choropleth(values):
+    points = pd.DataFrame(
+        {"gso_code": ["18001", "18002", "18003"], "name": [XSS, "Xã Hai", "Phường Ba"],
+         "lat": [18.05, 18.05, 18.05], "lon": [105.05, 105.15, 105.25]}
+    )
+    scale = builders.build_colour_scale(values)
+    m = builders.build_commune_points_map(points, values, value_label="x", scale=scale, basemap="none")
+    layer = next(e for e in _walk(m) if isinstance(e, folium.GeoJson))
+    features = layer.data["features"]
+    assert [f["properties"]["gso_code"] for f in features] == ["18001", "18002", "18003"]
+    assert features[0]["properties"]["style"]["fillColor"] == builders.NO_DATA_COLOUR
+    assert features[1]["properties"]["style"]["fillColor"] == scale.colour_for(0.0)
+    assert features[0]["properties"]["name"] == html_escaped(XSS)
+    assert "<img src=x" not in m.get_root().render()
+
+
+def test_commune_points_fallback_needs_coordinates(values):
+    with pytest.raises(ValueError, match="lat"):
+        builders.build_commune_points_map(pd.DataFrame({"gso_code": ["18001"], "name": ["a"]}), values, value_label="x")
+
+
+# --------------------------------------------------------------------------- geometry encoding
+
+
+def test_topology_round_trip_keeps_geometry_within_precision(communes):
+    holed = communes.copy()
+    holed.loc[1, "geometry"] = box(105.1, 18.0, 105.2, 18.1).difference(box(105.13, 18.03, 105.17, 18.07))
+    topo = geometry.build_topology(holed, "c", ["gso_code"])
+    decoded = geometry.topology_to_geoseries(topo, "c")
+    distances = geometry.hausdorff_by_feature(decoded, holed.geometry, "EPSG:3405")
+    assert distances.max() < 2.0
+    assert decoded.iloc[1].interiors and len(decoded.iloc[1].interiors) == 1
+
+
+def test_topology_encodes_lines():
+    lines = gpd.GeoDataFrame(geometry=[LineString([(105.0, 18.0), (105.1, 18.1), (105.2, 18.0)])], crs=WGS84)
+    decoded = geometry.topology_to_geoseries(geometry.build_topology(lines, "l"), "l")
+    assert decoded.iloc[0].equals_exact(lines.geometry.iloc[0], tolerance=1e-5)
+
+
+def test_topology_matches_enclave_ring_with_its_hole():
+    outer = box(105.0, 18.0, 105.3, 18.3).difference(box(105.1, 18.1, 105.2, 18.2))
+    frame = gpd.GeoDataFrame(geometry=[outer, box(105.1, 18.1, 105.2, 18.2)], crs=WGS84)
+    topo = geometry.build_topology(frame, "x")
+    # Outer ring, and the hole shared with the enclave: two arcs, not three.
+    assert len(topo["arcs"]) == 2
+
+
+@pytest.mark.parametrize("crs", [None, "EPSG:3405"])
+def test_topology_requires_wgs84(communes, crs):
+    frame = communes.set_crs(None, allow_override=True) if crs is None else communes.to_crs(crs)
+    with pytest.raises(geometry.TopologyError, match="EPSG:4326"):
+        geometry.build_topology(frame, "c")
+
+
+def test_topology_rejects_missing_property_column(communes):
+    with pytest.raises(geometry.TopologyError, match="population"):
+        geometry.build_topology(communes, "c", ["population"])
+
+
+def test_script_safe_json_cannot_close_the_script():
+    text = geometry.script_safe_json({"name": "</script><script>alert(1)</script>", "v": "Hà Tĩnh"})
+    assert "</script>" not in text
+    assert "Hà Tĩnh" in text
+    assert json.loads(text)["name"] == "</script><script>alert(1)</script>"
+
+
+def test_shared_boundaries_returns_only_common_edges(communes):
+    lines = geometry.shared_boundaries(communes)
+    assert len(lines) == 1
+    assert lines.geometry.iloc[0].length == pytest.approx(0.2, abs=1e-4)
+
+
+def test_shared_boundaries_of_separate_polygons_is_empty():
+    apart = gpd.GeoDataFrame(geometry=[box(105.0, 18.0, 105.1, 18.1), box(105.5, 18.0, 105.6, 18.1)], crs=WGS84)
+    assert geometry.shared_boundaries(apart).empty
+
+
+def test_hausdorff_by_feature_measures_metres(communes):
+    shifted = communes.geometry.translate(xoff=0.001)  # about 106 m at 18 degrees north
+    distances = geometry.hausdorff_by_feature(shifted, communes.geometry, "EPSG:3405")
+    assert all(90 < d < 120 for d in distances)
+    with pytest.raises(ValueError, match="2 displayed"):
+        geometry.hausdorff_by_feature(shifted.iloc[:2], communes.geometry, "EPSG:3405")
+
+
+def test_topology_skips_rings_that_collapse():
+    tiny = shapely.Polygon([(105.0, 18.0), (105.000001, 18.0), (105.000001, 18.000001)])
+    frame = gpd.GeoDataFrame(geometry=[box(105.0, 18.0, 105.1, 18.1), tiny], crs=WGS84)
+    topo = geometry.build_topology(frame, "x")
+    assert topo["objects"]["x"]["geometries"][1]["type"] is None
+    assert not math.isnan(topo["transform"]["translate"][0])
