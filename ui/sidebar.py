@@ -10,7 +10,7 @@ import streamlit as st
 from analysis.indicators import Filters, Period
 from loaders import domain
 from loaders.i18n import LANGUAGES
-from ui import cache
+from ui import cache, url_state
 from ui.i18n import LANG_KEY, t
 
 GRANULARITIES = ("month", "quarter", "year")
@@ -50,6 +50,7 @@ def default_range(granularity: str, options: list[Period]) -> tuple[int, int]:
 def render_sidebar() -> Filters:
     """Draw the shared sidebar and return the filters it selects."""
     registry = cache.get_registry()
+    url_state.restore_from_query_params(lambda g: [period_label(p, g) for p in period_options(g)])
     with st.sidebar:
         st.radio(
             t("sidebar.language"), LANGUAGES, key=LANG_KEY, horizontal=True,

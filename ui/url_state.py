@@ -1,0 +1,136 @@
+"""Shareable views: filters, the selected commune and the map indicator live in the URL.
+
+On a session's first run the query parameters seed the widgets' session state;
+after every run the current state is written back, so the address bar always
+holds the view. Invalid parameters fall back to defaults with a notice and
+never raise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from analysis.indicators import MAP_INDICATORS
+from loaders import domain
+from loaders.textnorm import key
+from ui import cache
+from ui.i18n import t
+
+_RESTORED_FLAG = "url_restored"
+NOTICES_KEY = "url_notices"
+
+#: Query parameter -> session-state key of the widget it drives.
+PARAMS: dict[str, str] = {
+    "ky": "filter_granularity",
+    "tu": "__period_from",
+    "den": "__period_to",
+    "huyen": "filter_districts",
+    "loai": "filter_kinds",
+    "dia_ban": "filter_focus",
+    "xa": "selected_commune",
+    "chi_tieu": "map_indicator",
+    "don_vi": "map_level",
+}
+_KIND_BY_KEY = {key(k): k for k in domain.MODEL_KINDS}
+
+
+def _split(value: str) -> list[str]:
+    return [v for v in (p.strip() for p in value.split(",")) if v]
+
+
+def restore_from_query_params(period_labels: Callable[[str], list[str]]) -> None:
+    """Seed widget state from the URL once per session; remember notices for bad values.
+
+    Parameters
+    ----------
+    period_labels : callable
+        Gives the valid period labels of a granularity (from the sidebar).
+    """
+    if st.session_state.get(_RESTORED_FLAG):
+        return
+    st.session_state[_RESTORED_FLAG] = True
+    params = st.query_params
+    notices: list[str] = []
+    registry = cache.get_registry()
+
+    def bad(name: str, value: str) -> None:
+        notices.append(t("url.invalid", name=name, value=value))
+
+    granularity = params.get("ky", "month")
+    if granularity not in ("month", "quarter", "year"):
+        bad("ky", granularity)
+        granularity = "month"
+    elif "ky" in params:
+        st.session_state["filter_granularity"] = granularity
+    labels = period_labels(granularity)
+    start, end = params.get("tu"), params.get("den")
+    if start or end:
+        if start in labels and end in labels and labels.index(start) <= labels.index(end):
+            st.session_state[f"filter_period_{granularity}"] = (start, end)
+        else:
+            bad("tu/den", f"{start}–{end}")
+    if "huyen" in params:
+        codes = _split(params["huyen"])
+        valid = [c for c in codes if c in registry.districts.index]
+        if len(valid) != len(codes):
+            bad("huyen", params["huyen"])
+        st.session_state["filter_districts"] = valid
+    if "loai" in params:
+        kinds = [_KIND_BY_KEY.get(key(k)) for k in _split(params["loai"])]
+        if None in kinds:
+            bad("loai", params["loai"])
+        st.session_state["filter_kinds"] = [k for k in kinds if k]
+    if "dia_ban" in params:
+        if params["dia_ban"] in domain.FOCUS_AREAS:
+            st.session_state["filter_focus"] = params["dia_ban"]
+        else:
+            bad("dia_ban", params["dia_ban"])
+    if "xa" in params:
+        if params["xa"] in registry.communes.index:
+            st.session_state["selected_commune"] = params["xa"]
+        else:
+            bad("xa", params["xa"])
+    if "chi_tieu" in params:
+        if params["chi_tieu"] in MAP_INDICATORS:
+            st.session_state["map_indicator"] = params["chi_tieu"]
+        else:
+            bad("chi_tieu", params["chi_tieu"])
+    if "don_vi" in params:
+        if params["don_vi"] in (domain.VINTAGE_2025, domain.VINTAGE_LEGACY):
+            st.session_state["map_level"] = params["don_vi"]
+        else:
+            bad("don_vi", params["don_vi"])
+    st.session_state[NOTICES_KEY] = notices
+
+
+def render_notices() -> None:
+    """Show (once) what the URL held that could not be used."""
+    for notice in st.session_state.pop(NOTICES_KEY, []):
+        st.toast(notice, icon=":material/link_off:")
+        st.info(notice, icon=":material/link_off:")
+
+
+def sync_query_params() -> None:
+    """Write the current view into the URL (only parameters that differ from defaults)."""
+    state = st.session_state
+    granularity = state.get("filter_granularity", "month")
+    wanted: dict[str, str] = {"ky": granularity}
+    period = state.get(f"filter_period_{granularity}")
+    if isinstance(period, (tuple, list)) and len(period) == 2:
+        wanted["tu"], wanted["den"] = period
+    if state.get("filter_districts"):
+        wanted["huyen"] = ",".join(state["filter_districts"])
+    if state.get("filter_kinds"):
+        wanted["loai"] = ",".join(key(k) for k in state["filter_kinds"])
+    if state.get("filter_focus", domain.FOCUS_ALL) != domain.FOCUS_ALL:
+        wanted["dia_ban"] = state["filter_focus"]
+    if state.get("selected_commune"):
+        wanted["xa"] = state["selected_commune"]
+    if state.get("map_indicator"):
+        wanted["chi_tieu"] = state["map_indicator"]
+    if state.get("map_level") == domain.VINTAGE_LEGACY:
+        wanted["don_vi"] = domain.VINTAGE_LEGACY
+    if dict(st.query_params) != wanted:
+        st.query_params.from_dict(wanted)
