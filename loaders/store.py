@@ -112,7 +112,7 @@ incidents = sa.Table(
     sa.Column("incident_code", sa.String(100), nullable=False),
     sa.Column("occurred_on", sa.Date, nullable=False, index=True),
     sa.Column("field", sa.String(40), nullable=False),
-    sa.Column("severity", sa.String(40), nullable=False),
+    sa.Column("severity", sa.String(40)),  # optional in the dataset (migration 0002)
     sa.Column("lat", sa.Float),
     sa.Column("lon", sa.Float),
     sa.Column("description", sa.Text),
