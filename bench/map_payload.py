@@ -122,10 +122,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"payload (st_folium component args, JSON): {total:,} bytes (budget {PAYLOAD_BUDGET_BYTES:,})")
     for key, size in sorted(parts.items(), key=lambda kv: -kv[1])[:4]:
         print(f"  {key:<12} {size:>10,} bytes")
-    print(f"commune layer TopoJSON: {len(commune_layer.json_text.encode('utf-8')):,} bytes, "
-          f"{len(commune_layer.data['arcs'])} arcs")
-    print(f"max Hausdorff displayed vs source: {per_commune['hausdorff_m'].max():.1f} m "
-          f"(budget {HAUSDORFF_BUDGET_M:g} m), median {per_commune['hausdorff_m'].median():.1f} m")
+    print(
+        f"commune layer TopoJSON: {len(commune_layer.json_text.encode('utf-8')):,} bytes, "
+        f"{len(commune_layer.data['arcs'])} arcs"
+    )
+    print(
+        f"max Hausdorff displayed vs source: {per_commune['hausdorff_m'].max():.1f} m "
+        f"(budget {HAUSDORFF_BUDGET_M:g} m), median {per_commune['hausdorff_m'].median():.1f} m"
+    )
     print("largest per commune:")
     print(per_commune.head(8).to_string(index=False, float_format=lambda v: f"{v:.1f}"))
     external = external_asset_urls(m)

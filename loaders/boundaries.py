@@ -74,18 +74,45 @@ class LayerSchema:
 # The columns the app reads from each layer (SOURCES.md lists all of them).
 LAYER_SCHEMAS: dict[str, LayerSchema] = {
     "communes_2025": LayerSchema(
-        ("gso_code", "name", "name_short", "type", "population_sapnhap", "legacy_codes",
-         "borders_laos", "coastal", "label_lon", "label_lat"),
-        "polygon", "gso_code", 5,
+        (
+            "gso_code",
+            "name",
+            "name_short",
+            "type",
+            "population_sapnhap",
+            "legacy_codes",
+            "borders_laos",
+            "coastal",
+            "label_lon",
+            "label_lat",
+        ),
+        "polygon",
+        "gso_code",
+        5,
     ),
     "communes_legacy": LayerSchema(
-        ("gso_code", "name", "name_short", "type", "district_code", "district_name", "new_codes",
-         "borders_laos", "coastal", "label_lon", "label_lat"),
-        "polygon", "gso_code", 5,
+        (
+            "gso_code",
+            "name",
+            "name_short",
+            "type",
+            "district_code",
+            "district_name",
+            "new_codes",
+            "borders_laos",
+            "coastal",
+            "label_lon",
+            "label_lat",
+        ),
+        "polygon",
+        "gso_code",
+        5,
     ),
     "districts_legacy": LayerSchema(
         ("district_code", "district_name", "district_type", "label_lon", "label_lat"),
-        "polygon", "district_code", 3,
+        "polygon",
+        "district_code",
+        3,
     ),
     "districts_2019": LayerSchema(("district_code", "district_name"), "polygon", "district_code", 3),
     "province": LayerSchema(("province_code", "name"), "polygon", "province_code", 2),
@@ -127,6 +154,7 @@ def _layer_path(role: str, geodata_dir: Path | None) -> Path:
 
 def _check_codes(values: pd.Series, digits: int, source: str, column: str) -> pd.Series:
     """Codes as strings of exactly ``digits`` digits; integers from a sloppy export are accepted."""
+
     def as_text(value: object) -> object:
         if isinstance(value, int) and not isinstance(value, bool):
             return str(value)

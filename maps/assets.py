@@ -41,8 +41,12 @@ VENDOR_FILES: tuple[VendorFile, ...] = (
     VendorFile("bootstrap", "dist/css/bootstrap.min.css", "bootstrap/css/bootstrap.min.css"),
     VendorFile("@fortawesome/fontawesome-free", "css/all.min.css", "fontawesome/css/all.min.css"),
     VendorFile("@fortawesome/fontawesome-free", "webfonts", "fontawesome/webfonts"),
-    VendorFile("leaflet.awesome-markers", "dist/leaflet.awesome-markers.js", "awesome-markers/leaflet.awesome-markers.js"),
-    VendorFile("leaflet.awesome-markers", "dist/leaflet.awesome-markers.css", "awesome-markers/leaflet.awesome-markers.css"),
+    VendorFile(
+        "leaflet.awesome-markers", "dist/leaflet.awesome-markers.js", "awesome-markers/leaflet.awesome-markers.js"
+    ),
+    VendorFile(
+        "leaflet.awesome-markers", "dist/leaflet.awesome-markers.css", "awesome-markers/leaflet.awesome-markers.css"
+    ),
     VendorFile("leaflet.awesome-markers", "dist/images", "awesome-markers/images"),
     # folium's Icon still uses the Bootstrap 3 glyph font by default; only the font and
     # its rules are taken (see GLYPHICONS_CSS), the rest of Bootstrap 3 would fight Bootstrap 5.

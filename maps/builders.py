@@ -146,7 +146,7 @@ def build_colour_scale(
     # ColorBrewer sequential schemes start at 3 colours; take evenly spaced ones for fewer.
     ramp = branca.utilities.color_brewer(palette, n=max(count, 3))
     if count < 3:
-        ramp = [ramp[int(round(i))] for i in np.linspace(0, len(ramp) - 1, count)]
+        ramp = [ramp[round(float(i))] for i in np.linspace(0, len(ramp) - 1, count)]
     colours = tuple(reversed(ramp)) if reverse else tuple(ramp)
     return ColourScale(breaks=tuple(float(e) for e in edges), colours=colours)
 

@@ -73,9 +73,7 @@ def run_npm_ci(project_root: Path) -> Path:
     """
     npm = shutil.which("npm")
     if npm is None:
-        raise AssetInstallError(
-            "npm was not found on PATH. Install Node.js/npm (Debian package 'npm') and run again."
-        )
+        raise AssetInstallError("npm was not found on PATH. Install Node.js/npm (Debian package 'npm') and run again.")
     command = [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"]
     result = subprocess.run(command, cwd=project_root, capture_output=True, text=True, check=False)
     if result.returncode != 0:
@@ -105,9 +103,8 @@ def glyphicons_css(bootstrap3_css: str) -> str:
     rules = []
     for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", without_comments):
         selector = selector.strip()
-        if selector == "@font-face" and "Glyphicons Halflings" in body:
-            rules.append(f"{selector} {{{body}}}")
-        elif selector.startswith(".glyphicon"):
+        glyph_font = selector == "@font-face" and "Glyphicons Halflings" in body
+        if glyph_font or selector.startswith(".glyphicon"):
             rules.append(f"{selector} {{{body}}}")
     if not any(rule.startswith("@font-face") for rule in rules) or len(rules) < 100:
         raise AssetInstallError("Bootstrap 3 CSS does not contain the expected Glyphicons rules.")

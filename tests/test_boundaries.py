@@ -116,8 +116,13 @@ def test_validate_rejects_wrong_geometry_type():
 
 def test_validate_checks_district_codes_with_three_digits():
     districts = gpd.GeoDataFrame(
-        {"district_code": ["436", "4370"], "district_name": ["a", "b"], "district_type": ["x", "y"],
-         "label_lon": [105.0, 105.1], "label_lat": [18.0, 18.0]},
+        {
+            "district_code": ["436", "4370"],
+            "district_name": ["a", "b"],
+            "district_type": ["x", "y"],
+            "label_lon": [105.0, 105.1],
+            "label_lat": [18.0, 18.0],
+        },
         geometry=[box(105.0, 18.0, 105.1, 18.1), box(105.1, 18.0, 105.2, 18.1)],
         crs=WGS84,
     )
@@ -145,8 +150,14 @@ def test_load_layer_uses_configured_geodata_dir(tmp_path, monkeypatch):
 
 def test_load_table_keeps_codes_as_text(tmp_path):
     table = pd.DataFrame(
-        {"legacy_code": ["08001"], "legacy_name": ["a"], "district_code": ["436"], "new_code": ["18073"],
-         "new_name": ["b"], "relation": ["whole"]}
+        {
+            "legacy_code": ["08001"],
+            "legacy_name": ["a"],
+            "district_code": ["436"],
+            "new_code": ["18073"],
+            "new_name": ["b"],
+            "relation": ["whole"],
+        }
     )
     table.to_csv(tmp_path / LAYER_FILES["legacy_to_2025"], index=False)
     assert boundaries.load_table("legacy_to_2025", tmp_path)["legacy_code"].tolist() == ["08001"]
@@ -154,8 +165,14 @@ def test_load_table_keeps_codes_as_text(tmp_path):
 
 def test_load_table_rejects_bad_code(tmp_path):
     table = pd.DataFrame(
-        {"legacy_code": ["8001"], "legacy_name": ["a"], "district_code": ["436"], "new_code": ["18073"],
-         "new_name": ["b"], "relation": ["whole"]}
+        {
+            "legacy_code": ["8001"],
+            "legacy_name": ["a"],
+            "district_code": ["436"],
+            "new_code": ["18073"],
+            "new_name": ["b"],
+            "relation": ["whole"],
+        }
     )
     table.to_csv(tmp_path / LAYER_FILES["legacy_to_2025"], index=False)
     with pytest.raises(BoundaryDataError, match=r"'legacy_code' row 0 has '8001'"):
@@ -178,9 +195,10 @@ def test_simplify_for_display_keeps_neighbours_gap_free():
     source = _wiggly_neighbours()
     shown = boundaries.simplify_for_display(source, tolerance_m=20)
     left, right = shown.geometry
-    assert shapely.get_num_coordinates(shown.geometry.values).sum() < shapely.get_num_coordinates(
-        source.geometry.values
-    ).sum() / 4
+    assert (
+        shapely.get_num_coordinates(shown.geometry.values).sum()
+        < shapely.get_num_coordinates(source.geometry.values).sum() / 4
+    )
     assert left.intersection(right).area == pytest.approx(0, abs=1e-12)
     assert left.union(right).area == pytest.approx(box(105.0, 18.0, 105.2, 18.1).area, rel=1e-6)
     assert hausdorff_by_feature(shown.geometry, source.geometry, CRS_METRIC).max() < 20
@@ -289,10 +307,25 @@ def real_geodata(tmp_path_factory) -> Path:
 
 
 def test_real_layers_validate_with_expected_counts(real_geodata):
-    counts = {role: len(boundaries.load_layer(role, real_geodata)) for role in
-              ("communes_2025", "communes_legacy", "districts_legacy", "border_laos", "coastline", "economic_zones")}
-    assert counts == {"communes_2025": 69, "communes_legacy": 209, "districts_legacy": 12,
-                      "border_laos": 1, "coastline": 1, "economic_zones": 2}
+    counts = {
+        role: len(boundaries.load_layer(role, real_geodata))
+        for role in (
+            "communes_2025",
+            "communes_legacy",
+            "districts_legacy",
+            "border_laos",
+            "coastline",
+            "economic_zones",
+        )
+    }
+    assert counts == {
+        "communes_2025": 69,
+        "communes_legacy": 209,
+        "districts_legacy": 12,
+        "border_laos": 1,
+        "coastline": 1,
+        "economic_zones": 2,
+    }
     assert len(boundaries.load_table("legacy_to_2025", real_geodata)) == 212
 
 

@@ -132,7 +132,12 @@ def test_coverage_map_has_one_feature_per_commune_with_code(communes, values):
 def test_coverage_map_stores_shared_edges_once(communes, values):
     m = builders.build_coverage_map(communes, values, value_label="Models", basemap="none")
     topo = _commune_layer(m).data
-    refs = [ref if ref >= 0 else ~ref for f in topo["objects"]["communes"]["geometries"] for ring in f["arcs"] for ref in ring]
+    refs = [
+        ref if ref >= 0 else ~ref
+        for f in topo["objects"]["communes"]["geometries"]
+        for ring in f["arcs"]
+        for ref in ring
+    ]
     # Three squares in a row: the two shared edges are each one arc used by both neighbours;
     # the outer path of each end square and the top and bottom of the middle one make four more.
     assert len(topo["arcs"]) == 6
@@ -196,14 +201,24 @@ def test_overlays_become_named_feature_groups(communes, values):
     border = gpd.GeoDataFrame({"kind": ["b"]}, geometry=[LineString([(105.0, 18.0), (105.0, 18.1)])], crs=WGS84)
     zones = gpd.GeoDataFrame({"zone": [XSS]}, geometry=[box(105.2, 18.0, 105.3, 18.05)], crs=WGS84)
     projects = gpd.GeoDataFrame({"name": ["Cảng Sơn Dương"]}, geometry=gpd.points_from_xy([105.05], [18.05]), crs=WGS84)
-    labels = {"districts": "Huyện cũ", "border": "Biên giới", "economic_zones": "Khu kinh tế", "major_projects": "Dự án"}
+    labels = {
+        "districts": "Huyện cũ",
+        "border": "Biên giới",
+        "economic_zones": "Khu kinh tế",
+        "major_projects": "Dự án",
+    }
     m = builders.build_coverage_map(
         communes,
         values,
         value_label="x",
         basemap="none",
-        overlays={"districts": districts, "border": border, "coast": None, "economic_zones": zones,
-                  "major_projects": projects},
+        overlays={
+            "districts": districts,
+            "border": border,
+            "coast": None,
+            "economic_zones": zones,
+            "major_projects": projects,
+        },
         overlay_labels=labels,
     )
     groups = _feature_groups(m)
@@ -213,15 +228,17 @@ def test_overlays_become_named_feature_groups(communes, values):
     assert any(isinstance(e, folium.LayerControl) for e in m._children.values())
     html = m.get_root().render()
     assert "<img src=x" not in html
-    zone_layer = next(e for e in _walk(m) if isinstance(e, builders.CompactTopoJson) and "economic_zones" in e.data["objects"])
+    zone_layer = next(
+        e for e in _walk(m) if isinstance(e, builders.CompactTopoJson) and "economic_zones" in e.data["objects"]
+    )
     assert zone_layer.data["objects"]["economic_zones"]["geometries"][0]["properties"]["zone"] == html_escaped(XSS)
 
 
 def test_district_overlay_sends_only_inner_lines(communes, values):
-    districts = gpd.GeoDataFrame(
-        geometry=[box(105.0, 18.0, 105.15, 18.1), box(105.15, 18.0, 105.3, 18.1)], crs=WGS84
+    districts = gpd.GeoDataFrame(geometry=[box(105.0, 18.0, 105.15, 18.1), box(105.15, 18.0, 105.3, 18.1)], crs=WGS84)
+    m = builders.build_coverage_map(
+        communes, values, value_label="x", basemap="none", overlays={"districts": districts}
     )
-    m = builders.build_coverage_map(communes, values, value_label="x", basemap="none", overlays={"districts": districts})
     layer = next(e for e in _walk(m) if isinstance(e, builders.CompactTopoJson) and "districts" in e.data["objects"])
     lines = geometry.topology_to_geoseries(layer.data, "districts")
     assert len(lines) == 1
@@ -361,8 +378,12 @@ def test_points_map_rejects_unusable_points(frame, message):
 
 def test_commune_points_fallback_colours_like_the_choropleth(values):
     points = pd.DataFrame(
-        {"gso_code": ["18001", "18002", "18003"], "name": [XSS, "Xã Hai", "Phường Ba"],
-         "lat": [18.05, 18.05, 18.05], "lon": [105.05, 105.15, 105.25]}
+        {
+            "gso_code": ["18001", "18002", "18003"],
+            "name": [XSS, "Xã Hai", "Phường Ba"],
+            "lat": [18.05, 18.05, 18.05],
+            "lon": [105.05, 105.15, 105.25],
+        }
     )
     scale = builders.build_colour_scale(values)
     m = builders.build_commune_points_map(points, values, value_label="x", scale=scale, basemap="none")
