@@ -472,3 +472,41 @@ def test_topology_skips_rings_that_collapse():
     topo = geometry.build_topology(frame, "x")
     assert topo["objects"]["x"]["geometries"][1]["type"] is None
     assert not math.isnan(topo["transform"]["translate"][0])
+
+
+# --------------------------------------------------------------------------- asset installer
+
+
+def test_glyphicons_css_keeps_only_glyph_rules():
+    from scripts.install_assets import glyphicons_css
+
+    glyphs = "".join(f".glyphicon-g{i}:before {{ content: '{i}'; }}\n" for i in range(120))
+    css = (
+        '@font-face { font-family: "Glyphicons Halflings"; src: url("../fonts/g.woff"); }\n'
+        ".glyphicon { font-family: 'Glyphicons Halflings'; }\n" + glyphs + "body { margin: 0; }\n.btn { color: red; }\n"
+    )
+    out = glyphicons_css(css)
+    assert "Glyphicons Halflings" in out and ".glyphicon-g119:before" in out
+    assert "body" not in out and ".btn" not in out
+
+
+def test_glyphicons_css_fails_on_unexpected_layout():
+    from scripts.install_assets import AssetInstallError, glyphicons_css
+
+    with pytest.raises(AssetInstallError, match="Glyphicons"):
+        glyphicons_css("body { margin: 0; }")
+
+
+def test_asset_install_record_must_match_lock_and_files(tmp_path):
+    from scripts.install_assets import INSTALL_RECORD, is_installed
+
+    vendor = tmp_path / "vendor"
+    assert not is_installed(vendor, "abc")
+    for path in installed_paths():
+        (vendor / path).parent.mkdir(parents=True, exist_ok=True)
+        (vendor / path).write_text("x")
+    (vendor / INSTALL_RECORD).write_text(json.dumps({"lock_sha256": "abc"}))
+    assert is_installed(vendor, "abc")
+    assert not is_installed(vendor, "def")
+    (vendor / ASSET_PATHS["leaflet"]).unlink()
+    assert not is_installed(vendor, "abc")
