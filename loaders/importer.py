@@ -627,12 +627,15 @@ def _insert_chunk(conn: Connection, table: sa.Table, columns: list[str], values:
     Core executemany with dicts (psycopg batches it).
     """
     if conn.dialect.name == "sqlite":
-        values = [
+        by_name = dict(zip(columns, values))
+        compiled = table.insert().compile(dialect=conn.dialect, column_keys=columns)
+        # The compiled statement lists the columns in table order, not in ours.
+        ordered = [by_name[name] for name in compiled.positiontup]
+        ordered = [
             [None if v is None else v.isoformat() for v in col] if isinstance(table.c[name].type, sa.Date) else col
-            for name, col in zip(columns, values)
+            for name, col in zip(compiled.positiontup, ordered)
         ]
-        sql = str(table.insert().compile(dialect=conn.dialect, column_keys=columns))
-        conn.exec_driver_sql(sql, list(zip(*values)))
+        conn.exec_driver_sql(str(compiled), list(zip(*ordered)))
         return
     conn.execute(table.insert(), [dict(zip(columns, row)) for row in zip(*values)])
 
@@ -775,7 +778,10 @@ def rollback_import(engine: Engine, import_id: int, user: str) -> int:
 
 # ----------------------------------------------------------------------- demo
 def remove_demo(engine: Engine, user: str) -> int:
-    """Delete every demo import and its rows in one transaction.
+    """Delete the rows of every demo import in one transaction.
+
+    The demo import records stay in the history, marked rolled back, so that
+    import ids are never reused (SQLite would hand out a deleted id again).
 
     Returns
     -------
@@ -784,20 +790,27 @@ def remove_demo(engine: Engine, user: str) -> int:
     """
     i = store.imports
     with engine.begin() as conn:
-        ids = [r[0] for r in conn.execute(sa.select(i.c.id).where(i.c.is_demo))]
+        ids = [r[0] for r in conn.execute(sa.select(i.c.id).where(i.c.is_demo,
+                                                                  i.c.status == store.IMPORT_COMMITTED))]
         if not ids:
             return 0
         for table in store.DATASET_TABLES.values():
             conn.execute(table.delete().where(table.c.import_id.in_(ids)))
-        conn.execute(i.delete().where(i.c.id.in_(ids)))
+        conn.execute(i.update().where(i.c.id.in_(ids)).values(
+            status=store.IMPORT_ROLLED_BACK, rolled_back_at=store.utcnow(), rolled_back_by=user))
         store.bump_data_version(conn)
         store.record_event(conn, user, "demo_removed", json.dumps({"imports": ids}))
     return len(ids)
 
 
 def load_demo(engine: Engine, user: str, *, seed: int = 42, until: date | None = None,
-              registry: Any = None) -> dict[str, ImportOutcome]:
+              registry: Any = None, scale: float = 1.0) -> dict[str, ImportOutcome]:
     """Replace the demo data with freshly generated demo imports.
+
+    Parameters
+    ----------
+    seed, until, scale
+        Passed to :func:`loaders.demo.generate_demo`.
 
     Returns
     -------
@@ -808,6 +821,6 @@ def load_demo(engine: Engine, user: str, *, seed: int = 42, until: date | None =
     from loaders.registry import load_registry
 
     registry = registry or load_registry()
-    frames = generate_demo(seed=seed, until=until, registry=registry)
+    frames = generate_demo(seed=seed, until=until, registry=registry, scale=scale)
     remove_demo(engine, user)
     return import_frames(engine, frames, user, is_demo=True, registry=registry, valid_only=True)

@@ -262,9 +262,15 @@ def bump_data_version(conn: Connection) -> int:
     never refresh).
     """
     bumped = sa.cast(sa.cast(meta.c.value, sa.Integer) + 1, sa.String)
-    done = conn.execute(meta.update().where(meta.c.key == _DATA_VERSION).values(value=bumped))
-    if done.rowcount == 0:
-        conn.execute(meta.insert().values(key=_DATA_VERSION, value="1"))
+    update = meta.update().where(meta.c.key == _DATA_VERSION).values(value=bumped)
+    if conn.execute(update).rowcount == 0:
+        # First write ever: a concurrent first write may insert the row too; the
+        # savepoint lets the loser fall back to the update instead of failing.
+        try:
+            with conn.begin_nested():
+                conn.execute(meta.insert().values(key=_DATA_VERSION, value="1"))
+        except sa.exc.IntegrityError:
+            conn.execute(update)
     return data_version(conn)
 
 

@@ -1,0 +1,390 @@
+"""The importer against both stores: all-or-nothing commits, concurrency, rollback, duplicates, demo data.
+
+Every test runs on SQLite and on a real PostgreSQL (``engine`` / ``db_url``
+fixtures). Input files are generated here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from loaders import importer, store
+
+USER = "tester"
+# Xã Kỳ Tân (legacy 18814) and Xã Cẩm Thành, both plain, unsplit legacy communes.
+HEADER = "Mã vụ việc,Ngày,Mã xã,Tên xã,Huyện (cũ),Lĩnh vực,Mức độ,Vĩ độ,Kinh độ,Mô tả"
+
+
+def incidents_csv(codes: list[str], *, commune: str = "Xã Kỳ Tân", district: str = "Huyện Kỳ Anh",
+                  day: str = "15/03/2024", extra: list[str] | None = None) -> bytes:
+    """A CSV of valid incidents, one per code; ``extra`` lines are appended as written."""
+    lines = [HEADER]
+    lines += [f"{c},{day},,{commune},{district},Hình sự,nghiêm trọng,,,ghi chú {c}" for c in codes]
+    lines += extra or []
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def models_csv(names: list[str]) -> bytes:
+    lines = ["Tên xã/phường,Huyện (cũ),Tên mô hình,Loại mô hình,Nơi triển khai,Ngày thành lập,Trạng thái"]
+    lines += [f"Xã Kỳ Tân,Huyện Kỳ Anh,{n},tự quản,khu dân cư,01/02/2021,đang hoạt động" for n in names]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def preview(engine, registry, data: bytes, dataset: str = "incidents", name: str = "vu_viec.csv", **kw):
+    return importer.preview_import(engine, dataset, data, name, registry=registry, province_polygon=None,
+                                   user=USER, **kw)
+
+
+def snapshot(engine) -> dict[str, list[tuple]]:
+    """Every row of every table, ordered by primary key: two equal snapshots mean an unchanged store."""
+    out = {}
+    with engine.connect() as conn:
+        for table in store.metadata.sorted_tables:
+            pk = list(table.primary_key.columns)
+            out[table.name] = [tuple(r) for r in conn.execute(sa.select(table).order_by(*pk))]
+    return out
+
+
+def count(engine, table: sa.Table, **where) -> int:
+    query = sa.select(sa.func.count()).select_from(table)
+    for col, value in where.items():
+        query = query.where(table.c[col] == value)
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar())
+
+
+# ----------------------------------------------------------------- commit
+def test_commit_records_import_original_rows_event_and_version(engine, registry):
+    data = incidents_csv(["VV-1", "VV-2", "VV-3"])
+    p = preview(engine, registry, data)
+    assert (p.rows_read, p.n_accepted, p.n_rejected) == (3, 3, 0)
+    assert count(engine, store.imports) == 0, "preview must write nothing"
+    version = store.data_version(engine)
+
+    ticks: list[float] = []
+    outcome = importer.commit_import(engine, p, user=USER, progress=lambda f, _m: ticks.append(f))
+
+    assert outcome.committed and outcome.written == 3 and outcome.import_id is not None
+    assert ticks and ticks[-1] == 1.0 and ticks == sorted(ticks)
+    assert store.data_version(engine) == version + 1
+    history = importer.list_imports(engine)
+    row = history.iloc[0]
+    assert (row["id"], row["dataset"], row["file_name"], row["user_name"]) == (outcome.import_id, "incidents",
+                                                                                "vu_viec.csv", USER)
+    assert row["sha256"] == hashlib.sha256(data).hexdigest() and row["size_bytes"] == len(data)
+    assert (row["rows_read"], row["rows_accepted"], row["rows_rejected"]) == (3, 3, 0)
+    with engine.connect() as conn:
+        content = conn.execute(sa.select(store.stored_files.c.content)
+                               .where(store.stored_files.c.sha256 == row["sha256"])).scalar()
+        events = conn.execute(sa.select(store.events.c.action, store.events.c.detail)).all()
+        stored = conn.execute(sa.select(store.incidents).order_by(store.incidents.c.incident_code)).mappings().all()
+    assert bytes(content) == data
+    assert [e.action for e in events] == ["import"] and json.loads(events[0].detail)["import_id"] == outcome.import_id
+    assert [r["incident_code"] for r in stored] == ["VV-1", "VV-2", "VV-3"]
+    first = stored[0]
+    assert (first["commune_code"], first["legacy_code"], first["vintage"]) == ("18814", "18814", "legacy")
+    assert (first["name_given"], first["district_given"], first["code_given"]) == ("Xã Kỳ Tân", "Huyện Kỳ Anh", None)
+    assert str(first["occurred_on"]) == "2024-03-15" and first["source_row"] == 2
+    assert first["lat"] is None and first["description"] == "ghi chú VV-1"
+
+
+def test_rejected_rows_write_nothing_unless_valid_only(engine, registry):
+    data = incidents_csv(["VV-1", "VV-2"], extra=["VV-3,15/03/2024,,Xã Không Có,,Hình sự,,,,"])
+    p = preview(engine, registry, data)
+    assert (p.n_accepted, p.n_rejected) == (2, 1)
+    assert p.errors.iloc[0][["row", "column", "value"]].tolist() == [4, "Tên xã", "Xã Không Có"]
+    before = snapshot(engine)
+
+    outcome = importer.commit_import(engine, p, user=USER)
+
+    assert not outcome.committed and outcome.import_id is None and outcome.written == 0
+    assert snapshot(engine) == before
+
+    outcome = importer.commit_import(engine, p, user=USER, valid_only=True)
+    assert outcome.committed and outcome.written == 2
+    assert count(engine, store.incidents) == 2
+    report = importer.import_report(engine, outcome.import_id)
+    assert report[["row", "column", "value"]].values.tolist() == [[4, "Tên xã", "Xã Không Có"]]
+
+
+@pytest.mark.parametrize("fail_after_chunks", [0, 2])
+def test_failure_after_n_rows_leaves_store_exactly_as_before(engine, registry, monkeypatch, fail_after_chunks):
+    importer.commit_import(engine, preview(engine, registry, incidents_csv(["OLD-1"]), name="old.csv"), user=USER)
+    p = preview(engine, registry, incidents_csv([f"VV-{i}" for i in range(50)]))
+    before = snapshot(engine)
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 10)
+    real_insert = importer._insert_chunk
+    inserted: list[int] = []
+
+    def failing_insert(conn, table, columns, values):
+        if len(inserted) == fail_after_chunks:
+            raise RuntimeError("disk full (injected)")
+        real_insert(conn, table, columns, values)
+        inserted.append(len(values[0]))
+
+    monkeypatch.setattr(importer, "_insert_chunk", failing_insert)
+    with pytest.raises(RuntimeError, match="injected"):
+        importer.commit_import(engine, p, user=USER)
+
+    assert sum(inserted) == 10 * fail_after_chunks  # rows really went in before the failure
+    assert snapshot(engine) == before
+
+
+def test_failure_at_version_bump_rolls_back_rows(engine, registry, monkeypatch):
+    p = preview(engine, registry, incidents_csv(["VV-1", "VV-2"]))
+    before = snapshot(engine)
+
+    def broken(conn):
+        raise RuntimeError("version table locked (injected)")
+
+    monkeypatch.setattr(store, "bump_data_version", broken)
+    with pytest.raises(RuntimeError, match="injected"):
+        importer.commit_import(engine, p, user=USER)
+    assert snapshot(engine) == before
+
+
+def test_two_concurrent_imports_both_land(engine, registry):
+    previews = [preview(engine, registry, incidents_csv([f"A-{i}" for i in range(300)]), name="a.csv"),
+                preview(engine, registry, incidents_csv([f"B-{i}" for i in range(300)], commune="Xã Cẩm Thành",
+                                                        district="Huyện Cẩm Xuyên"), name="b.csv")]
+    version = store.data_version(engine)
+    barrier = threading.Barrier(2)
+    outcomes: list = [None, None]
+    failures: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            outcomes[i] = importer.commit_import(engine, previews[i], user=f"user{i}")
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not failures, failures
+    assert all(o.committed and o.written == 300 for o in outcomes)
+    assert outcomes[0].import_id != outcomes[1].import_id
+    for o, prefix in zip(outcomes, "AB"):
+        with engine.connect() as conn:
+            codes = conn.execute(sa.select(store.incidents.c.incident_code)
+                                 .where(store.incidents.c.import_id == o.import_id)).scalars().all()
+        assert len(codes) == 300 and all(c.startswith(prefix) for c in codes)
+    assert store.data_version(engine) == version + 2
+
+
+def test_concurrent_imports_of_the_same_keys_never_half_write(engine, registry):
+    # Both previews pass validation before either commits: only the unique constraint can stop the second.
+    previews = [preview(engine, registry, incidents_csv([f"K-{i}" for i in range(200)], day=d), name=f"{d[-4:]}.csv")
+                for d in ("15/03/2024", "16/03/2024")]
+    barrier = threading.Barrier(2)
+    results: list = [None, None]
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = importer.commit_import(engine, previews[i], user=USER)
+        except importer.ImportRefused as exc:
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    won = [r for r in results if isinstance(r, importer.ImportOutcome)]
+    lost = [r for r in results if isinstance(r, importer.ImportRefused)]
+    assert len(won) == 1 and len(lost) == 1 and lost[0].reason == "conflict"
+    assert count(engine, store.incidents) == 200
+    assert count(engine, store.incidents, import_id=won[0].import_id) == 200
+    assert count(engine, store.imports) == 1
+
+
+# --------------------------------------------------------------- rollback
+def test_rollback_removes_exactly_that_import(engine, registry):
+    first = importer.commit_import(engine, preview(engine, registry, incidents_csv(["A-1", "A-2"]), name="a.csv"),
+                                   user=USER)
+    second = importer.commit_import(engine, preview(engine, registry, incidents_csv(["B-1", "B-2", "B-3"]),
+                                                    name="b.csv"), user=USER)
+    third = importer.commit_import(engine, preview(engine, registry, models_csv(["Tổ tự quản thôn 1"]),
+                                                   dataset="models", name="m.csv"), user=USER)
+    with engine.connect() as conn:
+        model = conn.execute(sa.select(store.models)).mappings().one()
+    assert (model["model_name"], model["name_key"], model["kind"], model["setting"], model["status"]) == (
+        "Tổ tự quản thôn 1", "totuquanthon1", "tự quản", "khu dân cư", "đang hoạt động")
+    assert str(model["founded_on"]) == "2021-02-01" and model["dissolved_on"] is None
+    before = snapshot(engine)
+    version = store.data_version(engine)
+
+    deleted = importer.rollback_import(engine, second.import_id, "boss")
+
+    after = snapshot(engine)
+    assert deleted == 3
+    b_rows = [r for r in before["incidents"] if r[1] == second.import_id]
+    assert after["incidents"] == [r for r in before["incidents"] if r not in b_rows]
+    assert after["models"] == before["models"] and after["stored_files"] == before["stored_files"]
+    history = importer.list_imports(engine).set_index("id")
+    assert history.loc[second.import_id, "status"] == store.IMPORT_ROLLED_BACK
+    assert history.loc[second.import_id, "rolled_back_by"] == "boss"
+    assert (history.loc[[first.import_id, third.import_id], "status"] == store.IMPORT_COMMITTED).all()
+    assert store.data_version(engine) == version + 1
+    assert after["events"][-1][3] == "rollback"
+
+    with pytest.raises(importer.RollbackError, match="đã được hoàn tác"):
+        importer.rollback_import(engine, second.import_id, "boss")
+    with pytest.raises(importer.RollbackError, match="Không có lần nhập"):
+        importer.rollback_import(engine, 999, "boss")
+    assert snapshot(engine)["incidents"] == after["incidents"]
+
+
+# ------------------------------------------------------------- duplicates
+def test_duplicates_within_the_file_are_rejected(engine, registry):
+    p = preview(engine, registry, incidents_csv(["VV-1", "VV-2", "VV-1"]))
+    assert (p.n_accepted, p.n_rejected) == (2, 1)
+    error = p.errors.iloc[0]
+    assert (error["row"], error["code"]) == (4, "duplicate_in_file")
+    assert "dòng 2" in error["message"]
+
+
+@pytest.mark.parametrize("stored_extra", [0, 40], ids=["scan", "lookup"])
+def test_duplicates_against_the_store_are_rejected(engine, registry, stored_extra):
+    # A small store is scanned; a store much larger than the file is queried by key.
+    codes = ["VV-1", "VV-2"] + [f"X-{i}" for i in range(stored_extra)]
+    importer.commit_import(engine, preview(engine, registry, incidents_csv(codes), name="a.csv"), user=USER)
+    p = preview(engine, registry, incidents_csv(["VV-2", "VV-3"]), name="b.csv")
+    assert p.n_accepted == 1 and p.accepted["ma_vu_viec"].tolist() == ["VV-3"]
+    assert p.errors[["row", "code"]].values.tolist() == [[2, "duplicate_in_store"]]
+
+    importer.commit_import(engine, preview(engine, registry, models_csv(["Tổ tự quản thôn 1"]), dataset="models"),
+                           user=USER)
+    again = preview(engine, registry, models_csv(["TỔ TỰ QUẢN  thôn 1", "Tổ tự quản thôn 2"]), dataset="models",
+                    name="m2.csv")
+    assert again.errors[["row", "code"]].values.tolist() == [[2, "duplicate_in_store"]]
+
+    recognitions = ("Năm,Tên xã/phường,Huyện (cũ),Loại đơn vị,Tên đơn vị,Kết quả\n"
+                    "2024,Xã Kỳ Tân,Huyện Kỳ Anh,khu dân cư,Thôn Tân Hà,đạt\n"
+                    "2024,Xã Kỳ Tân,Huyện Kỳ Anh,xã,,đạt\n").encode()
+    first = importer.commit_import(engine, preview(engine, registry, recognitions, dataset="recognitions"), user=USER)
+    assert first.written == 2
+    with engine.connect() as conn:
+        units = conn.execute(sa.select(store.recognitions.c.year, store.recognitions.c.unit_name)
+                             .order_by(store.recognitions.c.unit_type)).all()
+    assert [tuple(u) for u in units] == [(2024, "Thôn Tân Hà"), (2024, "Xã Kỳ Tân")]
+    again = preview(engine, registry, recognitions.replace(b"Th\xc3\xb4n T\xc3\xa2n H\xc3\xa0", b"THON TAN HA"),
+                    dataset="recognitions", name="r2.csv")
+    assert again.errors[["row", "code"]].values.tolist() == [[2, "duplicate_in_store"], [3, "duplicate_in_store"]]
+
+
+def test_reuploaded_file_is_refused_unless_forced(engine, registry):
+    data = incidents_csv(["VV-1"], extra=["VV-9,15/03/2024,,Xã Không Có,,Hình sự,,,,"])
+    first = importer.commit_import(engine, preview(engine, registry, data, name="lan1.csv"), user=USER,
+                                   valid_only=True)
+    p = preview(engine, registry, data, name="lan2.csv")
+    assert p.duplicate_of["import_id"] == first.import_id and p.duplicate_of["file_name"] == "lan1.csv"
+    before = snapshot(engine)
+
+    with pytest.raises(importer.ImportRefused) as refused:
+        importer.commit_import(engine, p, user=USER, valid_only=True)
+    assert refused.value.reason == "duplicate_file" and f"số {first.import_id}" in str(refused.value)
+    assert "lan1.csv" in str(refused.value)
+    assert snapshot(engine) == before
+
+    forced = importer.commit_import(engine, p, user=USER, valid_only=True, force=True)
+    assert not forced.committed  # forced past the hash check, but its rows are already stored
+    assert set(p.errors["code"]) == {"duplicate_in_store", "commune_not_found"}
+
+    other = importer.preview_import(engine, "models", models_csv(["X"]), "m.csv", registry=registry,
+                                    province_polygon=None, user=USER)
+    assert other.duplicate_of is None
+
+
+def test_rolled_back_file_can_be_imported_again(engine, registry):
+    data = incidents_csv(["VV-1"])
+    first = importer.commit_import(engine, preview(engine, registry, data), user=USER)
+    importer.rollback_import(engine, first.import_id, USER)
+    p = preview(engine, registry, data)
+    assert p.duplicate_of is None and p.n_accepted == 1
+    assert importer.commit_import(engine, p, user=USER).committed
+
+
+# ------------------------------------------------------------ file level
+def test_unreadable_file_is_refused(engine, registry):
+    with pytest.raises(importer.ImportRefused) as refused:
+        preview(engine, registry, b"\x00\x01\x02garbage\x00" * 20, name="x.csv")
+    assert refused.value.reason == "unreadable"
+    assert count(engine, store.imports) == 0
+
+
+def test_missing_required_column_asks_for_a_mapping(engine, registry):
+    data = incidents_csv(["VV-1"]).replace("Lĩnh vực".encode(), b"Loai vu")
+    p = preview(engine, registry, data)
+    assert p.needs_mapping and p.missing_columns == ["Lĩnh vực"] and p.n_accepted == 0
+    assert not importer.commit_import(engine, p, user=USER, valid_only=True).committed
+    assert count(engine, store.imports) == 0
+
+    mapped = preview(engine, registry, data, mapping={"Loai vu": "linh_vuc"})
+    assert not mapped.needs_mapping and mapped.n_accepted == 1
+
+
+def test_original_is_kept_by_hash_not_by_file_name(engine, registry, _isolated_store):
+    data = incidents_csv(["VV-1"])
+    importer.commit_import(engine, preview(engine, registry, data, name="../../etc/evil.csv"), user=USER)
+    assert sorted(p.name for p in _isolated_store.parent.rglob("*evil*")) == []
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(store.stored_files.c.sha256)).scalars().all() == [
+            hashlib.sha256(data).hexdigest()]
+
+
+# ------------------------------------------------------------------- demo
+def test_demo_import_remove_and_real_data_replaces_colliding_demo_rows(engine, registry):
+    frames = {
+        "incidents": pd.DataFrame({"ma_vu_viec": ["DEMO-1", "SHARED-1"], "ngay": ["2024-03-01", "2024-03-02"],
+                                   "ma_xa": ["18814", "18814"], "linh_vuc": ["ma túy", "hình sự"]}),
+        "models": pd.DataFrame({"ten_xa": ["Xã Kỳ Tân"], "huyen_cu": ["Huyện Kỳ Anh"],
+                                "ten_mo_hinh": ["Tổ tự quản thôn 1"], "loai_mo_hinh": ["tự quản"],
+                                "noi_trien_khai": ["khu dân cư"], "ngay_thanh_lap": ["2021-02-01"],
+                                "trang_thai": ["đang hoạt động"]}),
+    }
+    outcomes = importer.import_frames(engine, frames, USER, is_demo=True, registry=registry)
+    assert all(o.committed for o in outcomes.values())
+    with engine.connect() as conn:
+        assert store.has_demo(conn) and store.demo_only(conn)
+
+    # Demo rows do not count as duplicates of real rows; the real row takes the key.
+    p = preview(engine, registry, incidents_csv(["SHARED-1", "REAL-2"]))
+    assert p.n_rejected == 0
+    real = importer.commit_import(engine, p, user=USER)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(store.incidents.c.incident_code, store.incidents.c.import_id)
+                            .order_by(store.incidents.c.incident_code)).all()
+        assert not store.demo_only(conn)
+    demo_id = outcomes["incidents"].import_id
+    assert [tuple(r) for r in rows] == [("DEMO-1", demo_id), ("REAL-2", real.import_id),
+                                        ("SHARED-1", real.import_id)]
+    assert store.load_dataset(engine, "incidents")["incident_code"].sort_values().tolist() == ["REAL-2", "SHARED-1"]
+
+    assert importer.remove_demo(engine, USER) == 2
+    with engine.connect() as conn:
+        assert not store.has_demo(conn)
+    assert count(engine, store.incidents) == 2 and count(engine, store.models) == 0
+    assert count(engine, store.imports, status=store.IMPORT_COMMITTED) == 1
+    assert importer.remove_demo(engine, USER) == 0
+
+
+def test_load_demo_replaces_previous_demo(engine, registry):
+    first = importer.load_demo(engine, USER, registry=registry, scale=0.02)
+    assert all(o.committed for o in first.values())
+    n_incidents = count(engine, store.incidents)
+    assert n_incidents > 0
+    second = importer.load_demo(engine, USER, registry=registry, scale=0.02)
+    assert count(engine, store.incidents) == n_incidents
+    assert count(engine, store.imports, status=store.IMPORT_COMMITTED) == 3
+    assert {o.import_id for o in second.values()}.isdisjoint({o.import_id for o in first.values()})
