@@ -345,3 +345,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     err = err or sys.stderr
     args = build_parser().parse_args(argv)
     return args.handler(args, out, err)
+
+
+# ---------------------------------------------------------------------- users
+def _add_users(sub: argparse._SubParsersAction) -> None:
+    # The users commands live with the accounts they manage (loaders.auth).
+    from loaders import auth
+
+    auth.add_cli_commands(sub, _default_user())
+
+
+REGISTRARS.append(_add_users)
