@@ -1,0 +1,588 @@
+"""The three uploadable datasets: their columns, header aliases, enumerations and templates.
+
+One place says what a column is called in a file (Vietnamese label, English
+alias or the canonical name itself), whether it is required, what type it has
+and which values an enumerated column allows. The reader uses the aliases to
+find the header row; validation uses the rest.
+
+Lenient matching
+----------------
+Headers and enumerated values are compared with :func:`loaders.textnorm.key`
+(case, diacritics, spaces and punctuation ignored), so "TỰ QUẢN", "tu quan"
+and "Tự quản" are one value. On top of that each family accepts a few
+variants that staff really write (see ``_ENUM_VARIANTS``), for example
+"hoạt động" for "đang hoạt động", "VPHC" for "vi phạm hành chính", "chưa đạt"
+for "không đạt". Tick marks such as "x" are *not* accepted for "đạt": a blank
+cell next to them would have to mean "không đạt", which is a guess.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from loaders import domain
+from loaders.i18n import translate
+from loaders.textnorm import key
+
+MODELS = "models"
+INCIDENTS = "incidents"
+RECOGNITIONS = "recognitions"
+DATASET_NAMES: tuple[str, ...] = (MODELS, INCIDENTS, RECOGNITIONS)
+
+# Column types understood by validation.
+TEXT = "text"
+ENUM = "enum"
+DATE = "date"
+INT = "int"
+FLOAT = "float"
+
+# Enumeration families: name -> allowed stored values (from loaders.domain).
+ENUM_FAMILIES: dict[str, tuple[str, ...]] = {
+    "kind": domain.MODEL_KINDS,
+    "setting": domain.MODEL_SETTINGS,
+    "status": domain.MODEL_STATUSES,
+    "assessment": domain.MODEL_ASSESSMENTS,
+    "field": domain.INCIDENT_FIELDS,
+    "severity": domain.INCIDENT_SEVERITIES,
+    "unit_type": domain.RECOGNITION_UNIT_TYPES,
+    "result": domain.RECOGNITION_RESULTS,
+}
+
+# Extra spellings per family, canonical value -> variants. Only variants that
+# cannot mean anything else within the family; each was seen in commune
+# reports or is the English word of the dashboard's English interface.
+_ENUM_VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "kind": {
+        "tự phòng": ("mô hình tự phòng", "self-prevention"),
+        "tự quản": ("mô hình tự quản", "self-management"),
+        "tự bảo vệ": ("mô hình tự bảo vệ", "self-protection"),
+        "tự hòa giải": ("mô hình tự hòa giải", "hòa giải", "self-mediation"),
+        "khác": ("other",),
+    },
+    "setting": {
+        "khu dân cư": ("KDC", "thôn, tổ dân phố", "residential area"),
+        "cơ quan": ("agency",),
+        "doanh nghiệp": ("enterprise",),
+        "cơ sở giáo dục": ("trường học", "school"),
+        "chợ": ("market",),
+        "khu du lịch": ("tourist area",),
+        "cảng biển": ("cảng", "seaport"),
+        "cửa khẩu": ("border gate",),
+        "cơ sở tôn giáo": ("tôn giáo", "religious community"),
+        "khác": ("other",),
+    },
+    "status": {
+        domain.STATUS_ACTIVE: ("hoạt động", "active"),
+        domain.STATUS_SUSPENDED: ("tạm ngừng", "tạm dừng hoạt động", "suspended"),
+        domain.STATUS_DISSOLVED: ("đã giải thể", "dissolved"),
+    },
+    "assessment": {
+        domain.ASSESSMENT_EFFECTIVE: ("có hiệu quả", "effective"),
+        domain.ASSESSMENT_AVERAGE: ("TB", "average"),
+        domain.ASSESSMENT_WEAK: ("yếu kém", "weak"),
+    },
+    "field": {
+        "kinh tế, buôn lậu": ("kinh tế", "buôn lậu", "economic, smuggling"),
+        "ma túy": ("drugs",),
+        "cháy, nổ": ("cháy", "nổ", "fire, explosion"),
+        "trật tự an toàn giao thông": ("TTATGT", "an toàn giao thông", "giao thông", "traffic"),
+        "tệ nạn xã hội": ("social evils",),
+        "an ninh": ("security",),
+        "hình sự": ("criminal",),
+        "môi trường": ("environment",),
+        "khác": ("other",),
+    },
+    "severity": {
+        "vi phạm hành chính": ("VPHC", "hành chính", "administrative violation"),
+    },
+    "unit_type": {
+        "xã, phường, thị trấn": ("xã", "phường", "thị trấn", "xã, phường", "cấp xã", "commune"),
+        "cơ sở giáo dục": ("trường học", "school"),
+        "khu dân cư": ("KDC", "residential area"),
+        "cơ quan": ("agency",),
+        "doanh nghiệp": ("enterprise",),
+    },
+    "result": {
+        domain.RESULT_PASSED: ("đạt chuẩn", "passed"),
+        domain.RESULT_FAILED: ("chưa đạt", "không đạt chuẩn", "failed"),
+    },
+}
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One canonical column of a dataset.
+
+    Attributes
+    ----------
+    name : str
+        Canonical name, e.g. ``"ten_mo_hinh"``.
+    label : str
+        Vietnamese header written in templates, e.g. ``"Tên mô hình"``.
+    kind : str
+        ``"text"``, ``"enum"``, ``"date"``, ``"int"`` or ``"float"``.
+    required : bool
+        A blank cell rejects the row. The commune pair ``ma_xa``/``ten_xa`` is
+        not marked required; :attr:`DatasetSpec.one_of` says one is needed.
+    enum : str or None
+        Family in :data:`ENUM_FAMILIES` for ``kind == "enum"``.
+    aliases : tuple of str
+        Other headers accepted for the column (Vietnamese and English).
+    note : str
+        Vietnamese hint for the template's "Hướng dẫn" sheet.
+    """
+
+    name: str
+    label: str
+    kind: str = TEXT
+    required: bool = False
+    enum: str | None = None
+    aliases: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """A dataset: its columns in canonical order and its business key.
+
+    Attributes
+    ----------
+    name : str
+        ``"models"``, ``"incidents"`` or ``"recognitions"``.
+    label : str
+        Vietnamese name, used as the template's data sheet title.
+    columns : tuple of ColumnSpec
+    one_of : tuple of tuple of str
+        Groups of columns of which at least one must be present and filled.
+    key_column : str
+        The column users recognise a duplicate by; errors name it.
+    """
+
+    name: str
+    label: str
+    columns: tuple[ColumnSpec, ...]
+    one_of: tuple[tuple[str, ...], ...] = ()
+    key_column: str = ""
+
+    @property
+    def names(self) -> list[str]:
+        """Canonical column names in order."""
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> ColumnSpec:
+        """The spec of canonical column ``name`` (``KeyError`` if unknown)."""
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+_COMMUNE_COLUMNS: tuple[ColumnSpec, ...] = (
+    ColumnSpec(
+        "ma_xa",
+        "Mã xã",
+        aliases=("Mã xã/phường", "Mã xã, phường", "Mã ĐVHC", "Mã đơn vị hành chính", "commune_code", "ward_code"),
+        note="Mã xã/phường 5 chữ số (mã cũ hoặc mã từ 1/7/2025). Cần mã xã hoặc tên xã.",
+    ),
+    ColumnSpec(
+        "ten_xa",
+        "Tên xã/phường",
+        aliases=(
+            "Xã/phường",
+            "Tên xã",
+            "Xã",
+            "Phường",
+            "Xã, phường",
+            "Xã, phường, thị trấn",
+            "Xã/phường/thị trấn",
+            "commune_name",
+            "commune",
+            "ward",
+        ),
+        note="Tên xã/phường; viết có hoặc không dấu, tên cũ trước sáp nhập được chấp nhận.",
+    ),
+    ColumnSpec(
+        "huyen_cu",
+        "Huyện (cũ)",
+        aliases=("Huyện cũ", "Huyện", "Quận/huyện", "Huyện/thị xã/thành phố", "Huyện, thị xã", "former_district", "district"),
+        note="Huyện, thị xã, thành phố trước 1/7/2025; giúp phân biệt xã trùng tên.",
+    ),
+)
+_COORD_COLUMNS: tuple[ColumnSpec, ...] = (
+    ColumnSpec("vi_do", "Vĩ độ", FLOAT, aliases=("lat", "latitude"), note="Độ thập phân, ví dụ 18,3456. Để trống nếu không có."),
+    ColumnSpec(
+        "kinh_do", "Kinh độ", FLOAT, aliases=("lon", "lng", "long", "longitude"), note="Độ thập phân, ví dụ 105,9012."
+    ),
+)
+
+DATASETS: dict[str, DatasetSpec] = {
+    MODELS: DatasetSpec(
+        MODELS,
+        "Mô hình",
+        _COMMUNE_COLUMNS
+        + (
+            ColumnSpec("ten_mo_hinh", "Tên mô hình", required=True, aliases=("Mô hình", "model_name", "name")),
+            ColumnSpec("loai_mo_hinh", "Loại mô hình", ENUM, True, "kind", aliases=("Loại", "model_type", "type", "kind")),
+            ColumnSpec(
+                "noi_trien_khai", "Nơi triển khai", ENUM, True, "setting", aliases=("Địa bàn triển khai", "setting", "place")
+            ),
+            ColumnSpec(
+                "ngay_thanh_lap",
+                "Ngày thành lập",
+                DATE,
+                True,
+                aliases=("Ngày ra mắt", "founded_on", "founded", "date_founded"),
+                note="dd/mm/yyyy (ví dụ 05/03/2024).",
+            ),
+            ColumnSpec("trang_thai", "Trạng thái", ENUM, True, "status", aliases=("Tình trạng", "status")),
+            ColumnSpec(
+                "ngay_giai_the",
+                "Ngày giải thể",
+                DATE,
+                aliases=("dissolved_on", "dissolved"),
+                note="Bắt buộc khi trạng thái là «giải thể»; không trước ngày thành lập.",
+            ),
+            ColumnSpec("danh_gia", "Đánh giá", ENUM, False, "assessment", aliases=("Xếp loại", "Kết quả đánh giá", "rating", "assessment")),
+            ColumnSpec("so_thanh_vien", "Số thành viên", INT, aliases=("Thành viên", "Số TV", "members"), note="Số nguyên không âm."),
+        )
+        + _COORD_COLUMNS
+        + (ColumnSpec("ghi_chu", "Ghi chú", aliases=("notes", "note")),),
+        one_of=(("ma_xa", "ten_xa"),),
+        key_column="ten_mo_hinh",
+    ),
+    INCIDENTS: DatasetSpec(
+        INCIDENTS,
+        "Vụ việc",
+        (
+            ColumnSpec(
+                "ma_vu_viec",
+                "Mã vụ việc",
+                required=True,
+                aliases=("Số hiệu vụ việc", "Mã vụ", "incident_id", "id"),
+                note="Duy nhất cho mỗi vụ việc.",
+            ),
+            ColumnSpec(
+                "ngay",
+                "Ngày",
+                DATE,
+                True,
+                aliases=("Ngày xảy ra", "Ngày vụ việc", "Thời gian", "date"),
+                note="dd/mm/yyyy. Trước 1/7/2025 thì xã/phường được hiểu theo đơn vị cũ.",
+            ),
+        )
+        + _COMMUNE_COLUMNS
+        + (
+            ColumnSpec("linh_vuc", "Lĩnh vực", ENUM, True, "field", aliases=("field", "category")),
+            ColumnSpec("muc_do", "Mức độ", ENUM, False, "severity", aliases=("Tính chất", "severity")),
+        )
+        + _COORD_COLUMNS
+        + (ColumnSpec("mo_ta", "Mô tả", aliases=("Nội dung", "Tóm tắt", "description")),),
+        one_of=(("ma_xa", "ten_xa"),),
+        key_column="ma_vu_viec",
+    ),
+    RECOGNITIONS: DatasetSpec(
+        RECOGNITIONS,
+        "Công nhận",
+        (
+            ColumnSpec(
+                "nam",
+                "Năm",
+                INT,
+                True,
+                aliases=("Năm công nhận", "year"),
+                note="Đến 2024: xã/phường theo đơn vị cũ; từ 2025: theo đơn vị mới.",
+            ),
+        )
+        + _COMMUNE_COLUMNS
+        + (
+            ColumnSpec("loai_don_vi", "Loại đơn vị", ENUM, True, "unit_type", aliases=("unit_type",)),
+            ColumnSpec(
+                "ten_don_vi",
+                "Tên đơn vị",
+                aliases=("Đơn vị", "unit_name", "unit"),
+                note="Bắt buộc, trừ khi loại đơn vị là «xã, phường, thị trấn» (khi đó là chính xã/phường).",
+            ),
+            ColumnSpec("ket_qua", "Kết quả", ENUM, True, "result", aliases=("Kết quả công nhận", "result")),
+        ),
+        one_of=(("ma_xa", "ten_xa"),),
+        key_column="ten_don_vi",
+    ),
+}
+
+
+class ImportDataError(ValueError):
+    """Base of the importer's own errors; the message is Vietnamese and user-facing."""
+
+
+class UnknownDatasetError(ImportDataError):
+    """A dataset name that is not one of :data:`DATASET_NAMES`."""
+
+
+class MappingError(ImportDataError):
+    """An explicit column mapping that names a missing column or an unknown field."""
+
+
+def get_dataset(dataset: str) -> DatasetSpec:
+    """Return the spec of ``dataset``.
+
+    Raises
+    ------
+    UnknownDatasetError
+        If the name is not one of :data:`DATASET_NAMES`.
+    """
+    try:
+        return DATASETS[dataset]
+    except KeyError:
+        raise UnknownDatasetError(
+            translate("import.error.unknown_dataset", dataset=dataset, datasets=", ".join(DATASET_NAMES))
+        ) from None
+
+
+def _header_keys(col: ColumnSpec) -> list[str]:
+    return [k for k in (key(col.name), key(col.label), *(key(a) for a in col.aliases)) if k]
+
+
+def all_header_keys() -> frozenset[str]:
+    """Keys of every header any dataset accepts; the reader finds the header row with them."""
+    return frozenset(k for spec in DATASETS.values() for col in spec.columns for k in _header_keys(col))
+
+
+def _alias_index(spec: DatasetSpec) -> dict[str, str]:
+    # First column wins a shared key, so canonical order decides (none collide today).
+    index: dict[str, str] = {}
+    for col in spec.columns:
+        for k in _header_keys(col):
+            index.setdefault(k, col.name)
+    return index
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """How the columns of a file map onto a dataset's canonical columns.
+
+    Attributes
+    ----------
+    dataset : str
+    columns : dict of str to str
+        Canonical name -> source column name as in the file.
+    ignored : list of str
+        Source columns that map to nothing (e.g. "STT"), or that map to a
+        field already taken by an earlier column; listed in the preview.
+    missing_required : list of str
+        Required canonical columns with no source column.
+    missing_one_of : list of tuple of str
+        Groups (``("ma_xa", "ten_xa")``) of which no column is present.
+    """
+
+    dataset: str
+    columns: dict[str, str]
+    ignored: list[str] = field(default_factory=list)
+    missing_required: list[str] = field(default_factory=list)
+    missing_one_of: list[tuple[str, ...]] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """True when every required column (and one of each group) is present."""
+        return not self.missing_required and not self.missing_one_of
+
+    def missing_labels(self) -> list[str]:
+        """Vietnamese labels of what is missing, groups written "Mã xã hoặc Tên xã/phường"."""
+        spec = get_dataset(self.dataset)
+        out = [spec.column(n).label for n in self.missing_required]
+        out += [" hoặc ".join(spec.column(n).label for n in group) for group in self.missing_one_of]
+        return out
+
+    def source_of(self, name: str) -> str:
+        """Header of canonical column ``name`` as the user sees it (the label when absent)."""
+        return self.columns.get(name) or get_dataset(self.dataset).column(name).label
+
+
+def parse_mapping(items: Iterable[str]) -> dict[str, str]:
+    """Parse command-line mappings ``"Cột trong file=ten_mo_hinh"``.
+
+    The last ``=`` splits, since a file's header may itself contain one.
+
+    Returns
+    -------
+    dict of str to str
+        Source column -> canonical column.
+
+    Raises
+    ------
+    MappingError
+        For an item without ``=`` or with an empty side.
+    """
+    out: dict[str, str] = {}
+    for item in items:
+        source, sep, target = item.rpartition("=")
+        if not sep or not source.strip() or not target.strip():
+            raise MappingError(translate("import.error.mapping_syntax", item=item))
+        out[source.strip()] = target.strip()
+    return out
+
+
+def match_headers(
+    columns: Sequence[str], dataset: str, mapping: Mapping[str, str] | None = None
+) -> HeaderMatch:
+    """Match a file's headers to a dataset's canonical columns.
+
+    Parameters
+    ----------
+    columns : sequence of str
+        Headers in file order.
+    dataset : str
+        One of :data:`DATASET_NAMES`.
+    mapping : mapping of str to str, optional
+        Explicit source column -> canonical column (or its label or an alias).
+        It overrides automatic matching: a column that matched the same field
+        automatically is then ignored.
+
+    Returns
+    -------
+    HeaderMatch
+
+    Raises
+    ------
+    UnknownDatasetError
+        For an unknown dataset.
+    MappingError
+        When the mapping names a column the file lacks, or a field the dataset lacks.
+    """
+    spec = get_dataset(dataset)
+    index = _alias_index(spec)
+    columns = [str(c) for c in columns]
+    explicit: dict[str, str] = {}
+    for source, target in (mapping or {}).items():
+        src = source if source in columns else next((c for c in columns if key(c) == key(source)), None)
+        if src is None:
+            raise MappingError(
+                translate("import.error.mapping_source", column=source, columns=", ".join(f"«{c}»" for c in columns))
+            )
+        canonical = index.get(key(target))
+        if canonical is None:
+            raise MappingError(
+                translate("import.error.mapping_target", target=target, dataset=dataset, columns=", ".join(spec.names))
+            )
+        explicit[src] = canonical
+    taken: dict[str, str] = {canonical: src for src, canonical in explicit.items()}
+    ignored: list[str] = []
+    for col in columns:
+        if col in explicit:
+            continue
+        canonical = index.get(key(col))
+        if canonical is None or canonical in taken:
+            ignored.append(col)
+        else:
+            taken[canonical] = col
+    ordered = {name: taken[name] for name in spec.names if name in taken}
+    missing = [c.name for c in spec.columns if c.required and c.name not in ordered]
+    groups = [g for g in spec.one_of if not any(n in ordered for n in g)]
+    return HeaderMatch(dataset, ordered, ignored, missing, groups)
+
+
+def enum_lookup(family: str) -> dict[str, str]:
+    """Key -> stored value for every accepted spelling of an enumeration family.
+
+    Parameters
+    ----------
+    family : str
+        A key of :data:`ENUM_FAMILIES`.
+    """
+    values = ENUM_FAMILIES[family]
+    lookup = {key(v): v for v in values}
+    for canonical, variants in _ENUM_VARIANTS.get(family, {}).items():
+        for variant in variants:
+            lookup.setdefault(key(variant), canonical)
+    return lookup
+
+
+def canonical_enum(values: pd.Series, family: str) -> pd.Series:
+    """Map free-text values to the stored value of ``family``; unknown or blank give NA.
+
+    Works on the distinct values, which are few even in a million rows, and
+    spreads the answers back with one Arrow ``take``.
+    """
+    import pyarrow as pa
+
+    lookup = enum_lookup(family)
+    codes, uniques = pd.factorize(values)
+    mapped = [lookup.get(key(u)) for u in uniques] + [None]  # last slot: missing input
+    codes = np.where(codes < 0, len(mapped) - 1, codes)
+    taken = pa.array(mapped, pa.large_string()).take(pa.array(codes))
+    return taken.to_pandas().set_axis(values.index)
+
+
+def _type_text(col: ColumnSpec) -> str:
+    return {TEXT: "Chữ", ENUM: "Danh mục", DATE: "Ngày", INT: "Số nguyên", FLOAT: "Số thập phân"}[col.kind]
+
+
+def _required_text(spec: DatasetSpec, col: ColumnSpec) -> str:
+    if col.required:
+        return "Có"
+    for group in spec.one_of:
+        if col.name in group:
+            others = " hoặc ".join(spec.column(n).label for n in group)
+            return f"Có ({others})"
+    return "Không"
+
+
+def build_template(dataset: str, fmt: str) -> bytes:
+    """Build an empty upload template with Vietnamese headers.
+
+    Parameters
+    ----------
+    dataset : str
+        One of :data:`DATASET_NAMES`.
+    fmt : {"csv", "xlsx"}
+        CSV is UTF-8 with BOM (so Excel shows the diacritics), comma-separated,
+        header only. XLSX has the header on a data sheet and a second sheet
+        "Hướng dẫn" listing each column, whether it is required, its type and
+        its allowed values.
+
+    Returns
+    -------
+    bytes
+
+    Raises
+    ------
+    UnknownDatasetError
+    ValueError
+        For another format.
+    """
+    spec = get_dataset(dataset)
+    labels = [c.label for c in spec.columns]
+    if fmt == "csv":
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\r\n").writerow(labels)
+        return buf.getvalue().encode("utf-8-sig")
+    if fmt != "xlsx":
+        raise ValueError(f"unknown template format {fmt!r}")
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = spec.label
+    ws.append(labels)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for i, label in enumerate(labels, start=1):
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = max(12, len(label) + 4)
+    guide = wb.create_sheet("Hướng dẫn")
+    guide.append(["Cột", "Tên chuẩn", "Bắt buộc", "Kiểu", "Giá trị cho phép / ghi chú"])
+    for cell in guide[1]:
+        cell.font = Font(bold=True)
+    for col in spec.columns:
+        allowed = "; ".join(ENUM_FAMILIES[col.enum]) if col.enum else col.note
+        guide.append([col.label, col.name, _required_text(spec, col), _type_text(col), allowed])
+    for letter, width in zip("ABCDE", (18, 16, 26, 14, 80)):
+        guide.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
