@@ -594,6 +594,11 @@ def _generate_models(
     ctx: _Context, prof: _Profiles, months: _Months, until: date, scale: float, rng: np.random.Generator
 ) -> pd.DataFrame:
     until_ord = until.toordinal()
+    # Names already used, per 2025 commune (folded keys). A record of a split legacy
+    # commune also reserves its name in the commune taking most of the legacy area,
+    # so that it stays unique even where an importer ignores the point.
+    used_in: dict[str, set[str]] = {c.code: set() for c in ctx.communes}
+    primary = ctx.registry.legacy["new_code"].to_dict()
     rows: list[dict[str, Any]] = []
     point_keys: list[tuple[int, str | None]] = []
     point_rows: list[int] = []
@@ -628,7 +633,6 @@ def _generate_models(
             continue
         founded = _founding_ordinals(months, len(chosen), rng)
         order = np.argsort(founded, kind="stable")
-        used: set[str] = set()
         for j in order:
             kind, setting, template = chosen[int(j)]
             f_ord = int(founded[j])
@@ -638,6 +642,9 @@ def _generate_models(
                 legacy_code = _pick_member(c, rng)
                 unit = ctx.legacy[legacy_code]
             villages = prof.villages(c.idx, legacy_code)
+            scopes = [used_in[c.code]]
+            if legacy_code is not None and primary[legacy_code] != c.code:
+                scopes.append(used_in[primary[legacy_code]])
             name = ""
             for attempt in range(30):
                 name = template.format(
@@ -645,13 +652,14 @@ def _generate_models(
                     n=int(rng.integers(1, 10 + attempt)), surname=_SURNAMES[int(rng.integers(0, len(_SURNAMES)))],
                     company=_company(rng, unit.short),
                 )
-                if key(name) not in used:
+                if all(key(name) not in used for used in scopes):
                     break
             base, k = name, 2
-            while key(name) in used:
+            while any(key(name) in used for used in scopes):
                 name = f"{base} (số {k})"
                 k += 1
-            used.add(key(name))
+            for used in scopes:
+                used.add(key(name))
 
             status, dissolved, note = domain.STATUS_ACTIVE, None, None
             p_weak = prof.weak[c.idx]

@@ -217,6 +217,10 @@ def test_model_names_unique_ignoring_case_and_diacritics(demo, registry, layers)
     m = demo["models"]
     keys = pd.DataFrame({"c": _resolved(m, "ngay_thanh_lap", registry, layers), "name": m["ten_mo_hinh"].map(key)})
     assert not keys.duplicated().any()
+    # Still unique where an importer puts a split commune in the one taking most of its area.
+    pre = m["ngay_thanh_lap"] < REFORM
+    by_area = m["ma_xa"].where(~pre, m["ma_xa"].map(registry.legacy["new_code"]))
+    assert not pd.DataFrame({"c": by_area, "name": keys["name"]}).duplicated().any()
 
 
 def test_frames_pass_the_import_validation(demo, registry, province_polygon):
