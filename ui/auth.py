@@ -1,0 +1,247 @@
+"""Who is signed in: the sign-in form, OpenID Connect, idle timeout, the sidebar user box.
+
+Two ways in:
+
+* OpenID Connect, when ``.streamlit/secrets.toml`` has an ``[auth]`` section:
+  Streamlit's own ``st.login()``; the person's role comes from the local
+  ``users`` table, looked up by e-mail, then by the provider's username
+  (:func:`loaders.auth.role_for_identity`). People without a local account get
+  no access, or ``$HT_OIDC_DEFAULT_ROLE`` when that is set to a role.
+* Otherwise local accounts (:mod:`loaders.auth`) through the sign-in form.
+
+Anonymous visitors get nothing but the sign-in page, unless ``HT_DEMO_MODE=1``
+turns on the read-only demo mode, where they are viewers. A session is signed
+out after ``$HT_SESSION_IDLE_MINUTES`` (default 30) without any interaction.
+
+Sessions signed in here are re-checked against the ``users`` table on every
+run, so disabling an account or changing its role takes effect at the next
+click. A ``SessionUser`` placed in session state by other code (tests do this
+to simulate a role) is taken as it is.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import streamlit as st
+
+from loaders import access as roles
+from loaders import auth
+from loaders.i18n import LANGUAGES
+from ui import cache
+from ui.access import ANONYMOUS, USER_KEY, SessionUser, can, client_address, current_user
+from ui.i18n import LANG_KEY, t
+
+DEMO_MODE_ENV = "HT_DEMO_MODE"
+IDLE_MINUTES_ENV = "HT_SESSION_IDLE_MINUTES"
+OIDC_DEFAULT_ROLE_ENV = "HT_OIDC_DEFAULT_ROLE"
+DEFAULT_IDLE_MINUTES = 30
+
+SIGN_IN_PAGE = "pages/sign_in.py"
+HOME_PAGE = "pages/coverage_map.py"
+
+ACTIVITY_KEY = "auth_last_activity"
+SOURCE_KEY = "auth_source"  # "password" or "oidc": sessions signed in here, re-checked against the store
+NOTICE_KEY = "auth_notice"  # why the last session ended ("idle", "disabled")
+OIDC_REFUSED_KEY = "auth_oidc_refused"
+
+SOURCE_PASSWORD = "password"
+SOURCE_OIDC = "oidc"
+SOURCE_OIDC_DEFAULT = "oidc_default"
+
+
+def demo_mode() -> bool:
+    """Whether anonymous visitors may look around as viewers (``HT_DEMO_MODE=1``)."""
+    return os.environ.get(DEMO_MODE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def idle_minutes() -> int:
+    """Idle minutes before a session is signed out (``$HT_SESSION_IDLE_MINUTES``, default 30)."""
+    try:
+        return max(1, int(os.environ.get(IDLE_MINUTES_ENV, "").strip() or DEFAULT_IDLE_MINUTES))
+    except ValueError:
+        return DEFAULT_IDLE_MINUTES
+
+
+def oidc_default_role() -> str | None:
+    """Role for OpenID Connect users without a local account (``$HT_OIDC_DEFAULT_ROLE``; only ``viewer``)."""
+    role = os.environ.get(OIDC_DEFAULT_ROLE_ENV, "").strip().lower()
+    # Anything above viewer must be granted per person, never to everyone the provider knows.
+    return role if role == roles.ROLE_VIEWER else None
+
+
+def oidc_configured() -> bool:
+    """Whether ``.streamlit/secrets.toml`` configures OpenID Connect (an ``[auth]`` section)."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:
+        return False
+
+
+def _oidc_logged_in() -> bool:
+    return bool(st.user.get("is_logged_in")) if oidc_configured() else False
+
+
+def sign_in(username: str, role: str, source: str) -> None:
+    """Start a signed-in session."""
+    for key in (NOTICE_KEY, OIDC_REFUSED_KEY):
+        st.session_state.pop(key, None)
+    st.session_state[USER_KEY] = SessionUser(username, role)
+    st.session_state[SOURCE_KEY] = source
+    st.session_state[ACTIVITY_KEY] = time.time()
+
+
+def sign_out(reason: str = "user") -> None:
+    """End the session (audited). Ends the provider's session cookie too under OpenID Connect."""
+    user = st.session_state.get(USER_KEY)
+    source = st.session_state.pop(SOURCE_KEY, None)
+    if isinstance(user, SessionUser):
+        auth.record_sign_out(cache.get_engine(), user.name, reason, client_address())
+    for key in (USER_KEY, ACTIVITY_KEY):
+        st.session_state.pop(key, None)
+    if reason != "user":
+        st.session_state[NOTICE_KEY] = reason
+    if source in (SOURCE_OIDC, SOURCE_OIDC_DEFAULT) and _oidc_logged_in():
+        st.logout()
+
+
+def _adopt_oidc_identity() -> None:
+    """Map a fresh OpenID Connect identity to a local role, once per session."""
+    if not _oidc_logged_in() or isinstance(st.session_state.get(USER_KEY), SessionUser):
+        return
+    email, username = st.user.get("email"), st.user.get("preferred_username")
+    if st.session_state.get(OIDC_REFUSED_KEY) == (email, username):
+        return
+    result = auth.role_for_identity(cache.get_engine(), email, username, oidc_default_role(), client_address())
+    if result.ok:
+        source = SOURCE_OIDC if auth.get_account(cache.get_engine(), result.username) else SOURCE_OIDC_DEFAULT
+        sign_in(result.username, result.role, source)
+    else:
+        st.session_state[OIDC_REFUSED_KEY] = (email, username)
+
+
+def _recheck(user: SessionUser) -> SessionUser | None:
+    """The session's user as the store sees it now: role changes apply, disabled accounts are signed out."""
+    if st.session_state.get(SOURCE_KEY) not in (SOURCE_PASSWORD, SOURCE_OIDC):
+        return user
+    account = auth.get_account(cache.get_engine(), user.name)
+    if account is None or account.disabled:
+        sign_out("disabled")
+        return None
+    if account.role != user.role:
+        user = SessionUser(user.name, account.role)
+        st.session_state[USER_KEY] = user
+    return user
+
+
+def session_user_or_none() -> SessionUser | None:
+    """The user this run acts for, or ``None`` when only the sign-in page may show.
+
+    Applies the idle timeout (and records this run as activity), adopts an
+    OpenID Connect identity, re-checks accounts signed in here, and falls back
+    to the anonymous viewer only in demo mode.
+    """
+    _adopt_oidc_identity()
+    user = st.session_state.get(USER_KEY)
+    if isinstance(user, SessionUser):
+        now = time.time()
+        last = st.session_state.get(ACTIVITY_KEY)
+        if isinstance(last, (int, float)) and now - last > idle_minutes() * 60:
+            sign_out("idle")
+            user = None
+        else:
+            st.session_state[ACTIVITY_KEY] = now
+            user = _recheck(user)
+    if isinstance(user, SessionUser):
+        return user
+    return ANONYMOUS if demo_mode() else None
+
+
+def signed_in() -> bool:
+    """Whether a named user (not the anonymous demo viewer) is signed in."""
+    return isinstance(st.session_state.get(USER_KEY), SessionUser)
+
+
+# ------------------------------------------------------------------ rendering
+def render_sign_in() -> None:
+    """The sign-in page body: the provider's button under OpenID Connect, else the local form."""
+    if signed_in():
+        st.switch_page(HOME_PAGE)
+    notice = st.session_state.get(NOTICE_KEY)
+    if notice in ("idle", "disabled"):
+        st.info(t(f"auth.ended.{notice}", minutes=idle_minutes()), icon=":material/timer_off:")
+    if oidc_configured():
+        _render_oidc()
+    else:
+        _render_form()
+    if demo_mode():
+        st.caption(t("auth.demo_hint"))
+
+
+def _render_oidc() -> None:
+    if _oidc_logged_in():
+        # Signed in at the provider, but no local account grants a role.
+        st.error(t("auth.oidc_no_access", who=str(st.user.get("email") or st.user.get("preferred_username") or "")))
+        if st.button(t("auth.sign_out"), key="sign_in_oidc_logout", icon=":material/logout:"):
+            st.session_state.pop(OIDC_REFUSED_KEY, None)
+            st.logout()
+        return
+    if st.button(t("auth.oidc_button"), key="sign_in_oidc", type="primary", icon=":material/login:"):
+        st.login()
+
+
+def _render_form() -> None:
+    with st.form("sign_in_form", clear_on_submit=True, enter_to_submit=True):
+        username = st.text_input(t("auth.username"), key="sign_in_username", max_chars=auth.MAX_USERNAME_LENGTH,
+                                 autocomplete="username")
+        password = st.text_input(t("auth.password"), key="sign_in_password", type="password",
+                                 max_chars=auth.MAX_PASSWORD_LENGTH, autocomplete="current-password")
+        submitted = st.form_submit_button(t("auth.submit"), key="sign_in_submit", type="primary",
+                                          icon=":material/login:")
+    if not submitted:
+        return
+    if not username.strip() or not password:
+        st.warning(t("auth.fill_both"))
+        return
+    result = auth.authenticate(cache.get_engine(), username, password, client_address())
+    if not result.ok:
+        st.error(t("auth.failed"), icon=":material/lock:")
+        return
+    sign_in(result.username, result.role, SOURCE_PASSWORD)
+    st.rerun()
+
+
+def render_language_choice() -> None:
+    """The language switch alone, for the sign-in page (the full sidebar shows it to signed-in users)."""
+    with st.sidebar:
+        st.radio(t("sidebar.language"), LANGUAGES, key=LANG_KEY, horizontal=True,
+                 format_func=lambda code: t(f"language.{code}"))
+
+
+def render_user_box() -> None:
+    """Sidebar: who is signed in, with which role, and the sign-out button (or the demo-mode note)."""
+    with st.sidebar:
+        if not signed_in():
+            if demo_mode():
+                st.caption(t("auth.demo_mode"))
+                st.page_link(SIGN_IN_PAGE, label=t("auth.sign_in"), icon=":material/login:")
+            return
+        user = current_user()
+        st.text(f"{user.name} · {t(f'role.{user.role}')}")
+        if st.button(t("auth.sign_out"), key="auth_sign_out", icon=":material/logout:"):
+            sign_out("user")
+            st.rerun()
+
+
+def admin_action(permission: str):  # noqa: ANN201 - returns (actor, address)
+    """Check ``permission`` on the server right before an action; return who acts and from where.
+
+    Raises
+    ------
+    PermissionError
+        When the session's role does not hold ``permission``, whatever the page showed.
+    """
+    if not can(permission):
+        raise PermissionError(f"{permission} not allowed for this role")
+    return current_user().name, client_address()
