@@ -45,9 +45,11 @@ def require(permission: str) -> None:
 def client_address() -> str | None:
     """The browser's address where Streamlit exposes it."""
     try:
-        return st.context.ip_address
+        address = st.context.ip_address
     except AttributeError:
         return None
+    # Only a real address is stored (AppTest's runtime answers with a stand-in object).
+    return address if isinstance(address, str) else None
 
 
 def record(action: str, detail: str = "") -> None:
