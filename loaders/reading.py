@@ -282,7 +282,7 @@ def _read_text(data: bytes, name: str) -> RawTable:
     fast = _utf8_fast_path(data, name)
     if fast is not None:
         try:
-            return _read_text_from(fast[0], fast[1], fast[2], name, len(fast[1]) < len(fast[0]))
+            return _read_text_from(fast[0], fast[1], fast[2], name, len(fast[0]) > _SNIFF_CHARS)
         except _NotUtf8:
             pass
     text, encoding = _decode(data, name)
@@ -298,8 +298,8 @@ class _NotUtf8(Exception):
 def _read_text_from(raw: bytes, head: str, encoding: str, name: str, truncated: bool) -> RawTable:
     """Parse UTF-8 ``raw`` whose first characters are ``head``."""
     head_lines = head.splitlines(keepends=True)
-    if truncated and head_lines:
-        head_lines = head_lines[:-1]  # the last one may be cut in half
+    if truncated and head_lines and not head.endswith(("\n", "\r")):
+        head_lines = head_lines[:-1]  # the last one was cut in half
     delimiter = _sniff_delimiter(head_lines)
     # Parse the head record by record, remembering how many physical lines
     # each record took, to find the header and where the data starts.
