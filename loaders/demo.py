@@ -359,14 +359,14 @@ def _sample_in(geoms: list[Any], n: int, rng: np.random.Generator) -> tuple[np.n
             m = min(int(need / accept * 1.3) + 16, 500_000)
             xs = np.round(rng.uniform(minx, maxx, m), 6)
             ys = np.round(rng.uniform(miny, maxy, m), 6)
-            ok = np.ones(m, dtype=bool)
-            for g in geoms:
-                for dx, dy in offsets:
-                    ok &= shapely.contains_xy(g, xs + dx, ys + dy)
-            lats.append(ys[ok])
-            lons.append(xs[ok])
-            have += int(ok.sum())
-            accept = max(float(ok.mean()), 1e-4)
+            keep = np.arange(m)
+            for dx, dy in offsets:  # each test only on the candidates that passed the previous ones
+                for g in geoms:
+                    keep = keep[shapely.contains_xy(g, xs[keep] + dx, ys[keep] + dy)]
+            lats.append(ys[keep])
+            lons.append(xs[keep])
+            have += len(keep)
+            accept = max(len(keep) / m, 1e-4)
         if have >= n:
             break
     if have < n:
