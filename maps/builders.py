@@ -322,6 +322,39 @@ def _add_overlays(
         group.add_to(m)
 
 
+def commune_styles(
+    codes: Sequence[str],
+    values: Sequence[float],
+    scale: ColourScale,
+    format_value: Callable[[float], str],
+    no_data_label: str,
+    highlight: set[str] | None = None,
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Leaflet path style and tooltip text of each commune, in ``codes`` order.
+
+    No data is grey with a dashed outline, never a class colour, so it reads
+    apart from zero; highlighted communes get a thick red outline. Shared by the
+    map builder and by pages that restyle an already drawn map.
+    """
+    highlight = highlight or set()
+    styles, texts = [], []
+    for code, value in zip(codes, values):
+        no_data = value is None or not math.isfinite(value)
+        style = {
+            "fillColor": scale.colour_for(None if no_data else value),
+            "fillOpacity": 0.55 if no_data else 0.8,
+            "color": "#666666",
+            "weight": 0.8,
+            "opacity": 0.9,
+            "dashArray": "3 3" if no_data else None,
+        }
+        if code in highlight:
+            style.update(color=HIGHLIGHT_COLOUR, weight=3, opacity=1)
+        styles.append(style)
+        texts.append(no_data_label if no_data else format_value(float(value)))
+    return styles, texts
+
+
 def build_coverage_map(
     communes: gpd.GeoDataFrame,
     values: pd.Series,
@@ -399,22 +432,7 @@ def build_coverage_map(
     scale = scale or build_colour_scale(aligned)
     highlight = {str(c) for c in (highlight_codes or set())}
 
-    styles, texts = [], []
-    for code, value in zip(codes, aligned):
-        no_data = value is None or not math.isfinite(value)
-        style = {
-            "fillColor": scale.colour_for(None if no_data else value),
-            "fillOpacity": 0.55 if no_data else 0.8,
-            "color": "#666666",
-            "weight": 0.8,
-            "opacity": 0.9,
-        }
-        if no_data:
-            style["dashArray"] = "3 3"
-        if code in highlight:
-            style.update(color=HIGHLIGHT_COLOUR, weight=3, opacity=1)
-        styles.append(style)
-        texts.append(no_data_label if no_data else format_value(float(value)))
+    styles, texts = commune_styles(codes, aligned, scale, format_value, no_data_label, highlight)
 
     properties = {
         "gso_code": [_escape(c) for c in codes],
