@@ -279,7 +279,7 @@ DATASETS: dict[str, DatasetSpec] = {
         + _COMMUNE_COLUMNS
         + (
             ColumnSpec("linh_vuc", "Lĩnh vực", ENUM, True, "field", aliases=("field", "category")),
-            ColumnSpec("muc_do", "Mức độ", ENUM, True, "severity", aliases=("Tính chất", "severity")),
+            ColumnSpec("muc_do", "Mức độ", ENUM, False, "severity", aliases=("Tính chất", "severity")),
         )
         + _COORD_COLUMNS
         + (ColumnSpec("mo_ta", "Mô tả", aliases=("Nội dung", "Tóm tắt", "description")),),

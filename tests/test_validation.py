@@ -185,8 +185,8 @@ def test_missing_required_column_is_reported_before_rows(fake: FakeRegistry) -> 
     header = ["Mã vụ việc", "Tên xã", "Lĩnh vực"]
     with pytest.raises(MissingColumnsError) as err:
         run([["VV-1", "Kỳ Tân", "Hình sự"]], "incidents", fake, header)
-    assert "«Ngày»" in str(err.value) and "«Mức độ»" in str(err.value) and "tai_len.csv" in str(err.value)
-    assert err.value.header.missing_required == ["ngay", "muc_do"]
+    assert str(err.value) == "Tệp «tai_len.csv» thiếu cột bắt buộc: «Ngày». Hãy sửa tiêu đề cột hoặc ánh xạ cột."
+    assert err.value.header.missing_required == ["ngay"]
 
 
 # --------------------------------------------------------------------------- enumerations
