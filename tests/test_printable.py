@@ -1,0 +1,221 @@
+"""Printable maps (maps.printable): scale bar, sources, PNG/PDF output, no-data and hostile text."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from PIL import Image
+from pypdf import PdfReader
+from shapely.geometry import LineString, box
+
+from loaders.i18n import translate
+from maps import printable
+from maps.builders import NO_DATA_COLOUR
+
+CODES = ["10001", "10002", "10003"]
+
+
+@pytest.fixture()
+def communes() -> gpd.GeoDataFrame:
+    """Three communes, 40 km wide in all, in EPSG:3405 metres."""
+    return gpd.GeoDataFrame(
+        {"gso_code": CODES, "name": ["Xã Một", "Xã Hai", "Phường Ba"]},
+        geometry=[box(500_000, 2_000_000, 520_000, 2_010_000), box(520_000, 2_000_000, 540_000, 2_010_000),
+                  box(500_000, 2_010_000, 540_000, 2_030_000)],
+        crs="EPSG:3405",
+    )
+
+
+@pytest.fixture()
+def layers(communes) -> dict[str, gpd.GeoDataFrame]:
+    wgs84 = communes.to_crs("EPSG:4326")
+    return {
+        "communes_2025": wgs84,
+        "districts_legacy": gpd.GeoDataFrame({"district_code": ["436"]}, geometry=[wgs84.union_all()],
+                                             crs="EPSG:4326"),
+        "border_laos": gpd.GeoDataFrame({"kind": ["border"]}, geometry=[LineString(
+            [(500_000, 2_000_000), (500_000, 2_030_000)])], crs="EPSG:3405").to_crs("EPSG:4326"),
+        "coastline": None,
+        "economic_zones": None,
+    }
+
+
+def _pdf_text(data: bytes) -> tuple[int, str]:
+    reader = PdfReader(io.BytesIO(data))
+    return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
+
+
+def _figure(communes, values, **kw):
+    scale, legend = printable.indicator_scale(values, "models_per_10k", "vi")
+    options = dict(scale=scale, title="Mô hình / 10.000 dân", subtitle="Kỳ: 01/01/2025 – 30/06/2025",
+                   legend=legend, legend_title="Mô hình", source="Ranh giới: sapnhap.bando.com.vn (2025)",
+                   demo=False, lang="vi")
+    options.update(kw)
+    return printable.build_print_map(communes, values, **options)
+
+
+# --------------------------------------------------------------------------- scale bar
+
+
+@pytest.mark.parametrize(
+    ("extent", "expected"),
+    [(149_000, 20_000), (40_000, 10_000), (100_000, 20_000), (1_000, 200), (250, 50), (4, 1), (0.5, 0.1)],
+)
+def test_scale_bar_length_is_round_and_fits(extent, expected):
+    assert printable.scale_bar_length(extent) == pytest.approx(expected)
+
+
+@given(st.floats(min_value=1.0, max_value=1e7, allow_nan=False))
+def test_scale_bar_length_is_one_two_or_five_times_a_power_of_ten(extent):
+    length = printable.scale_bar_length(extent)
+    assert 0 < length <= extent * 0.25 * (1 + 1e-9)
+    # More than a fifth of the allowed room is used: the next round step would not fit.
+    assert length > extent * 0.25 / 2.5 * (1 - 1e-9)
+    mantissa = length / 10 ** math.floor(math.log10(length) + 1e-12)
+    assert round(mantissa, 6) in (1.0, 2.0, 5.0)
+
+
+@pytest.mark.parametrize("bad", [0, -5, math.nan, math.inf])
+def test_scale_bar_length_rejects_a_non_positive_extent(bad):
+    with pytest.raises(ValueError):
+        printable.scale_bar_length(bad)
+
+
+@pytest.mark.parametrize(
+    ("metres", "lang", "text"),
+    [(20_000, "vi", "20 km"), (2_500, "vi", "2,5 km"), (2_500, "en", "2.5 km"), (500, "en", "500 m")],
+)
+def test_format_distance(metres, lang, text):
+    assert printable.format_distance(metres, lang) == text
+
+
+# --------------------------------------------------------------------------- sources and legend
+
+
+def test_source_text_names_the_boundary_origin_per_level():
+    current = printable.source_text("2025", "vi")
+    assert "sapnhap.bando.com.vn (2025)" in current
+    assert "GADM" not in current
+    legacy = printable.source_text("legacy", "vi")
+    assert "Ranh giới: sapnhap.bando.com.vn (2025); GADM 4.1 (xã cũ)" in legacy
+    # Former-district outlines are dissolved from the GADM-based legacy communes.
+    assert "GADM 4.1" in printable.source_text("2025", "vi", overlays=["districts"])
+    assert "1076/QĐ-TTg" in printable.source_text("2025", "vi", overlays=["economic_zones"])
+
+
+def test_source_text_says_when_figures_are_demo_data_and_carries_the_version():
+    text = printable.source_text("2025", "en", demo=True, data_version=12, exported_at="2026-01-02T03:04:05+07:00")
+    assert "demo" in text.lower()
+    assert "12" in text and "2026-01-02T03:04:05+07:00" in text
+    assert "demo" not in printable.source_text("2025", "en", demo=False).lower()
+
+
+def test_indicator_scale_ends_with_the_no_data_row_and_warms_bad_indicators():
+    values = pd.Series([0.0, 3.0, np.nan], index=CODES)
+    scale, legend = printable.indicator_scale(values, "models_per_10k", "vi")
+    assert legend[-1].no_data and legend[-1].colour == NO_DATA_COLOUR and legend[-1].label == "Chưa có dữ liệu"
+    assert not any(row.no_data for row in legend[:-1])
+    # Zero is a class of its own colour, not the no-data grey.
+    assert scale.colour_for(0.0) != NO_DATA_COLOUR
+    cold, _ = printable.indicator_scale(values, "models_per_10k", "vi")
+    warm, _ = printable.indicator_scale(values, "incidents_per_10k", "vi")
+    assert cold.colours != warm.colours
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def test_png_decodes_at_the_page_size(communes):
+    values = pd.Series([1.0, 0.0, 4.0], index=CODES)
+    data = printable.render_print_map(_figure(communes, values), "png", dpi=100)
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    width, height = printable.PAGE_SIZE_IN
+    assert image.size == (round(width * 100), round(height * 100))
+
+
+def test_pdf_has_one_page_with_title_period_legend_scale_and_demo_badge(communes):
+    values = pd.Series([1.0, 0.0, np.nan], index=CODES)
+    data = printable.render_print_map(_figure(communes, values, demo=True), "pdf", title="Bản đồ")
+    assert data.startswith(b"%PDF")
+    pages, text = _pdf_text(data)
+    assert pages == 1
+    for expected in ("Mô hình / 10.000 dân", "Kỳ: 01/01/2025 – 30/06/2025", "DỮ LIỆU MINH HỌA",
+                     "Chưa có dữ liệu", "10 km", "sapnhap.bando.com.vn", "B"):
+        assert expected in text
+    assert PdfReader(io.BytesIO(data)).metadata.title == "Bản đồ"
+
+
+def test_no_demo_badge_without_demo_data(communes):
+    values = pd.Series([1.0, 2.0, 3.0], index=CODES)
+    _, text = _pdf_text(printable.render_print_map(_figure(communes, values, demo=False), "pdf"))
+    assert "DỮ LIỆU MINH HỌA" not in text
+
+
+def test_text_is_never_parsed_as_mathtext_or_markup(communes):
+    values = pd.Series([1.0, 2.0, 3.0], index=CODES)
+    hostile = "Xã $\\frac{1}{0}$ <img src=x onerror=alert(1)>"
+    _, text = _pdf_text(printable.render_print_map(_figure(communes, values, title=hostile), "pdf"))
+    assert "$\\frac{1}{0}$" in text
+    assert "<img src=x onerror=alert(1)>" in text
+
+
+def test_no_data_only_values_still_draw_a_map(communes):
+    values = pd.Series([np.nan, np.nan, np.nan], index=CODES)
+    figure = _figure(communes, values, demo=True)
+    pages, text = _pdf_text(printable.render_print_map(figure, "pdf"))
+    assert pages == 1 and "Chưa có dữ liệu" in text
+    assert printable.render_print_map(figure, "png").startswith(b"\x89PNG")
+
+
+def test_missing_codes_count_as_no_data_and_highlight_is_drawn(communes):
+    values = pd.Series([2.0], index=["10001"])
+    figure = _figure(communes, values, highlight=["10002", "99999"])
+    _, text = _pdf_text(printable.render_print_map(figure, "pdf"))
+    assert "Đơn vị được chọn" in text
+
+
+def test_compact_map_has_no_title_or_source(communes):
+    values = pd.Series([1.0, 2.0, 3.0], index=CODES)
+    figure = _figure(communes, values, compact=True, demo=True)
+    _, text = _pdf_text(printable.render_print_map(figure, "pdf"))
+    assert "DỮ LIỆU MINH HỌA" in text
+    assert "Mô hình / 10.000 dân" not in text and "sapnhap" not in text
+
+
+def test_render_rejects_an_unknown_format(communes):
+    with pytest.raises(ValueError, match="format"):
+        printable.render_print_map(_figure(communes, pd.Series([1.0, 2.0, 3.0], index=CODES)), "svg")
+
+
+def test_build_rejects_an_empty_layer_or_a_missing_code_column(communes):
+    values = pd.Series([1.0], index=["10001"])
+    with pytest.raises(ValueError, match="no commune"):
+        _figure(communes.iloc[0:0], values)
+    with pytest.raises(ValueError, match="column"):
+        _figure(communes.rename(columns={"gso_code": "code"}), values)
+
+
+def test_indicator_print_map_uses_the_layers_and_states_its_sources(layers):
+    indicators = pd.DataFrame({"models_per_10k": [1.5, 0.0, np.nan]}, index=CODES)
+    projected = printable.project_layers(layers)
+    assert projected["communes_2025"].crs.to_epsg() == 3405 and projected["coastline"] is None
+    figure = printable.build_indicator_print_map(
+        indicators, "models_per_10k", projected, level="2025", lang="en", title="Coverage", subtitle="Q1 2025",
+        demo=True, data_version=4, exported_at="2026-01-01T00:00:00+07:00",
+    )
+    _, text = _pdf_text(printable.render_print_map(figure, "pdf"))
+    for expected in ("Coverage", "Q1 2025", translate("map.overlay.districts", "en"),
+                     translate("map.overlay.border", "en"), "GADM 4.1", "demo", "N"):
+        assert expected.lower() in text.lower()
+    with pytest.raises(ValueError, match="commune boundary"):
+        printable.build_indicator_print_map(indicators, "models_per_10k", {}, level="2025", lang="en",
+                                            title="", subtitle="", demo=False)
