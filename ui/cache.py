@@ -101,3 +101,188 @@ def get_coverage_map(version: int, filters: ind.Filters, indicator: str, lang: s
         get_indicators(version, filters, level), indicator, lang, basemap, level,
         get_display_layers(), get_registry(), highlight,
     )
+
+
+# --------------------------------------------------------------------------
+# Analyst pages (focus areas, incidents, profiles, priority list).
+
+
+def province_filters(filters: ind.Filters) -> ind.Filters:
+    """The same period, kinds and rule over the whole province (for medians and district figures)."""
+    from dataclasses import replace
+
+    from loaders import domain
+
+    return replace(filters, districts=(), focus=domain.FOCUS_ALL)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_priority(version: int, filters: ind.Filters, weights: tuple[tuple[str, float], ...]) -> pd.DataFrame:
+    """Ranked priority scores of the filtered 2025 communes (``analysis.priority``)."""
+    from analysis import priority
+
+    return priority.priority_scores(get_indicators(version, filters), get_registry(), dict(weights),
+                                    filters.min_baseline)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_focus_comparison(version: int, filters: ind.Filters, by: str) -> pd.DataFrame:
+    """Key figures per focus class (``by="class"``) or focus area (``by="membership"``)."""
+    from analysis import comparisons
+
+    indicators = get_indicators(version, filters)
+    groups = comparisons.focus_groups(get_registry(), indicators.index, by)
+    return comparisons.compare_groups(indicators, get_datasets(version), filters, groups)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_focus_trends(version: int, filters: ind.Filters, by: str, step: str) -> dict[str, pd.DataFrame]:
+    """Monthly or quarterly series per focus group (``analysis.comparisons.group_trends``)."""
+    from analysis import comparisons
+
+    units = ind.selected_units(get_registry(), filters)
+    groups = comparisons.focus_groups(get_registry(), units, by)
+    return comparisons.group_trends(get_datasets(version), get_registry(), filters, groups, step)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_missing_kinds(version: int, filters: ind.Filters) -> pd.DataFrame:
+    """Focus-area communes missing a core model kind."""
+    from analysis import comparisons
+
+    return comparisons.missing_kinds_table(get_indicators(version, filters), get_registry())
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def get_incident_rows(version: int, filters: ind.Filters, level: str = ind.LEVEL_2025) -> pd.DataFrame:
+    """Incidents of the period in the filtered units (all stored columns).
+
+    A resource (read-only by convention): a year of incidents is thousands of rows,
+    too many to copy out of ``cache_data`` on every rerun.
+    """
+    incidents = get_datasets(version).incidents
+    units = ind.selected_units(get_registry(), filters, level)
+    col = "commune_code" if level == ind.LEVEL_2025 else "legacy_code"
+    when = incidents["occurred_on"]
+    mask = (incidents[col].isin(units) & (when >= pd.Timestamp(filters.period.start))
+            & (when <= pd.Timestamp(filters.period.end)))
+    return incidents[mask].sort_values("occurred_on", ascending=False)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_incident_series(version: int, filters: ind.Filters, by: str | None) -> pd.DataFrame:
+    """Monthly incident counts of the filtered communes, optionally split by ``field`` or ``severity``."""
+    units = ind.selected_units(get_registry(), filters)
+    return ind.monthly_incidents(get_datasets(version).incidents, units, filters.period, by=by)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_district_table(version: int, filters: ind.Filters) -> pd.DataFrame:
+    """Key figures of the 12 former districts (whole province, the filter's period and kinds)."""
+    from analysis import district_profile
+
+    whole = province_filters(filters)
+    return district_profile.district_table(get_indicators(version, whole), get_datasets(version),
+                                           get_registry(), whole)
+
+
+def _show_overlays(m, labels: set[str]) -> None:
+    # build_map_view opens with the default overlays; the focus map also opens the
+    # coast and project sites. Done on the fresh map before it is cached.
+    for child in m._children.values():
+        if getattr(child, "layer_name", None) in labels:
+            child.show = True
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def get_focus_map(version: int, filters: ind.Filters, indicator: str, lang: str, basemap: str,
+                  level: str = ind.LEVEL_2025) -> mapview.MapView:
+    """Coverage map with the focus-area communes outlined and the border, coast and sites shown."""
+    from loaders import domain
+    from loaders.i18n import translate
+
+    registry = get_registry()
+    highlight = set()
+    for area in domain.FOCUS_AREAS[1:]:
+        highlight |= registry.focus_codes(area, level)
+    view = mapview.build_map_view(
+        get_indicators(version, filters, level), indicator, lang, basemap, level, get_display_layers(), registry,
+        tuple(sorted(highlight)),
+    )
+    _show_overlays(view.map, {translate(f"map.overlay.{k}", lang) for k in ("coast", "border", "major_projects")})
+    return view
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def get_priority_map(version: int, filters: ind.Filters, weights: tuple[tuple[str, float], ...], lang: str,
+                     basemap: str) -> mapview.MapView:
+    """The 69 communes coloured by priority score (0–100)."""
+    ranked = get_priority(version, filters, weights)
+    frame = pd.DataFrame({"name": ranked["name"], "priority_score": ranked["score"] * 100})
+    return mapview.build_map_view(frame, "priority_score", lang, basemap, ind.LEVEL_2025, get_display_layers(),
+                                  get_registry())
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def get_points_map(version: int, filters: ind.Filters, lang: str, basemap: str, level: str = ind.LEVEL_2025):
+    """Clustered and heat layers of the period's located incidents, or ``None`` when none has coordinates.
+
+    Only the date, field and severity go into the popups: descriptions stay in the
+    detail table for roles that may read them.
+    """
+    from loaders.i18n import translate
+    from maps import builders
+
+    rows = get_incident_rows(version, filters, level).dropna(subset=["lat", "lon"])
+    if rows.empty:
+        return None
+    points = pd.DataFrame({
+        "lat": rows["lat"], "lon": rows["lon"],
+        "date": rows["occurred_on"].dt.strftime("%d/%m/%Y"),
+        "field": rows["field"].map(lambda v: translate(f"enum.field.{v}", lang) if isinstance(v, str) else ""),
+        "severity": rows["severity"].map(lambda v: translate(f"enum.severity.{v}", lang) if isinstance(v, str) else ""),
+    })
+    layers = get_display_layers()
+    outlines = None
+    if layers is not None:
+        outlines = layers["communes_2025" if level == ind.LEVEL_2025 else "communes_legacy"]
+    return builders.build_points_map(
+        points, popup_fields=("date", "field", "severity"),
+        popup_labels=[translate(k, lang) for k in ("col.date", "col.field", "col.severity")],
+        points_label=translate("incidents.points_layer", lang), heat_label=translate("incidents.heat_layer", lang),
+        boundaries=outlines, boundaries_label=translate("map.overlay.choropleth", lang), basemap=basemap,
+    )
+
+
+# --------------------------------------------------------------------------- printable exports
+
+
+@st.cache_resource(show_spinner=False)
+def get_print_layers() -> dict[str, gpd.GeoDataFrame | None] | None:
+    """The display layers reprojected once to EPSG:3405 for printed maps; ``None`` without boundary files."""
+    from maps import printable
+
+    layers = get_display_layers()
+    return None if layers is None else printable.project_layers(layers)
+
+
+@st.cache_resource(max_entries=12, show_spinner=False)
+def get_base_map(level: str, basemap: str, lang: str) -> tuple[map_component.PreparedMap, bool, tuple[str, ...]]:
+    """The commune map drawn once per level, basemap and language, ready for ``render_map``.
+
+    Returns the prepared map, whether it shows points only, and the codes drawn.
+    """
+    registry = get_registry()
+    m, points_only = mapview.build_base_map(level, basemap, lang, get_display_layers(), registry)
+    codes = tuple(ind.unit_table(registry, level).index)
+    return map_component.prepare_map(m), points_only, codes
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def get_map_restyle(version: int, filters: ind.Filters, indicator: str, lang: str, level: str = ind.LEVEL_2025,
+                    highlight: tuple[str, ...] = ()) -> tuple[str, list[tuple[str, str]]]:
+    """The recolouring script and legend of one indicator for the filters at ``version``."""
+    codes = tuple(ind.unit_table(get_registry(), level).index)
+    styles, texts, legend = mapview.build_restyle(get_indicators(version, filters, level), indicator, lang, codes,
+                                                  highlight)
+    return map_component.restyle_script(styles, texts), legend

@@ -1,0 +1,242 @@
+"""Focus-area comparisons, missing-kind lists and incident change tables (pure pandas).
+
+Focus classes partition the 2025 communes (``Registry.focus_class``: border,
+economic zone / major project, coastal, other, first that applies), so their
+figures add up to the province. Focus-area *membership* (``focus_membership``)
+lets a commune count in every area it belongs to, for per-area figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from analysis import indicators as ind
+from loaders import domain
+from loaders.registry import Registry
+
+#: Partition classes in display order.
+FOCUS_CLASSES: tuple[str, ...] = (domain.FOCUS_BORDER, domain.FOCUS_ECONOMIC_ZONE, domain.FOCUS_COASTAL, "other")
+#: Membership areas in display order (a commune may be in several).
+FOCUS_MEMBERSHIP: tuple[str, ...] = (domain.FOCUS_BORDER, domain.FOCUS_COASTAL, domain.FOCUS_ECONOMIC_ZONE,
+                                     domain.FOCUS_MAJOR_PROJECT, "other")
+#: Province figures compared across focus groups, in display order.
+COMPARED: tuple[str, ...] = (
+    "units",
+    "models_covering",
+    "models_per_10k",
+    "units_all_kinds",
+    "weak_share",
+    "incidents",
+    "incidents_per_10k",
+    "incidents_change",
+    "recognised_communes_share",
+)
+#: Trend indicators.
+TREND_INDICATORS: tuple[str, ...] = ("models_per_10k", "incidents_per_10k")
+
+
+def focus_membership(registry: Registry) -> pd.DataFrame:
+    """Boolean membership of each 2025 commune in each focus area.
+
+    Returns
+    -------
+    pd.DataFrame
+        Indexed by commune code, one boolean column per :data:`FOCUS_MEMBERSHIP`;
+        ``other`` is true for communes in no focus area.
+    """
+    table = pd.DataFrame(index=registry.communes.index)
+    for area in FOCUS_MEMBERSHIP[:-1]:
+        table[area] = table.index.isin(registry.focus_codes(area))
+    table["other"] = ~table.any(axis=1)
+    return table
+
+
+def focus_groups(registry: Registry, units: pd.Index, by: str = "class") -> dict[str, pd.Index]:
+    """Codes of ``units`` per focus group.
+
+    Parameters
+    ----------
+    by : {"class", "membership"}
+        The partition (each commune once) or per-area membership (a commune in
+        every area it belongs to).
+
+    Returns
+    -------
+    dict
+        Group key -> codes, in display order; empty groups are left out.
+    """
+    if by == "class":
+        classes = registry.focus_class().reindex(units)
+        groups = {c: units[(classes == c).to_numpy()] for c in FOCUS_CLASSES}
+    elif by == "membership":
+        member = focus_membership(registry).reindex(units).fillna(False)
+        groups = {a: units[member[a].to_numpy(dtype=bool)] for a in FOCUS_MEMBERSHIP}
+    else:
+        raise ValueError(f"unknown grouping {by!r}; use 'class' or 'membership'")
+    return {k: v for k, v in groups.items() if len(v)}
+
+
+def compare_groups(indicators: pd.DataFrame, data: ind.Datasets, filters: ind.Filters,
+                   groups: Mapping[str, pd.Index]) -> pd.DataFrame:
+    """Province-style key figures per focus group, side by side.
+
+    Rates come from the group's sums (as in :func:`analysis.indicators.summarise`).
+
+    Returns
+    -------
+    pd.DataFrame
+        Index :data:`COMPARED` indicators, one column per group; NaN = no data.
+    """
+    columns = {}
+    for key, codes in groups.items():
+        summary = ind.summarise(indicators.loc[indicators.index.intersection(codes)], data, filters)
+        columns[key] = pd.Series({name: summary.get(name, np.nan) for name in COMPARED})
+    return pd.DataFrame(columns, index=list(COMPARED))
+
+
+def _steps(period: ind.Period, step: str) -> list[ind.Period]:
+    freq = {"month": "MS", "quarter": "QS"}[step]
+    start = pd.Timestamp(period.start).to_period("M").to_timestamp()
+    if step == "quarter":
+        start = pd.Timestamp(period.start).to_period("Q").start_time
+    end_offset = pd.offsets.MonthEnd(0) if step == "month" else pd.offsets.QuarterEnd(0)
+    steps = []
+    for s in pd.date_range(start, pd.Timestamp(period.end), freq=freq):
+        lo = max(s, pd.Timestamp(period.start))
+        hi = min(s + end_offset, pd.Timestamp(period.end))
+        steps.append(ind.Period(lo.date(), hi.date()))
+    return steps
+
+
+def group_trends(data: ind.Datasets, registry: Registry, filters: ind.Filters,
+                 groups: Mapping[str, pd.Index], step: str = "month") -> dict[str, pd.DataFrame]:
+    """Monthly or quarterly series per focus group over the filter period.
+
+    ``models_per_10k``: covering models (the counting rule applied to each step,
+    model-kind filter applied) per 10,000 residents of the group's communes that
+    have model data. ``incidents_per_10k``: incidents in the step per 10,000
+    residents of the group's communes that have incident data.
+
+    Parameters
+    ----------
+    step : {"month", "quarter"}
+        Series step; the first and last steps are cut to the period.
+
+    Returns
+    -------
+    dict
+        ``{"models_per_10k": frame, "incidents_per_10k": frame}``, each indexed by
+        step start with one column per group.
+    """
+    population = registry.communes["population"].astype(float)
+    models = data.models
+    reporting_models = set(models["commune_code"].unique())
+    if filters.kinds:
+        models = models[models["kind"].isin(filters.kinds)]
+    incidents = data.incidents
+    reporting_incidents = set(incidents["commune_code"].unique())
+    steps = _steps(filters.period, step)
+    index = pd.DatetimeIndex([pd.Timestamp(s.start) for s in steps], name="period")
+    model_cols, incident_cols = {}, {}
+    for key, codes in groups.items():
+        codes = pd.Index(codes)
+        pop_m = population.reindex(codes[codes.isin(reporting_models)]).sum()
+        pop_i = population.reindex(codes[codes.isin(reporting_incidents)]).sum()
+        group_models = models[models["commune_code"].isin(codes)]
+        group_incidents = incidents[incidents["commune_code"].isin(codes)]["occurred_on"]
+        m_values, i_values = [], []
+        for s in steps:
+            covering = ind.models_covering(group_models, s).sum()
+            m_values.append(covering / pop_m * ind.PER if pop_m else np.nan)
+            n = ((group_incidents >= pd.Timestamp(s.start)) & (group_incidents <= pd.Timestamp(s.end))).sum()
+            i_values.append(n / pop_i * ind.PER if pop_i else np.nan)
+        model_cols[key] = m_values
+        incident_cols[key] = i_values
+    return {
+        "models_per_10k": pd.DataFrame(model_cols, index=index),
+        "incidents_per_10k": pd.DataFrame(incident_cols, index=index),
+    }
+
+
+def missing_kinds_table(indicators: pd.DataFrame, registry: Registry) -> pd.DataFrame:
+    """Focus-area communes that miss at least one core model kind.
+
+    Returns
+    -------
+    pd.DataFrame
+        Indexed by commune code: ``name``, ``areas`` (tuple of focus-area keys),
+        one boolean column per core kind (true = missing), ``n_missing`` and
+        ``no_model_data`` (a commune that never reported models misses all four,
+        and is flagged so "no data" is not read as "none"). Sorted by
+        ``n_missing`` (most first), then name.
+    """
+    member = focus_membership(registry).reindex(indicators.index).fillna(False)
+    areas_cols = [a for a in FOCUS_MEMBERSHIP if a != "other"]
+    focus = member[areas_cols].any(axis=1)
+    rows = indicators[focus.to_numpy(dtype=bool)]
+    out = pd.DataFrame(index=rows.index)
+    out["name"] = rows["name"]
+    out["areas"] = [tuple(a for a in areas_cols if member.at[c, a]) for c in rows.index]
+    for kind in domain.MODEL_KINDS_CORE:
+        out[kind] = rows["kinds_missing"].map(lambda missing, k=kind: k in missing)
+    out["no_model_data"] = ~rows["has_models"].astype(bool)
+    out.loc[out["no_model_data"], list(domain.MODEL_KINDS_CORE)] = True
+    out["n_missing"] = out[list(domain.MODEL_KINDS_CORE)].sum(axis=1).astype(int)
+    out = out[out["n_missing"] > 0]
+    return out.sort_values(["n_missing", "name"], ascending=[False, True])
+
+
+def missing_by_kind(table: pd.DataFrame) -> dict[str, list[str]]:
+    """Names of the communes missing each core kind, from :func:`missing_kinds_table`."""
+    return {kind: table.loc[table[kind], "name"].tolist() for kind in domain.MODEL_KINDS_CORE}
+
+
+def change_table(indicators: pd.DataFrame) -> pd.DataFrame:
+    """This period against the previous equal period, per unit.
+
+    Returns
+    -------
+    pd.DataFrame
+        Indexed by code: ``name, incidents_prev, incidents, difference,
+        incidents_change, incidents_flag, has_incidents``. Flagged rows first,
+        then by change (largest first); units without incident data last.
+    """
+    out = indicators[["name", "incidents_prev", "incidents", "incidents_change", "incidents_flag",
+                      "has_incidents"]].copy()
+    out.insert(3, "difference", out["incidents"] - out["incidents_prev"])
+    order = out.assign(_flag=out["incidents_flag"].astype(int), _data=out["has_incidents"].astype(int),
+                       _change=out["incidents_change"].fillna(-np.inf), _code=out.index)
+    order = order.sort_values(["_data", "_flag", "_change", "_code"], ascending=[False, False, False, True])
+    return out.loc[order.index]
+
+
+def median_comparison(values: pd.DataFrame, code: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """One unit's indicators against the median of all units.
+
+    Parameters
+    ----------
+    values : pd.DataFrame
+        Indicators of every unit in the province (communes or districts).
+    code : str
+        The unit.
+    columns : tuple of str
+        Indicators to compare.
+
+    Returns
+    -------
+    pd.DataFrame
+        Indexed by indicator: ``value, median, difference`` (NaN = no data).
+
+    Raises
+    ------
+    KeyError
+        If ``code`` is not in ``values``.
+    """
+    row = values.loc[code]
+    medians = values[list(columns)].astype(float).median(skipna=True)
+    out = pd.DataFrame({"value": row[list(columns)].astype(float), "median": medians})
+    out["difference"] = out["value"] - out["median"]
+    return out
