@@ -49,7 +49,7 @@ class FakeRegistry:
     - "Trần Phú" is a legacy ward of TP Hà Tĩnh (now Thành Sen 18070) and a
       2025 ward (18100): ambiguous unless a vintage is given.
     - "Đại Nài" (legacy 18085) was split; the area majority went to Thành Sen.
-    - Code "18817" is the 2025 commune Kỳ Hoa... all others are not found.
+    - Code "18817" is a 2025 commune; every other name or code is not found.
     """
 
     def __init__(self) -> None:
