@@ -6,7 +6,8 @@ page passes the language; labels come from the catalogues.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import html
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +56,7 @@ def build_map_view(
     registry: Registry,
     highlight: tuple[str, ...] = (),
     tile_url: str | None = None,
+    value_label: str | None = None,
 ) -> MapView:
     """Choropleth (or points, without boundary files) of one indicator.
 
@@ -88,7 +90,7 @@ def build_map_view(
     palette = "OrRd" if indicator in _HIGH_IS_BAD else builders.DEFAULT_PALETTE
     scale = builders.build_colour_scale(values, palette=palette)
     legend = [(e.colour, e.label) for e in builders.build_legend(values, scale, fmt, no_data)]
-    value_label = translate(f"indicator.{indicator}", lang)
+    value_label = value_label or translate(f"indicator.{indicator}", lang)
     common: dict[str, Any] = dict(
         value_label=value_label, format_value=fmt, scale=scale, no_data_label=no_data,
         name_label=translate("col.commune", lang), basemap=basemap, tile_url=tile_url,
@@ -108,6 +110,75 @@ def build_map_view(
         overlays=overlays, overlay_labels=labels, highlight_codes=set(highlight), **common,
     )
     return MapView(m, legend, points_only=False)
+
+
+def build_base_map(
+    level: str,
+    basemap: str,
+    lang: str,
+    layers: Mapping[str, gpd.GeoDataFrame] | None,
+    registry: Registry,
+    tile_url: str | None = None,
+) -> tuple[folium.Map, bool]:
+    """The static part of a commune map: geometry, overlays and tooltips, all grey.
+
+    Pages draw it once and colour it per rerun with :func:`build_restyle`.
+
+    Returns
+    -------
+    (folium.Map, bool)
+        The map, and whether it shows points only (no boundary files).
+    """
+    empty = pd.Series(dtype=float)
+    value_label = translate("map.tooltip_value", lang)
+    view = build_map_view(pd.DataFrame({"_": empty}), "_", lang, basemap, level, layers, registry,
+                          tile_url=tile_url, value_label=value_label)
+    return view.map, view.points_only
+
+
+def build_restyle(
+    indicators: pd.DataFrame,
+    indicator: str,
+    lang: str,
+    codes: Sequence[str],
+    highlight: Sequence[str] = (),
+) -> tuple[dict[str, dict[str, Any]], dict[str, str], list[tuple[str, str]]]:
+    """Colours, tooltip texts and legend of one indicator for the drawn communes.
+
+    Parameters
+    ----------
+    indicators : pd.DataFrame
+        Per-unit indicators; codes missing from it (filtered out) show as no data.
+    indicator : str
+        Column to colour by.
+    lang : str
+        Catalogue language.
+    codes : sequence of str
+        Every unit code drawn on the base map.
+    highlight : sequence of str
+        Units outlined in red.
+
+    Returns
+    -------
+    (dict, dict, list)
+        Style per code, escaped tooltip text per code ("label: value"), legend rows.
+    """
+    no_data = translate("common.no_data", lang)
+    label = translate(f"indicator.{indicator}", lang)
+
+    def fmt(value: float) -> str:
+        return format_indicator(indicator, value, lang, no_data)
+
+    values = indicators[indicator].astype(float).reindex(list(codes))
+    palette = "OrRd" if indicator in _HIGH_IS_BAD else builders.DEFAULT_PALETTE
+    scale = builders.build_colour_scale(values, palette=palette)
+    styles, texts = builders.commune_styles(list(codes), values.tolist(), scale, fmt, no_data, set(highlight))
+    legend = [(e.colour, e.label) for e in builders.build_legend(values, scale, fmt, no_data)]
+    return (
+        dict(zip(codes, styles)),
+        {c: html.escape(f"{label}: {text}") for c, text in zip(codes, texts)},
+        legend,
+    )
 
 
 def clicked_code(event: Mapping[str, Any] | None) -> str | None:

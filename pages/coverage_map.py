@@ -1,13 +1,13 @@
 """Home page: key figures and the coverage map of the 69 communes, with a commune profile beside it."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from analysis import indicators as ind
 from loaders import settings
 from maps.offline import BASEMAPS
 from maps.views import clicked_code
 from ui import cache
+from ui.map_component import render_map
 from ui.components import SELECTED_COMMUNE_KEY, render_commune_profile, render_kpis, render_legend
 from ui.i18n import current_language, t
 from ui.sidebar import current_filters
@@ -32,12 +32,13 @@ indicators = cache.get_indicators(version, filters)
 selected = st.session_state.get(SELECTED_COMMUNE_KEY) or ""
 map_col, profile_col = st.columns([3, 2], gap="medium")
 with map_col:
-    view = cache.get_coverage_map(version, filters, indicator, current_language(), basemap)
-    if view.points_only:
+    prepared, points_only, _codes = cache.get_base_map(ind.LEVEL_2025, basemap, current_language())
+    restyle, legend = cache.get_map_restyle(version, filters, indicator, current_language(),
+                                            highlight=(selected,) if selected else ())
+    if points_only:
         st.warning(t("map.no_boundaries"))
-    render_legend(view.legend, t(f"indicator.{indicator}"))
-    event = st_folium(view.map, key="map_coverage", height=560, use_container_width=True,
-                      returned_objects=["last_active_drawing"])
+    render_legend(legend, t(f"indicator.{indicator}"))
+    event = render_map(prepared, key="map_coverage", height=560, restyle=restyle)
     clicked = clicked_code(event)
     # The profile select box below is drawn after the map, so setting its key here is allowed.
     if clicked and clicked != selected:

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from analysis import indicators as ind
 from loaders import boundaries, registry as reg, settings, store
 from maps import views as mapview
+from ui import map_component
 
 _DISPLAY_ROLES = ("communes_2025", "communes_legacy", "districts_legacy", "border_laos", "coastline", "economic_zones")
 
@@ -54,9 +55,14 @@ def get_province_polygon():
     return boundaries.load_layer("province").geometry.union_all()
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=2, show_spinner=False)
 def get_datasets(version: int) -> ind.Datasets:
-    """The three visible datasets at ``version``."""
+    """The three visible datasets at ``version``.
+
+    A resource, not cache_data: copying ~50k rows out of the cache on every
+    rerun (pickling) cost more than the whole page budget. The frames are
+    read-only by convention; the version in the key makes stale data unreachable.
+    """
     engine = get_engine()
     return ind.Datasets(
         models=store.load_dataset(engine, store.DATASET_MODELS),
@@ -72,15 +78,25 @@ def get_store_flags(version: int) -> dict[str, bool]:
         return {"demo_shown": store.has_demo(conn) and store.demo_only(conn)}
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
 def get_indicators(version: int, filters: ind.Filters, level: str = ind.LEVEL_2025) -> pd.DataFrame:
     """Per-unit indicators for the filters at ``version``."""
+    # Always pass every argument positionally: cache keys are built from the
+    # arguments given, so a defaulted level would be a second entry.
+    return _indicators(version, filters, level)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _indicators(version: int, filters: ind.Filters, level: str) -> pd.DataFrame:
     return ind.compute_indicators(get_datasets(version), get_registry(), filters, level)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
 def get_summary(version: int, filters: ind.Filters, level: str = ind.LEVEL_2025) -> dict[str, float]:
     """Province-level key figures for the filters at ``version``."""
+    return _summary(version, filters, level)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _summary(version: int, filters: ind.Filters, level: str) -> dict[str, float]:
     return ind.summarise(get_indicators(version, filters, level), get_datasets(version), filters, level)
 
 

@@ -40,6 +40,11 @@ def period_label(period: Period, granularity: str) -> str:
     return str(period.start.year)
 
 
+def period_keys(granularity: str) -> tuple[str, str]:
+    """Session keys of the period's first and last select boxes for a granularity."""
+    return f"filter_period_from_{granularity}", f"filter_period_to_{granularity}"
+
+
 def default_range(granularity: str, options: list[Period]) -> tuple[int, int]:
     """Default selection: the last 12 months, the last 4 quarters or the last year."""
     last = len(options) - 1
@@ -63,13 +68,19 @@ def render_sidebar() -> Filters:
         )
         options = period_options(granularity)
         labels = [period_label(p, granularity) for p in options]
-        range_key = f"filter_period_{granularity}"
-        if range_key not in st.session_state:
-            lo, hi = default_range(granularity, options)
-            st.session_state[range_key] = (labels[lo], labels[hi])
-        chosen = st.select_slider(t("filter.period"), options=labels, key=range_key)
-        start_label, end_label = chosen if isinstance(chosen, tuple) else (chosen, chosen)
-        period = Period(options[labels.index(start_label)].start, options[labels.index(end_label)].end)
+        from_key, to_key = period_keys(granularity)
+        if from_key not in st.session_state or st.session_state[from_key] not in labels:
+            st.session_state[from_key] = labels[default_range(granularity, options)[0]]
+        if to_key not in st.session_state or st.session_state[to_key] not in labels:
+            st.session_state[to_key] = labels[-1]
+        # Two select boxes rather than a range slider: exact to pick, and readable on a phone.
+        left, right = st.columns(2)
+        start_label = left.selectbox(t("filter.period_from"), labels, key=from_key)
+        end_label = right.selectbox(t("filter.period_to"), labels, key=to_key)
+        first, last = sorted((labels.index(start_label), labels.index(end_label)))
+        if first != labels.index(start_label):
+            st.caption(t("filter.period_swapped"))
+        period = Period(options[first].start, options[last].end)
         district_codes = list(registry.districts.index)
         districts = st.multiselect(
             t("filter.districts"), district_codes, key="filter_districts",

@@ -24,8 +24,8 @@ NOTICES_KEY = "url_notices"
 #: Query parameter -> session-state key of the widget it drives.
 PARAMS: dict[str, str] = {
     "ky": "filter_granularity",
-    "tu": "__period_from",
-    "den": "__period_to",
+    "tu": "filter_period_from_<ky>",
+    "den": "filter_period_to_<ky>",
     "huyen": "filter_districts",
     "loai": "filter_kinds",
     "dia_ban": "filter_focus",
@@ -68,7 +68,8 @@ def restore_from_query_params(period_labels: Callable[[str], list[str]]) -> None
     start, end = params.get("tu"), params.get("den")
     if start or end:
         if start in labels and end in labels and labels.index(start) <= labels.index(end):
-            st.session_state[f"filter_period_{granularity}"] = (start, end)
+            st.session_state[f"filter_period_from_{granularity}"] = start
+            st.session_state[f"filter_period_to_{granularity}"] = end
         else:
             bad("tu/den", f"{start}–{end}")
     if "huyen" in params:
@@ -117,9 +118,9 @@ def sync_query_params() -> None:
     state = st.session_state
     granularity = state.get("filter_granularity", "month")
     wanted: dict[str, str] = {"ky": granularity}
-    period = state.get(f"filter_period_{granularity}")
-    if isinstance(period, (tuple, list)) and len(period) == 2:
-        wanted["tu"], wanted["den"] = period
+    start, end = state.get(f"filter_period_from_{granularity}"), state.get(f"filter_period_to_{granularity}")
+    if start and end:
+        wanted["tu"], wanted["den"] = start, end
     if state.get("filter_districts"):
         wanted["huyen"] = ",".join(state["filter_districts"])
     if state.get("filter_kinds"):
