@@ -24,6 +24,7 @@ subparser with ``set_defaults(handler=...)`` and append it to
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
 import json
 import sys
@@ -56,6 +57,21 @@ def _engine():  # noqa: ANN202 - Engine
     return store.get_engine()
 
 
+@functools.lru_cache(maxsize=1)
+def _registry():  # noqa: ANN202 - Registry
+    # Built once per process: in-process callers (tests, a scheduler) run many commands.
+    from loaders.registry import load_registry
+
+    return load_registry()
+
+
+@functools.lru_cache(maxsize=1)
+def _province_polygon():  # noqa: ANN202 - shapely geometry or None
+    from loaders import importer
+
+    return importer.load_province_polygon()
+
+
 def _print_json(obj: Any, out: TextIO) -> None:
     out.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
 
@@ -81,7 +97,6 @@ def _add_import(sub: argparse._SubParsersAction) -> None:
 def _run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from loaders import importer
     from loaders.datasets import ImportDataError, parse_mapping
-    from loaders.registry import load_registry
 
     try:
         data = open(args.file, "rb").read()
@@ -92,7 +107,7 @@ def _run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         engine = _engine()
         preview = importer.preview_import(
             engine, args.dataset, data, args.file, sheet=args.sheet, mapping=mapping, vintage=args.vintage,
-            registry=load_registry(), province_polygon=importer.load_province_polygon(), user=args.user,
+            registry=_registry(), province_polygon=_province_polygon(), user=args.user,
         )
     except importer.ImportRefused as exc:
         return _fail_usage(args, str(exc), err, out, reason=exc.reason)
@@ -226,7 +241,7 @@ def _run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         n = importer.remove_demo(engine, args.user)
         out.write(f"Đã xóa dữ liệu mẫu ({n} lần nhập).\n" if n else "Không có dữ liệu mẫu.\n")
         return EXIT_OK
-    outcomes = importer.load_demo(engine, args.user)
+    outcomes = importer.load_demo(engine, args.user, registry=_registry())
     for dataset, outcome in outcomes.items():
         out.write(f"{dataset}: {outcome.written} dòng mẫu (lần nhập số {outcome.import_id})\n")
     return EXIT_OK
@@ -252,7 +267,7 @@ def _parse_day(text: str) -> date:
 
 
 def _run_resolve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from loaders.registry import STATUS_RESOLVED, load_registry
+    from loaders.registry import STATUS_RESOLVED
 
     if (args.query is None) == (args.file is None):
         err.write("Cần đúng một trong hai: một chuỗi tra cứu hoặc --file.\n")
@@ -263,7 +278,7 @@ def _run_resolve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(f"Ngày --on «{args.on}» không hợp lệ; dùng dạng YYYY-MM-DD.\n")
         return EXIT_USAGE
     if args.query is not None:
-        registry = load_registry()
+        registry = _registry()
         result = registry.resolve(args.query, on=on, vintage=args.vintage).to_dict()
         if args.json:
             _print_json(result, out)
@@ -278,7 +293,7 @@ def _run_resolve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if "query" not in queries.columns:
         err.write(f"Tệp «{args.file}» cần cột 'query'.\n")
         return EXIT_USAGE
-    registry = load_registry()
+    registry = _registry()
     results: list[dict[str, Any]] = []
     memo: dict[tuple[str, date | None], dict[str, Any]] = {}
     for i, row in enumerate(queries.to_dict("records"), start=2):
