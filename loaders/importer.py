@@ -24,11 +24,14 @@ replaces that demo row (demo data is hidden anyway once real data exists).
 
 from __future__ import annotations
 
+import functools
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -36,7 +39,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from loaders import domain, store, validation
+from loaders import domain, settings, store, validation
 from loaders.datasets import ImportDataError, get_dataset
 from loaders.reading import UnreadableFileError, read_table
 from loaders.textnorm import key
@@ -232,6 +235,21 @@ def load_province_polygon():  # noqa: ANN201 - shapely geometry or None
         return None
     layer = boundaries.load_layer("province")
     return layer.geometry.union_all()
+
+
+@functools.lru_cache(maxsize=4)
+def _split_locator_for(geodata_dir: str) -> Any:
+    from loaders import boundaries
+
+    return boundaries.load_split_locator(Path(geodata_dir))
+
+
+def split_locator() -> Any:
+    """The locator of split legacy communes for the installed boundaries (``None`` without them).
+
+    Built once per geodata folder: it indexes the 69 full-resolution polygons.
+    """
+    return _split_locator_for(str(settings.geodata_dir()))
 
 
 def errors_to_records(errors: pd.DataFrame) -> list[dict[str, Any]]:
@@ -433,7 +451,7 @@ def preview_import(
     try:
         result = validation.validate_table(
             raw, dataset, resolver=registry.resolve_frame, polygon=province_polygon, mapping=mapping,
-            vintage=vintage or domain.VINTAGE_2025, existing_keys=existing,
+            vintage=vintage or domain.VINTAGE_2025, existing_keys=existing, locator=split_locator(),
         )
     except validation.MissingColumnsError as exc:
         labels = exc.header.missing_labels()
@@ -534,6 +552,7 @@ def commit_import(
             )).inserted_primary_key[0]
             evict_demo = not is_demo and store.has_demo(conn)
             columns = ["import_id", *rows.columns]
+            deferred = _defer_indexes(conn, table, n)
             for start in range(0, n, CHUNK_ROWS):
                 chunk = rows.iloc[start:start + CHUNK_ROWS]
                 if evict_demo:
@@ -542,6 +561,8 @@ def commit_import(
                 _insert_chunk(conn, table, columns, [[import_id] * len(chunk), *values])
                 done = min(start + CHUNK_ROWS, n)
                 _tick(progress, done / n, f"Đã ghi {done:,}/{n:,} dòng".replace(",", "."))
+            for index in deferred:
+                index.create(conn)
             version = store.bump_data_version(conn)
             store.record_event(conn, user, "import_demo" if is_demo else "import", json.dumps({
                 "import_id": import_id, "dataset": dataset, "file_name": preview.file_name,
@@ -617,6 +638,31 @@ def _prepare_bulk(conn: Connection) -> None:
         conn.exec_driver_sql("PRAGMA cache_size=-262144")
 
 
+#: On SQLite, a batch at least this large (and larger than the table) is inserted
+#: with the table's plain indexes dropped and rebuilt afterwards, in the same
+#: transaction: sorting once is cheaper than a million random index inserts.
+DEFER_INDEXES_FROM = 100_000
+
+
+def _defer_indexes(conn: Connection, table: sa.Table, n: int) -> list[sa.Index]:
+    """Drop the non-unique indexes of ``table`` for a big SQLite batch; return them to recreate."""
+    if conn.dialect.name != "sqlite" or n < DEFER_INDEXES_FROM:
+        return []
+    stored = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() or 0
+    if stored > n:
+        return []
+    indexes = sorted((ix for ix in table.indexes if not ix.unique), key=lambda ix: ix.name)
+    for index in indexes:
+        index.drop(conn)
+    return indexes
+
+
+@functools.lru_cache(maxsize=32)
+def _compiled_insert(table: sa.Table, columns: tuple[str, ...], dialect: sa.engine.Dialect) -> tuple[str, tuple]:
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
+    return str(compiled), tuple(compiled.positiontup)
+
+
 def _insert_chunk(conn: Connection, table: sa.Table, columns: list[str], values: list[list[Any]]) -> None:
     """Insert one batch, given column-wise, with one executemany.
 
@@ -628,14 +674,14 @@ def _insert_chunk(conn: Connection, table: sa.Table, columns: list[str], values:
     """
     if conn.dialect.name == "sqlite":
         by_name = dict(zip(columns, values))
-        compiled = table.insert().compile(dialect=conn.dialect, column_keys=columns)
+        sql, order = _compiled_insert(table, tuple(columns), conn.dialect)
         # The compiled statement lists the columns in table order, not in ours.
-        ordered = [by_name[name] for name in compiled.positiontup]
         ordered = [
-            [None if v is None else v.isoformat() for v in col] if isinstance(table.c[name].type, sa.Date) else col
-            for name, col in zip(compiled.positiontup, ordered)
+            [None if v is None else v.isoformat() for v in by_name[name]]
+            if isinstance(table.c[name].type, sa.Date) else by_name[name]
+            for name in order
         ]
-        conn.exec_driver_sql(str(compiled), list(zip(*ordered)))
+        conn.exec_driver_sql(sql, list(zip(*ordered)))
         return
     conn.execute(table.insert(), [dict(zip(columns, row)) for row in zip(*values)])
 

@@ -209,6 +209,7 @@ def validate_upload(
     existing_keys: ExistingKeys | None = None,
     today: dt.date | None = None,
     lang: str = "vi",
+    locator: Any | None = None,
 ) -> ValidationResult:
     """Read and validate an uploaded file in one call (:func:`read_table` then :func:`validate_table`).
 
@@ -230,6 +231,7 @@ def validate_upload(
         existing_keys=existing_keys,
         today=today,
         lang=lang,
+        locator=locator,
     )
 
 
@@ -244,6 +246,7 @@ def validate_table(
     existing_keys: ExistingKeys | None = None,
     today: dt.date | None = None,
     lang: str = "vi",
+    locator: Any | None = None,
 ) -> ValidationResult:
     """Validate a table read by :func:`loaders.reading.read_table`.
 
@@ -272,6 +275,11 @@ def validate_table(
         The date after which dates are "in the future"; today by default.
     lang : {"vi", "en"}
         Language of the messages.
+    locator : SplitCommuneLocator, optional
+        Places rows of split legacy communes by their coordinates
+        (``loaders.boundaries.load_split_locator``); without it, or without a
+        point, such rows go to the commune that took most of the area, with a
+        ``commune_split`` warning.
 
     Returns
     -------
@@ -314,6 +322,8 @@ def validate_table(
     )
     work = _coerce(ctx)
     resolved = _resolve_communes(ctx, work, resolver, vintage)
+    if locator is not None and "vi_do" in work:
+        _place_split_rows(work, resolved, locator)
     _add_keys(ctx, work, resolved)
     dup_first, in_store = _duplicates(ctx, work, existing_keys)
     schema = _schema(ctx, work, resolved, dup_first, in_store, polygon)
@@ -348,6 +358,7 @@ def validate_frame(
     existing_keys: ExistingKeys | None = None,
     today: dt.date | None = None,
     lang: str = "vi",
+    locator: Any | None = None,
 ) -> ValidationResult:
     """Validate a frame with canonical columns (the demo generator's path).
 
@@ -375,6 +386,7 @@ def validate_frame(
         existing_keys=existing_keys,
         today=today,
         lang=lang,
+        locator=locator,
     )
 
 
@@ -599,6 +611,25 @@ def _resolve_communes(
     slot = np.full(n, len(found), dtype=np.int64)  # last slot: no commune given
     slot[rows] = group
     return _spread(found, slot)
+
+
+def _place_split_rows(work: pd.DataFrame, resolved: pd.DataFrame, locator: Any) -> None:
+    """Move rows of split legacy communes to the 2025 commune their point lies in.
+
+    Placed rows are no longer flagged as split; rows without a usable point keep
+    the default (most of the area) and the warning.
+    """
+    split = resolved["split"].to_numpy(dtype=bool) & work["vi_do"].notna().to_numpy() & work["kinh_do"].notna().to_numpy()
+    if not split.any():
+        return
+    idx = np.flatnonzero(split)
+    located = locator.locate(
+        resolved["legacy_code"].iloc[idx].tolist(), work["kinh_do"].iloc[idx].tolist(), work["vi_do"].iloc[idx].tolist()
+    )
+    for i, code in zip(idx, located):
+        if code is not None:
+            resolved.iloc[i, resolved.columns.get_loc("code")] = code
+            resolved.iloc[i, resolved.columns.get_loc("split")] = False
 
 
 def _spread(found: pd.DataFrame, slot: np.ndarray) -> pd.DataFrame:

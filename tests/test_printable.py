@@ -219,3 +219,117 @@ def test_indicator_print_map_uses_the_layers_and_states_its_sources(layers):
     with pytest.raises(ValueError, match="commune boundary"):
         printable.build_indicator_print_map(indicators, "models_per_10k", {}, level="2025", lang="en",
                                             title="", subtitle="", demo=False)
+
+
+# --------------------------------------------------------------------------- download buttons (ui.print_parts)
+
+
+class _Buttons:
+    """Captures what the render helpers hand to ``download_button``."""
+
+    def __init__(self) -> None:
+        self.calls: dict[str, dict] = {}
+
+    def __call__(self, _dg, label, data, **kwargs):
+        self.calls[kwargs["key"]] = {"label": label, "data": data, **kwargs}
+        return False
+
+
+@pytest.fixture()
+def buttons(monkeypatch):
+    """Bare-mode streamlit (no runtime) with ``download_button`` captured and fresh caches."""
+    import streamlit
+    from streamlit.delta_generator import DeltaGenerator
+
+    from loaders import boundaries
+
+    if not boundaries.boundaries_installed():
+        pytest.fail("boundary files are not installed (make test installs them)")
+    streamlit.cache_data.clear()
+    streamlit.cache_resource.clear()
+    capture = _Buttons()
+    monkeypatch.setattr(DeltaGenerator, "download_button", lambda dg, *a, **k: capture(dg, *a, **k))
+    monkeypatch.setattr(streamlit, "download_button", lambda *a, **k: capture(None, *a, **k))
+    yield capture
+    streamlit.session_state.clear()
+    streamlit.cache_data.clear()
+    streamlit.cache_resource.clear()
+
+
+def _sign_in(role: str) -> None:
+    import streamlit
+
+    from ui.access import USER_KEY, SessionUser
+
+    streamlit.session_state[USER_KEY] = SessionUser(f"user-{role}", role)
+
+
+def _export_events() -> list[tuple[str, str]]:
+    import sqlalchemy as sa
+
+    from loaders import store
+    from ui import cache
+
+    with cache.get_engine().connect() as conn:
+        rows = conn.execute(sa.select(store.events.c.user_name, store.events.c.detail)
+                            .where(store.events.c.action == "export")).all()
+    return [tuple(r) for r in rows]
+
+
+def test_map_buttons_build_png_and_pdf_on_click_and_audit_the_user(buttons, registry):
+    from datetime import date
+
+    from analysis import indicators as ind
+    from ui.print_parts import render_print_map_downloads
+
+    _sign_in("analyst")
+    filters = ind.Filters(ind.Period(date(2025, 1, 1), date(2025, 6, 30)))
+    render_print_map_downloads(filters, "models_per_10k", key_prefix="t_print",
+                               highlight=(registry.communes.index[0],))
+    png, pdf = buttons.calls["t_print_png"], buttons.calls["t_print_pdf"]
+    assert not png["disabled"] and callable(png["data"]) and png["mime"] == "image/png"
+    assert _export_events() == []  # nothing is built or audited before a click
+    # The click runs in a worker thread where the session is not visible: the user was captured.
+    import streamlit
+
+    streamlit.session_state.clear()
+    assert png["data"]().startswith(b"\x89PNG")
+    pages, text = _pdf_text(pdf["data"]())
+    assert pages == 1 and "sapnhap.bando.com.vn" in text and "Chưa có dữ liệu" in text
+    assert _export_events() == [("user-analyst", png["file_name"]), ("user-analyst", pdf["file_name"])]
+
+
+def test_briefing_buttons_for_a_commune_and_a_district(buttons, registry):
+    from datetime import date
+
+    from analysis import indicators as ind
+    from ui.print_parts import render_briefing_download
+
+    _sign_in("analyst")
+    filters = ind.Filters(ind.Period(date(2025, 1, 1), date(2025, 6, 30)))
+    commune = registry.communes.index[0]
+    district = registry.districts.index[0]
+    render_briefing_download(commune, "commune", filters, key_prefix="t_commune")
+    render_briefing_download(district, "district", filters, key_prefix="t_district")
+    render_briefing_download("00000", "commune", filters, key_prefix="t_unknown")
+    assert "t_unknown_briefing" not in buttons.calls
+    for key, name in (("t_commune_briefing", registry.communes.at[commune, "name"]),
+                      ("t_district_briefing", registry.districts.at[district, "name"])):
+        pages, text = _pdf_text(buttons.calls[key]["data"]())
+        assert pages == 1 and name in text
+    assert len(_export_events()) == 2
+
+
+def test_viewers_get_disabled_buttons_and_a_forged_click_is_refused(buttons, registry):
+    from datetime import date
+
+    from analysis import indicators as ind
+    from ui.print_parts import render_print_map_downloads
+
+    _sign_in("viewer")
+    filters = ind.Filters(ind.Period(date(2025, 1, 1), date(2025, 6, 30)))
+    render_print_map_downloads(filters, "incidents", key_prefix="t_print")
+    assert buttons.calls["t_print_pdf"]["disabled"]
+    with pytest.raises(PermissionError):
+        buttons.calls["t_print_pdf"]["data"]()
+    assert _export_events() == []
