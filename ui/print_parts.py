@@ -9,7 +9,6 @@ the page runs, and the callable only calls pure builders and writes the audit en
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
 
 import pandas as pd
@@ -17,7 +16,7 @@ import streamlit as st
 
 from analysis import indicators as ind
 from analysis.exports import export_timestamp, file_stem
-from loaders import domain, store
+from loaders import store
 from maps import printable
 from ui import access, cache
 from ui.components import filter_context
@@ -141,7 +140,7 @@ def render_briefing_download(unit: str, unit_kind: str, filters: ind.Filters, *,
         return
     lang = current_language()
     version = cache.data_version()
-    province = dataclasses.replace(filters, districts=(), focus=domain.FOCUS_ALL)
+    province = cache.province_filters(filters)
     indicators = cache.get_indicators(version, province)
     province_summary = cache.get_summary(version, province)
     data = cache.get_datasets(version)
