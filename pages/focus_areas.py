@@ -1,7 +1,48 @@
-"""Placeholder: being built (see issues 3 and 4)."""
+"""Focus areas: border, coast, economic zones and major projects against the rest of the province."""
 
 import streamlit as st
+from streamlit_folium import st_folium
 
-from ui.i18n import t
+from loaders import settings
+from ui import cache
+from ui.components import render_legend
+from ui.i18n import current_language, t
+from ui.page_parts import (map_indicator_for, render_focus_figures, render_level_switch, render_missing_kinds,
+                           render_trends)
+from ui.sidebar import current_filters
 
-st.title(t("page.focus_areas"))
+filters = current_filters()
+version = cache.data_version()
+st.title(t("page.focus_areas.title"))
+st.caption(t("focus.page_help"))
+
+by = st.segmented_control(
+    t("focus.group_by"), ("class", "membership"), key="focus_group_by", default="class", required=True,
+    format_func=lambda v: t(f"focus.group_by.{v}"), help=t("focus.group_by.help"),
+) or "class"
+comparison = cache.get_focus_comparison(version, filters, by)
+if comparison.empty:
+    st.info(t("focus.no_units"))
+else:
+    render_focus_figures(comparison, filters, by)
+
+    st.subheader(t("focus.trends"))
+    step = st.segmented_control(
+        t("focus.trend_step"), ("month", "quarter"), key="focus_trend_step", default="month", required=True,
+        format_func=lambda v: t(f"filter.granularity.{v}"),
+    ) or "month"
+    render_trends(cache.get_focus_trends(version, filters, by, step))
+
+st.subheader(t("focus.missing_title"))
+st.caption(t("focus.missing_help"))
+render_missing_kinds(cache.get_missing_kinds(version, filters), filters)
+
+st.subheader(t("focus.map_title"))
+level = render_level_switch(filters)
+indicator = map_indicator_for(level, "models_per_10k")
+view = cache.get_focus_map(version, filters, indicator, current_language(), settings.default_basemap(), level)
+if view.points_only:
+    st.warning(t("map.no_boundaries"))
+render_legend(view.legend, t(f"indicator.{indicator}"))
+st.caption(t("focus.map_help"))
+st_folium(view.map, key="focus_map", height=520, use_container_width=True, returned_objects=[])

@@ -239,19 +239,32 @@ def get_priority_map(version: int, filters: ind.Filters, weights: tuple[tuple[st
                                   get_registry())
 
 
+#: Most recent located incidents drawn as points. ``build_points_map`` renders one
+#: marker and popup per point (about 5 ms each, on every rerun through st_folium),
+#: so a year of demo incidents (3,500 points) would take seconds.
+POINTS_LIMIT = 300
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
 def get_points_map(version: int, filters: ind.Filters, lang: str, basemap: str, level: str = ind.LEVEL_2025):
-    """Clustered and heat layers of the period's located incidents, or ``None`` when none has coordinates.
+    """Clustered and heat layers of the period's most recent located incidents.
 
     Only the date, field and severity go into the popups: descriptions stay in the
     detail table for roles that may read them.
+
+    Returns
+    -------
+    tuple (folium.Map or None, int, int)
+        The map (``None`` when no incident has coordinates), the points drawn and
+        the located incidents in the period.
     """
     from loaders.i18n import translate
     from maps import builders
 
-    rows = get_incident_rows(version, filters, level).dropna(subset=["lat", "lon"])
-    if rows.empty:
-        return None
+    located = get_incident_rows(version, filters, level).dropna(subset=["lat", "lon"])
+    if located.empty:
+        return None, 0, 0
+    rows = located.head(POINTS_LIMIT)  # newest first
     points = pd.DataFrame({
         "lat": rows["lat"], "lon": rows["lon"],
         "date": rows["occurred_on"].dt.strftime("%d/%m/%Y"),
@@ -262,13 +275,13 @@ def get_points_map(version: int, filters: ind.Filters, lang: str, basemap: str, 
     outlines = None
     if layers is not None:
         outlines = layers["communes_2025" if level == ind.LEVEL_2025 else "communes_legacy"]
-    return builders.build_points_map(
+    m = builders.build_points_map(
         points, popup_fields=("date", "field", "severity"),
         popup_labels=[translate(k, lang) for k in ("col.date", "col.field", "col.severity")],
         points_label=translate("incidents.points_layer", lang), heat_label=translate("incidents.heat_layer", lang),
         boundaries=outlines, boundaries_label=translate("map.overlay.choropleth", lang), basemap=basemap,
     )
-
+    return m, len(rows), len(located)
 
 # --------------------------------------------------------------------------- printable exports
 
