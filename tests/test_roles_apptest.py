@@ -1,0 +1,332 @@
+"""The role matrix through AppTest: every role against every page and action, allowed and refused.
+
+Two layers are checked. Navigation lists a page only for roles that may use
+it (AppTest refuses to switch to a page that is not listed). And each page or
+action checks the role again on the server: run directly, a page refuses a
+role without the permission, whatever the navigation showed.
+
+The real sign-in form is exercised too: failures, lockout, sign-out, idle
+timeout, and an account disabled or demoted while its session is open.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import streamlit as st
+from auth_helpers import as_role, fast_hashing
+from streamlit.testing.v1 import AppTest
+
+from loaders import access, auth, store
+from loaders.i18n import translate
+from ui import cache
+from ui.access import USER_KEY, SessionUser
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "app.py"
+PASSWORD = "correct horse battery"
+DENIED = translate("access.denied", "vi")
+FAILED = "Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang bị khóa tạm thời."
+
+#: Every page and the permission it needs.
+PAGES: dict[str, str] = {
+    "pages/coverage_map.py": "view",
+    "pages/focus_areas.py": "view",
+    "pages/incidents.py": "view",
+    "pages/profiles.py": "view",
+    "pages/priority_list.py": "view",
+    "pages/upload.py": "import",
+    "pages/import_history.py": "import",
+    "pages/admin_users.py": "users",
+    "pages/audit_log.py": "audit",
+}
+#: Pages that, run directly, refuse a role without their permission (``ui.access.require`` at the top).
+SELF_CHECKING_PAGES = ("pages/admin_users.py", "pages/audit_log.py")
+MATRIX = [(role, page) for role in access.ROLES for page in PAGES]
+
+
+@pytest.fixture(autouse=True)
+def _clean(monkeypatch: pytest.MonkeyPatch):
+    fast_hashing(monkeypatch)
+    monkeypatch.delenv("HT_DEMO_MODE", raising=False)
+    # Query results and the engine follow the per-test store; the registry and boundary layers are
+    # read-only and stay cached across tests (reloading them per test would only cost time).
+    st.cache_data.clear()
+    cache.get_engine.clear()
+    yield
+    st.cache_data.clear()
+    cache.get_engine.clear()
+
+
+def app(role: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if role is not None:
+        as_role(at, role)
+    return at.run()
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def events(action: str | None = None) -> list[sa.Row]:
+    query = sa.select(store.events).order_by(store.events.c.id)
+    if action:
+        query = query.where(store.events.c.action == action)
+    with store.get_engine().connect() as conn:
+        return conn.execute(query).all()
+
+
+# ------------------------------------------------------------------- pages
+@pytest.mark.parametrize(("role", "page"), MATRIX)
+def test_page_matrix_through_navigation(role: str, page: str) -> None:
+    at = app(role)
+    assert not at.exception
+    if access.allowed(role, PAGES[page]):
+        at.switch_page(page).run()
+        assert not at.exception
+        assert DENIED not in errors(at)
+        assert at.title, f"{page} drew nothing for {role}"
+    else:
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)
+
+
+@pytest.mark.parametrize("role", access.ROLES)
+@pytest.mark.parametrize("page", SELF_CHECKING_PAGES)
+def test_pages_check_the_role_on_the_server(role: str, page: str) -> None:
+    at = AppTest.from_file(ROOT / page, default_timeout=60)
+    as_role(at, role).run()
+    assert not at.exception
+    if access.allowed(role, PAGES[page]):
+        assert DENIED not in errors(at)
+        assert at.dataframe or at.info
+    else:
+        assert errors(at) == [DENIED]
+        assert not at.dataframe and not at.text_input and not at.button
+
+
+def test_anonymous_sees_only_the_sign_in_page() -> None:
+    at = app()
+    assert not at.exception
+    assert [t.value for t in at.title] == [translate("auth.title", "vi")]
+    assert at.text_input(key="sign_in_password").proto.type == at.text_input(key="sign_in_password").proto.PASSWORD
+    for page in PAGES:
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)
+
+
+def test_demo_mode_gives_anonymous_visitors_the_viewer_role(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HT_DEMO_MODE", "1")
+    at = app()
+    assert not at.exception
+    assert at.title[0].value != translate("auth.title", "vi")
+    for page, permission in PAGES.items():
+        if access.allowed(access.ROLE_VIEWER, permission):
+            at.switch_page(page).run()
+            assert not at.exception
+        else:
+            with pytest.raises(ValueError, match="Could not find a navigation page"):
+                at.switch_page(page)
+    # Staff can still sign in from the demo.
+    at.switch_page("pages/sign_in.py").run()
+    assert at.text_input(key="sign_in_username") is not None
+
+
+# ----------------------------------------------------------------- actions
+def _downloads_script() -> None:
+    import pandas as pd
+
+    from ui.components import render_downloads
+
+    render_downloads(pd.DataFrame({"a": [1]}), [("k", "v")], "bang", "matrix")
+
+
+def _record_export_script() -> None:
+    import streamlit as st
+
+    from ui.access import record_export
+
+    try:
+        record_export("bang.csv")
+    except PermissionError:
+        st.error("refused")
+    else:
+        st.success("recorded")
+
+
+def _require_script(permission: str) -> None:
+    import streamlit as st
+
+    from ui.access import require
+
+    require(permission)
+    st.success("allowed")
+
+
+@pytest.mark.parametrize("role", access.ROLES)
+def test_export_buttons_follow_the_role(role: str) -> None:
+    at = AppTest.from_function(_downloads_script, default_timeout=60)
+    as_role(at, role).run()
+    buttons = at.get("download_button")
+    assert len(buttons) == 2
+    assert all(b.proto.disabled is not access.allowed(role, "export") for b in buttons)
+
+
+@pytest.mark.parametrize("role", access.ROLES)
+def test_export_is_refused_on_the_server_and_audited_when_allowed(role: str) -> None:
+    at = AppTest.from_function(_record_export_script, default_timeout=60)
+    as_role(at, role, name="ai_do").run()
+    if access.allowed(role, "export"):
+        assert [s.value for s in at.success] == ["recorded"]
+        assert [(e.user_name, e.detail) for e in events("export")] == [("ai_do", "bang.csv")]
+    else:
+        assert errors(at) == ["refused"]
+        assert events("export") == []
+
+
+@pytest.mark.parametrize("role", access.ROLES)
+@pytest.mark.parametrize("permission", ["import", "rollback", "demo", "users", "audit"])
+def test_actions_are_checked_on_the_server(role: str, permission: str) -> None:
+    at = AppTest.from_function(_require_script, args=(permission,), default_timeout=60)
+    as_role(at, role).run()
+    assert not at.exception
+    if access.allowed(role, permission):
+        assert [s.value for s in at.success] == ["allowed"]
+    else:
+        assert errors(at) == [DENIED]
+        assert not at.success
+
+
+def test_admin_creates_and_changes_accounts_on_the_page_and_it_is_audited() -> None:
+    engine = store.get_engine()
+    auth.create_user(engine, "boss", PASSWORD, "admin", actor="setup")
+    at = AppTest.from_file(APP, default_timeout=60)
+    as_role(at, "admin", name="boss").run()
+    at.switch_page("pages/admin_users.py").run()
+    at.text_input(key="admin_users_new_name").input("Nguyen.An")
+    at.selectbox(key="admin_users_new_role").select("analyst")
+    at.text_input(key="admin_users_new_password").input(PASSWORD)
+    at.text_input(key="admin_users_new_password2").input(PASSWORD)
+    at.button(key="admin_users_create_submit").click().run()
+    assert not at.exception
+    assert auth.get_account(engine, "nguyen.an").role == "analyst"
+    at.selectbox(key="admin_users_pick").select("nguyen.an")
+    at.selectbox(key="admin_users_role").select("editor")
+    at.button(key="admin_users_set_role").click().run()
+    at.selectbox(key="admin_users_pick").select("nguyen.an")
+    at.button(key="admin_users_disable").click().run()
+    assert not at.exception
+    account = auth.get_account(engine, "nguyen.an")
+    assert (account.role, account.disabled) == ("editor", True)
+    assert [(e.user_name, e.action) for e in events()][1:] == [
+        ("boss", "user_created"), ("boss", "role_changed"), ("boss", "user_disabled")]
+    # Refusals from the store reach the admin as a message, not a crash.
+    at.selectbox(key="admin_users_pick").select("boss")
+    at.button(key="admin_users_disable").click().run()
+    assert not at.exception
+    assert any("quản trị viên cuối cùng" in e for e in errors(at))
+
+
+def test_admin_reads_filters_and_can_export_the_audit_log() -> None:
+    engine = store.get_engine()
+    with engine.begin() as conn:
+        store.record_event(conn, "an", "import", '{"dataset": "models"}', "10.0.0.1")
+        store.record_event(conn, "binh", "export", "bang.csv")
+    at = app("admin")
+    at.switch_page("pages/audit_log.py").run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 2
+    at.multiselect(key="audit_users").select("an").run()
+    table = at.dataframe[0].value
+    assert list(table[translate("audit.col.user", "vi")]) == ["an"]
+    assert all(not b.proto.disabled for b in at.get("download_button"))
+    # Nothing on the page edits or deletes entries.
+    assert not at.get("data_editor")
+    assert {b.key for b in at.button} <= {"auth_sign_out"}
+
+
+# ------------------------------------------------------ the real sign-in form
+def sign_in(at: AppTest, name: str, password: str) -> AppTest:
+    at.text_input(key="sign_in_username").input(name)
+    at.text_input(key="sign_in_password").input(password)
+    return at.button(key="sign_in_submit").click().run()
+
+
+def test_sign_in_form_signs_in_and_out() -> None:
+    auth.create_user(store.get_engine(), "boss", PASSWORD, "admin", actor="setup")
+    at = sign_in(app(), "boss", "not the password")
+    assert not at.exception
+    assert errors(at) == [FAILED]
+    assert USER_KEY not in at.session_state
+    at = sign_in(at, "Boss", PASSWORD)
+    assert not at.exception
+    assert at.session_state[USER_KEY] == SessionUser("boss", "admin")
+    assert at.title[0].value != translate("auth.title", "vi")
+    at.switch_page("pages/admin_users.py").run()
+    assert not at.exception
+    at.button(key="auth_sign_out").click().run()
+    assert USER_KEY not in at.session_state
+    assert [t.value for t in at.title] == [translate("auth.title", "vi")]
+    assert [e.action for e in events()][1:] == ["sign_in_failed", "sign_in", "sign_out"]
+
+
+def test_locked_account_gets_the_same_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(auth.LOCKOUT_ATTEMPTS_ENV, "2")
+    auth.create_user(store.get_engine(), "an", PASSWORD, "viewer", actor="setup")
+    at = app()
+    messages = [errors(sign_in(at, name, password)) for name, password in
+                [("nobody", PASSWORD), ("an", "wrong one"), ("an", "wrong two"), ("an", PASSWORD)]]
+    assert messages == [[FAILED]] * 4
+    assert USER_KEY not in at.session_state
+
+
+def test_idle_session_is_signed_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HT_SESSION_IDLE_MINUTES", "5")
+    auth.create_user(store.get_engine(), "an", PASSWORD, "viewer", actor="setup")
+    at = sign_in(app(), "an", PASSWORD)
+    assert at.session_state[USER_KEY].name == "an"
+    at.session_state["auth_last_activity"] = time.time() - 4 * 60
+    at.run()
+    assert at.session_state[USER_KEY].name == "an"
+    at.session_state["auth_last_activity"] = time.time() - 6 * 60
+    at.run()
+    assert USER_KEY not in at.session_state
+    assert [i.value for i in at.info] == [translate("auth.ended.idle", "vi", minutes=5)]
+    assert '"idle"' in events("sign_out")[-1].detail
+
+
+def test_disabling_or_demoting_takes_effect_in_open_sessions() -> None:
+    engine = store.get_engine()
+    auth.create_user(engine, "boss", PASSWORD, "admin", actor="setup")
+    auth.create_user(engine, "deputy", PASSWORD, "admin", actor="setup")
+    at = sign_in(app(), "deputy", PASSWORD)
+    at.switch_page("pages/audit_log.py").run()
+    assert not at.exception
+    auth.set_role(engine, "deputy", "viewer", actor="boss")
+    at.run()
+    assert at.session_state[USER_KEY].role == "viewer"
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/audit_log.py")
+    auth.disable_user(engine, "deputy", actor="boss")
+    at.run()
+    assert USER_KEY not in at.session_state
+    assert [t.value for t in at.title] == [translate("auth.title", "vi")]
+
+
+def test_oidc_configuration_replaces_the_password_form() -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32}
+    at.run()
+    assert not at.exception
+    assert [b.key for b in at.button] == ["sign_in_oidc"]
+    assert not at.text_input
+
+
+def test_language_switch_on_the_sign_in_page() -> None:
+    at = app()
+    at.radio(key="ui_lang").set_value("en").run()
+    assert [t.value for t in at.title] == [translate("auth.title", "en")]
