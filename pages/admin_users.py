@@ -52,7 +52,8 @@ def _run(action, *args) -> None:  # noqa: ANN001 - one of loaders.auth's account
 st.subheader(t("users.create"))
 with st.form("admin_users_create", clear_on_submit=True):
     name = st.text_input(t("users.col.username"), key="admin_users_new_name", max_chars=auth.MAX_USERNAME_LENGTH)
-    role = st.selectbox(t("users.col.role"), roles.ROLES, key="admin_users_new_role", format_func=lambda r: t(f"role.{r}"))
+    role = st.selectbox(t("users.col.role"), roles.ROLES, key="admin_users_new_role",
+                        format_func=lambda r: t(f"role.{r}"))
     oidc_only = st.checkbox(t("users.create.oidc_only"), key="admin_users_new_oidc")
     password = st.text_input(t("auth.password"), type="password", key="admin_users_new_password",
                              autocomplete="new-password")
