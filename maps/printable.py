@@ -37,7 +37,7 @@ from matplotlib.text import Text
 from loaders.i18n import translate
 from loaders.registry import CRS_METRIC
 from analysis.formatting import format_indicator
-from maps.builders import NO_DATA_COLOUR, ColourScale, build_colour_scale, build_legend
+from maps.builders import DEFAULT_PALETTE, NO_DATA_COLOUR, ColourScale, build_colour_scale, build_legend
 # The screen's palette rule (warm colours where high is bad); the printed map must match the screen.
 from maps.views import _HIGH_IS_BAD
 
@@ -441,7 +441,7 @@ def indicator_scale(values: pd.Series, indicator: str, lang: str) -> tuple[Colou
         The last legend row is the no-data row.
     """
     no_data = translate("common.no_data", lang)
-    palette = "OrRd" if indicator in _HIGH_IS_BAD else "YlGnBu"
+    palette = "OrRd" if indicator in _HIGH_IS_BAD else DEFAULT_PALETTE
     scale = build_colour_scale(values, palette=palette)
     entries = build_legend(values, scale, lambda v: format_indicator(indicator, v, lang, no_data), no_data)
     rows = [PrintLegendEntry(e.colour, e.label) for e in entries[:-1]]
