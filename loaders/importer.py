@@ -135,6 +135,10 @@ class ImportPreview:
     duplicate_of : dict or None
         ``{"import_id", "created_at", "file_name", "user"}`` of an earlier
         committed import of the same file for the same dataset.
+    source_columns : list of str
+        The file's headers in file order (the mapping step offers them).
+    sheet_names : list of str
+        All sheets of an XLSX file (empty for text files).
     """
 
     dataset: str
@@ -154,6 +158,8 @@ class ImportPreview:
     missing_columns: list[str] = field(default_factory=list)
     totals_rows: list[int] = field(default_factory=list)
     duplicate_of: dict[str, Any] | None = None
+    source_columns: list[str] = field(default_factory=list)
+    sheet_names: list[str] = field(default_factory=list)
 
     @property
     def n_accepted(self) -> int:
@@ -441,7 +447,7 @@ def preview_import(
         duplicate_of = find_duplicate_file(conn, dataset, sha256)
     base = dict(dataset=dataset, file_name=file_name, sha256=sha256, size_bytes=len(data), data=data, user=user,
                 rows_read=len(raw.frame), sheet=raw.sheet, vintage=vintage, totals_rows=list(raw.totals_rows),
-                duplicate_of=duplicate_of)
+                duplicate_of=duplicate_of, source_columns=raw.columns, sheet_names=list(raw.sheet_names))
     _tick(progress, 0.2, "Đang kiểm tra dữ liệu…")
 
     def existing(ds: str, keys: Iterable[str]) -> set[str]:
@@ -788,6 +794,21 @@ def import_report(engine: Engine, import_id: int) -> pd.DataFrame:
         text = conn.execute(sa.select(store.imports.c.report).where(store.imports.c.id == import_id)).scalar()
     records = json.loads(text)["errors"] if text else []
     return pd.DataFrame(records, columns=ERROR_COLUMNS)
+
+
+def original_file(engine: Engine, import_id: int) -> tuple[str, bytes] | None:
+    """The original bytes of an import (kept by hash) and the file name it was uploaded as.
+
+    Returns
+    -------
+    tuple of (str, bytes) or None
+        ``None`` for an unknown import or when its bytes are not stored.
+    """
+    i, f = store.imports, store.stored_files
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(i.c.file_name, f.c.content).join(f, f.c.sha256 == i.c.sha256)
+                           .where(i.c.id == import_id)).first()
+    return None if row is None else (row.file_name, bytes(row.content))
 
 
 def rollback_import(engine: Engine, import_id: int, user: str) -> int:
