@@ -316,6 +316,12 @@ def change_password(engine: Engine, name: str, new_password: str, actor: str, ad
         store.record_event(conn, actor, ACTION_PASSWORD_CHANGED, _detail(username=row.username), address)
 
 
+def has_accounts(engine: Engine) -> bool:
+    """Whether any account exists (the sign-in page explains how to create the first admin otherwise)."""
+    with engine.connect() as conn:
+        return conn.execute(sa.select(store.users.c.id).limit(1)).first() is not None
+
+
 USER_COLUMNS = ["username", "role", "disabled", "locked_until", "failed_attempts", "created_at", "last_login_at",
                 "has_password"]
 

@@ -330,3 +330,11 @@ def test_language_switch_on_the_sign_in_page() -> None:
     at = app()
     at.radio(key="ui_lang").set_value("en").run()
     assert [t.value for t in at.title] == [translate("auth.title", "en")]
+
+
+def test_first_run_explains_how_to_create_the_first_admin() -> None:
+    at = app()
+    assert any("users add" in i.value for i in at.info)
+    auth.create_user(store.get_engine(), "boss", PASSWORD, "admin", actor="setup")
+    at.run()
+    assert not any("users add" in i.value for i in at.info)

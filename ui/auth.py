@@ -192,6 +192,9 @@ def _render_oidc() -> None:
 
 
 def _render_form() -> None:
+    if not auth.has_accounts(cache.get_engine()):
+        # Only shown while no account exists at all, so it tells an attacker nothing worth knowing.
+        st.info(t("auth.no_accounts"), icon=":material/person_add:")
     with st.form("sign_in_form", clear_on_submit=True, enter_to_submit=True):
         username = st.text_input(t("auth.username"), key="sign_in_username", max_chars=auth.MAX_USERNAME_LENGTH,
                                  autocomplete="username")
