@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -58,8 +59,28 @@ def record(action: str, detail: str = "") -> None:
         store.record_event(conn, current_user().name, action, detail, client_address())
 
 
+def export_auditor() -> Callable[[str], None]:
+    """An audit writer for exports, bound to this session's user and permission.
+
+    Download buttons build their files in a worker thread where the user's
+    session state is not available, so the user, address and permission are
+    captured now, while the page runs. The writer raises ``PermissionError``
+    when the role may not export, whatever the UI showed.
+    """
+    user = current_user()
+    address = client_address()
+    allowed = can("export")
+    engine = cache.get_engine()
+
+    def audit(file_name: str) -> None:
+        if not allowed:
+            raise PermissionError("export not allowed for this role")
+        with engine.begin() as conn:
+            store.record_event(conn, user.name, "export", file_name, address)
+
+    return audit
+
+
 def record_export(file_name: str) -> None:
-    """Audit an export; refuses (raises) when the role may not export, whatever the UI showed."""
-    if not can("export"):
-        raise PermissionError("export not allowed for this role")
-    record("export", file_name)
+    """Audit an export right now (in the page's own thread); refuses when the role may not export."""
+    export_auditor()(file_name)

@@ -153,13 +153,14 @@ def render_downloads(frame: pd.DataFrame, context: list[tuple[str, str]], name: 
 
     stem = file_stem(name)
     left, right = st.columns(2)
+    audit = access.export_auditor()
 
     def _csv() -> bytes:
-        access.record_export(f"{stem}.csv")
+        audit(f"{stem}.csv")
         return table_to_csv(frame)
 
     def _xlsx() -> bytes:
-        access.record_export(f"{stem}.xlsx")
+        audit(f"{stem}.xlsx")
         return table_to_xlsx(frame, context, sheet_name=t("export.sheet.data"),
                              context_sheet_name=t("export.sheet.context"))
 

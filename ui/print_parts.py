@@ -26,24 +26,6 @@ UNIT_COMMUNE = "commune"
 UNIT_DISTRICT = "district"
 
 
-def _auditor(allowed: bool) -> Callable[[str], None]:
-    """An audit writer bound to this session's user, usable from the download thread.
-
-    Raises ``PermissionError`` when the role may not export, whatever the UI showed.
-    """
-    user = access.current_user()
-    address = access.client_address()
-    engine = cache.get_engine()
-
-    def audit(file_name: str) -> None:
-        if not allowed:
-            raise PermissionError("export not allowed for this role")
-        with engine.begin() as conn:
-            store.record_event(conn, user.name, "export", file_name, address)
-
-    return audit
-
-
 def _subtitle(context: list[tuple[str, str]], level: str) -> str:
     # The first four context rows are the period and the three filters (ui.components.filter_context).
     parts = [f"{label}: {value}" for label, value in context[:4]]
@@ -87,7 +69,7 @@ def render_print_map_downloads(filters: ind.Filters, indicator: str, *, key_pref
     subtitle = _subtitle(context, level)
     stem = file_stem(f"{t('print.heading')} {t(f'indicator.{indicator}')}")
     allowed = access.can("export")
-    audit = _auditor(allowed)
+    audit = access.export_auditor()
     codes = tuple(highlight)
 
     def make(fmt: str) -> Callable[[], bytes]:
@@ -150,7 +132,7 @@ def render_briefing_download(unit: str, unit_kind: str, filters: ind.Filters, *,
     period = context[0][1]
     stem = file_stem(f"{t('briefing.title', unit=name)}")
     allowed = access.can("export")
-    audit = _auditor(allowed)
+    audit = access.export_auditor()
 
     def build() -> bytes:
         from analysis import briefing, priority
