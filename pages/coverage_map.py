@@ -8,6 +8,7 @@ from maps.offline import BASEMAPS
 from maps.views import clicked_code
 from ui import cache
 from ui.map_component import render_map
+from ui.print_parts import render_briefing_download, render_print_map_downloads
 from ui.components import SELECTED_COMMUNE_KEY, render_commune_profile, render_kpis, render_legend
 from ui.i18n import current_language, t
 from ui.sidebar import current_filters
@@ -43,6 +44,7 @@ with map_col:
     # The profile select box below is drawn after the map, so setting its key here is allowed.
     if clicked and clicked != selected:
         st.session_state[SELECTED_COMMUNE_KEY] = clicked
+    render_print_map_downloads(filters, indicator, key_prefix="map_print", highlight=(selected,) if selected else ())
 with profile_col:
     registry = cache.get_registry()
     codes = [""] + list(indicators.index)
@@ -53,6 +55,7 @@ with profile_col:
         format_func=lambda c: registry.communes.at[c, "name"] if c else t("profile.pick"),
     )
     if st.session_state[SELECTED_COMMUNE_KEY]:
+        render_briefing_download(st.session_state[SELECTED_COMMUNE_KEY], "commune", filters, key_prefix="map_profile")
         render_commune_profile(st.session_state[SELECTED_COMMUNE_KEY], filters, indicators, key_prefix="map_profile")
     else:
         st.info(t("profile.pick"))
