@@ -388,3 +388,40 @@ def test_load_demo_replaces_previous_demo(engine, registry):
     assert count(engine, store.incidents) == n_incidents
     assert count(engine, store.imports, status=store.IMPORT_COMMITTED) == 3
     assert {o.import_id for o in second.values()}.isdisjoint({o.import_id for o in first.values()})
+
+
+def _index_names(engine) -> set[str]:
+    return {ix["name"] for ix in sa.inspect(engine).get_indexes("incidents")}
+
+
+def test_big_batches_rebuild_their_indexes_even_on_failure(engine, registry, monkeypatch):
+    # On SQLite a big batch drops the plain indexes and rebuilds them in the same transaction.
+    monkeypatch.setattr(importer, "DEFER_INDEXES_FROM", 5)
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 4)
+    indexes = _index_names(engine)
+    assert {"ix_incidents_commune_code", "ix_incidents_import_id", "ix_incidents_occurred_on"} <= indexes
+    p = preview(engine, registry, incidents_csv([f"VV-{i}" for i in range(10)]))
+    before = snapshot(engine)
+    real_insert = importer._insert_chunk
+    calls = []
+
+    def failing_insert(conn, table, columns, values):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("injected")
+        real_insert(conn, table, columns, values)
+
+    monkeypatch.setattr(importer, "_insert_chunk", failing_insert)
+    with pytest.raises(RuntimeError):
+        importer.commit_import(engine, p, user=USER)
+    store.dispose_engines()
+    assert _index_names(engine) == indexes and snapshot(engine) == before
+
+    monkeypatch.setattr(importer, "_insert_chunk", real_insert)
+    assert importer.commit_import(engine, p, user=USER).written == 10
+    assert _index_names(engine) == indexes
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            plan = " ".join(str(r) for r in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT id FROM incidents WHERE commune_code = '18814'"))
+        assert "ix_incidents_commune_code" in plan

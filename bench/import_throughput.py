@@ -1,0 +1,196 @@
+"""Import throughput: 10k, 100k and 1M incident rows, dry run and commit, SQLite and PostgreSQL.
+
+Usage::
+
+    .venv/bin/python bench/import_throughput.py [--sizes 10000 100000 1000000]
+        [--backends sqlite postgresql] [--repeat 1]
+
+For each size a valid incidents CSV is generated (resolvable commune codes and
+names with former districts, legacy and 2025 dates, a third of rows with
+coordinates inside their commune), then each measurement runs in a fresh
+child process so that its peak memory (``ru_maxrss``) is its own:
+
+- ``read_csv``: a bare ``pandas.read_csv(path, dtype=str)``, the baseline;
+- ``dry run``: :func:`loaders.importer.preview_import` (read, match, validate,
+  registry resolution, polygon check, duplicate lookup against the store);
+- ``commit``: preview then :func:`loaders.importer.commit_import` into an
+  empty store (one transaction).
+
+PostgreSQL is a temporary server started like the test fixture
+(``tests/pg_server.py``), with fsync on. Prints a markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+def generate_csv(path: Path, n: int, seed: int = 7) -> None:
+    """Write ``n`` valid incident rows with Vietnamese headers."""
+    import numpy as np
+    import pandas as pd
+
+    from loaders import domain
+    from loaders.registry import load_registry
+
+    reg = load_registry()
+    rng = np.random.default_rng(seed)
+    legacy = reg.legacy[~reg.legacy["split"]]
+    idx = rng.integers(0, len(legacy), n)
+    picked = legacy.iloc[idx]
+    start = pd.Timestamp("2020-01-01").value // 86_400_000_000_000
+    end = pd.Timestamp("2026-06-30").value // 86_400_000_000_000
+    days = pd.to_datetime(rng.integers(start, end, n), unit="D")
+    is_2025 = days >= pd.Timestamp(domain.REFORM_DATE)
+    # Legacy-dated rows: half by code, half by name + former district; 2025 rows by their 2025 code.
+    by_code = rng.random(n) < 0.5
+    new_code = picked["new_code"].to_numpy()
+    code = np.where(is_2025, new_code, np.where(by_code, picked.index.to_numpy(), ""))
+    name = np.where(is_2025 | by_code, "", picked["name"].to_numpy())
+    district = np.where(is_2025 | by_code, "", picked["district_name"].to_numpy())
+    with_point = rng.random(n) < 0.33
+    lat = np.where(with_point, picked["label_lat"].to_numpy().round(5).astype(str), "")
+    lon = np.where(with_point, picked["label_lon"].to_numpy().round(5).astype(str), "")
+    fields = np.array(domain.INCIDENT_FIELDS)[rng.integers(0, len(domain.INCIDENT_FIELDS), n)]
+    severities = np.array(domain.INCIDENT_SEVERITIES)[rng.integers(0, len(domain.INCIDENT_SEVERITIES), n)]
+    frame = pd.DataFrame({
+        "Mã vụ việc": [f"VV-{i:07d}" for i in range(n)],
+        "Ngày": days.strftime("%d/%m/%Y"),
+        "Mã xã": code, "Tên xã": name, "Huyện (cũ)": district,
+        "Lĩnh vực": fields, "Mức độ": severities, "Vĩ độ": lat, "Kinh độ": lon,
+        "Mô tả": np.where(rng.random(n) < 0.2, "Vụ việc mô phỏng", ""),
+    })
+    frame.to_csv(path, index=False)
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(mode: str, path: Path, url: str | None) -> dict:
+    """One measurement in this (fresh) process."""
+    if mode == "read_csv":
+        import pandas as pd
+
+        t, cpu = time.perf_counter(), time.process_time()
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        return {"seconds": time.perf_counter() - t, "cpu_s": time.process_time() - cpu, "rows": len(frame),
+                "peak_mb": _peak_mb()}
+    from loaders import importer, store
+    from loaders.registry import load_registry
+
+    engine = store.get_engine(url)
+    registry = load_registry()
+    polygon = importer.load_province_polygon()
+    base_mb = _peak_mb()
+    data = path.read_bytes()
+    cpu = time.process_time()
+    t = time.perf_counter()
+    preview = importer.preview_import(engine, "incidents", data, path.name, registry=registry,
+                                      province_polygon=polygon, user="bench")
+    t_preview = time.perf_counter() - t
+    out = {"rows": preview.rows_read, "accepted": preview.n_accepted, "preview_s": t_preview,
+           "setup_mb": base_mb}
+    if preview.n_rejected:
+        out["first_errors"] = importer.errors_to_records(preview.errors.head(3))
+    if mode == "commit":
+        t = time.perf_counter()
+        outcome = importer.commit_import(engine, preview, user="bench", valid_only=True)
+        out["commit_s"] = time.perf_counter() - t
+        out["written"] = outcome.written
+    out["seconds"] = time.perf_counter() - t + (t_preview if mode == "commit" else 0)
+    if mode == "dry_run":
+        out["seconds"] = t_preview
+    out["cpu_s"] = time.process_time() - cpu
+    out["peak_mb"] = _peak_mb()
+    return out
+
+
+def _run_child(mode: str, path: Path, url: str | None) -> dict:
+    cmd = [sys.executable, __file__, "--child", mode, str(path)] + ([url] if url else [])
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
+    if done.returncode != 0:
+        raise RuntimeError(f"{mode} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _fresh_sqlite(tmp: Path, tag: str) -> str:
+    path = tmp / f"{tag}.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", type=int, default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        mode, path, *url = args.child
+        print(json.dumps(child(mode, Path(path), url[0] if url else None)))
+        return
+
+    server = None
+    if "postgresql" in args.backends:
+        from pg_server import start_postgres
+
+        server = start_postgres(durable=True)
+    try:
+        with tempfile.TemporaryDirectory(prefix="ht-bench-") as tmpdir:
+            tmp = Path(tmpdir)
+            rows = []
+            for n in args.sizes:
+                csv_path = tmp / f"incidents_{n}.csv"
+                generate_csv(csv_path, n)
+                base = _run_child("read_csv", csv_path, None)
+                size_mb = csv_path.stat().st_size / 1e6
+                for backend in args.backends:
+                    for mode in ("dry_run", "commit"):
+                        if backend == "sqlite":
+                            url = _fresh_sqlite(tmp, f"{backend}_{n}_{mode}")
+                        else:
+                            import psycopg
+
+                            dbname = f"bench_{n}_{mode}"
+                            with psycopg.connect(host=server.host, port=server.port, user=server.user,
+                                                 dbname="postgres", autocommit=True) as conn:
+                                conn.execute(f"DROP DATABASE IF EXISTS {dbname}")
+                                conn.execute(f"CREATE DATABASE {dbname}")
+                            url = server.url(dbname)
+                        r = _run_child(mode, csv_path, url)
+                        if r["accepted"] != n:
+                            raise RuntimeError(f"bench data not fully valid: {r}")
+                        rows.append((n, size_mb, backend, mode, r, base))
+                        print(f"{n:>9} {backend:<10} {mode:<7} {r['seconds']:.2f}s cpu {r['cpu_s']:.2f}s "
+                              f"(preview {r['preview_s']:.2f}s) peak {r['peak_mb']:.0f} MB", file=sys.stderr)
+    finally:
+        if server is not None:
+            server.stop()
+
+    print(f"\nload average at end: {os.getloadavg()[0]:.1f} (2 cores)\n")
+    print("| rows | CSV MB | store | mode | wall s | importer CPU s | rows/s (wall) | validate s | commit s "
+          "| peak MB | read_csv s | × read_csv (wall) |")
+    print("|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for n, size_mb, backend, mode, r, base in rows:
+        commit = f"{r['commit_s']:.2f}" if "commit_s" in r else "–"
+        print(f"| {n:,} | {size_mb:.1f} | {backend} | {mode.replace('_', ' ')} | {r['seconds']:.2f} "
+              f"| {r['cpu_s']:.2f} | {n / r['seconds']:,.0f} | {r['preview_s']:.2f} | {commit} | {r['peak_mb']:.0f} "
+              f"| {base['seconds']:.2f} | {r['seconds'] / base['seconds']:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
