@@ -1,7 +1,23 @@
-"""Placeholder: being built (see issues 3 and 4)."""
+"""Import history: every import with its counts and status, its error report, original file and rollback."""
 
 import streamlit as st
 
+from loaders import importer
+from ui import cache
+from ui import upload_parts as up
+from ui.access import require
 from ui.i18n import t
 
+require("import")
 st.title(t("page.import_history"))
+up.render_flash(up.HISTORY_FLASH_KEY)
+
+imports = importer.list_imports(cache.get_engine())
+if imports.empty:
+    st.info(t("history.empty"))
+    st.stop()
+
+st.dataframe(up.history_view(imports), hide_index=True, width="stretch", key="history_table")
+row = up.render_import_choice(imports)
+if row is not None:
+    up.render_import_detail(row)

@@ -1,7 +1,33 @@
-"""Placeholder: being built (see issues 3 and 4)."""
+"""Upload: choose a dataset, get its templates, upload a file, check the preview, then confirm the import.
+
+The importer (``loaders.importer``) does the work, as for ``python -m loaders import``;
+``ui.upload_parts`` holds the widgets and the once-per-submit bookkeeping.
+"""
 
 import streamlit as st
 
+from ui import upload_parts as up
+from ui.access import require
 from ui.i18n import t
 
+require("import")
 st.title(t("page.upload"))
+up.render_flash()
+
+dataset = up.render_dataset_choice()
+submission = up.render_upload_form(dataset)
+if submission is not None:
+    up.ensure_preview(*submission)
+
+pending = up.current_pending()
+if pending is not None:
+    up.render_preview(pending)
+    if pending.preview.needs_mapping:
+        up.render_mapping_step(pending)
+    up.render_confirm(pending)
+    if st.button(t("upload.discard"), key="upload_discard", icon=":material/close:"):
+        up.clear_pending()
+        st.rerun()
+
+st.divider()
+up.render_demo_controls()

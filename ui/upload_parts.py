@@ -1,0 +1,503 @@
+"""Widgets of the upload and import-history pages; every write goes through :mod:`loaders.importer`.
+
+The importer is the one code path the pages share with ``python -m loaders``:
+this module only draws widgets and keeps the upload flow in session state.
+
+Upload flow (session keys start with ``upload_``)
+-------------------------------------------------
+1. The form's submit reads the file's bytes once into an :class:`UploadRequest`.
+   Its :attr:`UploadRequest.key` is the file's sha256 plus the options that
+   change a preview (dataset, sheet, vintage, column mapping).
+2. :func:`ensure_preview` validates only when that key differs from the stored
+   preview's: reruns, and a re-submit that changes only the commit options
+   ("valid rows only", "force"), reuse the stored :class:`Pending` preview.
+3. Nothing is written until "Xác nhận nhập" commits the stored preview.
+
+Audit: the importer records ``import``, ``import_demo``, ``rollback`` and
+``demo_removed`` in the same transaction as the write, so they are not recorded
+again here; error-report exports go through ``render_downloads`` (``export``),
+and original-file downloads are recorded as ``download_original``.
+
+User-supplied text (file and column names, cell values) is shown in
+``st.dataframe`` or ``st.text``, or escaped with :func:`plain_md` before it goes
+into a Markdown message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import PurePath
+
+import pandas as pd
+import streamlit as st
+
+from loaders import audit, domain, importer, store
+from loaders.datasets import DATASET_NAMES, ENUM_FAMILIES, ImportDataError, build_template, get_dataset, match_headers
+from loaders.textnorm import fold
+from ui import access, cache
+from ui.components import render_downloads
+from ui.i18n import t
+
+PENDING_KEY = "upload_pending"
+REFUSED_KEY = "upload_refused"
+FLASH_KEY = "upload_flash"
+NONCE_KEY = "upload_form_nonce"
+DEMO_CONFIRM_KEY = "upload_demo_confirm"
+ROLLBACK_CONFIRM_KEY = "history_rollback_confirm"
+HISTORY_FLASH_KEY = "history_flash"
+
+#: Errors drawn on the page; the downloads always hold all of them.
+MAX_ROWS_SHOWN = 1000
+_TEMPLATE_STEMS = {"models": "mau_mo_hinh", "incidents": "mau_vu_viec", "recognitions": "mau_cong_nhan"}
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
+
+
+def plain_md(text: object) -> str:
+    """Escape Markdown so user text (a file name, a header) shows literally in ``st.error`` and friends."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def upload_limit_mb() -> int:
+    """The upload limit in MB (``server.maxUploadSize`` in ``.streamlit/config.toml``)."""
+    return int(st.get_option("server.maxUploadSize"))
+
+
+def uploader_key() -> str:
+    """Key of the file uploader; it changes after a commit, which empties the widget."""
+    return f"upload_file_{st.session_state.setdefault(NONCE_KEY, 0)}"
+
+
+@dataclass(frozen=True)
+class UploadRequest:
+    """One file and the options that shape its preview."""
+
+    dataset: str
+    file_name: str
+    data: bytes = field(repr=False)
+    sha256: str
+    sheet: str | None = None
+    vintage: str | None = None
+    mapping: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def key(self) -> tuple:
+        """Identity of the preview: same key, same result, no need to validate again."""
+        return (self.sha256, self.dataset, self.sheet, self.vintage, self.mapping)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A validated, not yet committed upload and the commit options chosen with it."""
+
+    request: UploadRequest
+    preview: importer.ImportPreview
+    valid_only: bool = False
+    force: bool = False
+
+
+def current_pending() -> Pending | None:
+    pending = st.session_state.get(PENDING_KEY)
+    return pending if isinstance(pending, Pending) else None
+
+
+def clear_pending() -> None:
+    for key in (PENDING_KEY, REFUSED_KEY):
+        st.session_state.pop(key, None)
+
+
+def flash(message: str, key: str = FLASH_KEY) -> None:
+    """Keep a success message for the next run (the page reruns after a write)."""
+    st.session_state[key] = message
+
+
+def render_flash(key: str = FLASH_KEY) -> None:
+    message = st.session_state.pop(key, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
+def _progress_bar(text: str) -> tuple[Callable[[float, str], None], Callable[[], None]]:
+    bar = st.progress(0.0, text=text)
+    return (lambda fraction, message: bar.progress(fraction, text=message)), bar.empty
+
+
+# ------------------------------------------------------------------ dataset help
+def render_dataset_choice() -> str:
+    """Dataset select box with a one-line description, its columns and the two templates."""
+    dataset = st.selectbox(t("upload.dataset"), DATASET_NAMES, key="upload_dataset",
+                           format_func=lambda d: t(f"upload.dataset.{d}"))
+    st.caption(t(f"upload.dataset.{dataset}.help"))
+    with st.expander(t("upload.columns")):
+        st.dataframe(columns_frame(dataset), hide_index=True, width="stretch")
+    stem = _TEMPLATE_STEMS[dataset]
+    left, right = st.columns(2)
+    left.download_button(t("upload.template.csv"), lambda: build_template(dataset, "csv"), file_name=f"{stem}.csv",
+                         mime="text/csv", key="upload_template_csv", on_click="ignore", icon=":material/download:")
+    right.download_button(t("upload.template.xlsx"), lambda: build_template(dataset, "xlsx"),
+                          file_name=f"{stem}.xlsx", key="upload_template_xlsx", on_click="ignore",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          icon=":material/table_view:")
+    return dataset
+
+
+def columns_frame(dataset: str) -> pd.DataFrame:
+    """The dataset's columns as the template writes them: header, canonical name, required, allowed values."""
+    spec = get_dataset(dataset)
+    rows = []
+    for col in spec.columns:
+        group = next((g for g in spec.one_of if col.name in g), None)
+        if col.required:
+            required = t("common.yes")
+        elif group:
+            required = t("upload.columns.one_of", columns=" / ".join(spec.column(n).label for n in group))
+        else:
+            required = t("common.no")
+        allowed = "; ".join(ENUM_FAMILIES[col.enum]) if col.enum else col.note
+        rows.append((col.label, col.name, required, allowed))
+    return pd.DataFrame(rows, columns=[t("upload.columns.header"), t("upload.columns.name"),
+                                       t("upload.columns.required"), t("upload.columns.allowed")])
+
+
+# -------------------------------------------------------------------------- form
+def render_upload_form(dataset: str) -> tuple[UploadRequest, bool, bool] | None:
+    """The upload form; returns ``(request, valid_only, force)`` on submit with a file, else ``None``."""
+    pending = current_pending()
+    sheets = pending.preview.sheet_names if pending else []
+    with st.form("upload_form"):
+        uploaded = st.file_uploader(t("upload.file"), type=["csv", "txt", "xlsx"], key=uploader_key(),
+                                    help=t("upload.limit", mb=upload_limit_mb()))
+        sheet = None
+        if len(sheets) > 1:
+            sheet = st.selectbox(t("upload.sheet"), [""] + sheets, key="upload_sheet",
+                                 format_func=lambda s: s or t("upload.sheet.first"))
+        vintage = None
+        if dataset == store.DATASET_MODELS:
+            vintage = st.radio(t("upload.vintage"), domain.VINTAGES, key="upload_vintage", horizontal=True,
+                               format_func=lambda v: t(f"upload.vintage.{v}"), help=t("upload.vintage.help"))
+        valid_only = st.checkbox(t("upload.valid_only"), key="upload_valid_only", help=t("upload.valid_only.help"))
+        force = st.checkbox(t("upload.force"), key="upload_force", help=t("upload.force.help"))
+        submitted = st.form_submit_button(t("upload.submit"), type="primary", key="upload_submit",
+                                          icon=":material/fact_check:")
+    st.caption(t("upload.limit", mb=upload_limit_mb()))
+    if not submitted:
+        return None
+    if uploaded is None:
+        st.warning(t("upload.no_file"))
+        return None
+    data = uploaded.getvalue()
+    sha = hashlib.sha256(data).hexdigest()
+    # The sheet list and a mapping belong to the file previewed before; a new file starts afresh.
+    same_file = pending is not None and pending.request.sha256 == sha and pending.request.dataset == dataset
+    sheet = (sheet or None) if same_file else None
+    mapping = pending.request.mapping if same_file and sheet == pending.request.sheet else ()
+    request = UploadRequest(dataset, uploaded.name, data, sha, sheet, vintage, mapping)
+    return request, bool(valid_only), bool(force)
+
+
+def ensure_preview(request: UploadRequest, valid_only: bool, force: bool) -> None:
+    """Validate ``request`` unless the stored preview already is its result; keep the commit options."""
+    pending = current_pending()
+    if pending is not None and pending.request.key == request.key:
+        st.session_state[PENDING_KEY] = replace(pending, valid_only=valid_only, force=force)
+        return
+    clear_pending()
+    preview = _run_preview(request)
+    if preview is not None:
+        st.session_state[PENDING_KEY] = Pending(request, preview, valid_only, force)
+
+
+def _run_preview(request: UploadRequest) -> importer.ImportPreview | None:
+    progress, done = _progress_bar(t("upload.progress.preview"))
+    try:
+        return importer.preview_import(
+            cache.get_engine(), request.dataset, request.data, request.file_name, sheet=request.sheet,
+            mapping=dict(request.mapping) or None, vintage=request.vintage, registry=cache.get_registry(),
+            province_polygon=cache.get_province_polygon(), user=access.current_user().name, progress=progress,
+        )
+    except ImportDataError as exc:  # unreadable file, unknown sheet, bad mapping: the message says which
+        st.error(plain_md(exc), icon=":material/error:")
+        return None
+    finally:
+        done()
+
+
+# ----------------------------------------------------------------------- preview
+def errors_view(errors: pd.DataFrame) -> pd.DataFrame:
+    """Row, column, value and message with the catalogue's headers (as shown and exported)."""
+    cols = ["row", "column", "value", "message"]
+    out = errors.reindex(columns=cols).copy()
+    out["row"] = pd.array(out["row"], dtype="Int64")
+    return out.rename(columns={c: t(f"validation.col.{c}") for c in cols})
+
+
+def render_preview(pending: Pending) -> None:
+    """Counts, ignored columns, dropped totals rows, warnings and the error table with its downloads."""
+    p = pending.preview
+    st.subheader(t("upload.preview.title", dataset=t(f"upload.dataset.{p.dataset}")))
+    st.text(t("upload.preview.file", file=p.file_name) + (f" — {p.sheet}" if p.sheet else ""))
+    read, accepted, rejected = st.columns(3)
+    read.metric(t("upload.preview.read"), p.rows_read, border=True)
+    accepted.metric(t("upload.preview.accepted"), p.n_accepted, border=True)
+    rejected.metric(t("upload.preview.rejected"), p.n_rejected, border=True)
+    if len(p.sheet_names) > 1:
+        st.caption(t("upload.preview.sheets", count=len(p.sheet_names)))
+    if p.ignored_columns:
+        st.caption(t("upload.preview.ignored"))
+        st.text(", ".join(p.ignored_columns))
+    if p.totals_rows:
+        st.caption(t("upload.preview.totals", rows=", ".join(str(r) for r in p.totals_rows)))
+    if len(p.warnings):
+        st.warning(t("upload.preview.warnings", count=len(p.warnings)), icon=":material/warning:")
+        st.dataframe(errors_view(p.warnings.head(MAX_ROWS_SHOWN)), hide_index=True, width="stretch",
+                     key="upload_warnings_table")
+    if len(p.errors):
+        render_error_table(p.errors, [(t("upload.preview.file_label"), p.file_name),
+                                      (t("upload.dataset"), t(f"upload.dataset.{p.dataset}"))],
+                           key_prefix="upload_errors")
+
+
+def render_error_table(errors: pd.DataFrame, context: list[tuple[str, str]], key_prefix: str) -> None:
+    """The error table (first rows) and CSV/XLSX downloads of all of it, formula-safe and audited."""
+    view = errors_view(errors)
+    st.markdown(f"**{t('upload.errors.title', count=len(view))}**")
+    if len(view) > MAX_ROWS_SHOWN:
+        st.caption(t("upload.errors.truncated", shown=MAX_ROWS_SHOWN))
+    st.dataframe(view.head(MAX_ROWS_SHOWN), hide_index=True, width="stretch", key=f"{key_prefix}_table")
+    render_downloads(view, context, name="bao_cao_loi_nhap", key_prefix=key_prefix)
+
+
+def missing_fields(pending: Pending) -> list[str]:
+    """Canonical fields the mapping step asks for: required ones, then each member of a missing either/or group."""
+    p = pending.preview
+    match = match_headers(p.source_columns, p.dataset, dict(pending.request.mapping))
+    return match.missing_required + [name for group in match.missing_one_of for name in group]
+
+
+def render_mapping_step(pending: Pending) -> None:
+    """One select box per missing field listing the file's columns; "Apply" previews again with the mapping."""
+    spec = get_dataset(pending.preview.dataset)
+    st.warning(t("upload.mapping.intro"), icon=":material/join:")
+    choices: dict[str, str] = {}
+    for name in missing_fields(pending):
+        choices[name] = st.selectbox(spec.column(name).label, [""] + pending.preview.source_columns,
+                                     key=f"upload_map_{name}", format_func=lambda c: c or t("upload.mapping.none"))
+    if not st.button(t("upload.mapping.apply"), key="upload_map_apply", icon=":material/sync:"):
+        return
+    chosen = {source: name for name, source in choices.items() if source}
+    if not chosen:
+        st.warning(t("upload.mapping.empty"))
+        return
+    mapping = tuple(sorted({**dict(pending.request.mapping), **chosen}.items()))
+    ensure_preview(replace(pending.request, mapping=mapping), pending.valid_only, pending.force)
+    st.rerun()
+
+
+# ------------------------------------------------------------------------ commit
+def _blocked_reason(pending: Pending) -> str | None:
+    p = pending.preview
+    if p.needs_mapping:
+        return t("upload.confirm.blocked_mapping")
+    if p.n_accepted == 0:
+        return t("upload.confirm.blocked_empty")
+    if p.n_rejected and not pending.valid_only:
+        return t("upload.confirm.blocked_rejected")
+    return None
+
+
+def render_confirm(pending: Pending) -> None:
+    """Refusal of a re-uploaded file (with the offer to force it), else the confirm button.
+
+    The importer checks the file's hash again inside the commit's transaction, so
+    a copy committed by someone else after the preview is refused there too.
+    """
+    p = pending.preview
+    refused = st.session_state.get(REFUSED_KEY)
+    message = refused[1] if refused and refused[0] == p.sha256 else None
+    if message is None and p.duplicate_of is not None and not pending.force:
+        message = importer.duplicate_message(p.duplicate_of)
+    if message is not None:
+        st.error(plain_md(message), icon=":material/content_copy:")
+        if st.button(t("upload.force_confirm"), key="upload_force_confirm", icon=":material/warning:"):
+            st.session_state.pop(REFUSED_KEY, None)
+            st.session_state[PENDING_KEY] = replace(pending, force=True)
+            st.rerun()
+        return
+    if p.duplicate_of is not None:
+        st.caption(t("upload.confirm.forced", id=p.duplicate_of["import_id"]))
+    blocked = _blocked_reason(pending)
+    if blocked:
+        st.info(blocked)
+    else:
+        mode = "valid_only" if pending.valid_only and p.n_rejected else "all"
+        st.caption(t(f"upload.confirm.mode.{mode}", rows=p.n_accepted))
+    if st.button(t("upload.confirm"), key="upload_confirm", type="primary", disabled=blocked is not None,
+                 icon=":material/database_upload:"):
+        _commit(pending)
+
+
+def _commit(pending: Pending) -> None:
+    access.require("import")
+    progress, done = _progress_bar(t("upload.progress.commit"))
+    try:
+        outcome = importer.commit_import(cache.get_engine(), pending.preview, valid_only=pending.valid_only,
+                                         force=pending.force, user=access.current_user().name, progress=progress)
+    except importer.ImportRefused as exc:
+        if exc.reason == "duplicate_file":  # committed meanwhile by someone else: show the refusal and the offer
+            st.session_state[REFUSED_KEY] = (pending.preview.sha256, str(exc))
+            st.session_state[PENDING_KEY] = replace(pending, force=False)
+            st.rerun()
+        st.error(plain_md(exc), icon=":material/error:")
+        return
+    finally:
+        done()
+    if not outcome.committed:
+        st.error(outcome.message, icon=":material/error:")
+        return
+    flash(t("upload.done", id=outcome.import_id, rows=outcome.written, rejected=outcome.rejected))
+    clear_pending()
+    st.session_state[NONCE_KEY] = st.session_state.get(NONCE_KEY, 0) + 1
+    st.rerun()
+
+
+# -------------------------------------------------------------------------- demo
+def render_demo_controls() -> None:
+    """Remove or (re)load the demo data, each after a confirmation; only for roles with ``demo``."""
+    if not access.can("demo"):
+        return
+    engine = cache.get_engine()
+    st.subheader(t("upload.demo.title"))
+    with engine.connect() as conn:
+        has_demo, demo_only = store.has_demo(conn), store.demo_only(conn)
+    st.caption(t("upload.demo.status." + ("none" if not has_demo else "shown" if demo_only else "hidden")))
+    left, right = st.columns(2)
+    if left.button(t("upload.demo.remove"), key="upload_demo_remove", disabled=not has_demo,
+                   icon=":material/delete:"):
+        st.session_state[DEMO_CONFIRM_KEY] = "remove"
+    if right.button(t("upload.demo.load"), key="upload_demo_load", icon=":material/science:"):
+        st.session_state[DEMO_CONFIRM_KEY] = "load"
+    action = st.session_state.get(DEMO_CONFIRM_KEY)
+    if action not in ("remove", "load"):
+        return
+    st.warning(t(f"upload.demo.confirm.{action}"), icon=":material/help:")
+    yes, no = st.columns(2)
+    if no.button(t("upload.cancel"), key="upload_demo_cancel"):
+        st.session_state.pop(DEMO_CONFIRM_KEY, None)
+        st.rerun()
+    if yes.button(t(f"upload.demo.yes.{action}"), key="upload_demo_yes", type="primary"):
+        access.require("demo")
+        user = access.current_user().name
+        with st.spinner(t(f"upload.demo.working.{action}")):
+            if action == "remove":
+                n = importer.remove_demo(engine, user)
+                flash(t("upload.demo.removed", count=n))
+            else:
+                outcomes = importer.load_demo(engine, user, registry=cache.get_registry())
+                flash(t("upload.demo.loaded", rows=sum(o.written for o in outcomes.values())))
+        st.session_state.pop(DEMO_CONFIRM_KEY, None)
+        st.rerun()
+
+
+# ----------------------------------------------------------------------- history
+def local_time(value: object) -> str:
+    """A stored UTC time as local ``dd/mm/yyyy HH:MM`` (blank when missing)."""
+    if value is None or pd.isna(value):
+        return ""
+    return pd.Timestamp(value).tz_convert(audit.local_zone()).strftime("%d/%m/%Y %H:%M")
+
+
+def history_view(frame: pd.DataFrame) -> pd.DataFrame:
+    """The import list as shown: translated headers and values, local times."""
+
+    def when(s: pd.Series) -> pd.Series:
+        return s.map(local_time)
+
+    yes_no = {True: t("common.yes"), False: t("common.no")}
+    columns = {
+        "id": frame["id"],
+        "dataset": frame["dataset"].map(lambda d: t(f"upload.dataset.{d}")),
+        "file_name": frame["file_name"],
+        "user_name": frame["user_name"],
+        "created_at": when(frame["created_at"]),
+        "rows_read": frame["rows_read"],
+        "rows_accepted": frame["rows_accepted"],
+        "rows_rejected": frame["rows_rejected"],
+        "status": frame["status"].map(lambda s: t(f"history.status.{s}")),
+        "is_demo": frame["is_demo"].map(yes_no),
+        "rolled_back_at": when(frame["rolled_back_at"]),
+    }
+    return pd.DataFrame({t(f"history.col.{k}"): v.to_numpy() for k, v in columns.items()})
+
+
+def render_import_choice(frame: pd.DataFrame) -> pd.Series | None:
+    """Select box of imports (newest first); returns the chosen import's row."""
+    rows = {int(r.id): r for r in frame.itertuples(index=False)}
+    chosen = st.selectbox(
+        t("history.select"), list(rows), key="history_import",
+        format_func=lambda i: f"#{i} · {t('upload.dataset.' + rows[i].dataset)} · {rows[i].file_name}",
+    )
+    return None if chosen is None else frame.loc[frame["id"] == chosen].iloc[0]
+
+
+def render_import_detail(row: pd.Series) -> None:
+    """Error report with downloads, the original file, and rollback with confirmation."""
+    import_id = int(row["id"])
+    report = importer.import_report(cache.get_engine(), import_id)
+    if len(report):
+        render_error_table(report, [(t("history.col.id"), str(import_id)), (t("history.col.file_name"),
+                                    str(row["file_name"]))], key_prefix="history_errors")
+    else:
+        st.caption(t("history.no_errors"))
+    render_original_download(import_id, str(row["file_name"]))
+    render_rollback(row)
+
+
+def _download_name(import_id: int, file_name: str) -> str:
+    path = PurePath(file_name.replace("\\", "/"))
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", fold(path.stem)).strip("_") or "tep"
+    suffix = path.suffix.lower() if path.suffix.lower() in (".csv", ".txt", ".xlsx", ".tsv") else ".bin"
+    return f"lan_nhap_{import_id}_{stem}{suffix}"
+
+
+def render_original_download(import_id: int, file_name: str) -> None:
+    """Download of the bytes exactly as uploaded (kept by hash); audited when fetched."""
+    download = _download_name(import_id, file_name)
+
+    def _data() -> bytes:
+        found = importer.original_file(cache.get_engine(), import_id)
+        access.record("download_original", f"{import_id}: {download}")
+        return found[1] if found else b""
+
+    st.download_button(t("history.original"), _data, file_name=download, key="history_original",
+                       on_click="ignore", icon=":material/attach_file:")
+
+
+def render_rollback(row: pd.Series) -> None:
+    """Rollback of exactly this import, after a confirmation; a refused rollback says why."""
+    import_id = int(row["id"])
+    if row["status"] == store.IMPORT_ROLLED_BACK:
+        st.info(t("history.rolled_back", when=local_time(row["rolled_back_at"]), user=plain_md(row["rolled_back_by"])))
+    elif access.can("rollback") and st.button(t("history.rollback"), key="history_rollback",
+                                              icon=":material/undo:"):
+        st.session_state[ROLLBACK_CONFIRM_KEY] = import_id
+    # The confirmation stays open for the import it was asked for, even if another session rolled it back
+    # meanwhile: confirming then shows the importer's refusal instead of silently doing nothing.
+    if st.session_state.get(ROLLBACK_CONFIRM_KEY) != import_id:
+        return
+    st.warning(t("history.rollback.confirm", id=import_id, rows=int(row["rows_accepted"])), icon=":material/help:")
+    yes, no = st.columns(2)
+    if no.button(t("upload.cancel"), key="history_rollback_cancel"):
+        st.session_state.pop(ROLLBACK_CONFIRM_KEY, None)
+        st.rerun()
+    if yes.button(t("history.rollback.yes"), key="history_rollback_yes", type="primary"):
+        access.require("rollback")
+        st.session_state.pop(ROLLBACK_CONFIRM_KEY, None)
+        try:
+            deleted = importer.rollback_import(cache.get_engine(), import_id, access.current_user().name)
+        except importer.RollbackError as exc:
+            st.error(plain_md(exc), icon=":material/block:")
+            return
+        flash(t("history.rollback.done", id=import_id, rows=deleted), HISTORY_FLASH_KEY)
+        st.rerun()
