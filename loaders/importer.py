@@ -472,6 +472,40 @@ def preview_import(
                          columns=dict(result.header.columns), ignored_columns=list(result.header.ignored), **base)
 
 
+def sheet_names(data: bytes) -> list[str]:
+    """The sheets of an XLSX upload, so a user can pick one even when the first cannot be read.
+
+    Only the workbook's index is parsed (after the same unpacked-size limit as
+    the reader), never the sheets' cells.
+
+    Returns
+    -------
+    list of str
+        Sheet names in workbook order; ``[]`` for a text file or a file that is not a readable workbook.
+    """
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    from loaders import reading
+
+    if not data.startswith(b"PK\x03\x04"):
+        return []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(info.file_size for info in archive.infolist()) > reading.MAX_UNCOMPRESSED_BYTES:
+                return []
+        wb = load_workbook(io.BytesIO(data), read_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, SyntaxError):
+        return []
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
 def _tick(progress: Progress | None, fraction: float, message: str) -> None:
     if progress is not None:
         progress(min(max(fraction, 0.0), 1.0), message)
