@@ -40,7 +40,7 @@ def _demo_store(demo_db: Path, _isolated_store: Path) -> None:
 
 def _app(page: str, role: str = "viewer", params: dict[str, str] | None = None) -> AppTest:
     """Run app.py as a signed-in user of ``role``, with ``params`` in the URL, then open ``page``."""
-    at = AppTest.from_file(str(APP), default_timeout=60)
+    at = AppTest.from_file(str(APP), default_timeout=120)
     at.session_state[USER_KEY] = SessionUser(f"test_{role}", role)
     for name, value in (params or {}).items():
         at.query_params[name] = value
@@ -133,7 +133,7 @@ def test_profile_from_the_url(registry) -> None:
 
 
 def test_invalid_url_parameters_show_a_notice() -> None:
-    at = AppTest.from_file(str(APP), default_timeout=60)
+    at = AppTest.from_file(str(APP), default_timeout=120)
     at.session_state[USER_KEY] = SessionUser("test_viewer", "viewer")
     at.query_params["xa"] = "99999"
     at.query_params["don_vi"] = "nowhere"
