@@ -164,6 +164,13 @@ def signed_in() -> bool:
 
 
 # ------------------------------------------------------------------ rendering
+def render_sign_in_page() -> None:
+    """The whole sign-in page (also shown at every other address while nobody is signed in)."""
+    st.title(t("auth.title"))
+    st.caption(t("auth.intro"))
+    render_sign_in()
+
+
 def render_sign_in() -> None:
     """The sign-in page body: the provider's button under OpenID Connect, else the local form."""
     if signed_in():
