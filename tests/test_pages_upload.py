@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 import streamlit as st
 from auth_helpers import as_role
+from fixtures_files import xlsx_bytes
 from streamlit.testing.v1 import AppTest
 
 from analysis.exports import table_to_csv
@@ -68,11 +69,13 @@ def app(role: str = "editor", page: str | None = None) -> AppTest:
 
 
 def upload(at: AppTest, name: str, data: bytes, *, dataset: str | None = None, valid_only: bool = False,
-           force: bool = False) -> AppTest:
+           force: bool = False, sheet: str | None = None) -> AppTest:
     """Choose the dataset, put the file into the form's uploader, tick options and press "Kiểm tra tệp"."""
     if dataset is not None:
         at.selectbox(key="upload_dataset").set_value(dataset).run()
     at.file_uploader(key=f"upload_file_{at.session_state[up.NONCE_KEY]}").set_value((name, data, "text/csv"))
+    if sheet is not None:
+        at.selectbox(key="upload_sheet").set_value(sheet)
     at.checkbox(key="upload_valid_only").set_value(valid_only)
     at.checkbox(key="upload_force").set_value(force)
     at.button(key="upload_submit").click()
@@ -223,6 +226,25 @@ def test_unreadable_file_is_refused_with_a_message() -> None:
     upload(at, "rac.csv", b"\x00\x01\x02garbage\x00" * 20, dataset="incidents")
     assert errors(at) and "rac" in errors(at)[0]
     assert not has_widget(at, "button", "upload_confirm") and imports().empty
+
+
+def test_workbook_sheet_is_chosen_once_the_sheets_are_known() -> None:
+    rows = [["Danh sách mô hình năm 2025"], [], MODELS_HEADER.split(","),
+            ["Xã Kỳ Tân", "Huyện Kỳ Anh", "Tổ tự quản thôn 1", "tự quản", "khu dân cư", "01/02/2021", "đang hoạt động"],
+            ["Tổng cộng"]]
+    data = xlsx_bytes({"Ghi chú": [[None]], "Dữ liệu": rows})
+    at = app(page="pages/upload.py")
+    assert not has_widget(at, "selectbox", "upload_sheet")
+    upload(at, "mo_hinh.xlsx", data, dataset="models")
+    assert errors(at) and not has_widget(at, "button", "upload_confirm")  # the first sheet is empty
+    assert at.selectbox(key="upload_sheet").options == ["(trang đầu tiên)", "Ghi chú", "Dữ liệu"]
+
+    upload(at, "mo_hinh.xlsx", data, sheet="Dữ liệu")
+    assert not errors(at)
+    assert counts(at) == (1, 1, 0)
+    assert any("5" in c.value and "tổng cộng" in c.value.lower() for c in at.caption)  # row 5 dropped
+    at.button(key="upload_confirm").click().run()
+    assert stored(store.models) == 1
 
 
 # ------------------------------------------------------------------ duplicates

@@ -45,6 +45,8 @@ PENDING_KEY = "upload_pending"
 REFUSED_KEY = "upload_refused"
 FLASH_KEY = "upload_flash"
 NONCE_KEY = "upload_form_nonce"
+SHEETS_KEY = "upload_sheets"  # (sha256, sheet names) of the last submitted file
+SHEET_KEY = "upload_sheet"
 DEMO_CONFIRM_KEY = "upload_demo_confirm"
 ROLLBACK_CONFIRM_KEY = "history_rollback_confirm"
 HISTORY_FLASH_KEY = "history_flash"
@@ -163,16 +165,18 @@ def columns_frame(dataset: str) -> pd.DataFrame:
 
 # -------------------------------------------------------------------------- form
 def render_upload_form(dataset: str) -> tuple[UploadRequest, bool, bool] | None:
-    """The upload form; returns ``(request, valid_only, force)`` on submit with a file, else ``None``."""
+    """The upload form; returns ``(request, valid_only, force)`` on submit with a file, else ``None``.
+
+    The sheet select box appears in the form once a submitted workbook turns out
+    to have several sheets (it is filled in after the submit is read, into a slot
+    inside the form); choosing one and submitting again reads that sheet.
+    """
     pending = current_pending()
-    sheets = pending.preview.sheet_names if pending else []
+    known_sha = (st.session_state.get(SHEETS_KEY) or ("", []))[0]
     with st.form("upload_form"):
         uploaded = st.file_uploader(t("upload.file"), type=["csv", "txt", "xlsx"], key=uploader_key(),
                                     help=t("upload.limit", mb=upload_limit_mb()))
-        sheet = None
-        if len(sheets) > 1:
-            sheet = st.selectbox(t("upload.sheet"), [""] + sheets, key="upload_sheet",
-                                 format_func=lambda s: s or t("upload.sheet.first"))
+        sheet_slot = st.container()
         vintage = None
         if dataset == store.DATASET_MODELS:
             vintage = st.radio(t("upload.vintage"), domain.VINTAGES, key="upload_vintage", horizontal=True,
@@ -182,19 +186,27 @@ def render_upload_form(dataset: str) -> tuple[UploadRequest, bool, bool] | None:
         submitted = st.form_submit_button(t("upload.submit"), type="primary", key="upload_submit",
                                           icon=":material/fact_check:")
     st.caption(t("upload.limit", mb=upload_limit_mb()))
-    if not submitted:
-        return None
-    if uploaded is None:
+    request = None
+    if submitted and uploaded is None:
         st.warning(t("upload.no_file"))
-        return None
-    data = uploaded.getvalue()
-    sha = hashlib.sha256(data).hexdigest()
-    # The sheet list and a mapping belong to the file previewed before; a new file starts afresh.
-    same_file = pending is not None and pending.request.sha256 == sha and pending.request.dataset == dataset
-    sheet = (sheet or None) if same_file else None
-    mapping = pending.request.mapping if same_file and sheet == pending.request.sheet else ()
-    request = UploadRequest(dataset, uploaded.name, data, sha, sheet, vintage, mapping)
-    return request, bool(valid_only), bool(force)
+    elif submitted:
+        data = uploaded.getvalue()
+        sha = hashlib.sha256(data).hexdigest()
+        # A sheet chosen applies to the workbook it was listed for; a mapping to the preview it was made on.
+        sheet = (st.session_state.get(SHEET_KEY) or None) if known_sha == sha else None
+        if known_sha != sha:
+            st.session_state[SHEETS_KEY] = (sha, importer.sheet_names(data))
+        same_preview = (pending is not None and pending.request.sha256 == sha and pending.request.dataset == dataset
+                        and pending.request.sheet == sheet)
+        mapping = pending.request.mapping if same_preview else ()
+        request = UploadRequest(dataset, uploaded.name, data, sha, sheet, vintage, mapping)
+    sheets = (st.session_state.get(SHEETS_KEY) or ("", []))[1]
+    if len(sheets) > 1:
+        if st.session_state.get(SHEET_KEY) not in ["", *sheets]:
+            st.session_state[SHEET_KEY] = ""  # a sheet of the previous workbook
+        sheet_slot.selectbox(t("upload.sheet"), ["", *sheets], key=SHEET_KEY,
+                             format_func=lambda s: s or t("upload.sheet.first"))
+    return None if request is None else (request, bool(valid_only), bool(force))
 
 
 def ensure_preview(request: UploadRequest, valid_only: bool, force: bool) -> None:
