@@ -1034,8 +1034,13 @@ def _accepted(ctx: _Context, work: pd.DataFrame, resolved: pd.DataFrame, keep: n
 
 
 def _localised(errors: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Localised headers, and every text cell made inert: values come from users' files."""
+    from analysis.exports import neutralise_frame
+
     labels = {c: translate(f"validation.col.{c}", lang) for c in ("row", "column", "value", "message", "code")}
-    return errors[list(labels)].rename(columns=labels)
+    # Stored reports keep no error code; an empty column keeps the layout the same.
+    table = errors.reindex(columns=list(labels), fill_value="").rename(columns=labels)
+    return neutralise_frame(table)
 
 
 def errors_to_csv(errors: pd.DataFrame, lang: str = "vi") -> bytes:

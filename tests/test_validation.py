@@ -651,3 +651,19 @@ def test_real_registry_contract(registry, province_polygon) -> None:  # noqa: AN
     if province_polygon is not None:
         expected.append((5, "Vĩ độ / Kinh độ", "21.02, 105.83", "coord_outside"))
     assert errors_of(result) == expected
+
+
+def test_error_reports_are_formula_safe_and_accept_stored_reports() -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from loaders import validation
+
+    stored = pd.DataFrame({"row": [3], "column": ["Tên xã"], "value": ["=HYPERLINK(\"x\")"],
+                           "message": ["@cmd"]})  # a stored report has no code column
+    csv_text = validation.errors_to_csv(stored).decode("utf-8-sig")
+    assert "'=HYPERLINK" in csv_text and "'@cmd" in csv_text
+    sheet = load_workbook(io.BytesIO(validation.errors_to_xlsx(stored))).active
+    values = [c.value for c in sheet[2]]
+    assert values[0] == 3 and values[2] == "'=HYPERLINK(\"x\")" and sheet.cell(2, 3).data_type == "s"
