@@ -17,7 +17,8 @@ child process so that its peak memory (``ru_maxrss``) is its own:
   empty store (one transaction).
 
 PostgreSQL is a temporary server started like the test fixture
-(``tests/pg_server.py``), with fsync on. Prints a markdown table.
+(``tests/pg_server.py``), with fsync on. Prints a markdown table and exits 1
+when the 1M-row SQLite commit exceeds its budget (15 s, 1.5 GB).
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Issue 3 §8, on SQLite for 1M rows: validated and committed within 15 s, peak memory within 1.5 GB.
+BUDGET_SECONDS = 15.0
+BUDGET_PEAK_MB = 1536
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
@@ -190,6 +194,14 @@ def main() -> None:
         print(f"| {n:,} | {size_mb:.1f} | {backend} | {mode.replace('_', ' ')} | {r['seconds']:.2f} "
               f"| {r['cpu_s']:.2f} | {n / r['seconds']:,.0f} | {r['preview_s']:.2f} | {commit} | {r['peak_mb']:.0f} "
               f"| {base['seconds']:.2f} | {r['seconds'] / base['seconds']:.1f} |")
+    over = [(n, backend, mode, r) for n, _s, backend, mode, r, _b in rows
+            if n >= 1_000_000 and backend == "sqlite" and mode == "commit"
+            and (r["seconds"] > BUDGET_SECONDS or r["peak_mb"] > BUDGET_PEAK_MB)]
+    for n, backend, mode, r in over:
+        print(f"\nBUDGET EXCEEDED: {n:,} rows {backend} {mode}: {r['seconds']:.1f} s (budget {BUDGET_SECONDS} s), "
+              f"peak {r['peak_mb']:.0f} MB (budget {BUDGET_PEAK_MB} MB)")
+    if over:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
