@@ -714,9 +714,14 @@ def _from_geodata(base: Path):
 
 
 def _package_db() -> Path:
-    import vietnamadminunits
+    # Locate the package's data without importing it: its import loads parsers
+    # and data we do not use (over a second at every CLI start).
+    import importlib.util
 
-    return Path(vietnamadminunits.__file__).parent / "data"
+    spec = importlib.util.find_spec("vietnamadminunits")
+    if spec is None or not spec.submodule_search_locations:
+        raise RegistryError("Thiếu gói vietnamadminunits (cài bằng requirements.txt)")
+    return Path(list(spec.submodule_search_locations)[0]) / "data"
 
 
 def _aliases_from_package() -> pd.DataFrame:
