@@ -229,6 +229,8 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
     group = p.add_mutually_exclusive_group(required=True)
     group.add_argument("--load", action="store_true", help="Nạp (thay) dữ liệu mẫu")
     group.add_argument("--remove", action="store_true", help="Xóa toàn bộ dữ liệu mẫu")
+    p.add_argument("--if-empty", action="store_true",
+                   help="Với --load: chỉ nạp khi kho chưa có lần nhập nào (dùng khi cài đặt)")
     p.add_argument("--user", default=_default_user())
     p.set_defaults(handler=_run_demo)
 
@@ -240,6 +242,9 @@ def _run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.remove:
         n = importer.remove_demo(engine, args.user)
         out.write(f"Đã xóa dữ liệu mẫu ({n} lần nhập).\n" if n else "Không có dữ liệu mẫu.\n")
+        return EXIT_OK
+    if args.if_empty and not importer.list_imports(engine).empty:
+        out.write("Kho đã có dữ liệu; không nạp dữ liệu mẫu.\n")
         return EXIT_OK
     outcomes = importer.load_demo(engine, args.user, registry=_registry())
     for dataset, outcome in outcomes.items():

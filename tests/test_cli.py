@@ -228,3 +228,18 @@ def test_resolve_file_without_query_column_exits_2(tmp_path):
     bad.write_text("ten\nKỳ Tân\n", encoding="utf-8")
     done = run("resolve", "--file", str(bad))
     assert done.returncode == 2 and "query" in done.stderr
+
+
+def test_demo_load_if_empty_leaves_an_existing_store_alone(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'once.sqlite3'}"}
+    cmd = [sys.executable, "-m", "loaders", "demo", "--load", "--if-empty"]
+    first = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stderr
+    assert "lần nhập số" in first.stdout
+    second = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert second.returncode == 0
+    assert "không nạp" in second.stdout
