@@ -530,16 +530,145 @@ def build_commune_points_map(
     return m
 
 
-def _popup_html(row: Mapping[str, Any], fields: Sequence[str], labels: Sequence[str]) -> str:
-    cells = "".join(
-        f"<tr><th>{_escape(label)}</th><td>{_escape('' if pd.isna(row[field]) else row[field])}</td></tr>"
-        for field, label in zip(fields, labels)
+#: Browser function that fills the points map's layers from a :func:`points_payload`.
+#: Popups are built with ``textContent`` (never as HTML), so any text in the data
+#: shows literally; a marker's popup is built only when it is opened.
+POINTS_FILL_JS = """function(d) {
+  var layers = window.htPointLayers;
+  layers.points.clearLayers();
+  layers.heat.clearLayers();
+  if (!d.rows.length) { return; }
+  var style = {radius: 6, color: "#b30000", weight: 1, fill: true, fillColor: "#e34a33", fillOpacity: 0.9};
+  function popup(row) {
+    return function() {
+      var table = document.createElement("table");
+      for (var j = 0; j < d.labels.length; j++) {
+        var tr = table.insertRow();
+        var th = document.createElement("th");
+        th.textContent = d.labels[j];
+        tr.appendChild(th);
+        tr.insertCell().textContent = d.values[j][row[2 + j]];
+      }
+      return table;
+    };
+  }
+  var markers = [], heat = [];
+  for (var i = 0; i < d.rows.length; i++) {
+    var row = d.rows[i];
+    var marker = L.circleMarker([row[0], row[1]], style);
+    if (d.labels.length) { marker.bindPopup(popup(row), {maxWidth: 320}); }
+    markers.push(marker);
+    heat.push([row[0], row[1]]);
+  }
+  var cluster = L.markerClusterGroup({chunkedLoading: true});
+  cluster.addLayers(markers);
+  layers.points.addLayer(cluster);
+  layers.heat.addLayer(L.heatLayer(heat, {radius: 18, blur: 22}));
+}"""
+
+
+class PointsLayer(folium.elements.JSCSSMixin, folium.MacroElement):
+    """Client-side clustered points and heat map, filled from a compact payload.
+
+    folium's ``MarkerCluster`` with one ``CircleMarker`` and ``Popup`` per point
+    costs about 5 ms per point to build and render; here the points travel as
+    one JSON payload (:func:`points_payload`) and the browser builds the markers
+    (Leaflet.markercluster) and the heat layer (Leaflet.heat). The element
+    registers ``window.htFillPoints`` so a page can refill the same map with
+    other points (:func:`points_fill_script`) without rebuilding it.
+
+    Parameters
+    ----------
+    points_group, heat_group : folium.FeatureGroup
+        Groups (already on the map, in the layer control) that receive the
+        clustered markers and the heat layer.
+    payload : dict, optional
+        Points drawn when the map opens.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            window.htPointLayers = {
+                points: {{ this.points_group.get_name() }},
+                heat: {{ this.heat_group.get_name() }}
+            };
+            window.htFillPoints = {{ this.fill_js }};
+            {%- if this.payload_json %}
+            window.htFillPoints({{ this.payload_json }});
+            {%- endif %}
+        {% endmacro %}
+        """
     )
-    return f"<table>{cells}</table>"
+    # The same resources as folium's MarkerCluster and HeatMap; maps.offline serves them locally.
+    default_js = [*folium.plugins.MarkerCluster.default_js, *folium.plugins.HeatMap.default_js]
+    default_css = list(folium.plugins.MarkerCluster.default_css)
+
+    def __init__(self, points_group: folium.FeatureGroup, heat_group: folium.FeatureGroup,
+                 payload: Mapping[str, Any] | None = None):
+        super().__init__()
+        self._name = "PointsLayer"
+        self.points_group = points_group
+        self.heat_group = heat_group
+        self.fill_js = POINTS_FILL_JS
+        self.payload_json = script_safe_json(dict(payload)) if payload is not None else ""
+
+
+def points_payload(
+    points: pd.DataFrame,
+    popup_fields: Sequence[str] = (),
+    popup_labels: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """The points of a :class:`PointsLayer` as compact JSON-ready data.
+
+    Parameters
+    ----------
+    points : DataFrame
+        Columns ``lat``, ``lon`` and the ``popup_fields``; rows without coordinates are skipped.
+    popup_fields : sequence of str
+        Columns shown in each point's popup (as plain text; missing values as "").
+    popup_labels : sequence of str, optional
+        Labels of ``popup_fields`` (default: the field names).
+
+    Returns
+    -------
+    dict
+        ``labels`` (one per field), ``values`` (per field, its distinct texts)
+        and ``rows`` (``[lat, lon, i0, i1, ...]`` with ``i`` indexing ``values``),
+        coordinates rounded to 5 decimals (about 1 m).
+
+    Raises
+    ------
+    ValueError
+        If ``lat``/``lon`` or a popup field is missing, or the label count differs.
+    """
+    labels = [str(label) for label in (popup_labels if popup_labels is not None else popup_fields)]
+    if len(labels) != len(popup_fields):
+        raise ValueError(f"{len(popup_fields)} popup fields but {len(labels)} labels")
+    missing = [c for c in ("lat", "lon", *popup_fields) if c not in points.columns]
+    if missing:
+        raise ValueError(f"points lack column(s) {', '.join(missing)}")
+    located = points.dropna(subset=["lat", "lon"])
+    columns = [located["lat"].astype(float).round(5).tolist(), located["lon"].astype(float).round(5).tolist()]
+    values = []
+    for field in popup_fields:
+        texts = located[field].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
+        codes, uniques = pd.factorize(texts)
+        columns.append(codes.tolist())
+        values.append([str(u) for u in uniques])
+    return {"labels": labels, "values": values, "rows": [list(row) for row in zip(*columns)]}
+
+
+def points_fill_script(payload: Mapping[str, Any]) -> str:
+    """JavaScript that refills a drawn :class:`PointsLayer` map with other points."""
+    return (
+        "(function(){if(window.htFillPoints){window.htFillPoints(" + script_safe_json(dict(payload)) + ");}})();\n"
+        "window.feature_group=window.feature_group||[];\n"
+    )
 
 
 def build_points_map(
-    points: pd.DataFrame,
+    points: pd.DataFrame | None,
     *,
     popup_fields: Sequence[str] = (),
     popup_labels: Sequence[str] | None = None,
@@ -550,18 +679,22 @@ def build_points_map(
     show_heat: bool = False,
     basemap: str = BASEMAP_OSM,
     tile_url: str | None = None,
+    bounds: Sequence[float] | None = None,
 ) -> folium.Map:
     """Exact incident points as a clustered layer and a heat map layer.
 
     Exact locations are sensitive: the page calls this only for roles allowed to
-    see them, and only when there are points.
+    see them. The markers are built in the browser (:class:`PointsLayer`), so
+    thousands of points cost milliseconds here.
 
     Parameters
     ----------
-    points : DataFrame
-        Columns ``lat``, ``lon`` and the ``popup_fields``. Rows without coordinates are skipped.
+    points : DataFrame or None
+        Columns ``lat``, ``lon`` and the ``popup_fields``. Rows without coordinates
+        are skipped. ``None`` draws an empty map to fill later with
+        :func:`points_fill_script` (then ``boundaries`` or ``bounds`` must be given).
     popup_fields : sequence of str
-        Columns shown in each point's popup (values HTML-escaped).
+        Columns shown in each point's popup (as plain text, never HTML).
     popup_labels : sequence of str, optional
         Labels of ``popup_fields`` (default: the field names).
     points_label, heat_label : str
@@ -574,54 +707,44 @@ def build_points_map(
         Whether the heat map is on when the map opens (the clusters always are).
     basemap, tile_url
         As in :func:`build_coverage_map`.
+    bounds : sequence of float, optional
+        ``(min_lon, min_lat, max_lon, max_lat)`` to fit when there are no boundaries.
 
     Returns
     -------
     folium.Map
-        FeatureGroups: points (MarkerCluster of circle markers), heat map, optional outlines.
+        FeatureGroups: points (clusters), heat map, optional outlines; one :class:`PointsLayer`.
 
     Raises
     ------
     ValueError
         If ``lat``/``lon`` or a popup field is missing, the label counts differ,
-        or no row has coordinates.
+        no row has coordinates, or nothing gives the map's extent.
     """
-    labels = list(popup_labels) if popup_labels is not None else list(popup_fields)
-    if len(labels) != len(popup_fields):
-        raise ValueError(f"{len(popup_fields)} popup fields but {len(labels)} labels")
-    missing = [c for c in ("lat", "lon", *popup_fields) if c not in points.columns]
-    if missing:
-        raise ValueError(f"points lack column(s) {', '.join(missing)}")
-    located = points.dropna(subset=["lat", "lon"])
-    if located.empty:
-        raise ValueError("no point has coordinates")
-    lats, lons = located["lat"].astype(float), located["lon"].astype(float)
-    if boundaries is not None and not boundaries.empty:
+    payload = None
+    if points is not None:
+        payload = points_payload(points, popup_fields, popup_labels)
+        if not payload["rows"]:
+            raise ValueError("no point has coordinates")
+    has_outlines = boundaries is not None and not boundaries.empty
+    if has_outlines:
         bounds = boundaries.to_crs("EPSG:4326").total_bounds
-    else:
-        bounds = (lons.min(), lats.min(), lons.max(), lats.max())
+    elif payload is not None:
+        lats = [row[0] for row in payload["rows"]]
+        lons = [row[1] for row in payload["rows"]]
+        bounds = (min(lons), min(lats), max(lons), max(lats))
+    elif bounds is None:
+        raise ValueError("an empty points map needs boundaries or bounds")
     m = _base_map(bounds, basemap, tile_url)
-    if boundaries is not None and not boundaries.empty:
+    if has_outlines:
         outline_group = folium.FeatureGroup(name=boundaries_label, show=True)
         outline_style = {"color": "#555555", "weight": 1, "fill": False}
         _topo_layer(
             boundaries.to_crs("EPSG:4326"), "communes", {}, [outline_style] * len(boundaries), interactive=False
         ).add_to(outline_group)
         outline_group.add_to(m)
-
-    point_group = folium.FeatureGroup(name=points_label, show=True)
-    cluster = folium.plugins.MarkerCluster().add_to(point_group)
-    for (_, row), lat, lon in zip(located.iterrows(), lats, lons):
-        marker = folium.CircleMarker(
-            [lat, lon], radius=6, color="#b30000", weight=1, fill=True, fill_color="#e34a33", fill_opacity=0.9
-        )
-        if popup_fields:
-            folium.Popup(_popup_html(row, popup_fields, labels), max_width=320).add_to(marker)
-        marker.add_to(cluster)
-    point_group.add_to(m)
-
-    heat_group = folium.FeatureGroup(name=heat_label, show=show_heat)
-    folium.plugins.HeatMap(np.column_stack([lats, lons]).tolist(), radius=18, blur=22).add_to(heat_group)
-    heat_group.add_to(m)
+    point_group = folium.FeatureGroup(name=points_label, show=True).add_to(m)
+    heat_group = folium.FeatureGroup(name=heat_label, show=show_heat).add_to(m)
+    PointsLayer(point_group, heat_group, payload).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m

@@ -60,11 +60,14 @@ def localised_classes() -> tuple[type, ...]:
     These are the ones the project's builders use. A class not listed keeps its
     CDN links, and :func:`external_asset_urls` reports them.
     """
+    from maps.builders import PointsLayer  # builders imports this module
+
     return (
         folium.Map,
         folium.TopoJson,
         folium.plugins.MarkerCluster,
         folium.plugins.HeatMap,
+        PointsLayer,
     )
 
 

@@ -7,7 +7,7 @@ page passes the language; labels come from the catalogues.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,8 @@ from maps import builders, offline
 _HIGH_IS_BAD = frozenset({"weak_share", "incidents_per_10k", "incidents_change", "incidents"})
 _OVERLAY_ROLES = {"districts": "districts_legacy", "border": "border_laos", "coast": "coastline",
                   "economic_zones": "economic_zones"}
+#: Overlays the focus-area map opens with, on top of :data:`maps.builders.DEFAULT_SHOWN`.
+FOCUS_OVERLAYS: dict[str, bool] = {"border": True, "coast": True, "economic_zones": True, "major_projects": True}
 
 
 @dataclass
@@ -57,6 +59,7 @@ def build_map_view(
     highlight: tuple[str, ...] = (),
     tile_url: str | None = None,
     value_label: str | None = None,
+    overlay_shown: Mapping[str, bool] | None = None,
 ) -> MapView:
     """Choropleth (or points, without boundary files) of one indicator.
 
@@ -79,6 +82,13 @@ def build_map_view(
         For label points and project sites.
     highlight : tuple of str
         Codes outlined in red.
+    tile_url : str, optional
+        Tile URL template for ``basemap="local"``.
+    value_label : str, optional
+        Tooltip label of the value (default: the indicator's name).
+    overlay_shown : mapping, optional
+        Overlays on or off when the map opens, by key (see
+        :data:`maps.builders.DEFAULT_SHOWN`); e.g. :data:`FOCUS_OVERLAYS`.
     """
     offline.use_local_assets()
     no_data = translate("common.no_data", lang)
@@ -107,7 +117,8 @@ def build_map_view(
     labels = {k: translate(f"map.overlay.{k}", lang) for k in builders.OVERLAY_KEYS}
     m = builders.build_coverage_map(
         communes, values, commune_layer_label=translate("map.overlay.choropleth", lang),
-        overlays=overlays, overlay_labels=labels, highlight_codes=set(highlight), **common,
+        overlays=overlays, overlay_labels=labels, overlay_shown=overlay_shown, highlight_codes=set(highlight),
+        **common,
     )
     return MapView(m, legend, points_only=False)
 
@@ -119,10 +130,13 @@ def build_base_map(
     layers: Mapping[str, gpd.GeoDataFrame] | None,
     registry: Registry,
     tile_url: str | None = None,
+    overlay_shown: Mapping[str, bool] | None = None,
 ) -> tuple[folium.Map, bool]:
     """The static part of a commune map: geometry, overlays and tooltips, all grey.
 
-    Pages draw it once and colour it per rerun with :func:`build_restyle`.
+    Pages draw it once and colour it per rerun with :func:`build_restyle` or
+    :func:`build_value_restyle`. ``overlay_shown`` is passed to
+    :func:`build_map_view` (which overlays are on when the map opens).
 
     Returns
     -------
@@ -132,8 +146,53 @@ def build_base_map(
     empty = pd.Series(dtype=float)
     value_label = translate("map.tooltip_value", lang)
     view = build_map_view(pd.DataFrame({"_": empty}), "_", lang, basemap, level, layers, registry,
-                          tile_url=tile_url, value_label=value_label)
+                          tile_url=tile_url, value_label=value_label, overlay_shown=overlay_shown)
     return view.map, view.points_only
+
+
+def build_value_restyle(
+    values: pd.Series,
+    label: str,
+    format_value: Callable[[float], str],
+    no_data: str,
+    codes: Sequence[str],
+    highlight: Sequence[str] = (),
+    palette: str = builders.DEFAULT_PALETTE,
+) -> tuple[dict[str, dict[str, Any]], dict[str, str], list[tuple[str, str]]]:
+    """Colours, tooltip texts and legend of any value per unit, for the drawn units.
+
+    Parameters
+    ----------
+    values : pd.Series
+        Value per unit code; codes missing from it (filtered out) or NaN show as no data.
+    label : str
+        Name of the value in the tooltip ("label: value").
+    format_value : callable
+        Formats a value for tooltips and legend edges.
+    no_data : str
+        Text for units without a value.
+    codes : sequence of str
+        Every unit code drawn on the base map.
+    highlight : sequence of str
+        Units outlined in red.
+    palette : str
+        ColorBrewer sequential scheme.
+
+    Returns
+    -------
+    (dict, dict, list)
+        Style per code, escaped tooltip text per code, legend rows ``(colour, label)``.
+    """
+    aligned = pd.to_numeric(values, errors="coerce").astype(float).reindex(list(codes))
+    scale = builders.build_colour_scale(aligned, palette=palette)
+    styles, texts = builders.commune_styles(list(codes), aligned.tolist(), scale, format_value, no_data,
+                                            set(highlight))
+    legend = [(e.colour, e.label) for e in builders.build_legend(aligned, scale, format_value, no_data)]
+    return (
+        dict(zip(codes, styles)),
+        {c: html.escape(f"{label}: {text}") for c, text in zip(codes, texts)},
+        legend,
+    )
 
 
 def build_restyle(
@@ -145,6 +204,9 @@ def build_restyle(
 ) -> tuple[dict[str, dict[str, Any]], dict[str, str], list[tuple[str, str]]]:
     """Colours, tooltip texts and legend of one indicator for the drawn communes.
 
+    A thin wrapper of :func:`build_value_restyle`: the indicator's catalogue
+    label, its number format and its palette (warm where high is bad).
+
     Parameters
     ----------
     indicators : pd.DataFrame
@@ -153,32 +215,17 @@ def build_restyle(
         Column to colour by.
     lang : str
         Catalogue language.
-    codes : sequence of str
-        Every unit code drawn on the base map.
-    highlight : sequence of str
-        Units outlined in red.
-
-    Returns
-    -------
-    (dict, dict, list)
-        Style per code, escaped tooltip text per code ("label: value"), legend rows.
+    codes, highlight
+        As in :func:`build_value_restyle`.
     """
     no_data = translate("common.no_data", lang)
-    label = translate(f"indicator.{indicator}", lang)
 
     def fmt(value: float) -> str:
         return format_indicator(indicator, value, lang, no_data)
 
-    values = indicators[indicator].astype(float).reindex(list(codes))
     palette = "OrRd" if indicator in _HIGH_IS_BAD else builders.DEFAULT_PALETTE
-    scale = builders.build_colour_scale(values, palette=palette)
-    styles, texts = builders.commune_styles(list(codes), values.tolist(), scale, fmt, no_data, set(highlight))
-    legend = [(e.colour, e.label) for e in builders.build_legend(values, scale, fmt, no_data)]
-    return (
-        dict(zip(codes, styles)),
-        {c: html.escape(f"{label}: {text}") for c, text in zip(codes, texts)},
-        legend,
-    )
+    return build_value_restyle(indicators[indicator], translate(f"indicator.{indicator}", lang), fmt, no_data,
+                               codes, highlight, palette)
 
 
 def clicked_code(event: Mapping[str, Any] | None) -> str | None:

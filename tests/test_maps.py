@@ -14,7 +14,8 @@ import pytest
 import shapely
 from shapely.geometry import LineString, box
 
-from maps import builders, geometry, offline
+from loaders.i18n import translate
+from maps import builders, geometry, offline, views
 from maps.assets import ASSET_PATHS, VENDOR_FILES, installed_paths
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -351,17 +352,65 @@ def test_use_local_assets_rejects_unknown_resource(monkeypatch, restore_folium_a
 # --------------------------------------------------------------------------- points maps
 
 
-def test_points_map_has_cluster_heat_and_escaped_popups():
+def test_points_map_has_cluster_heat_and_literal_popups():
     points = pd.DataFrame({"lat": [18.05, 18.06, np.nan], "lon": [105.05, 105.06, 105.0], "note": [XSS, "ok", "x"]})
     m = builders.build_points_map(points, popup_fields=["note"], popup_labels=["Ghi chú"], basemap="none")
-    clusters = [e for e in _walk(m) if isinstance(e, folium.plugins.MarkerCluster)]
-    assert len(clusters) == 1
-    assert sum(isinstance(e, folium.CircleMarker) for e in _walk(clusters[0])) == 2
-    assert any(isinstance(e, folium.plugins.HeatMap) for e in _walk(m))
+    layers = [e for e in _walk(m) if isinstance(e, builders.PointsLayer)]
+    assert len(layers) == 1
     assert {"Incidents", "Heat map"} <= set(_feature_groups(m))
+    payload = json.loads(layers[0].payload_json)
+    assert len(payload["rows"]) == 2  # the row without coordinates is skipped
+    assert payload["labels"] == ["Ghi chú"]
+    assert payload["values"][0][payload["rows"][0][2]] == XSS  # carried as data ...
     html = m.get_root().render()
-    assert "&lt;img" in html
-    assert "<img src=x" not in html
+    assert "<img src=x" not in html  # ... never as markup in the page
+    assert "markerClusterGroup" in html and "heatLayer" in html
+
+
+def test_points_popups_are_text_nodes_never_html():
+    # The browser builds popups from the payload; the text must go through textContent.
+    assert "textContent" in builders.POINTS_FILL_JS
+    assert "innerHTML" not in builders.POINTS_FILL_JS
+    assert "bindPopup(popup(row)" in builders.POINTS_FILL_JS
+
+
+def test_points_payload_is_compact_and_dictionary_encoded():
+    points = pd.DataFrame({
+        "lat": [18.123456789, 18.2, 18.3], "lon": [105.1, 105.2, 105.3],
+        "field": ["Ma túy", "Ma túy", None], "date": ["01/01/2025", "02/01/2025", "03/01/2025"],
+    })
+    payload = builders.points_payload(points, ["field", "date"], ["Lĩnh vực", "Ngày"])
+    assert payload["values"][0] == ["Ma túy", ""]
+    assert [row[2] for row in payload["rows"]] == [0, 0, 1]
+    assert payload["rows"][0][:2] == [18.12346, 105.1]
+    with pytest.raises(ValueError, match="labels"):
+        builders.points_payload(points, ["field"], ["a", "b"])
+
+
+def test_points_fill_script_cannot_close_the_script():
+    payload = builders.points_payload(pd.DataFrame({"lat": [18.0], "lon": [105.0], "n": ["</script><b>"]}), ["n"])
+    script = builders.points_fill_script(payload)
+    assert "</script>" not in script and "<b>" not in script
+    assert script.startswith("(function(){if(window.htFillPoints)")
+
+
+def test_empty_points_map_is_a_frame_to_fill(communes):
+    m = builders.build_points_map(None, boundaries=communes, basemap="none")
+    layer = next(e for e in _walk(m) if isinstance(e, builders.PointsLayer))
+    assert layer.payload_json == ""
+    html = m.get_root().render()
+    assert "window.htFillPoints = function" in html
+    with pytest.raises(ValueError, match="bounds"):
+        builders.build_points_map(None, basemap="none")
+
+
+def test_many_points_are_one_payload_not_many_elements():
+    # 5,000 points are one payload, not 5,000 folium elements.
+    rng = np.random.default_rng(1)
+    points = pd.DataFrame({"lat": rng.uniform(18, 18.5, 5000), "lon": rng.uniform(105, 106, 5000),
+                           "note": rng.choice(["a", "b"], 5000)})
+    m = builders.build_points_map(points, popup_fields=["note"], basemap="none")
+    assert sum(1 for _ in _walk(m)) < 20
 
 
 @pytest.mark.parametrize(
@@ -399,6 +448,41 @@ def test_commune_points_fallback_colours_like_the_choropleth(values):
 def test_commune_points_fallback_needs_coordinates(values):
     with pytest.raises(ValueError, match="lat"):
         builders.build_commune_points_map(pd.DataFrame({"gso_code": ["18001"], "name": ["a"]}), values, value_label="x")
+
+
+# --------------------------------------------------------------------------- views (restyle)
+
+
+def test_value_restyle_colours_escapes_and_highlights():
+    values = pd.Series({"18001": 10.0, "18002": np.nan, "99999": 3.0})  # 18003 filtered out, 99999 not drawn
+    styles, texts, legend = views.build_value_restyle(
+        values, "<b>Điểm</b>", lambda v: f"{v:.0f}", "Chưa có", ["18001", "18002", "18003"], highlight=["18001"])
+    assert set(styles) == set(texts) == {"18001", "18002", "18003"}
+    assert styles["18001"]["color"] == builders.HIGHLIGHT_COLOUR and styles["18001"]["weight"] == 3
+    assert styles["18002"]["fillColor"] == styles["18003"]["fillColor"] == builders.NO_DATA_COLOUR
+    assert styles["18002"]["color"] != builders.HIGHLIGHT_COLOUR
+    assert texts["18001"] == "&lt;b&gt;Điểm&lt;/b&gt;: 10"
+    assert texts["18003"].endswith("Chưa có")
+    assert legend[-1][1] == "Chưa có"
+
+
+def test_indicator_restyle_wraps_the_value_restyle():
+    frame = pd.DataFrame({"weak_share": [0.1, 0.5]}, index=["18001", "18002"])
+    styles, texts, _legend = views.build_restyle(frame, "weak_share", "vi", ["18001", "18002"])
+    assert texts["18002"].endswith("50%")
+    assert styles["18002"]["fillColor"] in builders.build_colour_scale([0.1, 0.5], palette="OrRd").colours
+
+
+def test_map_view_opens_the_overlays_asked_for(communes, values, registry):
+    layers = {"communes_2025": communes, "coastline": gpd.GeoDataFrame(
+        geometry=[LineString([(105.0, 18.0), (105.3, 18.0)])], crs=WGS84)}
+    coast = translate("map.overlay.coast", "vi")
+    default = views.build_map_view(values.rename("x").to_frame(), "x", "vi", "none", "2025", layers, registry)
+    focus = views.build_map_view(values.rename("x").to_frame(), "x", "vi", "none", "2025", layers, registry,
+                                 overlay_shown=views.FOCUS_OVERLAYS)
+    assert coast in _feature_groups(default.map)
+    assert _feature_groups(default.map)[coast].show is False
+    assert _feature_groups(focus.map)[coast].show is True
 
 
 # --------------------------------------------------------------------------- geometry encoding
