@@ -159,7 +159,7 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if _is_binary(text):
+        if _is_binary(text) or "\x00" in text:
             raise _fail("import.error.binary", file=name)
         # cp1258 writes tones as combining marks and macOS writes NFD; the
         # rest of the project compares NFC text.
@@ -170,15 +170,18 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
 
 
 def _candidate_encodings(data: bytes, name: str) -> list[str]:
-    if data.startswith(codecs.BOM_UTF8):
-        return ["utf-8-sig"]
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return ["utf-16"]
-    if _looks_utf16(data):
+    if not data.startswith(codecs.BOM_UTF8) and _looks_utf16(data):
         # UTF-16 saved without a BOM: every other byte of ASCII text is NUL.
         return ["utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"]
-    if b"\x00" in data[:_SNIFF_CHARS]:
+    # Anywhere in the file, not only in the sniffed head: text with NUL is not
+    # text, and PostgreSQL cannot store it (the commit would fail). UTF-16 is
+    # checked once decoded.
+    if b"\x00" in data:
         raise _fail("import.error.binary", file=name)
+    if data.startswith(codecs.BOM_UTF8):
+        return ["utf-8-sig"]
     return ["utf-8", "cp1258"]
 
 
