@@ -484,6 +484,8 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None) -> RawTable:
             raise _fail("import.error.too_many_rows", file=name, sheet=chosen, rows=declared, limit=MAX_ROWS)
         try:
             rows = list(_limited_rows(ws.iter_rows(values_only=True), name, chosen))
+        except UnreadableFileError:
+            raise  # the row limit's own message (it is a ValueError too)
         except (KeyError, ValueError, SyntaxError, zipfile.BadZipFile):
             raise _fail("import.error.not_xlsx", file=name) from None
     finally:
