@@ -29,6 +29,11 @@ from loaders.datasets import ImportDataError, all_header_keys
 from loaders.i18n import translate
 from loaders.textnorm import key
 
+#: Refuse any upload larger than this, before reading it. The upload page's own,
+#: smaller limit is Streamlit's ``server.maxUploadSize`` (``.streamlit/config.toml``,
+#: enforced by Streamlit); this one bounds every path into the importer, the
+#: command line included, and leaves room for a million-row CSV (about 95 MB).
+MAX_UPLOAD_BYTES: int = 200 * 1024 * 1024
 #: Refuse an XLSX whose zip entries would unpack to more than this (zip bombs).
 MAX_UNCOMPRESSED_BYTES: int = 200 * 1024 * 1024
 #: Refuse a sheet that declares or holds more rows than this.
@@ -125,14 +130,18 @@ def read_table(data: bytes, file_name: str, sheet: str | None = None) -> RawTabl
     Raises
     ------
     UnreadableFileError
-        For an empty or binary file, a file whose content is not what its
-        extension says, an unknown encoding, inconsistent columns, or an XLSX
+        For a file over :data:`MAX_UPLOAD_BYTES`, an empty or binary file, a
+        file whose content is not what its extension says, an unknown
+        encoding, inconsistent columns, or an XLSX
         that unpacks beyond :data:`MAX_UNCOMPRESSED_BYTES` or holds more than
         :data:`MAX_ROWS` rows.
     SheetNotFoundError
         When ``sheet`` is not in the workbook.
     """
     name = PurePath(file_name).name or file_name
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise _fail("import.error.too_large", file=name, size_mb=-(-len(data) // 2**20),
+                    limit_mb=MAX_UPLOAD_BYTES // 2**20)
     if not data or (not data[:4096].strip() and not data.strip()):
         raise _fail("import.error.empty_file", file=name)
     ext = PurePath(name).suffix.lower()
