@@ -9,6 +9,7 @@ lets a commune count in every area it belongs to, for per-area figures.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -54,7 +55,8 @@ def focus_membership(registry: Registry) -> pd.DataFrame:
     return table
 
 
-def focus_groups(registry: Registry, units: pd.Index, by: str = "class") -> dict[str, pd.Index]:
+def focus_groups(registry: Registry, units: pd.Index, by: str = "class", *,
+                 classes: pd.Series | None = None, membership: pd.DataFrame | None = None) -> dict[str, pd.Index]:
     """Codes of ``units`` per focus group.
 
     Parameters
@@ -62,6 +64,9 @@ def focus_groups(registry: Registry, units: pd.Index, by: str = "class") -> dict
     by : {"class", "membership"}
         The partition (each commune once) or per-area membership (a commune in
         every area it belongs to).
+    classes, membership : optional
+        ``registry.focus_class()`` and :func:`focus_membership`, when the caller
+        keeps them (they only depend on the registry).
 
     Returns
     -------
@@ -69,10 +74,10 @@ def focus_groups(registry: Registry, units: pd.Index, by: str = "class") -> dict
         Group key -> codes, in display order; empty groups are left out.
     """
     if by == "class":
-        classes = registry.focus_class().reindex(units)
+        classes = (registry.focus_class() if classes is None else classes).reindex(units)
         groups = {c: units[(classes == c).to_numpy()] for c in FOCUS_CLASSES}
     elif by == "membership":
-        member = focus_membership(registry).reindex(units).fillna(False)
+        member = (focus_membership(registry) if membership is None else membership).reindex(units).fillna(False)
         groups = {a: units[member[a].to_numpy(dtype=bool)] for a in FOCUS_MEMBERSHIP}
     else:
         raise ValueError(f"unknown grouping {by!r}; use 'class' or 'membership'")
@@ -90,9 +95,17 @@ def compare_groups(indicators: pd.DataFrame, data: ind.Datasets, filters: ind.Fi
     pd.DataFrame
         Index :data:`COMPARED` indicators, one column per group; NaN = no data.
     """
+    # summarise() scans the recognitions for the units it is given; keep only the
+    # rows of the recognition year in these units, once, instead of per group.
+    recognitions = data.recognitions
+    year = ind.recognition_year(recognitions, filters.period.end)
+    if year is not None:
+        keep = (recognitions["year"] == year).to_numpy() & recognitions["commune_code"].isin(indicators.index).to_numpy()
+        recognitions = recognitions[keep]
+    small = replace(data, recognitions=recognitions)
     columns = {}
     for key, codes in groups.items():
-        summary = ind.summarise(indicators.loc[indicators.index.intersection(codes)], data, filters)
+        summary = ind.summarise(indicators.loc[indicators.index.intersection(codes)], small, filters)
         columns[key] = pd.Series({name: summary.get(name, np.nan) for name in COMPARED})
     return pd.DataFrame(columns, index=list(COMPARED))
 
@@ -140,29 +153,43 @@ def group_trends(data: ind.Datasets, registry: Registry, filters: ind.Filters,
     reporting_incidents = set(incidents["commune_code"].unique())
     steps = _steps(filters.period, step)
     index = pd.DatetimeIndex([pd.Timestamp(s.start) for s in steps], name="period")
+    starts = np.array([np.datetime64(pd.Timestamp(s.start), "ns") for s in steps])
+    ends = np.array([np.datetime64(pd.Timestamp(s.end), "ns") for s in steps])
+    # The counting rule of ind.models_covering, for every step at once (NaT never compares true).
+    founded = models["founded_on"].to_numpy(dtype="datetime64[ns]")
+    dissolved = models["dissolved_on"].to_numpy(dtype="datetime64[ns]")
+    static = ((models["status"] != domain.STATUS_SUSPENDED) & (models["assessment"] != domain.ASSESSMENT_WEAK)).to_numpy(
+        dtype=bool)
+    active = ((founded[None, :] <= ends[:, None]) & (np.isnat(dissolved)[None, :] | (dissolved[None, :] >= starts[:, None]))
+              & static[None, :])
+    model_codes = models["commune_code"]
+    incident_codes = incidents["commune_code"]
+    when = incidents["occurred_on"].to_numpy(dtype="datetime64[ns]")
     model_cols, incident_cols = {}, {}
     for key, codes in groups.items():
         codes = pd.Index(codes)
         pop_m = population.reindex(codes[codes.isin(reporting_models)]).sum()
         pop_i = population.reindex(codes[codes.isin(reporting_incidents)]).sum()
-        group_models = models[models["commune_code"].isin(codes)]
-        group_incidents = incidents[incidents["commune_code"].isin(codes)]["occurred_on"]
-        m_values, i_values = [], []
-        for s in steps:
-            covering = ind.models_covering(group_models, s).sum()
-            m_values.append(covering / pop_m * ind.PER if pop_m else np.nan)
-            n = ((group_incidents >= pd.Timestamp(s.start)) & (group_incidents <= pd.Timestamp(s.end))).sum()
-            i_values.append(n / pop_i * ind.PER if pop_i else np.nan)
-        model_cols[key] = m_values
-        incident_cols[key] = i_values
+        covering = active[:, model_codes.isin(codes).to_numpy(dtype=bool)].sum(axis=1)
+        times = np.sort(when[incident_codes.isin(codes).to_numpy(dtype=bool)])
+        times = times[~np.isnat(times)]
+        counts = np.searchsorted(times, ends, side="right") - np.searchsorted(times, starts, side="left")
+        model_cols[key] = covering / pop_m * ind.PER if pop_m else np.full(len(steps), np.nan)
+        incident_cols[key] = counts / pop_i * ind.PER if pop_i else np.full(len(steps), np.nan)
     return {
         "models_per_10k": pd.DataFrame(model_cols, index=index),
         "incidents_per_10k": pd.DataFrame(incident_cols, index=index),
     }
 
 
-def missing_kinds_table(indicators: pd.DataFrame, registry: Registry) -> pd.DataFrame:
+def missing_kinds_table(indicators: pd.DataFrame, registry: Registry, *,
+                        membership: pd.DataFrame | None = None) -> pd.DataFrame:
     """Focus-area communes that miss at least one core model kind.
+
+    Parameters
+    ----------
+    membership : pd.DataFrame, optional
+        :func:`focus_membership` of ``registry``, when the caller keeps it.
 
     Returns
     -------
@@ -173,19 +200,23 @@ def missing_kinds_table(indicators: pd.DataFrame, registry: Registry) -> pd.Data
         and is flagged so "no data" is not read as "none"). Sorted by
         ``n_missing`` (most first), then name.
     """
-    member = focus_membership(registry).reindex(indicators.index).fillna(False)
+    member = (focus_membership(registry) if membership is None else membership).reindex(indicators.index)
     areas_cols = [a for a in FOCUS_MEMBERSHIP if a != "other"]
-    focus = member[areas_cols].any(axis=1)
-    rows = indicators[focus.to_numpy(dtype=bool)]
-    out = pd.DataFrame(index=rows.index)
-    out["name"] = rows["name"]
-    out["areas"] = [tuple(a for a in areas_cols if member.at[c, a]) for c in rows.index]
-    for kind in domain.MODEL_KINDS_CORE:
-        out[kind] = rows["kinds_missing"].map(lambda missing, k=kind: k in missing)
-    out["no_model_data"] = ~rows["has_models"].astype(bool)
-    out.loc[out["no_model_data"], list(domain.MODEL_KINDS_CORE)] = True
-    out["n_missing"] = out[list(domain.MODEL_KINDS_CORE)].sum(axis=1).astype(int)
-    out = out[out["n_missing"] > 0]
+    flags = member[areas_cols].fillna(False).to_numpy(dtype=bool)
+    focus = flags.any(axis=1)
+    rows = indicators[focus]
+    flags = flags[focus]
+    no_data = ~rows["has_models"].to_numpy(dtype=bool)
+    missing = np.array([[k in kinds for k in domain.MODEL_KINDS_CORE] for kinds in rows["kinds_missing"]],
+                       dtype=bool).reshape(len(rows), len(domain.MODEL_KINDS_CORE))
+    missing |= no_data[:, None]
+    out = pd.DataFrame({"name": rows["name"].to_numpy(dtype=object)}, index=rows.index)
+    out["areas"] = [tuple(a for a, on in zip(areas_cols, row) if on) for row in flags]
+    for index, kind in enumerate(domain.MODEL_KINDS_CORE):
+        out[kind] = missing[:, index]
+    out["no_model_data"] = no_data
+    out["n_missing"] = missing.sum(axis=1).astype(int)
+    out = out[out["n_missing"].to_numpy() > 0]
     return out.sort_values(["n_missing", "name"], ascending=[False, True])
 
 

@@ -95,7 +95,7 @@ def _thin_coverage(per_10k: pd.Series) -> pd.Series:
 
 
 def priority_components(indicators: pd.DataFrame, registry: Registry,
-                        min_baseline: float = 5) -> pd.DataFrame:
+                        min_baseline: float = 5, *, classes: pd.Series | None = None) -> pd.DataFrame:
     """The five normalised components per commune (see the module docstring).
 
     Parameters
@@ -106,6 +106,8 @@ def priority_components(indicators: pd.DataFrame, registry: Registry,
         For the focus classes.
     min_baseline : float
         Least previous-period count for ``rising`` to count.
+    classes : pd.Series, optional
+        ``registry.focus_class()``, when the caller keeps it.
 
     Returns
     -------
@@ -126,7 +128,7 @@ def priority_components(indicators: pd.DataFrame, registry: Registry,
     change = ind["incidents_change"].astype(float)
     eligible = (~no_incidents) & (ind["incidents_prev"].fillna(0) >= min_baseline)
     out["rising"] = change.clip(0, 1).where(eligible, 0.0).fillna(0.0)
-    classes = registry.focus_class().reindex(ind.index).fillna("other")
+    classes = (registry.focus_class() if classes is None else classes).reindex(ind.index).fillna("other")
     out["focus_class"] = classes
     out["focus"] = classes.map(FOCUS_WEIGHT).fillna(0.0).astype(float)
     out["no_model_data"] = no_models
@@ -135,7 +137,8 @@ def priority_components(indicators: pd.DataFrame, registry: Registry,
 
 
 def priority_scores(indicators: pd.DataFrame, registry: Registry,
-                    weights: Mapping[str, float] | None = None, min_baseline: float = 5) -> pd.DataFrame:
+                    weights: Mapping[str, float] | None = None, min_baseline: float = 5, *,
+                    classes: pd.Series | None = None) -> pd.DataFrame:
     """Rank communes by priority score.
 
     Parameters
@@ -148,6 +151,8 @@ def priority_scores(indicators: pd.DataFrame, registry: Registry,
         Weight per component; missing components take :data:`DEFAULT_WEIGHTS`.
     min_baseline : float
         Least previous-period count for the rising component.
+    classes : pd.Series, optional
+        ``registry.focus_class()``, when the caller keeps it.
 
     Returns
     -------
@@ -163,7 +168,7 @@ def priority_scores(indicators: pd.DataFrame, registry: Registry,
         See :func:`check_weights`.
     """
     full = check_weights(weights or {})
-    parts = priority_components(indicators, registry, min_baseline)
+    parts = priority_components(indicators, registry, min_baseline, classes=classes)
     total = sum(full.values())
     score = sum(parts[c] * w for c, w in full.items()) / total
     out = pd.DataFrame({"name": indicators["name"], "score": score}, index=indicators.index)

@@ -7,14 +7,16 @@ from loaders import settings
 from maps.offline import BASEMAPS
 from maps.views import clicked_code
 from ui import cache
-from ui.map_component import render_map
-from ui.print_parts import render_briefing_download, render_print_map_downloads
 from ui.components import SELECTED_COMMUNE_KEY, render_commune_profile, render_kpis, render_legend
 from ui.i18n import current_language, t
+from ui.map_component import map_event, render_map
+from ui.page_parts import highlight_codes, map_indicator_for, new_click, render_level_switch, sync_selection
+from ui.print_parts import render_briefing_download, render_print_map_downloads
 from ui.sidebar import current_filters
 
 filters = current_filters()
 version = cache.data_version()
+registry = cache.get_registry()
 st.title(t("page.coverage_map.title"))
 
 render_kpis(cache.get_summary(version, filters), key_prefix="map")
@@ -27,35 +29,46 @@ basemap = option_cols[1].selectbox(
     t("map.basemap"), BASEMAPS, index=BASEMAPS.index(settings.default_basemap()), key="map_basemap",
     format_func=lambda b: t(f"map.basemap.{b}"),
 )
+level = render_level_switch(filters)
+shown = map_indicator_for(level, indicator)  # legacy units have no population: counts instead of rates
 st.caption(t("map.rules", threshold=int(filters.rise_threshold * 100), baseline=filters.min_baseline))
 
+# A new map click (from the previous run) selects before anything is drawn; a legacy unit
+# opens the 2025 commune that took its area.
+clicked = new_click(clicked_code(map_event("map_coverage")), "map_last_click")
+if clicked and level == ind.LEVEL_LEGACY:
+    clicked = registry.to_2025(clicked)
+if clicked:
+    st.session_state[SELECTED_COMMUNE_KEY] = clicked
+
 indicators = cache.get_indicators(version, filters)
+codes = [""] + list(indicators.index)
 selected = st.session_state.get(SELECTED_COMMUNE_KEY) or ""
+if selected and selected not in codes and selected in registry.communes.index:
+    codes.insert(1, selected)  # a commune chosen elsewhere stays reachable under narrower filters
 map_col, profile_col = st.columns([3, 2], gap="medium")
 with map_col:
-    prepared, points_only, _codes = cache.get_base_map(ind.LEVEL_2025, basemap, current_language())
-    restyle, legend = cache.get_map_restyle(version, filters, indicator, current_language(),
-                                            highlight=(selected,) if selected else ())
+    lang = current_language()
+    prepared, points_only, _codes = cache.get_base_map(level, basemap, lang)
+    restyle, legend = cache.get_map_restyle(version, filters, shown, lang, level, highlight_codes([selected], level))
     if points_only:
         st.warning(t("map.no_boundaries"))
-    render_legend(legend, t(f"indicator.{indicator}"))
-    event = render_map(prepared, key="map_coverage", height=560, restyle=restyle)
-    clicked = clicked_code(event)
-    # The profile select box below is drawn after the map, so setting its key here is allowed.
-    if clicked and clicked != selected:
-        st.session_state[SELECTED_COMMUNE_KEY] = clicked
-    render_print_map_downloads(filters, indicator, key_prefix="map_print", highlight=(selected,) if selected else ())
+    render_legend(legend, t(f"indicator.{shown}"))
+    render_map(prepared, key="map_coverage", height=560, restyle=restyle)
+    render_print_map_downloads(filters, shown, key_prefix="map_print", level=level,
+                               highlight=highlight_codes([selected], level))
 with profile_col:
-    registry = cache.get_registry()
-    codes = [""] + list(indicators.index)
-    if st.session_state.get(SELECTED_COMMUNE_KEY) not in codes:
-        st.session_state[SELECTED_COMMUNE_KEY] = ""
+    # The select box has its own key, synced to the shared selection: a widget's own
+    # state is dropped when another page is shown, the shared key is not.
+    st.session_state["map_commune"] = selected if selected in codes else ""
     st.selectbox(
-        t("profile.select"), codes, key=SELECTED_COMMUNE_KEY,
+        t("profile.select"), codes, key="map_commune", on_change=sync_selection, args=("map_commune",),
         format_func=lambda c: registry.communes.at[c, "name"] if c else t("profile.pick"),
     )
-    if st.session_state[SELECTED_COMMUNE_KEY]:
-        render_briefing_download(st.session_state[SELECTED_COMMUNE_KEY], "commune", filters, key_prefix="map_profile")
-        render_commune_profile(st.session_state[SELECTED_COMMUNE_KEY], filters, indicators, key_prefix="map_profile")
+    selected = st.session_state["map_commune"]
+    st.session_state[SELECTED_COMMUNE_KEY] = selected
+    if selected:
+        render_briefing_download(selected, "commune", filters, key_prefix="map_profile")
+        render_commune_profile(selected, filters, indicators, key_prefix="map_profile")
     else:
         st.info(t("profile.pick"))

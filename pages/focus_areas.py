@@ -1,14 +1,11 @@
 """Focus areas: border, coast, economic zones and major projects against the rest of the province."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
-from loaders import settings
 from ui import cache
-from ui.components import render_legend
 from ui.i18n import current_language, t
-from ui.page_parts import (map_indicator_for, render_focus_figures, render_level_switch, render_missing_kinds,
-                           render_trends)
+from ui.page_parts import (focus_highlight, map_indicator_for, render_commune_map, render_focus_figures,
+                           render_level_switch, render_missing_kinds, render_trends)
 from ui.sidebar import current_filters
 
 filters = current_filters()
@@ -40,9 +37,8 @@ render_missing_kinds(cache.get_missing_kinds(version, filters), filters)
 st.subheader(t("focus.map_title"))
 level = render_level_switch(filters)
 indicator = map_indicator_for(level, "models_per_10k")
-view = cache.get_focus_map(version, filters, indicator, current_language(), settings.default_basemap(), level)
-if view.points_only:
-    st.warning(t("map.no_boundaries"))
-render_legend(view.legend, t(f"indicator.{indicator}"))
+restyle, legend = cache.get_map_restyle(version, filters, indicator, current_language(), level,
+                                        focus_highlight(level))
 st.caption(t("focus.map_help"))
-st_folium(view.map, key="focus_map", height=520, use_container_width=True, returned_objects=[])
+render_commune_map("focus_map", level, restyle, legend, t(f"indicator.{indicator}"), kind="focus", height=520,
+                   returned_objects=())

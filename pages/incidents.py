@@ -3,16 +3,15 @@
 from dataclasses import replace
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from analysis.comparisons import change_table
 from loaders import settings
 from ui import cache
 from ui.access import can
-from ui.components import render_legend
 from ui.i18n import current_language, t
-from ui.page_parts import (change_frame, details_frame, map_indicator_for, render_level_switch, render_monthly,
-                           render_table, rule_sentence)
+from ui.map_component import render_map
+from ui.page_parts import (change_frame, details_frame, map_indicator_for, render_commune_map, render_level_switch,
+                           render_monthly, render_table, rule_sentence)
 from ui.sidebar import current_filters
 
 version = cache.data_version()
@@ -43,21 +42,21 @@ render_table(change_frame(table), filters, t("incidents.change_title"), key="inc
              extra=[(t("incidents.rule_label"), rule_sentence(filters))])
 
 st.subheader(t("incidents.map_title"))
-lang, basemap = current_language(), settings.default_basemap()
+lang = current_language()
 show_points = can("points") and st.toggle(t("incidents.show_points"), value=False, key="incidents_points",
                                           help=t("incidents.show_points.help"))
-points_map, shown, located = cache.get_points_map(version, filters, lang, basemap, level) if show_points else (
-    None, 0, 0)
-if show_points and points_map is None:
+points_script, n_points = cache.get_points_script(version, filters, lang, level) if show_points else ("", 0)
+if show_points and not n_points:
     st.info(t("incidents.no_points"))
-if points_map is not None:
-    st.caption(t("incidents.points_shown", shown=shown, located=located))
-    st_folium(points_map, key="incidents_points_map", height=520, use_container_width=True, returned_objects=[])
+if n_points:
+    st.caption(t("incidents.points_all", n=n_points))
+    render_map(cache.get_points_base_map(level, settings.default_basemap(), lang), key="incidents_points_map",
+               height=520, returned_objects=(), restyle=points_script)
 else:
     indicator = map_indicator_for(level, "incidents_per_10k")
-    view = cache.get_coverage_map(version, filters, indicator, lang, basemap, level)
-    render_legend(view.legend, t(f"indicator.{indicator}"))
-    st_folium(view.map, key="incidents_map", height=520, use_container_width=True, returned_objects=[])
+    restyle, legend = cache.get_map_restyle(version, filters, indicator, lang, level, ())
+    render_commune_map("incidents_map", level, restyle, legend, t(f"indicator.{indicator}"), height=520,
+                       returned_objects=())
 
 if can("incident_details"):
     st.subheader(t("incidents.details_title"))

@@ -175,3 +175,16 @@ def test_recognitions_by_year(data) -> None:
         [2024, "khu dân cư"], [2024, "xã, phường, thị trấn"], [2023, "khu dân cư"]]
     assert table["share"].tolist() == [0.0, 1.0, 1.0]
     assert dp.recognitions_by_year(data.recognitions, ["C"]).empty
+
+
+def test_kept_focus_tables_are_used_instead_of_the_registry(registry) -> None:
+    # The cache layer passes the registry's focus tables, computed once; they must win.
+    classes = pd.Series({"A": "other", "B": "other", "C": B})
+    groups = cmp.focus_groups(registry, pd.Index(["A", "B", "C"]), "class", classes=classes)
+    assert {k: list(v) for k, v in groups.items()} == {B: ["C"], "other": ["A", "B"]}
+    membership = cmp.focus_membership(registry)
+    assert list(cmp.focus_groups(registry, registry.communes.index, "membership", membership=membership)) == \
+        list(cmp.focus_groups(registry, registry.communes.index, "membership"))
+    swapped = membership.rename(index={"A": "C", "C": "A"})
+    table = cmp.missing_kinds_table(_indicators(), registry, membership=swapped)
+    assert "A" not in table.index  # A is no longer in a focus area

@@ -48,9 +48,9 @@ def _kpis(at: AppTest) -> dict[str, str]:
 def test_home_renders_key_widgets_and_demo_badge():
     at = _home()
     assert not at.exception
-    for key in ("map_indicator", "map_basemap", "selected_commune", "filter_focus", "filter_granularity",
+    for key in ("map_indicator", "map_basemap", "map_commune", "filter_focus", "filter_granularity",
                 "filter_period_from_month", "filter_period_to_month"):
-        assert at.selectbox(key=key) if key.startswith(("map_", "selected", "filter_focus", "filter_period")) \
+        assert at.selectbox(key=key) if key.startswith(("map_", "filter_focus", "filter_period")) \
             else at.radio(key=key)
     assert at.multiselect(key="filter_districts") is not None
     assert any("Dữ liệu minh họa" in w.value for w in at.warning)

@@ -129,3 +129,12 @@ def test_ranked_table_exports_to_xlsx_with_filters_sheet(registry) -> None:
     assert book.sheetnames == ["Dữ liệu", "Bộ lọc"]
     assert book["Dữ liệu"].max_row == len(ranked) + 1
     assert book["Bộ lọc"]["B2"].value == "'=1+1"  # context cannot run as a formula
+
+
+def test_kept_focus_classes_replace_the_registry_ones(registry) -> None:
+    # The cache layer passes registry.focus_class(), computed once; it must be the one used.
+    classes = pd.Series({"A": domain.FOCUS_BORDER, "B": "other", "C": "other", "D": "other"})
+    parts = priority.priority_components(_indicators(), registry, classes=classes)
+    assert parts["focus"].tolist() == [1.0, 0.0, 0.0, 0.0]
+    focus_only = {c: (1.0 if c == "focus" else 0.0) for c in priority.COMPONENTS}
+    assert priority.priority_scores(_indicators(), registry, focus_only, classes=classes).index[0] == "A"

@@ -132,13 +132,29 @@ def province_filters(filters: ind.Filters) -> ind.Filters:
     return replace(filters, districts=(), focus=domain.FOCUS_ALL)
 
 
+@st.cache_resource(show_spinner=False)
+def get_focus_tables() -> tuple[pd.Series, pd.DataFrame]:
+    """Focus class and focus-area membership of every 2025 commune (they depend on the registry only)."""
+    from analysis import comparisons
+
+    registry = get_registry()
+    return registry.focus_class(), comparisons.focus_membership(registry)
+
+
+def _focus_groups(units: pd.Index, by: str) -> dict[str, pd.Index]:
+    from analysis import comparisons
+
+    classes, membership = get_focus_tables()
+    return comparisons.focus_groups(get_registry(), units, by, classes=classes, membership=membership)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def get_priority(version: int, filters: ind.Filters, weights: tuple[tuple[str, float], ...]) -> pd.DataFrame:
     """Ranked priority scores of the filtered 2025 communes (``analysis.priority``)."""
     from analysis import priority
 
     return priority.priority_scores(get_indicators(version, filters), get_registry(), dict(weights),
-                                    filters.min_baseline)
+                                    filters.min_baseline, classes=get_focus_tables()[0])
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -147,8 +163,7 @@ def get_focus_comparison(version: int, filters: ind.Filters, by: str) -> pd.Data
     from analysis import comparisons
 
     indicators = get_indicators(version, filters)
-    groups = comparisons.focus_groups(get_registry(), indicators.index, by)
-    return comparisons.compare_groups(indicators, get_datasets(version), filters, groups)
+    return comparisons.compare_groups(indicators, get_datasets(version), filters, _focus_groups(indicators.index, by))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -157,8 +172,7 @@ def get_focus_trends(version: int, filters: ind.Filters, by: str, step: str) -> 
     from analysis import comparisons
 
     units = ind.selected_units(get_registry(), filters)
-    groups = comparisons.focus_groups(get_registry(), units, by)
-    return comparisons.group_trends(get_datasets(version), get_registry(), filters, groups, step)
+    return comparisons.group_trends(get_datasets(version), get_registry(), filters, _focus_groups(units, by), step)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -166,7 +180,8 @@ def get_missing_kinds(version: int, filters: ind.Filters) -> pd.DataFrame:
     """Focus-area communes missing a core model kind."""
     from analysis import comparisons
 
-    return comparisons.missing_kinds_table(get_indicators(version, filters), get_registry())
+    return comparisons.missing_kinds_table(get_indicators(version, filters), get_registry(),
+                                           membership=get_focus_tables()[1])
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -202,86 +217,73 @@ def get_district_table(version: int, filters: ind.Filters) -> pd.DataFrame:
                                            get_registry(), whole)
 
 
-def _show_overlays(m, labels: set[str]) -> None:
-    # build_map_view opens with the default overlays; the focus map also opens the
-    # coast and project sites. Done on the fresh map before it is cached.
-    for child in m._children.values():
-        if getattr(child, "layer_name", None) in labels:
-            child.show = True
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def get_focus_map(version: int, filters: ind.Filters, indicator: str, lang: str, basemap: str,
-                  level: str = ind.LEVEL_2025) -> mapview.MapView:
-    """Coverage map with the focus-area communes outlined and the border, coast and sites shown."""
-    from loaders import domain
+@st.cache_data(max_entries=256, show_spinner=False)
+def get_priority_restyle(version: int, filters: ind.Filters, weights: tuple[tuple[str, float], ...], lang: str,
+                         highlight: tuple[str, ...] = ()) -> tuple[str, list[tuple[str, str]]]:
+    """Recolouring script and legend of the 2025 commune map by priority score (0–100)."""
+    from analysis.formatting import format_indicator
     from loaders.i18n import translate
 
-    registry = get_registry()
-    highlight = set()
-    for area in domain.FOCUS_AREAS[1:]:
-        highlight |= registry.focus_codes(area, level)
-    view = mapview.build_map_view(
-        get_indicators(version, filters, level), indicator, lang, basemap, level, get_display_layers(), registry,
-        tuple(sorted(highlight)),
-    )
-    _show_overlays(view.map, {translate(f"map.overlay.{k}", lang) for k in ("coast", "border", "major_projects")})
-    return view
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def get_priority_map(version: int, filters: ind.Filters, weights: tuple[tuple[str, float], ...], lang: str,
-                     basemap: str) -> mapview.MapView:
-    """The 69 communes coloured by priority score (0–100)."""
+    no_data = translate("common.no_data", lang)
     ranked = get_priority(version, filters, weights)
-    frame = pd.DataFrame({"name": ranked["name"], "priority_score": ranked["score"] * 100})
-    return mapview.build_map_view(frame, "priority_score", lang, basemap, ind.LEVEL_2025, get_display_layers(),
-                                  get_registry())
+    codes = tuple(ind.unit_table(get_registry(), ind.LEVEL_2025).index)
+    styles, texts, legend = mapview.build_value_restyle(
+        ranked["score"] * 100, translate("priority.score", lang),
+        lambda v: format_indicator("priority_score", v, lang, no_data), no_data, codes, highlight, palette="OrRd",
+    )
+    return map_component.restyle_script(styles, texts), legend
 
 
-#: Most recent located incidents drawn as points. ``build_points_map`` renders one
-#: marker and popup per point (about 5 ms each, on every rerun through st_folium),
-#: so a year of demo incidents (3,500 points) would take seconds.
-POINTS_LIMIT = 300
+@st.cache_resource(max_entries=8, show_spinner=False)
+def get_points_base_map(level: str, basemap: str, lang: str) -> map_component.PreparedMap:
+    """The incident points map without points (outlines, empty cluster and heat layers), drawn once."""
+    from loaders.i18n import translate
+    from maps import builders, offline
+
+    offline.use_local_assets()
+    layers = get_display_layers()
+    outlines = None
+    if layers is not None:
+        outlines = layers["communes_2025" if level == ind.LEVEL_2025 else "communes_legacy"]
+    labels = ind.unit_table(get_registry(), level)[["label_lat", "label_lon"]].astype(float)
+    bounds = (labels["label_lon"].min(), labels["label_lat"].min(), labels["label_lon"].max(),
+              labels["label_lat"].max())
+    m = builders.build_points_map(
+        None, points_label=translate("incidents.points_layer", lang), heat_label=translate("incidents.heat_layer", lang),
+        boundaries=outlines, boundaries_label=translate("map.overlay.choropleth", lang), basemap=basemap,
+        bounds=bounds,
+    )
+    return map_component.prepare_map(m)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def get_points_map(version: int, filters: ind.Filters, lang: str, basemap: str, level: str = ind.LEVEL_2025):
-    """Clustered and heat layers of the period's most recent located incidents.
+@st.cache_data(max_entries=32, show_spinner=False)
+def get_points_script(version: int, filters: ind.Filters, lang: str, level: str = ind.LEVEL_2025) -> tuple[str, int]:
+    """Script that puts every located incident of the period on :func:`get_points_base_map`.
 
     Only the date, field and severity go into the popups: descriptions stay in the
     detail table for roles that may read them.
 
     Returns
     -------
-    tuple (folium.Map or None, int, int)
-        The map (``None`` when no incident has coordinates), the points drawn and
-        the located incidents in the period.
+    (str, int)
+        The script and the number of points (0: nothing to draw).
     """
     from loaders.i18n import translate
     from maps import builders
 
     located = get_incident_rows(version, filters, level).dropna(subset=["lat", "lon"])
-    if located.empty:
-        return None, 0, 0
-    rows = located.head(POINTS_LIMIT)  # newest first
+    fields = {f: {v: translate(f"enum.{f}.{v}", lang) for v in located[f].dropna().unique()}
+              for f in ("field", "severity")}
     points = pd.DataFrame({
-        "lat": rows["lat"], "lon": rows["lon"],
-        "date": rows["occurred_on"].dt.strftime("%d/%m/%Y"),
-        "field": rows["field"].map(lambda v: translate(f"enum.field.{v}", lang) if isinstance(v, str) else ""),
-        "severity": rows["severity"].map(lambda v: translate(f"enum.severity.{v}", lang) if isinstance(v, str) else ""),
+        "lat": located["lat"], "lon": located["lon"],
+        "date": located["occurred_on"].dt.strftime("%d/%m/%Y"),
+        "field": located["field"].map(fields["field"]),
+        "severity": located["severity"].map(fields["severity"]),
     })
-    layers = get_display_layers()
-    outlines = None
-    if layers is not None:
-        outlines = layers["communes_2025" if level == ind.LEVEL_2025 else "communes_legacy"]
-    m = builders.build_points_map(
-        points, popup_fields=("date", "field", "severity"),
-        popup_labels=[translate(k, lang) for k in ("col.date", "col.field", "col.severity")],
-        points_label=translate("incidents.points_layer", lang), heat_label=translate("incidents.heat_layer", lang),
-        boundaries=outlines, boundaries_label=translate("map.overlay.choropleth", lang), basemap=basemap,
-    )
-    return m, len(rows), len(located)
+    payload = builders.points_payload(points, ("date", "field", "severity"),
+                                      [translate(k, lang) for k in ("col.date", "col.field", "col.severity")])
+    return builders.points_fill_script(payload), len(points)
+
 
 # --------------------------------------------------------------------------- printable exports
 
@@ -295,14 +297,20 @@ def get_print_layers() -> dict[str, gpd.GeoDataFrame | None] | None:
     return None if layers is None else printable.project_layers(layers)
 
 
-@st.cache_resource(max_entries=12, show_spinner=False)
-def get_base_map(level: str, basemap: str, lang: str) -> tuple[map_component.PreparedMap, bool, tuple[str, ...]]:
-    """The commune map drawn once per level, basemap and language, ready for ``render_map``.
+#: Kinds of commune map, by the overlays they open with (``None``: the defaults).
+MAP_KINDS: dict[str, dict[str, bool] | None] = {"coverage": None, "focus": mapview.FOCUS_OVERLAYS}
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def get_base_map(level: str, basemap: str, lang: str,
+                 kind: str = "coverage") -> tuple[map_component.PreparedMap, bool, tuple[str, ...]]:
+    """The commune map drawn once per level, basemap, language and kind (:data:`MAP_KINDS`).
 
     Returns the prepared map, whether it shows points only, and the codes drawn.
     """
     registry = get_registry()
-    m, points_only = mapview.build_base_map(level, basemap, lang, get_display_layers(), registry)
+    m, points_only = mapview.build_base_map(level, basemap, lang, get_display_layers(), registry,
+                                            overlay_shown=MAP_KINDS[kind])
     codes = tuple(ind.unit_table(registry, level).index)
     return map_component.prepare_map(m), points_only, codes
 

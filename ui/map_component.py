@@ -94,6 +94,17 @@ def restyle_script(styles: Mapping[str, Mapping[str, Any]], texts: Mapping[str, 
     )
 
 
+def map_event(key: str) -> dict[str, Any] | None:
+    """The interaction data a map returned before this run (its latest click), or ``None``.
+
+    :func:`render_map` stores it under ``key`` from the component's ``on_change``,
+    which Streamlit calls before the script runs. Reading it here lets a page act
+    on a click (select, highlight, centre) before drawing the map, instead of one
+    rerun late.
+    """
+    return st.session_state.get(key)
+
+
 def _bounds_dict(bounds: list[list[float]]) -> dict[str, dict[str, float]]:
     southwest, northeast = bounds
     return {

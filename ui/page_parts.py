@@ -17,10 +17,12 @@ import streamlit as st
 from analysis import comparisons, district_profile, priority
 from analysis import indicators as ind
 from analysis.formatting import PERCENT_INDICATORS
-from loaders import domain
+from loaders import domain, settings
 from ui import cache
-from ui.components import SELECTED_COMMUNE_KEY, enum_label, filter_context, fmt, render_downloads
-from ui.i18n import t
+from ui.charts import render_bar_chart, render_line_chart
+from ui.components import SELECTED_COMMUNE_KEY, enum_label, filter_context, fmt, render_downloads, render_legend
+from ui.i18n import current_language, t
+from ui.map_component import render_map
 
 LEVEL_KEY = "map_level"
 LEVELS: tuple[str, ...] = (ind.LEVEL_2025, ind.LEVEL_LEGACY)
@@ -98,6 +100,56 @@ def center_of(codes: list[str]) -> tuple[float, float] | None:
     return float(rows["label_lat"].mean()), float(rows["label_lon"].mean())
 
 
+def highlight_codes(codes: list[str], level: str) -> tuple[str, ...]:
+    """Units to outline for some 2025 communes: themselves, or their legacy predecessors in the legacy view."""
+    registry = cache.get_registry()
+    known = [c for c in codes if c in registry.communes.index]
+    if level == ind.LEVEL_2025:
+        return tuple(sorted(known))
+    return tuple(sorted({m for c in known for m in registry.legacy_members(c)}))
+
+
+def focus_highlight(level: str) -> tuple[str, ...]:
+    """Every unit in a focus area (border, coast, economic zone, major project) at ``level``."""
+    registry = cache.get_registry()
+    codes: set[str] = set()
+    for area in domain.FOCUS_AREAS[1:]:
+        codes |= set(registry.focus_codes(area, level))
+    return tuple(sorted(codes))
+
+
+def render_commune_map(key: str, level: str, restyle: str, legend: list[tuple[str, str]], legend_title: str, *,
+                       kind: str = "coverage", height: int = 480,
+                       returned_objects: tuple[str, ...] = ("last_active_drawing",),
+                       center: tuple[float, float] | None = None, zoom: int | None = None) -> dict | None:
+    """A commune map through the fast path: the base map drawn once, recoloured by ``restyle``.
+
+    Parameters
+    ----------
+    key : str
+        Widget key of the map (page-prefixed).
+    level : {"2025", "legacy"}
+        Units drawn.
+    restyle, legend
+        From ``cache.get_map_restyle`` or ``cache.get_priority_restyle``.
+    kind : str
+        Base-map kind (``cache.MAP_KINDS``): which overlays open with it.
+    center, zoom
+        Move the view without rebuilding or remounting the map.
+
+    Returns
+    -------
+    dict or None
+        The map's interaction data (``returned_objects``).
+    """
+    prepared, points_only, _codes = cache.get_base_map(level, settings.default_basemap(), current_language(), kind)
+    if points_only:
+        st.warning(t("map.no_boundaries"))
+    render_legend(legend, legend_title)
+    return render_map(prepared, key=key, height=height, returned_objects=returned_objects, restyle=restyle,
+                      center=center, zoom=zoom)
+
+
 def new_click(code: str | None, memory_key: str) -> str | None:
     """The clicked code if it differs from the last click this page handled.
 
@@ -139,8 +191,7 @@ def render_trends(trends: Mapping[str, pd.DataFrame]) -> None:
     """One line chart per trend indicator, one line per focus group."""
     for name, frame in trends.items():
         st.markdown(f"**{t(f'indicator.{name}')}**")
-        chart = frame.round(2).rename(columns=group_label)
-        st.line_chart(chart, height=220)
+        render_line_chart(frame.round(2).rename(columns=group_label), height=220)
 
 
 def render_missing_kinds(table: pd.DataFrame, filters: ind.Filters) -> None:
@@ -168,9 +219,7 @@ def render_monthly(series: pd.DataFrame, family: str, title: str) -> None:
     if series.empty or not series.to_numpy().sum():
         st.info(t("incidents.none"))
         return
-    chart = series.rename(columns=lambda v: enum_label(family, v) or t("common.unknown"))
-    chart.index = chart.index.strftime("%m/%Y")
-    st.bar_chart(chart, height=260)
+    render_bar_chart(series.rename(columns=lambda v: enum_label(family, v) or t("common.unknown")), height=260)
 
 
 def change_frame(table: pd.DataFrame) -> pd.DataFrame:
@@ -293,7 +342,7 @@ def render_district_profile(district: str, filters: ind.Filters, key_prefix: str
     st.markdown(f"**{t('profile.incident_trend')}**")
     monthly = ind.monthly_incidents(data.incidents, list(communes.index), filters.period)
     monthly.columns = [t("indicator.incidents")]
-    st.bar_chart(monthly, height=180)
+    render_bar_chart(monthly, height=180)
 
 
 # -------------------------------------------------------------- priority list
