@@ -225,6 +225,43 @@ def missing_by_kind(table: pd.DataFrame) -> dict[str, list[str]]:
     return {kind: table.loc[table[kind], "name"].tolist() for kind in domain.MODEL_KINDS_CORE}
 
 
+def monthly_counts(rows: pd.DataFrame, period: ind.Period, by: str | None = None) -> pd.DataFrame:
+    """Monthly incident counts of some rows, as :func:`analysis.indicators.monthly_incidents` gives them.
+
+    For rows already limited to the wanted units (e.g. the period's incidents of
+    the filtered communes): the counting is a bincount, with no groupby.
+
+    Parameters
+    ----------
+    rows : pd.DataFrame
+        Incidents with ``occurred_on`` (and ``by``); rows outside ``period`` are ignored.
+    period : Period
+        Every month of it is a row of the result.
+    by : str, optional
+        Column to split by (missing values are left out).
+
+    Returns
+    -------
+    pd.DataFrame
+        Indexed by month start (zeros filled); one column ``incidents``, or one
+        per value of ``by`` in sorted order.
+    """
+    first = pd.Timestamp(period.start).to_period("M").to_timestamp()
+    months = pd.date_range(first, pd.Timestamp(period.end), freq="MS")
+    when = rows["occurred_on"]
+    inside = ((when >= pd.Timestamp(period.start)) & (when <= pd.Timestamp(period.end))).to_numpy(dtype=bool)
+    when = when[inside]
+    position = ((when.dt.year.to_numpy() - first.year) * 12 + when.dt.month.to_numpy() - first.month).astype(int)
+    n = len(months)
+    if by is None:
+        return pd.DataFrame({"incidents": np.bincount(position, minlength=n).astype("int64")}, index=months)
+    codes, values = pd.factorize(rows.loc[inside, by], sort=True)
+    keep = codes >= 0
+    k = len(values)
+    counts = np.bincount(position[keep] * k + codes[keep], minlength=n * k).reshape(n, k) if k else np.zeros((n, 0))
+    return pd.DataFrame(counts.astype("int64"), index=months, columns=pd.Index(list(values), dtype=object))
+
+
 def change_table(indicators: pd.DataFrame) -> pd.DataFrame:
     """This period against the previous equal period, per unit.
 
@@ -238,10 +275,13 @@ def change_table(indicators: pd.DataFrame) -> pd.DataFrame:
     out = indicators[["name", "incidents_prev", "incidents", "incidents_change", "incidents_flag",
                       "has_incidents"]].copy()
     out.insert(3, "difference", out["incidents"] - out["incidents_prev"])
-    order = out.assign(_flag=out["incidents_flag"].astype(int), _data=out["has_incidents"].astype(int),
-                       _change=out["incidents_change"].fillna(-np.inf), _code=out.index)
-    order = order.sort_values(["_data", "_flag", "_change", "_code"], ascending=[False, False, False, True])
-    return out.loc[order.index]
+    has_data = out["has_incidents"].to_numpy(dtype=bool)
+    flagged = out["incidents_flag"].to_numpy(dtype=bool)
+    change = np.nan_to_num(out["incidents_change"].to_numpy(dtype=float), nan=-np.inf)
+    codes = out.index.to_numpy(dtype=object).astype(str)
+    # np.lexsort sorts by the last key first; negate for descending order (stable, ties by code).
+    order = np.lexsort((codes, -change, -flagged.astype(int), -has_data.astype(int)))
+    return out.iloc[order]
 
 
 def median_comparison(values: pd.DataFrame, code: str, columns: tuple[str, ...]) -> pd.DataFrame:

@@ -4,7 +4,6 @@ from dataclasses import replace
 
 import streamlit as st
 
-from analysis.comparisons import change_table
 from loaders import settings
 from ui import cache
 from ui.access import can
@@ -33,8 +32,7 @@ with chart_cols[1]:
 
 st.subheader(t("incidents.change_title"))
 level = render_level_switch(filters)
-indicators = cache.get_indicators(version, filters, level)
-table = change_table(indicators)
+table = cache.get_change_table(version, filters, level)
 n_flagged = int(table["incidents_flag"].sum())
 st.caption(t("incidents.flag_count", n=n_flagged, rule=rule_sentence(filters),
              prev=f"{filters.period.previous().start:%d/%m/%Y}–{filters.period.previous().end:%d/%m/%Y}"))

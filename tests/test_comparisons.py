@@ -188,3 +188,15 @@ def test_kept_focus_tables_are_used_instead_of_the_registry(registry) -> None:
     swapped = membership.rename(index={"A": "C", "C": "A"})
     table = cmp.missing_kinds_table(_indicators(), registry, membership=swapped)
     assert "A" not in table.index  # A is no longer in a focus area
+
+
+@pytest.mark.parametrize("by", [None, "field"])
+def test_monthly_counts_match_monthly_incidents(data, by) -> None:
+    incidents = data.incidents.assign(field=["a", "b", "a", None, "b", "a"])
+    period = ind.Period(date(2024, 12, 15), date(2025, 3, 15))  # the 31/03 incident is outside
+    counted = cmp.monthly_counts(incidents, period, by)
+    expected = ind.monthly_incidents(incidents, ["A", "B", "C"], period, by=by)
+    assert list(counted.columns) == list(expected.columns)
+    assert list(counted.index) == list(expected.index)
+    assert (counted.to_numpy() == expected.to_numpy()).all()
+    assert int(counted.to_numpy().sum()) == (3 if by else 4)  # a missing field is left out of the split

@@ -122,6 +122,10 @@ def get_coverage_map(version: int, filters: ind.Filters, indicator: str, lang: s
 # --------------------------------------------------------------------------
 # Analyst pages (focus areas, incidents, profiles, priority list).
 
+#: Filters are hashed by their repr (every field, plain values): Streamlit's
+#: generic hashing of the frozen dataclass cost about 1 ms per cached call.
+_FAST_HASH = {ind.Filters: repr}
+
 
 def province_filters(filters: ind.Filters) -> ind.Filters:
     """The same period, kinds and rule over the whole province (for medians and district figures)."""
@@ -148,7 +152,7 @@ def _focus_groups(units: pd.Index, by: str) -> dict[str, pd.Index]:
     return comparisons.focus_groups(get_registry(), units, by, classes=classes, membership=membership)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)
 def get_priority(version: int, filters: ind.Filters, weights: tuple[tuple[str, float], ...]) -> pd.DataFrame:
     """Ranked priority scores of the filtered 2025 communes (``analysis.priority``)."""
     from analysis import priority
@@ -157,7 +161,7 @@ def get_priority(version: int, filters: ind.Filters, weights: tuple[tuple[str, f
                                     filters.min_baseline, classes=get_focus_tables()[0])
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)
 def get_focus_comparison(version: int, filters: ind.Filters, by: str) -> pd.DataFrame:
     """Key figures per focus class (``by="class"``) or focus area (``by="membership"``)."""
     from analysis import comparisons
@@ -166,7 +170,7 @@ def get_focus_comparison(version: int, filters: ind.Filters, by: str) -> pd.Data
     return comparisons.compare_groups(indicators, get_datasets(version), filters, _focus_groups(indicators.index, by))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)
 def get_focus_trends(version: int, filters: ind.Filters, by: str, step: str) -> dict[str, pd.DataFrame]:
     """Monthly or quarterly series per focus group (``analysis.comparisons.group_trends``)."""
     from analysis import comparisons
@@ -175,7 +179,7 @@ def get_focus_trends(version: int, filters: ind.Filters, by: str, step: str) -> 
     return comparisons.group_trends(get_datasets(version), get_registry(), filters, _focus_groups(units, by), step)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)
 def get_missing_kinds(version: int, filters: ind.Filters) -> pd.DataFrame:
     """Focus-area communes missing a core model kind."""
     from analysis import comparisons
@@ -184,7 +188,7 @@ def get_missing_kinds(version: int, filters: ind.Filters) -> pd.DataFrame:
                                            membership=get_focus_tables()[1])
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=_FAST_HASH)
 def get_incident_rows(version: int, filters: ind.Filters, level: str = ind.LEVEL_2025) -> pd.DataFrame:
     """Incidents of the period in the filtered units (all stored columns).
 
@@ -200,14 +204,24 @@ def get_incident_rows(version: int, filters: ind.Filters, level: str = ind.LEVEL
     return incidents[mask].sort_values("occurred_on", ascending=False)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)
 def get_incident_series(version: int, filters: ind.Filters, by: str | None) -> pd.DataFrame:
     """Monthly incident counts of the filtered communes, optionally split by ``field`` or ``severity``."""
-    units = ind.selected_units(get_registry(), filters)
-    return ind.monthly_incidents(get_datasets(version).incidents, units, filters.period, by=by)
+    from analysis import comparisons
+
+    # The period's rows of the filtered communes, already selected once for the page.
+    return comparisons.monthly_counts(get_incident_rows(version, filters, ind.LEVEL_2025), filters.period, by)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)
+def get_change_table(version: int, filters: ind.Filters, level: str) -> pd.DataFrame:
+    """This period against the previous one per unit (``analysis.comparisons.change_table``)."""
+    from analysis import comparisons
+
+    return comparisons.change_table(get_indicators(version, filters, level))
+
+
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)
 def get_district_table(version: int, filters: ind.Filters) -> pd.DataFrame:
     """Key figures of the 12 former districts (whole province, the filter's period and kinds)."""
     from analysis import district_profile
@@ -217,7 +231,7 @@ def get_district_table(version: int, filters: ind.Filters) -> pd.DataFrame:
                                            get_registry(), whole)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@st.cache_data(max_entries=256, show_spinner=False, hash_funcs=_FAST_HASH)
 def get_priority_restyle(version: int, filters: ind.Filters, weights: tuple[tuple[str, float], ...], lang: str,
                          highlight: tuple[str, ...] = ()) -> tuple[str, list[tuple[str, str]]]:
     """Recolouring script and legend of the 2025 commune map by priority score (0–100)."""
@@ -256,7 +270,7 @@ def get_points_base_map(level: str, basemap: str, lang: str) -> map_component.Pr
     return map_component.prepare_map(m)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_FAST_HASH)
 def get_points_script(version: int, filters: ind.Filters, lang: str, level: str = ind.LEVEL_2025) -> tuple[str, int]:
     """Script that puts every located incident of the period on :func:`get_points_base_map`.
 
@@ -315,7 +329,7 @@ def get_base_map(level: str, basemap: str, lang: str,
     return map_component.prepare_map(m), points_only, codes
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@st.cache_data(max_entries=256, show_spinner=False, hash_funcs=_FAST_HASH)
 def get_map_restyle(version: int, filters: ind.Filters, indicator: str, lang: str, level: str = ind.LEVEL_2025,
                     highlight: tuple[str, ...] = ()) -> tuple[str, list[tuple[str, str]]]:
     """The recolouring script and legend of one indicator for the filters at ``version``."""

@@ -9,6 +9,7 @@ Vega-Lite, so nothing is fetched from outside.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pandas as pd
@@ -17,8 +18,8 @@ import streamlit as st
 _X, _SERIES, _VALUE = "_x", "_series", "_value"
 
 
-def chart_spec(frame: pd.DataFrame, mark: str, height: int, stacked: bool = True) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Long-form data and a Vega-Lite spec of one series per column of ``frame``.
+def chart_spec(frame: pd.DataFrame, mark: str, height: int, stacked: bool = True) -> dict[str, Any]:
+    """A Vega-Lite spec, data included, of one series per column of ``frame``.
 
     Parameters
     ----------
@@ -33,29 +34,36 @@ def chart_spec(frame: pd.DataFrame, mark: str, height: int, stacked: bool = True
 
     Returns
     -------
-    (pd.DataFrame, dict)
-        The data for ``st.vega_lite_chart`` and its spec.
+    dict
+        The spec for ``st.vega_lite_chart``, with the values inline (plain
+        lists: building a long DataFrame of Arrow strings cost more than the chart).
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``mark``.
     """
     if mark not in ("line", "bar"):
         raise ValueError(f"mark must be 'line' or 'bar', got {mark!r}")
     temporal = isinstance(frame.index, pd.DatetimeIndex)
-    data = pd.DataFrame({
-        _X: frame.index.strftime("%Y-%m-%d") if temporal else frame.index.astype(str),
-    })
-    long = pd.concat(
-        [data.assign(**{_SERIES: str(col), _VALUE: pd.to_numeric(frame[col], errors="coerce").to_numpy()})
-         for col in frame.columns],
-        ignore_index=True,
-    ) if len(frame.columns) else data.assign(**{_SERIES: [], _VALUE: []})
+    xs = list(frame.index.strftime("%Y-%m-%d")) if temporal else [str(x) for x in frame.index]
+    values = []
+    for col in frame.columns:
+        series = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
+        name = str(col)
+        values.extend({_X: x, _SERIES: name, _VALUE: None if math.isnan(v) else float(v)} for x, v in zip(xs, series))
     x: dict[str, Any] = {"field": _X, "title": None}
     if temporal:
-        x.update(type="temporal", axis={"format": "%m/%Y", "labelAngle": -45}, timeUnit="yearmonth")
+        x.update(type="temporal", timeUnit="yearmonth", axis={"format": "%m/%Y", "labelAngle": -45})
+        x_tip = {"field": _X, "type": "temporal", "timeUnit": "yearmonth", "title": " "}
     else:
         x.update(type="ordinal", sort=None, axis={"labelAngle": -45})
+        x_tip = {"field": _X, "type": "ordinal", "title": " "}
     y: dict[str, Any] = {"field": _VALUE, "type": "quantitative", "title": None}
     if mark == "bar":
         y["stack"] = "zero" if stacked else None
-    spec = {
+    return {
+        "data": {"values": values},
         "height": height,
         "mark": {"type": "line", "point": True} if mark == "line" else {"type": "bar"},
         "encoding": {
@@ -64,23 +72,19 @@ def chart_spec(frame: pd.DataFrame, mark: str, height: int, stacked: bool = True
             "color": {"field": _SERIES, "type": "nominal", "title": None, "sort": None,
                       "legend": {"orient": "bottom"}},
             "tooltip": [
-                {"field": _X, "type": "temporal", "timeUnit": "yearmonth", "title": " "} if temporal
-                else {"field": _X, "type": "ordinal", "title": " "},
+                x_tip,
                 {"field": _SERIES, "type": "nominal", "title": " "},
                 {"field": _VALUE, "type": "quantitative", "title": " ", "format": ",.4~g"},
             ],
         },
     }
-    return long, spec
 
 
 def render_line_chart(frame: pd.DataFrame, height: int = 220) -> None:
     """One line per column of ``frame`` (see :func:`chart_spec`)."""
-    data, spec = chart_spec(frame, "line", height)
-    st.vega_lite_chart(data, spec, width="stretch")
+    st.vega_lite_chart(spec=chart_spec(frame, "line", height), width="stretch")
 
 
 def render_bar_chart(frame: pd.DataFrame, height: int = 220, stacked: bool = True) -> None:
     """Bars per x value, one colour per column of ``frame`` (see :func:`chart_spec`)."""
-    data, spec = chart_spec(frame, "bar", height, stacked)
-    st.vega_lite_chart(data, spec, width="stretch")
+    st.vega_lite_chart(spec=chart_spec(frame, "bar", height, stacked), width="stretch")

@@ -244,10 +244,17 @@ def details_frame(rows: pd.DataFrame, level: str) -> pd.DataFrame:
         t("col.incident_code"): rows["incident_code"],
         t("col.date"): rows["occurred_on"].dt.date,
         t("col.commune"): rows[col].map(names),
-        t("col.field"): rows["field"].map(lambda v: enum_label("field", v)),
-        t("col.severity"): rows["severity"].map(lambda v: enum_label("severity", v)),
+        t("col.field"): _enum_labels("field", rows["field"]),
+        t("col.severity"): _enum_labels("severity", rows["severity"]),
         t("col.description"): rows["description"],
     })
+
+
+def _enum_labels(family: str, values: pd.Series) -> pd.Series:
+    """Labels of a column of enumerated values, looked up once per distinct value."""
+    values = values.astype(object)
+    labels = {v: enum_label(family, v) for v in values.dropna().unique()}
+    return values.map(labels).fillna("")
 
 
 # -------------------------------------------------------------------- profiles
@@ -307,10 +314,10 @@ def models_frame(models: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         t("col.commune"): models["commune_code"].map(names),
         t("col.model_name"): models["model_name"],
-        t("col.kind"): models["kind"].map(lambda v: enum_label("kind", v)),
-        t("col.setting"): models["setting"].map(lambda v: enum_label("setting", v)),
-        t("col.status"): models["status"].map(lambda v: enum_label("status", v)),
-        t("col.assessment"): models["assessment"].map(lambda v: enum_label("assessment", v)),
+        t("col.kind"): _enum_labels("kind", models["kind"]),
+        t("col.setting"): _enum_labels("setting", models["setting"]),
+        t("col.status"): _enum_labels("status", models["status"]),
+        t("col.assessment"): _enum_labels("assessment", models["assessment"]),
         t("col.founded_on"): models["founded_on"].dt.date,
     })
 
