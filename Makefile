@@ -9,11 +9,14 @@ BIN := $(VENV)/bin
 # Where setup copies the boundary layers from (see README, "Boundary data").
 HT_GEODATA_SOURCE ?= ../shared/geodata
 export HT_GEODATA_SOURCE
+# `make run` opens the read-only demo to anonymous visitors only while the store holds nothing but the
+# generated demo data (see README, "Security"); HT_DEMO_MODE=0 make run keeps it closed.
+HT_DEMO_MODE ?= auto
 
 .PHONY: run test setup venv geodata assets demo system-test-deps bench
 
 run: setup demo
-	$(BIN)/python -m streamlit run app.py
+	HT_DEMO_MODE=$(HT_DEMO_MODE) $(BIN)/python -m streamlit run app.py
 
 test: setup system-test-deps $(VENV)/.dev-installed
 	$(BIN)/python -m pytest

@@ -52,8 +52,19 @@ SOURCE_OIDC_DEFAULT = "oidc_default"
 
 
 def demo_mode() -> bool:
-    """Whether anonymous visitors may look around as viewers (``HT_DEMO_MODE=1``)."""
-    return os.environ.get(DEMO_MODE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+    """Whether anonymous visitors may look around as viewers.
+
+    ``HT_DEMO_MODE=1`` opens the read-only demo whatever is stored. ``auto``
+    (what ``make run`` sets, so that a fresh clone shows its map at once) opens
+    it only while the store holds nothing but the generated demo data: the
+    first real import closes anonymous access. Unset or anything else: closed.
+    """
+    value = os.environ.get(DEMO_MODE_ENV, "").strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value == "auto":
+        return cache.get_store_flags(cache.data_version())["demo_shown"]
+    return False
 
 
 def idle_minutes() -> int:
