@@ -584,7 +584,8 @@ def commit_import(
                     raise ImportRefused(duplicate_message(dup), "duplicate_file", dup)
             _store_original(conn, preview.sha256, preview.data)
             import_id = conn.execute(store.imports.insert().values(
-                dataset=dataset, file_name=preview.file_name[:255], sha256=preview.sha256,
+                # NUL is the one character PostgreSQL text cannot hold; the name is only ever text.
+                dataset=dataset, file_name=preview.file_name.replace("\x00", "\ufffd")[:255], sha256=preview.sha256,
                 size_bytes=preview.size_bytes, user_name=user, created_at=store.utcnow(), rows_read=preview.rows_read,
                 rows_accepted=n, rows_rejected=preview.n_rejected, is_demo=is_demo, valid_only=valid_only,
                 forced=force and preview.duplicate_of is not None, vintage=preview.vintage,
