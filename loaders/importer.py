@@ -41,6 +41,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from loaders import domain, settings, store, validation
 from loaders.datasets import ImportDataError, get_dataset
+from loaders.i18n import translate
 from loaders.reading import UnreadableFileError, read_table
 from loaders.textnorm import key
 
@@ -467,9 +468,66 @@ def preview_import(
         return ImportPreview(accepted=pd.DataFrame(), errors=errors, warnings=_empty_errors(),
                              columns=dict(exc.header.columns), ignored_columns=list(exc.header.ignored),
                              missing_columns=labels, **base)
+    accepted, errors = _reject_overlong(dataset, result.accepted, result.errors, result.header)
     _tick(progress, 1.0, "Đã kiểm tra xong")
-    return ImportPreview(accepted=result.accepted, errors=result.errors, warnings=result.warnings,
+    return ImportPreview(accepted=accepted, errors=errors, warnings=result.warnings,
                          columns=dict(result.header.columns), ignored_columns=list(result.header.ignored), **base)
+
+
+#: Accepted-frame columns the store keeps under their own name, besides :data:`STORE_COLUMNS`.
+_RESOLVED_TEXT: tuple[str, ...] = ("code_given", "name_given", "district_given")
+#: Normalised keys, checked only where their name fits (a long name is reported once, as itself).
+_KEY_TEXT: tuple[str, ...] = ("name_key", "unit_key")
+#: The file's field behind each accepted column whose name differs from it.
+_SOURCE_FIELDS: dict[str, str] = {"code_given": "ma_xa", "name_given": "ten_xa", "district_given": "huyen_cu",
+                                  "name_key": "ten_mo_hinh", "unit_key": "ten_don_vi"}
+#: Longest value quoted in an error report.
+_QUOTE_MAX = 200
+
+
+def _reject_overlong(dataset: str, accepted: pd.DataFrame, errors: pd.DataFrame,
+                     header: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Reject the accepted rows whose text is longer than its store column allows.
+
+    SQLite stores any length, but PostgreSQL refuses the whole commit with a
+    database error; a per-row ``too_long`` error says which cell to shorten,
+    the same on both stores.
+
+    Returns
+    -------
+    (pd.DataFrame, pd.DataFrame)
+        The accepted rows that fit, and the errors plus one ``too_long`` row per long cell.
+    """
+    table = store.DATASET_TABLES[dataset]
+    columns = {**STORE_COLUMNS[dataset], **{c: c for c in (*_RESOLVED_TEXT, *_KEY_TEXT)}}
+    parts = []
+    bad = np.zeros(len(accepted), dtype=bool)
+    for canonical, column in columns.items():
+        if canonical not in accepted.columns or column not in table.c:
+            continue
+        kind = table.c[column].type
+        if not isinstance(kind, sa.String) or not kind.length:
+            continue
+        over = (accepted[canonical].astype("str").str.len() > kind.length).fillna(False).to_numpy(dtype=bool)
+        if canonical in _KEY_TEXT:
+            over = over & ~bad
+        if not over.any():
+            continue
+        bad |= over
+        field = _SOURCE_FIELDS.get(canonical, canonical)
+        values = accepted[field if field in accepted.columns else canonical].astype("str")[over].tolist()
+        parts.append(pd.DataFrame({
+            "row": accepted["source_row"].to_numpy()[over].astype("int64"),
+            "column": header.source_of(field),
+            "value": [v if len(v) <= _QUOTE_MAX else v[:_QUOTE_MAX] + "…" for v in values],
+            "message": [translate("validation.too_long", length=len(v), limit=kind.length) for v in values],
+            "code": "too_long",
+            "field": field,
+        }))
+    if not parts:
+        return accepted, errors
+    errors = pd.concat([errors, *parts], ignore_index=True).sort_values("row", kind="stable")
+    return accepted[~bad].reset_index(drop=True), errors.reset_index(drop=True)
 
 
 def sheet_names(data: bytes) -> list[str]:

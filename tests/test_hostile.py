@@ -297,3 +297,72 @@ def test_row_limit_is_enforced_while_reading_when_the_sheet_does_not_declare_it(
     with pytest.raises(importer.ImportRefused, match="vượt giới hạn 50 dòng"):
         preview(sqlite_engine, registry, out.getvalue(), "dai.xlsx")
     assert counts(sqlite_engine)["imports"] == 0
+
+
+# ------------------------------------------------------------------ file names
+HOSTILE_NAMES = ["../../etc/passwd", "..\\x.csv", "a\x00b.csv", "/tmp/tuyet_doi.csv", "C:\\Windows\\win.ini",
+                 "con.csv", "<img src=x onerror=alert(1)>.csv", "=HYPERLINK(\"http://x\").csv", "ten " * 100 + ".csv"]
+
+
+def _files_under(root: Path) -> set[Path]:
+    return {p for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES, ids=lambda n: repr(n)[:30])
+def test_file_names_are_text_and_originals_are_kept_by_hash(engine, registry, _isolated_store, tmp_path, name,
+                                                            monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a relative path written by mistake would land here
+    data = csv_of(models_rows(["Mô hình A"]))
+    watched = tmp_path.parent
+    before_files = _files_under(watched)
+    p = preview(engine, registry, data, name)
+    outcome = importer.commit_import(engine, p, user=USER)
+    assert outcome.committed
+    sha = hashlib.sha256(data).hexdigest()
+    with engine.connect() as conn:
+        stored = conn.execute(sa.select(store.stored_files.c.sha256, store.stored_files.c.content)).all()
+        recorded = conn.execute(sa.select(store.imports.c.file_name, store.imports.c.sha256)).one()
+    assert [(r.sha256, bytes(r.content)) for r in stored] == [(sha, data)]
+    assert recorded.sha256 == sha
+    assert recorded.file_name == name.replace("\x00", "\ufffd")[:255]  # PostgreSQL text cannot hold NUL
+    assert importer.original_file(engine, outcome.import_id) == (recorded.file_name, data)
+    # Only the store's own files changed (the SQLite database of this test, if SQLite).
+    created = {p for p in _files_under(watched) - before_files if p.name.split("-")[0] != "store.sqlite3"
+               and not p.name.startswith("hatinh.sqlite3")}
+    assert not created, created
+    assert not any(part in {"passwd", "x.csv", "win.ini"} for p in _files_under(watched) for part in p.parts)
+
+
+# ------------------------------------------------------------- over-long text
+@pytest.mark.parametrize(("dataset", "rows", "column"), [
+    ("models", models_rows(["M" * 301, "Mô hình ngắn"]), "Tên mô hình"),
+    ("models", models_rows(["N" * 301, "M" * 300], ["", "y" * 100_000]), "Tên mô hình"),  # 300 fits
+    ("incidents", [["Mã vụ việc", "Ngày", "Tên xã", "Huyện (cũ)", "Lĩnh vực"],
+                   ["V" * 101, "15/03/2024", "Xã Kỳ Tân", "Huyện Kỳ Anh", "hình sự"],
+                   ["VV-2", "15/03/2024", "Xã Kỳ Tân", "Huyện Kỳ Anh", "hình sự"]], "Mã vụ việc"),
+    ("recognitions", [["Năm", "Tên xã", "Huyện (cũ)", "Loại đơn vị", "Tên đơn vị", "Kết quả"],
+                      ["2024", "Xã Kỳ Tân", "Huyện Kỳ Anh", "khu dân cư", "Thôn " + "d" * 300, "đạt"],
+                      ["2024", "Xã Kỳ Tân", "Huyện Kỳ Anh", "khu dân cư", "Thôn Một", "đạt"]], "Tên đơn vị"),
+], ids=["model name", "model name at the limit", "incident code", "unit name"])
+def test_text_longer_than_its_store_column_is_a_row_error_on_every_store(engine, registry, dataset, rows, column):
+    """Regression: a 301-character model name (or 101-character incident code...) was accepted; SQLite
+    kept it, PostgreSQL failed the whole commit with an unhandled DataError ("value too long")."""
+    p = preview(engine, registry, csv_of(rows), "dai.csv", dataset)
+    assert p.n_accepted == 1 and p.n_rejected == 1
+    error = p.errors.iloc[0]
+    assert (error["row"], error["code"], error["column"]) == (2, "too_long", column)
+    assert "vượt giới hạn" in error["message"] and len(error["value"]) <= 201
+    outcome = importer.commit_import(engine, p, valid_only=True, user=USER)
+    assert outcome.committed and outcome.written == 1
+    assert importer.import_report(engine, outcome.import_id)["row"].tolist() == [2]
+    assert b"too_long" in importer.report_bytes(p.errors, "csv")
+
+
+def test_long_free_text_is_kept_whole(engine, registry):
+    """Notes and descriptions are unbounded: 100 000 characters pass and come back whole."""
+    note = "ghi chú " * 12_500
+    p = preview(engine, registry, csv_of(models_rows(["Mô hình dài"], [note])), "ghi_chu.csv")
+    assert p.n_accepted == 1 and p.errors.empty
+    importer.commit_import(engine, p, user=USER)
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(store.models.c.notes)).scalar() == note.strip()
