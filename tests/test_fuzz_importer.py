@@ -402,3 +402,14 @@ def test_snapshot_sees_a_single_row_change(engine_sqlite):
     with engine_sqlite.begin() as conn:
         store.record_event(conn, USER, "probe")
     assert _snapshot(engine_sqlite) != before
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+@settings(FUZZ, max_examples=40)
+@given(file=csv_files(), valid_only=st.booleans())
+def test_random_csv_files_commit_fully_or_not_at_all_on_postgresql(engine, registry, file, valid_only):
+    """The same property on PostgreSQL, which refuses what SQLite keeps (NUL, text over a column's length)."""
+    dataset, data, name = file
+    preview = _preview(engine, registry, dataset, data, name)
+    if preview is not None:
+        _check_commit(engine, preview, valid_only, force=True)
