@@ -6,15 +6,13 @@ copies that file into its own isolated store.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from loaders import importer, store
+from apptest_support import build_demo_store, use_demo_store
 from loaders.i18n import translate
 from ui.access import USER_KEY, SessionUser
 
@@ -24,18 +22,12 @@ PAGES = ("pages/focus_areas.py", "pages/incidents.py", "pages/profiles.py", "pag
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    engine = store.get_engine(f"sqlite:///{path}")
-    importer.load_demo(engine, user="test")
-    store.dispose_engines()
-    return path
+    return build_demo_store(tmp_path_factory.mktemp("demo") / "demo.sqlite3")
 
 
 @pytest.fixture(autouse=True)
 def _demo_store(demo_db: Path, _isolated_store: Path) -> None:
-    shutil.copy(demo_db, _isolated_store / "hatinh.sqlite3")
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    use_demo_store(demo_db, _isolated_store)
 
 
 def _app(page: str, role: str = "viewer", params: dict[str, str] | None = None) -> AppTest:
@@ -214,3 +206,22 @@ def test_legacy_switch_only_before_the_reform(page: str) -> None:
     switch.set_value("legacy").run()
     assert not before.exception
     assert before.query_params.get("don_vi") in ("legacy", ["legacy"])
+
+
+def test_points_map_draws_every_located_incident() -> None:
+    analyst = _app("pages/incidents.py", role="analyst")
+    analyst.toggle(key="incidents_points").set_value(True).run()
+    assert not analyst.exception
+    caption = next(c.value for c in analyst.caption if "có tọa độ" in c.value)
+    drawn = int(next(w for w in caption.split() if w.isdigit()))
+    details = _table_with(analyst, translate("col.description"))
+    assert 0 < drawn <= len(details)
+    assert drawn > 300  # the old cap is gone
+
+
+def test_clear_data_caches_keeps_only_static_resources() -> None:
+    from apptest_support import STATIC_RESOURCES, clear_data_caches
+
+    cleared = set(clear_data_caches())
+    assert {"get_engine", "get_datasets", "get_incident_rows", "_indicators", "get_map_restyle"} <= cleared
+    assert not cleared & STATIC_RESOURCES

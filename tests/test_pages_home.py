@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from loaders import importer, store
+from apptest_support import build_demo_store, use_demo_store
 from ui.access import USER_KEY, SessionUser
 
 APP = Path(__file__).parents[1] / "app.py"
@@ -17,18 +15,12 @@ APP = Path(__file__).parents[1] / "app.py"
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo_home") / "demo.sqlite3"
-    engine = store.get_engine(f"sqlite:///{path}")
-    importer.load_demo(engine, user="test")
-    store.dispose_engines()
-    return path
+    return build_demo_store(tmp_path_factory.mktemp("demo_home") / "demo.sqlite3")
 
 
 @pytest.fixture(autouse=True)
 def _demo_store(demo_db: Path, _isolated_store: Path) -> None:
-    shutil.copy(demo_db, _isolated_store / "hatinh.sqlite3")
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    use_demo_store(demo_db, _isolated_store)
 
 
 def _home(params: dict[str, str] | None = None, role: str = "viewer", lang: str | None = None) -> AppTest:
@@ -125,3 +117,45 @@ def test_no_data_is_shown_apart_from_zero():
     at.selectbox(key="map_indicator").select("kinds_present").run()
     legend = " ".join(m.value for m in at.markdown)
     assert "Chưa có dữ liệu" in legend
+
+
+def _click(at: AppTest, key: str, code: str) -> None:
+    """What streamlit-folium returns after a click on a commune (``render_map`` stores it under ``key``)."""
+    at.session_state[key] = {"last_active_drawing": {"type": "Feature", "properties": {"gso_code": code}}}
+
+
+def test_selection_survives_a_page_switch():
+    at = _home()
+    at.selectbox(key="map_commune").select("18814").run()
+    assert at.session_state["selected_commune"] == "18814"
+    at.switch_page("pages/profiles.py").run()
+    assert not at.exception
+    at.switch_page("pages/coverage_map.py").run()
+    assert not at.exception
+    assert at.selectbox(key="map_commune").value == "18814"
+    assert "Xã Kỳ Hoa" in [s.value for s in at.subheader]
+
+
+def test_only_a_new_map_click_changes_the_selection(registry):
+    at = _home()
+    _click(at, "map_coverage", "18814")
+    at.run()
+    assert at.selectbox(key="map_commune").value == "18814"
+    at.selectbox(key="map_commune").select("18196").run()  # the map still returns the old click
+    assert at.selectbox(key="map_commune").value == "18196"
+    assert "Xã Sơn Kim 1" in [s.value for s in at.subheader]
+    other = next(c for c in registry.communes.index if c not in ("18814", "18196"))
+    _click(at, "map_coverage", other)  # a new click
+    at.run()
+    assert at.selectbox(key="map_commune").value == other
+
+
+def test_legacy_view_on_the_home_map(registry):
+    at = _home({"ky": "year", "tu": "2024", "den": "2024"})
+    at.segmented_control(key="map_level").set_value("legacy").run()
+    assert not at.exception
+    legacy = registry.legacy.index[0]
+    _click(at, "map_coverage", legacy)
+    at.run()
+    assert not at.exception
+    assert at.session_state["selected_commune"] == registry.to_2025(legacy)  # the profile is of a 2025 commune
