@@ -1044,8 +1044,13 @@ def _localised(errors: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def errors_to_csv(errors: pd.DataFrame, lang: str = "vi") -> bytes:
-    """The error table as CSV (UTF-8 with BOM so Excel shows the diacritics)."""
-    return _localised(errors, lang).to_csv(index=False).encode("utf-8-sig")
+    """The error table as CSV (UTF-8 with BOM so Excel shows the diacritics).
+
+    Rows end in CRLF, as Excel writes them: the writer then quotes any cell
+    holding a CR, which Excel would otherwise read as a line break (the text
+    after it, say "=1", would start a new row as a live formula).
+    """
+    return _localised(errors, lang).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def errors_to_xlsx(errors: pd.DataFrame, lang: str = "vi") -> bytes:
