@@ -9,8 +9,8 @@ Fixtures
 --------
 demo_store (session)
     A data folder of its own holding the demo database, built with the project's own
-    command ``python -m loaders demo --load`` (or copied from ``$HT_BROWSER_DEMO_DB``). Returns the environment (``HT_DATA_DIR``,
-    ``DATABASE_URL``) that points the app at it.
+    command ``python -m loaders demo --load`` (or copied from ``$HT_BROWSER_DEMO_DB``).
+    Returns the environment (``HT_DATA_DIR``, ``DATABASE_URL``) that points the app at it.
 accounts (session)
     Local accounts on the demo store, made with ``python -m loaders users add``:
     ``accounts["analyst"]`` (may export) and ``accounts["admin"]`` (sees every page).
@@ -190,7 +190,9 @@ def start_app_server(store_env: dict[str, str], extra_env: dict[str, str] | None
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py",
              "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false"],
+             "--browser.gatherUsageStats", "false",
+             # The code under test is the code at start: no reloads when files change during the run.
+             "--server.fileWatcherType", "none", "--server.runOnSave", "false"],
             cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
@@ -294,7 +296,7 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def playwright_instance(chromium_path: str):  # noqa: ANN201 - Playwright
+def playwright_instance(chromium_path: str):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -302,7 +304,7 @@ def playwright_instance(chromium_path: str):  # noqa: ANN201 - Playwright
 
 
 @pytest.fixture(scope="session")
-def browser(playwright_instance, chromium_path: str):  # noqa: ANN001, ANN201 - Browser
+def browser(playwright_instance, chromium_path: str):
     browser = playwright_instance.chromium.launch(executable_path=chromium_path, headless=True,
                                                   args=CHROMIUM_ARGS)
     yield browser
@@ -321,7 +323,7 @@ class GuardedContext:
         self.context.route("**/*", self._route)
         return self
 
-    def _route(self, route) -> None:  # noqa: ANN001 - playwright Route
+    def _route(self, route) -> None:
         url = route.request.url
         self.requests.append(url)
         if is_loopback(url):
@@ -330,12 +332,12 @@ class GuardedContext:
             self.blocked.append(url)
             route.abort("blockedbyclient")
 
-    def _websocket(self, ws) -> None:  # noqa: ANN001 - playwright WebSocket
+    def _websocket(self, ws) -> None:
         self.requests.append(ws.url)
         if not is_loopback(ws.url):
             self.blocked.append(ws.url)
 
-    def new_page(self):  # noqa: ANN201 - Page
+    def new_page(self):
         page = self.context.new_page()
         page.set_default_timeout(DEFAULT_TIMEOUT_MS)
         page.on("websocket", self._websocket)
@@ -347,7 +349,7 @@ class GuardedContext:
 
 
 @pytest.fixture
-def context_factory(browser, request: pytest.FixtureRequest) -> Iterator[Callable[[], GuardedContext]]:  # noqa: ANN001
+def context_factory(browser, request: pytest.FixtureRequest) -> Iterator[Callable[[], GuardedContext]]:
     made: list[GuardedContext] = []
 
     def make() -> GuardedContext:
@@ -364,10 +366,8 @@ def context_factory(browser, request: pytest.FixtureRequest) -> Iterator[Callabl
             ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
             stem = f"{_artifact_stem(request.node)}-{index}"
             for number, page in enumerate(guarded.context.pages):
-                try:
+                if not page.is_closed():
                     page.screenshot(path=str(ARTIFACTS_DIR / f"{stem}-{number}.png"), full_page=True)
-                except Exception:  # noqa: BLE001 - a screenshot must never hide the real failure
-                    pass
             (ARTIFACTS_DIR / f"{stem}-requests.txt").write_text("\n".join(guarded.requests) + "\n",
                                                                 encoding="utf-8")
         guarded.context.close()
@@ -379,12 +379,12 @@ def guarded(context_factory: Callable[[], GuardedContext]) -> GuardedContext:
 
 
 @pytest.fixture
-def page(guarded: GuardedContext):  # noqa: ANN201 - Page
+def page(guarded: GuardedContext):
     return guarded.new_page()
 
 
 # -------------------------------------------------------------------- helpers
-def wait_idle(page, timeout_ms: int = FIRST_LOAD_TIMEOUT_MS, settle_ms: int = 500) -> None:  # noqa: ANN001
+def wait_idle(page, timeout_ms: int = FIRST_LOAD_TIMEOUT_MS, settle_ms: int = 500) -> None:
     """Wait (bounded) until the app's script has finished running, twice in a row after a pause.
 
     A component (the map) may ask for one more rerun right after it mounts; the second
@@ -407,16 +407,16 @@ _PASSWORD_BOX = 'input[type="password"]'
 _APP_NAV = '[data-testid="stSidebarNav"]'
 
 
-def demo_badge(page):  # noqa: ANN001, ANN202 - Locator
+def demo_badge(page):
     """The "Dữ liệu minh họa" badge: an alert whose bold title is the badge text."""
     return page.get_by_role("alert").get_by_text(label("demo.badge"), exact=True).first
 
 
-def sign_in_form_shown(page) -> bool:  # noqa: ANN001
+def sign_in_form_shown(page) -> bool:
     return page.locator(_PASSWORD_BOX).count() > 0
 
 
-def sign_in(page, user: str, password: str) -> bool:  # noqa: ANN001
+def sign_in(page, user: str, password: str) -> bool:
     """Fill the app's sign-in form when it shows one and wait for the app; returns whether it did."""
     if not sign_in_form_shown(page):
         return False
@@ -430,7 +430,7 @@ def sign_in(page, user: str, password: str) -> bool:  # noqa: ANN001
     return True
 
 
-def open_app(page, url: str, account: Account | None = None) -> None:  # noqa: ANN001
+def open_app(page, url: str, account: Account | None = None) -> None:
     """Go to a URL of the app, sign in when asked (and given an account), wait until the run has finished."""
     page.goto(url, wait_until="domcontentloaded")
     # Either the sign-in form or the signed-in app (its page navigation) appears.
@@ -440,7 +440,7 @@ def open_app(page, url: str, account: Account | None = None) -> None:  # noqa: A
         sign_in(page, account.user, account.password)
 
 
-def folium_frame(page):  # noqa: ANN001, ANN201 - FrameLocator
+def folium_frame(page):
     """The streamlit-folium component's iframe (the first one on the page)."""
     return page.frame_locator('iframe[title*="streamlit_folium"]').first
 

@@ -38,19 +38,19 @@ _FIND_CLICKABLE = """
 """
 
 
-def _commune_shapes(page):  # noqa: ANN001, ANN202
+def _commune_shapes(page):
     shapes = folium_frame(page).locator("path.leaflet-interactive")
     # The map is drawn once the last of the 69 shapes is in the document.
     expect(shapes.nth(N_COMMUNES - 1)).to_be_attached(timeout=FIRST_LOAD_TIMEOUT_MS)
     return shapes
 
 
-def _metric_value(page, key: str):  # noqa: ANN001, ANN202
+def _metric_value(page, key: str):
     metric = page.get_by_test_id("stMetric").filter(has_text=label(f"indicator.{key}"))
     return metric.get_by_test_id("stMetricValue")
 
 
-def test_home_draws_the_69_communes_offline_with_the_demo_badge(app_server, accounts, guarded, page) -> None:  # noqa: ANN001
+def test_home_draws_the_69_communes_offline_with_the_demo_badge(app_server, accounts, guarded, page) -> None:
     open_app(page, app_server.url + "/", accounts["analyst"])
     expect(demo_badge(page)).to_be_visible()
     shapes = _commune_shapes(page)
@@ -65,7 +65,7 @@ def test_home_draws_the_69_communes_offline_with_the_demo_badge(app_server, acco
 
 
 
-def test_clicking_a_commune_opens_its_profile_beside_the_map(app_server, accounts, registry, page) -> None:  # noqa: ANN001
+def test_clicking_a_commune_opens_its_profile_beside_the_map(app_server, accounts, registry, page) -> None:
     open_app(page, app_server.url + "/", accounts["analyst"])
     shapes = _commune_shapes(page)
     assert query_param(page.url, "xa") is None
@@ -99,7 +99,7 @@ def test_clicking_a_commune_opens_its_profile_beside_the_map(app_server, account
     assert heading_box["x"] >= map_box["x"] + map_box["width"] - 1
 
 
-def test_a_filter_changes_a_kpi(app_server, accounts, page) -> None:  # noqa: ANN001
+def test_a_filter_changes_a_kpi(app_server, accounts, page) -> None:
     open_app(page, app_server.url + "/", accounts["analyst"])
     value = _metric_value(page, "models_per_10k")
     expect(value).to_have_text(re.compile(r"\d"))
@@ -115,7 +115,7 @@ def test_a_filter_changes_a_kpi(app_server, accounts, page) -> None:  # noqa: AN
 
 
 def test_a_shared_url_opens_the_same_view_in_a_new_browser(app_server, accounts, registry,
-                                                          context_factory) -> None:  # noqa: ANN001
+                                                          context_factory) -> None:
     page = context_factory().new_page()
     open_app(page, f"{app_server.url}/?xa={KIY_HOA}&chi_tieu=incidents_per_10k", accounts["analyst"])
     name = registry.communes.at[KIY_HOA, "name"]
@@ -128,7 +128,7 @@ def test_a_shared_url_opens_the_same_view_in_a_new_browser(app_server, accounts,
 
 
 def test_a_view_set_by_hand_survives_its_url_in_a_new_browser(app_server, accounts, registry,
-                                                            context_factory) -> None:  # noqa: ANN001
+                                                            context_factory) -> None:
     """Set filters, indicator and commune with the widgets, then open the address bar's URL elsewhere."""
     first = context_factory().new_page()
     open_app(first, app_server.url + "/", accounts["analyst"])
