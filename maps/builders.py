@@ -288,11 +288,15 @@ def _overlay_layer(key: str, frame: gpd.GeoDataFrame) -> folium.Element:
 
 def _base_map(bounds: Sequence[float], basemap: str, tile_url: str | None) -> folium.Map:
     min_x, min_y, max_x, max_y = bounds
+    # A map without tiles has no zoom limit of its own, and Leaflet.markercluster
+    # refuses to cluster on such a map: set Leaflet's maxZoom (folium's max_zoom
+    # only reaches tile layers); 19 is the deepest OSM zoom.
     m = folium.Map(
         location=[(min_y + max_y) / 2, (min_x + max_x) / 2],
         zoom_start=9,
         tiles=None,
         control_scale=True,
+        maxZoom=19,
     )
     tiles = tile_layer(basemap, tile_url)
     if tiles is not None:

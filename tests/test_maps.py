@@ -394,6 +394,13 @@ def test_points_fill_script_cannot_close_the_script():
     assert script.startswith("(function(){if(window.htFillPoints)")
 
 
+def test_maps_without_tiles_still_have_a_max_zoom(communes):
+    # Leaflet.markercluster throws "Map has no maxZoom specified" on a map without one.
+    m = builders.build_points_map(None, boundaries=communes, basemap="none")
+    assert m.options["maxZoom"] == 19
+    assert '"maxZoom": 19' in m.get_root().render()
+
+
 def test_empty_points_map_is_a_frame_to_fill(communes):
     m = builders.build_points_map(None, boundaries=communes, basemap="none")
     layer = next(e for e in _walk(m) if isinstance(e, builders.PointsLayer))
