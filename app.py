@@ -8,7 +8,7 @@ from ui.i18n import t
 from ui.sidebar import render_demo_badge, render_sidebar
 from ui.url_state import render_notices, sync_query_params
 
-st.set_page_config(page_title=t("app.title"), page_icon=":material/shield:", layout="wide")
+st.set_page_config(page_title=t("app.title"), page_icon="🛡️", layout="wide")
 
 # Every page: script, title key, icon, address, and the permission it needs. Pages are listed only for roles
 # that may use them; each page and action checks again on the server.

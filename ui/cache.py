@@ -105,20 +105,6 @@ def clear_all() -> None:
     st.cache_data.clear()
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def get_coverage_map(version: int, filters: ind.Filters, indicator: str, lang: str, basemap: str,
-                     level: str = ind.LEVEL_2025, highlight: tuple[str, ...] = ()) -> mapview.MapView:
-    """The home map and its legend for one combination of inputs.
-
-    Cached as a resource: the same folium object is handed to ``st_folium`` on
-    every rerun with these inputs, and nobody mutates it.
-    """
-    return mapview.build_map_view(
-        get_indicators(version, filters, level), indicator, lang, basemap, level,
-        get_display_layers(), get_registry(), highlight,
-    )
-
-
 # --------------------------------------------------------------------------
 # Analyst pages (focus areas, incidents, profiles, priority list).
 
