@@ -12,6 +12,7 @@ from analysis import indicators as ind
 from analysis.formatting import format_indicator
 from loaders import domain
 from ui import cache
+from ui.charts import render_bar_chart
 from ui.i18n import current_language, t
 
 SELECTED_COMMUNE_KEY = "selected_commune"
@@ -121,7 +122,7 @@ def render_commune_profile(code: str, filters: ind.Filters, indicators: pd.DataF
     st.markdown(f"**{t('profile.incident_trend')}**")
     monthly = ind.monthly_incidents(data.incidents, [code], filters.period)
     monthly.columns = [t("indicator.incidents")]
-    st.bar_chart(monthly, height=180)
+    render_bar_chart(monthly, height=180)
 
 
 def filter_context(filters: ind.Filters, extra: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
