@@ -435,7 +435,10 @@ def _tidy(frame: pd.DataFrame, row_numbers: np.ndarray) -> tuple[pd.DataFrame, n
 
 
 def _is_totals_row(row: pd.Series) -> bool:
-    return any(key(v) in TOTAL_KEYS for v in row if v)
+    # The label opens the row ("Tổng cộng" in the first filled cell); a data row
+    # whose later cell merely says "Cộng" or "Tổng" (a note, a name) is data.
+    first = next((v for v in row if v), "")
+    return key(first) in TOTAL_KEYS
 
 
 # --------------------------------------------------------------------------- xlsx
