@@ -17,6 +17,8 @@ Three parts:
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import hashlib
 import io
 import json
@@ -28,6 +30,7 @@ import tomllib
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 from fixtures_files import xlsx_bytes
@@ -48,14 +51,14 @@ def models_rows(names: list[str], notes: list[str] | None = None) -> list[list[s
 
 
 def csv_of(rows: list[list[str]]) -> bytes:
+    """UTF-8 CSV as Excel writes it (CRLF, so a lone CR or LF inside a cell gets quoted)."""
     buffer = io.StringIO()
-    import csv
-
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
     return buffer.getvalue().encode("utf-8")
 
 
-def preview(engine, registry, data: bytes, name: str, dataset: str = "models") -> importer.ImportPreview:  # noqa: ANN001
+def preview(engine, registry, data: bytes, name: str,  # noqa: ANN001
+            dataset: str = "models") -> importer.ImportPreview:
     return importer.preview_import(engine, dataset, data, name, registry=registry, user=USER)
 
 
@@ -164,7 +167,8 @@ def _declared_rows_bomb() -> bytes:
 
 def _png() -> bytes:
     return (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
-            b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82")
+            b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84"
+            b"\x00\x00\x00\x00IEND\xaeB`\x82")
 
 
 def _plain_zip() -> bytes:
@@ -366,3 +370,272 @@ def test_long_free_text_is_kept_whole(engine, registry):
     importer.commit_import(engine, p, user=USER)
     with engine.connect() as conn:
         assert conn.execute(sa.select(store.models.c.notes)).scalar() == note.strip()
+
+
+# ------------------------------------------------ hostile text through every output
+#: What users may type into a text field: markup, a script break-out, spreadsheet formulas.
+HOSTILE = ("<img src=x onerror=alert(1)>", "</script><script>alert(1)</script>", '=HYPERLINK("http://x","y")',
+           "+1", "-1+2", "@SUM(1)", "\t=1", "\r=1")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_rows(text: str) -> list[list[str]]:
+    """Rows as a spreadsheet reads a CSV: CR, LF and CRLF all end a row unless inside quotes."""
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def _as_imported(text: str) -> str:
+    """A hostile value as the reader keeps it (cells are trimmed, so "\\t=1" arrives as "=1")."""
+    return text.strip()
+
+
+@pytest.fixture
+def hostile_store(sqlite_engine, registry):  # noqa: ANN001, ANN201
+    """Models, incidents and recognitions whose text fields are the hostile strings, imported as a user would."""
+    day = (dt.date.today() - dt.timedelta(days=3)).strftime("%d/%m/%Y")
+    models = [MODELS_HEADER] + [["Xã Kỳ Tân", "Huyện Kỳ Anh", f"{h} {i}", "tự quản", "khu dân cư", "01/02/2021",
+                                 "đang hoạt động", h] for i, h in enumerate(HOSTILE)]
+    incidents = [["Mã vụ việc", "Ngày", "Tên xã", "Huyện (cũ)", "Lĩnh vực", "Vĩ độ", "Kinh độ", "Mô tả"]] + [
+        [f"{h} {i}", day, "Xã Kỳ Tân", "Huyện Kỳ Anh", "hình sự", f"18.{1 + i}", "106.2", h]
+        for i, h in enumerate(HOSTILE)]
+    recognitions = [["Năm", "Tên xã", "Huyện (cũ)", "Loại đơn vị", "Tên đơn vị", "Kết quả"]] + [
+        ["2024", "Xã Kỳ Tân", "Huyện Kỳ Anh", "khu dân cư", f"{h} {i}", "đạt"] for i, h in enumerate(HOSTILE)]
+    for dataset, rows in (("models", models), ("incidents", incidents), ("recognitions", recognitions)):
+        p = preview(sqlite_engine, registry, csv_of(rows), f"{HOSTILE[0]}.csv", dataset)
+        assert p.n_rejected == 0, p.errors.to_dict("records")
+        assert importer.commit_import(sqlite_engine, p, user=HOSTILE[1]).written == len(HOSTILE)
+    return sqlite_engine
+
+
+def test_hostile_text_is_stored_verbatim(hostile_store):
+    models = store.load_dataset(hostile_store, "models")
+    incidents = store.load_dataset(hostile_store, "incidents")
+    recognitions = store.load_dataset(hostile_store, "recognitions")
+    expected = {_as_imported(h) for h in HOSTILE}
+    assert set(models["notes"]) == expected and set(incidents["description"]) == expected
+    assert set(recognitions["unit_name"]) == {_as_imported(f"{h} {i}") for i, h in enumerate(HOSTILE)}
+
+
+def test_points_map_html_carries_hostile_text_only_as_script_safe_data(hostile_store):
+    from maps import builders
+
+    incidents = store.load_dataset(hostile_store, "incidents")
+    m = builders.build_points_map(incidents, popup_fields=("incident_code", "description"),
+                                  popup_labels=[HOSTILE[0], "Mô tả"])
+    html = m.get_root().render()
+    assert "<img src=x" not in html and "</script><script>alert" not in html
+    start = html.index("window.htFillPoints(", html.index("window.htFillPoints =") + 1) + len("window.htFillPoints(")
+    payload, _ = json.JSONDecoder().raw_decode(html, start)
+    assert payload["labels"][0] == HOSTILE[0]  # a label too is data, shown with textContent
+    assert set(payload["values"][1]) == {_as_imported(h) for h in HOSTILE}
+    assert "textContent" in builders.POINTS_FILL_JS and "innerHTML" not in builders.POINTS_FILL_JS
+
+
+def test_coverage_map_tooltips_escape_hostile_names_and_labels():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from maps import builders
+
+    communes = gpd.GeoDataFrame({"gso_code": ["00001", "00002"], "name": [HOSTILE[0], HOSTILE[1]]},
+                                geometry=[box(105.9, 18.0, 106.0, 18.1), box(106.0, 18.0, 106.1, 18.1)],
+                                crs="EPSG:4326")
+    m = builders.build_coverage_map(communes, pd_series([1.0, 2.0], ["00001", "00002"]), value_label=HOSTILE[1],
+                                    name_label=HOSTILE[0], format_value=lambda v: HOSTILE[0])
+    html = m.get_root().render()
+    assert "<img src=x" not in html and "</script><script>alert" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_restyle_script_escapes_hostile_labels_and_values():
+    from maps import views
+    from ui.map_component import restyle_script
+
+    codes = ["00001", "00002"]
+    styles, texts, legend = views.build_value_restyle(pd_series([1.0, None], codes), HOSTILE[1],
+                                                      lambda v: HOSTILE[0], HOSTILE[0], codes)
+    script = restyle_script(styles, texts)
+    assert "</script" not in script.lower() and "<img" not in script
+    payload, _ = json.JSONDecoder().raw_decode(script, script.index("var d=") + len("var d="))
+    assert payload["t"]["00001"] == ("&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;: "
+                                     "&lt;img src=x onerror=alert(1)&gt;")
+
+
+def pd_series(values, index):  # noqa: ANN001, ANN201
+    return pd.Series(values, index=index, dtype=float)
+
+
+def test_xlsx_export_neutralises_formulas_and_keeps_markup_as_text(hostile_store):
+    from openpyxl import load_workbook
+
+    from analysis import exports
+
+    models = store.load_dataset(hostile_store, "models")[["model_name", "notes"]]
+    raw = {"model_name": list(HOSTILE), "notes": [f"x{h}" for h in HOSTILE]}  # also the untrimmed originals
+    frame = pd.concat([models, pd.DataFrame(raw)], ignore_index=True)
+    book = load_workbook(io.BytesIO(exports.table_to_xlsx(frame, [("Bộ lọc", HOSTILE[2])])))
+    data, context = book.worksheets
+    cells = [c for row in data.iter_rows(min_row=2) for c in row] + [context["B1"]]
+    for cell in cells:
+        assert cell.data_type == "s", (cell.coordinate, cell.value)
+        assert not str(cell.value).startswith(FORMULA_START), cell.value
+    # XML turns a stored CR into LF on reading; the quote in front is what matters.
+    texts = {str(c.value).replace("\r", "\n") for c in cells}
+    quoted = {"'" + h.replace("\r", "\n") for h in HOSTILE if h.startswith(FORMULA_START)}
+    assert quoted <= texts  # the original text after the quote, nothing lost
+    assert {"'" + v for v in models["model_name"] if v.startswith(FORMULA_START)} <= texts
+    assert "<img src=x onerror=alert(1)>" in texts  # markup is plain text in a spreadsheet
+
+
+#: A CR inside a cell (kept by the reader: only the ends of a cell are trimmed) ends the row in Excel.
+EMBEDDED_CR = ("abc\r=1+1", "x\r@SUM(1)", "y\r\n-2+3", "z\n+4")
+
+
+@pytest.mark.xfail(strict=True, reason="analysis.exports.table_to_csv writes LF rows, so a CR inside a cell is "
+                   "left unquoted and Excel starts a new row there; fix: to_csv(..., lineterminator='\\r\\n')")
+def test_csv_export_cells_with_an_embedded_cr_stay_one_inert_cell():
+    from analysis import exports
+
+    frame = pd.DataFrame({"ten": list(EMBEDDED_CR)})
+    rows = spreadsheet_rows(exports.table_to_csv(frame).decode("utf-8-sig"))
+    assert [r for r in rows if r] == [["ten"], *[[v] for v in EMBEDDED_CR]]
+
+
+def test_csv_export_neutralises_formulas(hostile_store):
+    from analysis import exports
+
+    models = store.load_dataset(hostile_store, "models")[["model_name", "notes"]]
+    frame = pd.concat([models, pd.DataFrame({"model_name": [h for h in HOSTILE if "\r" not in h],
+                                             "notes": ["x"] * (len(HOSTILE) - 1)})], ignore_index=True)
+    rows = spreadsheet_rows(exports.table_to_csv(frame).decode("utf-8-sig"))
+    for value in (v for row in rows[1:] for v in row):
+        assert not value.startswith(FORMULA_START), value
+    assert ["'" + HOSTILE[2], "x"] in rows and [HOSTILE[0] + " 0", HOSTILE[0]] in rows
+
+
+def test_error_reports_neutralise_hostile_values(sqlite_engine, registry):
+    from openpyxl import load_workbook
+
+    from loaders import validation
+
+    rows = [MODELS_HEADER] + [["Xã Kỳ Tân", "Huyện Kỳ Anh", f"Mô hình {i}", h, "khu dân cư", "01/02/2021",
+                               "đang hoạt động", ""] for i, h in enumerate(HOSTILE)]  # hostile kinds: all rejected
+    p = preview(sqlite_engine, registry, csv_of(rows), "loi.csv")
+    assert p.n_rejected == len(HOSTILE) and p.n_accepted == 0
+    sheet = load_workbook(io.BytesIO(validation.errors_to_xlsx(p.errors))).active
+    values = [c for row in sheet.iter_rows(min_row=2) for c in row[1:]]
+    assert all(c.data_type == "s" and not str(c.value).startswith(FORMULA_START) for c in values if c.value)
+    assert "'" + HOSTILE[2] in {c.value for c in values}
+    text = validation.errors_to_csv(p.errors).decode("utf-8-sig")
+    for value in (v for row in spreadsheet_rows(text)[1:] for v in row):
+        assert not value.startswith(FORMULA_START), value
+
+
+def test_error_report_csv_keeps_a_cell_with_an_embedded_cr_whole():
+    """Regression: the report's CSV rows ended in LF, so a value holding a CR was written unquoted and a
+    spreadsheet split the row there, putting "=1+1" at the start of a row as a live formula."""
+    from loaders import validation
+
+    errors = pd.DataFrame({"row": list(range(2, 2 + len(EMBEDDED_CR))), "column": ["Tên mô hình"] * len(EMBEDDED_CR),
+                           "value": list(EMBEDDED_CR), "message": ["Sai"] * len(EMBEDDED_CR),
+                           "code": ["enum"] * len(EMBEDDED_CR), "field": ["loai_mo_hinh"] * len(EMBEDDED_CR)})
+    rows = [r for r in spreadsheet_rows(validation.errors_to_csv(errors).decode("utf-8-sig")) if r]
+    assert len(rows) == 1 + len(EMBEDDED_CR)
+    assert [r[2] for r in rows[1:]] == list(EMBEDDED_CR)
+    for value in (v for row in rows[1:] for v in row):
+        assert not value.startswith(FORMULA_START), value
+
+
+def test_briefing_pdf_prints_imported_hostile_text_literally(hostile_store):
+    from pypdf import PdfReader
+
+    from analysis import briefing
+
+    name = store.load_dataset(hostile_store, "models")["notes"].iloc[1]  # "</script><script>..."
+    indicators = pd.DataFrame({"name": [HOSTILE[0]], "has_models": [True], "kinds_missing": [()]}, index=["00001"])
+    content = briefing.build_briefing(
+        unit_name=HOSTILE[0], unit_kind="commune", codes=["00001"], indicators=indicators, unit_summary={},
+        province_summary={}, ranking=None, period="01/01/2025 – 30/06/2025",
+        context=[("Mô hình", name), ("Ghi chú", "$x$ <b>đậm</b> &amp;")], demo=False, data_version=1,
+        exported_at="2026-11-27T10:00:00+07:00")
+    reader = PdfReader(io.BytesIO(briefing.build_briefing_pdf(content)))
+    flat = "".join("".join(page.extract_text() for page in reader.pages).split())
+    for literal in (HOSTILE[0], name, "$x$<b>đậm</b>&amp;"):
+        assert "".join(literal.split()) in flat, literal
+
+
+def test_printable_map_draws_hostile_text_literally(hostile_store):
+    import geopandas as gpd
+    from pypdf import PdfReader
+    from shapely.geometry import box
+
+    from maps import printable
+
+    name = store.load_dataset(hostile_store, "models")["model_name"].iloc[0]
+    communes = gpd.GeoDataFrame({"gso_code": ["00001"]}, geometry=[box(105.9, 18.0, 106.0, 18.1)], crs="EPSG:4326")
+    values = pd_series([1.0], ["00001"])
+    scale, legend = printable.indicator_scale(values, "models_per_10k", "vi")
+    legend = [printable.PrintLegendEntry(e.colour, f"$x$ {name}", no_data=e.no_data) for e in legend]
+    figure = printable.build_print_map(communes, values, scale=scale, title=f"$x$ {name}", subtitle=HOSTILE[1],
+                                       legend=legend, legend_title="$\\alpha$", source=HOSTILE[2], lang="vi")
+    reader = PdfReader(io.BytesIO(printable.render_print_map(figure, "pdf", title=name)))
+    text = "".join(page.extract_text() for page in reader.pages)
+    for literal in (f"$x$ {name}", HOSTILE[1], "$\\alpha$", HOSTILE[2]):
+        assert literal in text, literal
+
+
+# ------------------------------------------------------------------ AppTest tables
+def _app(page: str, role: str, params: dict[str, str]):  # noqa: ANN202 - AppTest
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from ui.access import USER_KEY, SessionUser
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state[USER_KEY] = SessionUser(HOSTILE[0], role)  # the user name is hostile too
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.run()
+    at.switch_page(page)
+    return at.run()
+
+
+def _cells(at) -> set[str]:  # noqa: ANN001
+    return {str(v) for table in at.dataframe for column in table.value.columns
+            for v in table.value[column].tolist()}
+
+
+def _no_raw_html(at) -> None:  # noqa: ANN001
+    """No element that Streamlit renders as HTML carries a hostile string unescaped."""
+    for element in (*at.markdown, *at.caption, *at.info, *at.warning, *at.error, *at.success):
+        text = str(element.value)
+        assert "<img src=x" not in text and "<script>" not in text, text
+
+
+@pytest.mark.parametrize(("page", "role", "field"), [
+    ("pages/profiles.py", "viewer", "model_name"),
+    ("pages/incidents.py", "analyst", "description"),
+])
+def test_pages_show_hostile_text_as_table_data(hostile_store, page, role, field):
+    dataset = "models" if field == "model_name" else "incidents"
+    rows = store.load_dataset(hostile_store, dataset)
+    code = str(rows["commune_code"].iloc[0])
+    store.dispose_engines()
+    at = _app(page, role, {"xa": code})
+    assert not at.exception, at.exception
+    cells = _cells(at)
+    shown = {str(v) for v in rows[field]}
+    assert shown & cells, f"none of the hostile {field} values is in a table"
+    assert any(HOSTILE[0] in c for c in cells) and any(HOSTILE[1] in c for c in cells)
+    _no_raw_html(at)
+
+
+def test_a_data_row_whose_note_says_tong_cong_is_kept(sqlite_engine, registry):
+    """Regression (found by hypothesis): the last row was dropped as a totals row because its note
+    read "Tòngcòng"; only a row that opens with the label is a totals row."""
+    rows = models_rows(["Mô hình A", "Mô hình B"], ["", "Tổng cộng"]) + [["Tổng cộng", "", "", "2"]]
+    p = preview(sqlite_engine, registry, csv_of(rows), "mo_hinh.csv")
+    assert p.n_accepted == 2 and p.totals_rows == [4]
+    assert p.accepted["ghi_chu"].tolist()[1] == "Tổng cộng"
