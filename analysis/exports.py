@@ -44,7 +44,8 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def table_to_csv(frame: pd.DataFrame) -> bytes:
     """CSV in UTF-8 with a BOM (so Excel shows Vietnamese correctly), formula-safe."""
-    return neutralise_frame(frame).to_csv(index=False).encode("utf-8-sig")
+    # CRLF rows make pandas quote any cell holding a bare CR, so it cannot start a new row in Excel.
+    return neutralise_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def _excel_value(value: object) -> object:

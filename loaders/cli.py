@@ -27,6 +27,7 @@ import argparse
 import functools
 import getpass
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -98,8 +99,15 @@ def _run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from loaders import importer
     from loaders.datasets import ImportDataError, parse_mapping
 
+    from loaders.reading import MAX_UPLOAD_BYTES
+
     try:
-        data = open(args.file, "rb").read()
+        # Refuse an oversized file before reading it into memory.
+        if os.path.getsize(args.file) > MAX_UPLOAD_BYTES:
+            return _fail_usage(args, f"Tệp «{args.file}» lớn hơn giới hạn {MAX_UPLOAD_BYTES // 2**20} MB",
+                               err, out, reason="too_large")
+        with open(args.file, "rb") as handle:
+            data = handle.read()
     except OSError as exc:
         return _fail_usage(args, f"Không mở được tệp «{args.file}»: {exc.strerror}", err, out, reason="unreadable")
     try:

@@ -654,7 +654,7 @@ def commit_import(
             import_id = conn.execute(store.imports.insert().values(
                 # NUL is the one character PostgreSQL text cannot hold; the name is only ever text.
                 dataset=dataset, file_name=preview.file_name.replace("\x00", "\ufffd")[:255], sha256=preview.sha256,
-                size_bytes=preview.size_bytes, user_name=user, created_at=store.utcnow(), rows_read=preview.rows_read,
+                size_bytes=preview.size_bytes, user_name=user[:100], created_at=store.utcnow(), rows_read=preview.rows_read,
                 rows_accepted=n, rows_rejected=preview.n_rejected, is_demo=is_demo, valid_only=valid_only,
                 forced=force and preview.duplicate_of is not None, vintage=preview.vintage,
                 status=store.IMPORT_COMMITTED, report=report,

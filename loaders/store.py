@@ -275,9 +275,13 @@ def bump_data_version(conn: Connection) -> int:
 
 
 def record_event(conn: Connection, user_name: str, action: str, detail: str = "", address: str | None = None) -> None:
-    """Append one audit-log entry in the caller's transaction."""
-    conn.execute(events.insert().values(at=utcnow(), user_name=user_name, action=action, detail=detail,
-                                        address=address))
+    """Append one audit-log entry in the caller's transaction.
+
+    Names and addresses are cut to their column widths: PostgreSQL refuses longer
+    text, and an audit write must never be the reason an action fails.
+    """
+    conn.execute(events.insert().values(at=utcnow(), user_name=user_name[:100], action=action[:40], detail=detail,
+                                        address=address[:100] if address else address))
 
 
 def demo_only(conn: Connection) -> bool:

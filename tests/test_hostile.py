@@ -491,8 +491,6 @@ def test_xlsx_export_neutralises_formulas_and_keeps_markup_as_text(hostile_store
 EMBEDDED_CR = ("abc\r=1+1", "x\r@SUM(1)", "y\r\n-2+3", "z\n+4")
 
 
-@pytest.mark.xfail(strict=True, reason="analysis.exports.table_to_csv writes LF rows, so a CR inside a cell is "
-                   "left unquoted and Excel starts a new row there; fix: to_csv(..., lineterminator='\\r\\n')")
 def test_csv_export_cells_with_an_embedded_cr_stay_one_inert_cell():
     from analysis import exports
 

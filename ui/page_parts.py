@@ -254,7 +254,7 @@ def _enum_labels(family: str, values: pd.Series) -> pd.Series:
     """Labels of a column of enumerated values, looked up once per distinct value."""
     values = values.astype(object)
     labels = {v: enum_label(family, v) for v in values.dropna().unique()}
-    return values.map(labels).fillna("")
+    return values.map(labels).astype(object).where(values.notna(), "")
 
 
 # -------------------------------------------------------------------- profiles
