@@ -37,20 +37,12 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Image, KeepInFrame, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from analysis.formatting import format_indicator
+from analysis.indicators import SUMMARY_FIGURES
 from loaders import domain
 from loaders.i18n import translate
 
 #: Province-comparable figures of the briefing, in display order (keys of ``analysis.indicators.summarise``).
-BRIEFING_FIGURES: tuple[str, ...] = (
-    "models_covering",
-    "models_per_10k",
-    "units_all_kinds",
-    "weak_share",
-    "incidents",
-    "incidents_per_10k",
-    "incidents_change",
-    "recognised_communes_share",
-)
+BRIEFING_FIGURES: tuple[str, ...] = SUMMARY_FIGURES
 #: Priority components a commune briefing may name (``analysis.priority.COMPONENTS``, without focus,
 #: which is a standing property of the commune rather than something to act on).
 _ACTIONABLE_COMPONENTS: tuple[str, ...] = ("coverage", "missing_kinds", "weak", "rising")

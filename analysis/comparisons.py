@@ -24,17 +24,7 @@ FOCUS_CLASSES: tuple[str, ...] = (domain.FOCUS_BORDER, domain.FOCUS_ECONOMIC_ZON
 FOCUS_MEMBERSHIP: tuple[str, ...] = (domain.FOCUS_BORDER, domain.FOCUS_COASTAL, domain.FOCUS_ECONOMIC_ZONE,
                                      domain.FOCUS_MAJOR_PROJECT, "other")
 #: Province figures compared across focus groups, in display order.
-COMPARED: tuple[str, ...] = (
-    "units",
-    "models_covering",
-    "models_per_10k",
-    "units_all_kinds",
-    "weak_share",
-    "incidents",
-    "incidents_per_10k",
-    "incidents_change",
-    "recognised_communes_share",
-)
+COMPARED: tuple[str, ...] = ("units", *ind.SUMMARY_FIGURES)
 #: Trend indicators.
 TREND_INDICATORS: tuple[str, ...] = ("models_per_10k", "incidents_per_10k")
 

@@ -25,17 +25,7 @@ PROFILE_INDICATORS: tuple[str, ...] = (
     "incidents_change",
 )
 #: District figures compared with the median of the 12 former districts.
-DISTRICT_INDICATORS: tuple[str, ...] = (
-    "units",
-    "models_covering",
-    "models_per_10k",
-    "units_all_kinds",
-    "weak_share",
-    "incidents",
-    "incidents_per_10k",
-    "incidents_change",
-    "recognised_communes_share",
-)
+DISTRICT_INDICATORS: tuple[str, ...] = ("units", *ind.SUMMARY_FIGURES)
 
 
 def district_table(indicators: pd.DataFrame, data: ind.Datasets, registry: Registry,

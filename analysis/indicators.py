@@ -31,6 +31,18 @@ DEFAULT_MIN_BASELINE = 5
 LEVEL_2025 = domain.VINTAGE_2025
 LEVEL_LEGACY = domain.VINTAGE_LEGACY
 
+#: Province-level figures of :func:`summarise` that tables and briefings compare, in display order.
+SUMMARY_FIGURES: tuple[str, ...] = (
+    "models_covering",
+    "models_per_10k",
+    "units_all_kinds",
+    "weak_share",
+    "incidents",
+    "incidents_per_10k",
+    "incidents_change",
+    "recognised_communes_share",
+)
+
 #: Indicator columns the map can colour by, in menu order.
 MAP_INDICATORS: tuple[str, ...] = (
     "models_per_10k",
