@@ -159,3 +159,27 @@ def test_legacy_view_on_the_home_map(registry):
     at.run()
     assert not at.exception
     assert at.session_state["selected_commune"] == registry.to_2025(legacy)  # the profile is of a 2025 commune
+
+
+def test_without_boundary_files_the_app_shows_communes_as_points(tmp_path, monkeypatch):
+    import shutil as _shutil
+
+    import streamlit as st
+
+    from loaders import settings
+
+    bare = tmp_path / "geodata"
+    bare.mkdir()
+    _shutil.copy(settings.geodata_dir() / "focus_areas.json", bare / "focus_areas.json")
+    monkeypatch.setenv("HT_GEODATA_DIR", str(bare))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    try:
+        at = _home()
+        assert not at.exception
+        warning = " ".join(w.value for w in at.warning)
+        assert "Chưa cài dữ liệu ranh giới" in warning and "HT_GEODATA_SOURCE" in warning
+        assert len(at.metric) == 6  # the figures still work from the registry fallback
+    finally:
+        st.cache_resource.clear()
+        st.cache_data.clear()
