@@ -124,17 +124,22 @@ def _zip_bomb() -> bytes:
     return out.getvalue()
 
 
-def _lying_zip() -> bytes:
-    """A workbook whose sheet's headers claim a tiny size but whose data unpacks to 50 MB."""
+def _workbook_with_sheet(transform) -> bytes:  # noqa: ANN001 - bytes -> bytes
+    """A one-model workbook whose first sheet's XML went through ``transform``."""
     base = xlsx_bytes({"Dữ liệu": models_rows(["Mô hình A"])})
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(base)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             data = src.read(info)
             if info.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b"<sheetData>", b"<sheetData>" + b" " * (50 << 20), 1)
+                data = transform(data)
             dst.writestr(info, data)
-    raw = bytearray(out.getvalue())
+    return out.getvalue()
+
+
+def _lying_zip() -> bytes:
+    """A workbook whose sheet's headers claim a tiny size but whose data unpacks to 50 MB."""
+    raw = bytearray(_workbook_with_sheet(lambda xml: xml.replace(b"<sheetData>", b"<sheetData>" + b" " * (50 << 20), 1)))
     # Forge the uncompressed size of the sheet, in its central-directory entry and in its
     # local header, down to 1 KB: what a size check that trusts the headers would see.
     fake = (1024).to_bytes(4, "little")
@@ -152,17 +157,12 @@ def _lying_zip() -> bytes:
 
 def _declared_rows_bomb() -> bytes:
     """A tiny workbook whose sheet declares three million rows."""
-    base = xlsx_bytes({"Dữ liệu": models_rows(["Mô hình A"])})
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(base)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                start = data.index(b'<dimension ref="')
-                end = data.index(b'"', start + len(b'<dimension ref="'))
-                data = data[:start] + b'<dimension ref="A1:H3000000' + data[end:]
-            dst.writestr(info, data)
-    return out.getvalue()
+    def declare_rows(xml: bytes) -> bytes:
+        start = xml.index(b'<dimension ref="')
+        end = xml.index(b'"', start + len(b'<dimension ref="'))
+        return xml[:start] + b'<dimension ref="A1:H3000000' + xml[end:]
+
+    return _workbook_with_sheet(declare_rows)
 
 
 def _png() -> bytes:
