@@ -99,13 +99,16 @@ def _run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from loaders import importer
     from loaders.datasets import ImportDataError, parse_mapping
 
-    from loaders.reading import MAX_UPLOAD_BYTES
+    from loaders import reading
+    from loaders.i18n import translate
 
     try:
-        # Refuse an oversized file before reading it into memory.
-        if os.path.getsize(args.file) > MAX_UPLOAD_BYTES:
-            return _fail_usage(args, f"Tệp «{args.file}» lớn hơn giới hạn {MAX_UPLOAD_BYTES // 2**20} MB",
-                               err, out, reason="too_large")
+        # Refuse an oversized file before reading it into memory, with the reader's own message.
+        size = os.path.getsize(args.file)
+        if size > reading.MAX_UPLOAD_BYTES:
+            message = translate("import.error.too_large", file=os.path.basename(args.file),
+                                size_mb=-(-size // 2**20), limit_mb=reading.MAX_UPLOAD_BYTES // 2**20)
+            return _fail_usage(args, message, err, out, reason="unreadable")
         with open(args.file, "rb") as handle:
             data = handle.read()
     except OSError as exc:
