@@ -25,7 +25,6 @@ replaces that demo row (demo data is hidden anyway once real data exists).
 from __future__ import annotations
 
 import functools
-import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
@@ -324,27 +323,6 @@ def _iso(value: object) -> str | None:
     if isinstance(value, datetime):
         return value.isoformat()
     return str(value)
-
-
-def store_business_keys(dataset: str, frame: pd.DataFrame) -> pd.Series:
-    """The business key of each accepted row, in the form the store's unique constraint sees it.
-
-    Parameters
-    ----------
-    frame : pd.DataFrame
-        Store columns (``incident_code``; ``commune_code, name_key``; or
-        ``year, commune_code, unit_type, unit_key``).
-
-    Returns
-    -------
-    pd.Series of str
-        One ``"|"``-joined key per row.
-    """
-    cols = KEY_COLUMNS[dataset]
-    out = frame[cols[0]].astype(str)
-    for c in cols[1:]:
-        out = out + "|" + frame[c].astype(str)
-    return out
 
 
 def _has_real_rows(conn: Connection, dataset: str) -> bool:

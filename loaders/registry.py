@@ -97,13 +97,6 @@ def vintage_for_date(on: date | datetime | None) -> str | None:
     return domain.VINTAGE_LEGACY if on < domain.REFORM_DATE else domain.VINTAGE_2025
 
 
-def vintage_for_year(year: int | None) -> str | None:
-    """The vintage of a yearly recognition: decided at year end, so 2025 onwards means 2025 units."""
-    if year is None or pd.isna(year):
-        return None
-    return domain.VINTAGE_2025 if int(year) >= domain.FIRST_RECOGNITION_YEAR_2025 else domain.VINTAGE_LEGACY
-
-
 @dataclass(frozen=True)
 class Resolution:
     """The outcome of resolving one commune reference.

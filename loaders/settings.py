@@ -59,11 +59,6 @@ def database_url() -> str:
     return f"sqlite:///{data_dir() / 'hatinh.sqlite3'}"
 
 
-def static_dir() -> Path:
-    """Folder Streamlit serves at ``/app/static`` (``server.enableStaticServing``)."""
-    return PROJECT_ROOT / "static"
-
-
 def default_basemap() -> str:
     """Background tiles when the app opens: ``osm``, ``local`` (``HT_TILE_URL``) or ``none``.
 

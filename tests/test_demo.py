@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from datetime import date, timedelta
 
 import numpy as np

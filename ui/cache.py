@@ -100,11 +100,6 @@ def _summary(version: int, filters: ind.Filters, level: str) -> dict[str, float]
     return ind.summarise(get_indicators(version, filters, level), get_datasets(version), filters, level)
 
 
-def clear_all() -> None:
-    """Drop cached query results (after a write in this session, for instance)."""
-    st.cache_data.clear()
-
-
 # --------------------------------------------------------------------------
 # Analyst pages (focus areas, incidents, profiles, priority list).
 

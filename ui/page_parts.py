@@ -416,8 +416,3 @@ def selected_row_code(event: object, ranked: pd.DataFrame, memory_key: str) -> s
 def sync_selection(widget_key: str) -> None:
     """``on_change`` of a page's commune select box: copy its value to the shared selection."""
     st.session_state[SELECTED_COMMUNE_KEY] = st.session_state.get(widget_key) or ""
-
-
-def select_commune(code: str) -> None:
-    """Make ``code`` the shared selected commune."""
-    st.session_state[SELECTED_COMMUNE_KEY] = code

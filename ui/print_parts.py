@@ -16,7 +16,6 @@ import streamlit as st
 
 from analysis import indicators as ind
 from analysis.exports import export_timestamp, file_stem
-from loaders import store
 from maps import printable
 from ui import access, cache
 from ui.components import filter_context
