@@ -632,7 +632,7 @@ def commit_import(
             import_id = conn.execute(store.imports.insert().values(
                 # NUL is the one character PostgreSQL text cannot hold; the name is only ever text.
                 dataset=dataset, file_name=preview.file_name.replace("\x00", "\ufffd")[:255], sha256=preview.sha256,
-                size_bytes=preview.size_bytes, user_name=user[:100], created_at=store.utcnow(), rows_read=preview.rows_read,
+                size_bytes=preview.size_bytes, user_name=store.user_label(user), created_at=store.utcnow(), rows_read=preview.rows_read,
                 rows_accepted=n, rows_rejected=preview.n_rejected, is_demo=is_demo, valid_only=valid_only,
                 forced=force and preview.duplicate_of is not None, vintage=preview.vintage,
                 status=store.IMPORT_COMMITTED, report=report,
@@ -967,7 +967,7 @@ def rollback_import(engine: Engine, import_id: int, user: str) -> int:
         table = store.DATASET_TABLES[row.dataset]
         deleted = conn.execute(table.delete().where(table.c.import_id == import_id)).rowcount
         conn.execute(i.update().where(i.c.id == import_id).values(
-            status=store.IMPORT_ROLLED_BACK, rolled_back_at=store.utcnow(), rolled_back_by=user))
+            status=store.IMPORT_ROLLED_BACK, rolled_back_at=store.utcnow(), rolled_back_by=store.user_label(user)))
         store.bump_data_version(conn)
         store.record_event(conn, user, "rollback", json.dumps(
             {"import_id": import_id, "dataset": row.dataset, "rows": deleted}, ensure_ascii=False))
@@ -995,7 +995,7 @@ def remove_demo(engine: Engine, user: str) -> int:
         for table in store.DATASET_TABLES.values():
             conn.execute(table.delete().where(table.c.import_id.in_(ids)))
         conn.execute(i.update().where(i.c.id.in_(ids)).values(
-            status=store.IMPORT_ROLLED_BACK, rolled_back_at=store.utcnow(), rolled_back_by=user))
+            status=store.IMPORT_ROLLED_BACK, rolled_back_at=store.utcnow(), rolled_back_by=store.user_label(user)))
         store.bump_data_version(conn)
         store.record_event(conn, user, "demo_removed", json.dumps({"imports": ids}))
     return len(ids)

@@ -274,13 +274,22 @@ def bump_data_version(conn: Connection) -> int:
     return data_version(conn)
 
 
+#: Width of every column that stores a user name (imports, rollbacks, audit log).
+USER_NAME_MAX = 100
+
+
+def user_label(name: str) -> str:
+    """A user name cut to the store's column width: PostgreSQL refuses longer text, SQLite would keep it."""
+    return name[:USER_NAME_MAX]
+
+
 def record_event(conn: Connection, user_name: str, action: str, detail: str = "", address: str | None = None) -> None:
     """Append one audit-log entry in the caller's transaction.
 
     Names and addresses are cut to their column widths: PostgreSQL refuses longer
     text, and an audit write must never be the reason an action fails.
     """
-    conn.execute(events.insert().values(at=utcnow(), user_name=user_name[:100], action=action[:40], detail=detail,
+    conn.execute(events.insert().values(at=utcnow(), user_name=user_label(user_name), action=action[:40], detail=detail,
                                         address=address[:100] if address else address))
 
 

@@ -425,3 +425,15 @@ def test_big_batches_rebuild_their_indexes_even_on_failure(engine, registry, mon
             plan = " ".join(str(r) for r in conn.exec_driver_sql(
                 "EXPLAIN QUERY PLAN SELECT id FROM incidents WHERE commune_code = '18814'"))
         assert "ix_incidents_commune_code" in plan
+
+
+def test_long_user_names_fit_the_store_on_commit_and_rollback(engine, registry):
+    long_user = "cán bộ " * 40  # 280 characters: wider than the user-name columns
+    p = preview(engine, registry, incidents_csv(["VV-LONG-1"]))
+    outcome = importer.commit_import(engine, p, user=long_user)
+    assert outcome.committed
+    importer.rollback_import(engine, outcome.import_id, user=long_user)
+    history = importer.list_imports(engine)
+    row = history[history["id"] == outcome.import_id].iloc[0]
+    assert row["user_name"] == long_user[:store.USER_NAME_MAX]
+    assert row["status"] == store.IMPORT_ROLLED_BACK
