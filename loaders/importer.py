@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -696,8 +696,12 @@ def _keys(values: pd.Series) -> pd.Series:
     return values.map({u: key(u) for u in uniques})
 
 
-def _column_getters(rows: pd.DataFrame, *, iso_dates: bool) -> list[Callable[[int, int], list[Any]]]:
+def _column_getters(rows: pd.DataFrame, *, iso_dates: bool) -> list[Callable[[int, int], np.ndarray]]:
     """Per column, ``get(start, stop)`` -> the DBAPI values of those rows (``None`` for missing).
+
+    The values come as an object array of plain Python values (``int``,
+    ``float``, ``str``, ``date``, ``None``), never numpy scalars, which the
+    drivers cannot bind.
 
     Repeated values (codes, names, enumerations, dates) are factorized once for
     the whole frame and each batch takes Python objects from the small table
@@ -709,20 +713,20 @@ def _column_getters(rows: pd.DataFrame, *, iso_dates: bool) -> list[Callable[[in
     return [_column_getter(rows[c], iso_dates) for c in rows.columns]
 
 
-def _column_getter(series: pd.Series, iso_dates: bool) -> Callable[[int, int], list[Any]]:
+def _column_getter(series: pd.Series, iso_dates: bool) -> Callable[[int, int], np.ndarray]:
     if pd.api.types.is_float_dtype(series):
         missing = series.isna().to_numpy()
         numbers = series.to_numpy(dtype="float64", na_value=np.nan)
 
-        def floats(start: int, stop: int) -> list[Any]:
+        def floats(start: int, stop: int) -> np.ndarray:
             values = numbers[start:stop].astype(object)
             values[missing[start:stop]] = None
-            return values.tolist()
+            return values
 
         return floats
     if (pd.api.types.is_integer_dtype(series) or pd.api.types.is_bool_dtype(series)) and not series.hasnans:
         plain = series.to_numpy()
-        return lambda start, stop: plain[start:stop].tolist()
+        return lambda start, stop: plain[start:stop].astype(object)
     codes, uniques = pd.factorize(series)
     if pd.api.types.is_datetime64_any_dtype(series):
         distinct = [ts.date().isoformat() if iso_dates else ts.date() for ts in uniques]
@@ -731,7 +735,7 @@ def _column_getter(series: pd.Series, iso_dates: bool) -> Callable[[int, int], l
         if series.dtype == object:  # mixed objects may hold numpy scalars the driver cannot bind
             distinct = [_plain(v) for v in distinct]
     lookup = np.array(distinct + [None], dtype=object)  # code -1 (missing) takes the last slot
-    return lambda start, stop: lookup[codes[start:stop]].tolist()
+    return lambda start, stop: lookup[codes[start:stop]]
 
 
 def _prepare_bulk(conn: Connection) -> None:
@@ -761,38 +765,26 @@ def _defer_indexes(conn: Connection, table: sa.Table, n: int) -> list[sa.Index]:
     return indexes
 
 
-@functools.lru_cache(maxsize=32)
-def _compiled_insert(table: sa.Table, columns: tuple[str, ...], dialect: sa.engine.Dialect) -> tuple[str, tuple]:
-    compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
-    return str(compiled), tuple(compiled.positiontup)
+#: Rows per ``INSERT`` statement on SQLite. The driver's work is per statement
+#: run and per bound value; many rows per statement saves most of the former
+#: (1M incident rows: about 40 % less insert time than one row per statement).
+SQLITE_ROWS_PER_STATEMENT = 200
 
 
-def _insert_chunk(conn: Connection, table: sa.Table, columns: list[str], values: list[list[Any]]) -> None:
-    """Insert one batch, given column-wise, with one executemany.
+def _insert_chunk(conn: Connection, table: sa.Table, columns: list[str], values: Sequence[Sequence[Any]]) -> None:
+    """Insert one batch, given column-wise.
 
-    On SQLite the compiled Core ``insert()`` is executed on the driver's
-    cursor (same connection, same transaction) with tuples zipped lazily from
-    the columns: SQLAlchemy's per-row parameter processing, or a list of a
-    million tuples, would double the time of a big import. Dates must already
-    be the ISO text that SQLAlchemy's SQLite ``Date`` type reads back (see
-    :func:`_column_getters`). PostgreSQL with psycopg 3 streams the batch
-    with ``COPY`` (:func:`_copy_chunk`); other databases get the Core
-    executemany with dicts.
+    On SQLite the batch goes through the driver's cursor (same connection,
+    same transaction) as multi-row ``INSERT ... VALUES (...), (...)``
+    statements of :data:`SQLITE_ROWS_PER_STATEMENT` rows: SQLAlchemy's per-row
+    parameter processing, or one statement run per row, would double the time
+    of a big import. Dates must already be the ISO text that SQLAlchemy's
+    SQLite ``Date`` type reads back (see :func:`_column_getters`).
+    PostgreSQL with psycopg 3 streams the batch with ``COPY``
+    (:func:`_copy_chunk`); other databases get the Core executemany with dicts.
     """
     if conn.dialect.name == "sqlite":
-        by_name = dict(zip(columns, values))
-        sql, order = _compiled_insert(table, tuple(columns), conn.dialect)
-        # The compiled statement lists the columns in table order, not in ours.
-        ordered = [by_name[name] for name in order]
-        dbapi = conn.dialect.dbapi
-        cursor = conn.connection.dbapi_connection.cursor()
-        try:
-            cursor.executemany(sql, zip(*ordered))
-        except dbapi.Error as exc:
-            # As SQLAlchemy would raise it: a duplicate key is an sa.exc.IntegrityError ("conflict").
-            raise sa.exc.DBAPIError.instance(sql, None, exc, dbapi.Error, dialect=conn.dialect) from exc
-        finally:
-            cursor.close()
+        _sqlite_insert_chunk(conn, table, columns, values)
         return
     if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
         _copy_chunk(conn, table, columns, values)
@@ -800,7 +792,48 @@ def _insert_chunk(conn: Connection, table: sa.Table, columns: list[str], values:
     conn.execute(table.insert(), [dict(zip(columns, row)) for row in zip(*values)])
 
 
-def _copy_chunk(conn: Connection, table: sa.Table, columns: list[str], values: list[list[Any]]) -> None:
+@functools.lru_cache(maxsize=64)
+def _sqlite_insert_sql(table_name: str, columns: tuple[str, ...], n_rows: int) -> str:
+    """``INSERT INTO t ("a", "b") VALUES (?, ?), (?, ?)...`` for ``n_rows`` rows.
+
+    Only names from the table definition reach the text; every value is bound.
+    """
+    row = "(" + ", ".join("?" * len(columns)) + ")"
+    names = ", ".join(f'"{c}"' for c in columns)
+    return f'INSERT INTO "{table_name}" ({names}) VALUES ' + ", ".join([row] * n_rows)
+
+
+def _sqlite_insert_chunk(conn: Connection, table: sa.Table, columns: list[str],
+                         values: Sequence[Sequence[Any]]) -> None:
+    n = len(values[0]) if values else 0
+    if n == 0:
+        return
+    for name in columns:  # names become SQL text: only the table's own columns may pass
+        table.c[name]  # noqa: B018 - raises KeyError for a foreign name
+    # Row-major, so that each statement's parameters are one contiguous slice.
+    grid = np.empty((n, len(columns)), dtype=object)
+    for j, column in enumerate(values):
+        grid[:, j] = column
+    flat = grid.ravel().tolist()
+    del grid
+    width = len(columns)
+    step = SQLITE_ROWS_PER_STATEMENT
+    dbapi = conn.dialect.dbapi
+    cursor = conn.connection.dbapi_connection.cursor()
+    sql = ""
+    try:
+        for start in range(0, n, step):
+            rows = min(step, n - start)
+            sql = _sqlite_insert_sql(table.name, tuple(columns), rows)
+            cursor.execute(sql, flat[start * width:(start + rows) * width])
+    except dbapi.Error as exc:
+        # As SQLAlchemy would raise it: a duplicate key is an sa.exc.IntegrityError ("conflict").
+        raise sa.exc.DBAPIError.instance(sql, None, exc, dbapi.Error, dialect=conn.dialect) from exc
+    finally:
+        cursor.close()
+
+
+def _copy_chunk(conn: Connection, table: sa.Table, columns: list[str], values: Sequence[Sequence[Any]]) -> None:
     """PostgreSQL: stream one batch with ``COPY ... FROM STDIN`` on the transaction's own connection.
 
     COPY takes the rows in one stream instead of a statement per few hundred
@@ -827,12 +860,13 @@ def _store_original(conn: Connection, sha256: str, data: bytes) -> None:
     exists = conn.execute(sa.select(store.stored_files.c.sha256).where(store.stored_files.c.sha256 == sha256)).first()
     if exists is not None:
         return
+    codec, content = store.pack_original(data)
+    values = dict(sha256=sha256, size_bytes=len(data), content=content, codec=codec)
     if conn.dialect.name in ("sqlite", "postgresql"):
         insert = (sa.dialects.sqlite.insert if conn.dialect.name == "sqlite" else sa.dialects.postgresql.insert)
-        conn.execute(insert(store.stored_files).values(sha256=sha256, size_bytes=len(data), content=data)
-                     .on_conflict_do_nothing(index_elements=["sha256"]))
+        conn.execute(insert(store.stored_files).values(**values).on_conflict_do_nothing(index_elements=["sha256"]))
         return
-    conn.execute(store.stored_files.insert().values(sha256=sha256, size_bytes=len(data), content=data))
+    conn.execute(store.stored_files.insert().values(**values))
 
 
 def _evict_demo_collisions(conn: Connection, dataset: str, chunk: pd.DataFrame) -> None:
@@ -937,9 +971,11 @@ def original_file(engine: Engine, import_id: int) -> tuple[str, bytes] | None:
     """
     i, f = store.imports, store.stored_files
     with engine.connect() as conn:
-        row = conn.execute(sa.select(i.c.file_name, f.c.content).join(f, f.c.sha256 == i.c.sha256)
-                           .where(i.c.id == import_id)).first()
-    return None if row is None else (row.file_name, bytes(row.content))
+        row = conn.execute(sa.select(i.c.file_name, f.c.content, f.c.codec, f.c.size_bytes)
+                           .join(f, f.c.sha256 == i.c.sha256).where(i.c.id == import_id)).first()
+    if row is None:
+        return None
+    return row.file_name, store.unpack_original(row.codec, row.content, row.size_bytes)
 
 
 def rollback_import(engine: Engine, import_id: int, user: str) -> int:

@@ -56,19 +56,70 @@ imports = sa.Table(
 )
 
 #: Original upload bytes, kept by content hash (never by the user's file name).
+#: ``codec`` says how ``content`` is packed: ``"zstd"`` or ``NULL`` for the
+#: bytes as uploaded (see :func:`pack_original`).
 stored_files = sa.Table(
     "stored_files",
     metadata,
     sa.Column("sha256", sa.String(64), primary_key=True),
     sa.Column("size_bytes", sa.BigInteger, nullable=False),
     sa.Column("content", sa.LargeBinary, nullable=False),
+    sa.Column("codec", sa.String(10)),
 )
 
+#: Codec of packed originals: zstd (through pyarrow, which the app already
+#: ships) packs a CSV about 6x in a quarter second per 100 MB, and unpacks faster.
+ORIGINAL_CODEC = "zstd"
 
-def _resolved_columns() -> list[sa.Column]:
-    """Columns every dataset row carries: the commune as given and as resolved."""
+
+def pack_original(data: bytes) -> tuple[str | None, bytes]:
+    """Pack an upload's bytes for ``stored_files``: ``(codec, content)``.
+
+    A 1M-row CSV is about 95 MB; stored as is, it doubled what a big import
+    writes to the database (and to SQLite's WAL and checkpoint). Bytes that do
+    not shrink are kept as they are (codec ``None``).
+    """
+    import pyarrow
+
+    packed = pyarrow.compress(data, codec=ORIGINAL_CODEC, asbytes=True)
+    if len(packed) >= len(data):
+        return None, data
+    return ORIGINAL_CODEC, packed
+
+
+def unpack_original(codec: str | None, content: bytes, size_bytes: int) -> bytes:
+    """The uploaded bytes back from a ``stored_files`` row (see :func:`pack_original`).
+
+    Raises
+    ------
+    ValueError
+        For a codec this version does not know, or content that does not
+        unpack to ``size_bytes`` bytes.
+    """
+    content = bytes(content)
+    if codec is None:
+        return content
+    if codec != ORIGINAL_CODEC:
+        raise ValueError(f"unknown codec of a stored file: {codec!r}")
+    import pyarrow
+
+    try:
+        data = pyarrow.decompress(content, decompressed_size=size_bytes, codec=codec, asbytes=True)
+    except (OSError, pyarrow.ArrowException) as exc:
+        raise ValueError(f"a stored file does not unpack to {size_bytes} bytes: {exc}") from exc
+    if len(data) != size_bytes:
+        raise ValueError(f"a stored file unpacked to {len(data)} bytes, expected {size_bytes}")
+    return data
+
+
+def _resolved_columns(*, index_commune: bool = True) -> list[sa.Column]:
+    """Columns every dataset row carries: the commune as given and as resolved.
+
+    ``index_commune=False`` for incidents: nothing queries them by commune (see
+    migration 0003), and the index cost seconds per million imported rows.
+    """
     return [
-        sa.Column("commune_code", sa.String(5), nullable=False, index=True),
+        sa.Column("commune_code", sa.String(5), nullable=False, index=index_commune),
         sa.Column("legacy_code", sa.String(5)),
         sa.Column("vintage", sa.String(10), nullable=False),
         sa.Column("code_given", sa.String(50)),
@@ -108,9 +159,9 @@ incidents = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     _import_fk(),
-    *_resolved_columns(),
+    *_resolved_columns(index_commune=False),
     sa.Column("incident_code", sa.String(100), nullable=False),
-    sa.Column("occurred_on", sa.Date, nullable=False, index=True),
+    sa.Column("occurred_on", sa.Date, nullable=False),
     sa.Column("field", sa.String(40), nullable=False),
     sa.Column("severity", sa.String(40)),  # optional in the dataset (migration 0002)
     sa.Column("lat", sa.Float),

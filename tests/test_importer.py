@@ -80,11 +80,12 @@ def test_commit_records_import_original_rows_event_and_version(engine, registry)
     assert row["sha256"] == hashlib.sha256(data).hexdigest() and row["size_bytes"] == len(data)
     assert (row["rows_read"], row["rows_accepted"], row["rows_rejected"]) == (3, 3, 0)
     with engine.connect() as conn:
-        content = conn.execute(sa.select(store.stored_files.c.content)
-                               .where(store.stored_files.c.sha256 == row["sha256"])).scalar()
+        kept = conn.execute(sa.select(store.stored_files)
+                            .where(store.stored_files.c.sha256 == row["sha256"])).one()
         events = conn.execute(sa.select(store.events.c.action, store.events.c.detail)).all()
         stored = conn.execute(sa.select(store.incidents).order_by(store.incidents.c.incident_code)).mappings().all()
-    assert bytes(content) == data
+    assert store.unpack_original(kept.codec, kept.content, kept.size_bytes) == data
+    assert importer.original_file(engine, outcome.import_id) == ("vu_viec.csv", data)
     assert [e.action for e in events] == ["import"] and json.loads(events[0].detail)["import_id"] == outcome.import_id
     assert [r["incident_code"] for r in stored] == ["VV-1", "VV-2", "VV-3"]
     first = stored[0]
@@ -399,7 +400,7 @@ def test_big_batches_rebuild_their_indexes_even_on_failure(engine, registry, mon
     monkeypatch.setattr(importer, "DEFER_INDEXES_FROM", 5)
     monkeypatch.setattr(importer, "CHUNK_ROWS", 4)
     indexes = _index_names(engine)
-    assert {"ix_incidents_commune_code", "ix_incidents_import_id", "ix_incidents_occurred_on"} <= indexes
+    assert "ix_incidents_import_id" in indexes
     p = preview(engine, registry, incidents_csv([f"VV-{i}" for i in range(10)]))
     before = snapshot(engine)
     real_insert = importer._insert_chunk
@@ -423,8 +424,8 @@ def test_big_batches_rebuild_their_indexes_even_on_failure(engine, registry, mon
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
             plan = " ".join(str(r) for r in conn.exec_driver_sql(
-                "EXPLAIN QUERY PLAN SELECT id FROM incidents WHERE commune_code = '18814'"))
-        assert "ix_incidents_commune_code" in plan
+                "EXPLAIN QUERY PLAN SELECT id FROM incidents WHERE import_id = 1"))
+        assert "ix_incidents_import_id" in plan
 
 
 def test_long_user_names_fit_the_store_on_commit_and_rollback(engine, registry):

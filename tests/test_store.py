@@ -1,0 +1,77 @@
+"""The store itself: migrations against the declared schema, packed originals."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+
+from loaders import store
+
+
+def _alembic(conn: sa.Connection) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(store.Path(store.__file__).parent / "migrations"))
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def test_migrations_build_exactly_the_declared_schema(engine):
+    # The tables in loaders/store.py and the Alembic revisions must never drift apart.
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), store.metadata)
+    assert diff == []
+
+
+def _incident_indexes(engine) -> set[str]:
+    # Plain indexes only: PostgreSQL also lists the unique constraint's index.
+    return {ix["name"] for ix in sa.inspect(engine).get_indexes("incidents") if ix["name"].startswith("ix_")}
+
+
+def test_revision_0003_goes_down_and_up_again(engine):
+    assert _incident_indexes(engine) == {"ix_incidents_import_id"}
+    with engine.begin() as conn:
+        command.downgrade(_alembic(conn), "0002")
+    assert _incident_indexes(engine) == {"ix_incidents_import_id", "ix_incidents_commune_code",
+                                         "ix_incidents_occurred_on"}
+    assert "codec" not in {c["name"] for c in sa.inspect(engine).get_columns("stored_files")}
+    with engine.begin() as conn:
+        command.upgrade(_alembic(conn), "head")
+    assert _incident_indexes(engine) == {"ix_incidents_import_id"}
+
+
+def test_revision_0003_refuses_to_go_down_over_packed_originals(engine):
+    codec, content = store.pack_original(b"ma_vu_viec,ngay\n" * 1000)
+    with engine.begin() as conn:
+        conn.execute(store.stored_files.insert().values(sha256="a" * 64, size_bytes=16_000, content=content,
+                                                        codec=codec))
+    with pytest.raises(RuntimeError, match="packed"), engine.begin() as conn:
+        command.downgrade(_alembic(conn), "0002")
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(store.stored_files.c.codec)).scalar() == "zstd"
+
+
+def test_originals_are_packed_and_come_back_byte_for_byte():
+    text = "STT;Mã vụ việc;Ngày\r\n".encode("utf-16") * 5000
+    codec, content = store.pack_original(text)
+    assert codec == "zstd" and len(content) < len(text) / 5
+    assert store.unpack_original(codec, content, len(text)) == text
+
+
+def test_bytes_that_do_not_shrink_are_kept_as_uploaded():
+    noise = os.urandom(4096)
+    assert store.pack_original(noise) == (None, noise)
+    assert store.unpack_original(None, memoryview(noise), len(noise)) == noise
+
+
+def test_unpacking_refuses_unknown_codecs_and_wrong_sizes():
+    codec, content = store.pack_original(b"x" * 10_000)
+    with pytest.raises(ValueError, match="codec"):
+        store.unpack_original("lzma", content, 10_000)
+    with pytest.raises(ValueError):
+        store.unpack_original(codec, content, 9_999)
