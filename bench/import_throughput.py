@@ -41,8 +41,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 
-def generate_csv(path: Path, n: int, seed: int = 7) -> None:
-    """Write ``n`` valid incident rows with Vietnamese headers."""
+def generate_csv(path: Path, n: int, seed: int = 7, prefix: str = "VV") -> None:
+    """Write ``n`` valid incident rows with Vietnamese headers, coded ``{prefix}-0000000`` upwards."""
     import numpy as np
     import pandas as pd
 
@@ -70,7 +70,7 @@ def generate_csv(path: Path, n: int, seed: int = 7) -> None:
     fields = np.array(domain.INCIDENT_FIELDS)[rng.integers(0, len(domain.INCIDENT_FIELDS), n)]
     severities = np.array(domain.INCIDENT_SEVERITIES)[rng.integers(0, len(domain.INCIDENT_SEVERITIES), n)]
     frame = pd.DataFrame({
-        "Mã vụ việc": [f"VV-{i:07d}" for i in range(n)],
+        "Mã vụ việc": [f"{prefix}-{i:07d}" for i in range(n)],
         "Ngày": days.strftime("%d/%m/%Y"),
         "Mã xã": code, "Tên xã": name, "Huyện (cũ)": district,
         "Lĩnh vực": fields, "Mức độ": severities, "Vĩ độ": lat, "Kinh độ": lon,

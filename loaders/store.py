@@ -12,6 +12,7 @@ same transaction; cached queries use that number in their keys.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from threading import Lock
@@ -371,35 +372,143 @@ def visible_import_filter(conn: Connection) -> sa.ColumnElement[bool]:
 
 
 _READ_COLUMNS: dict[str, list[str]] = {
-    DATASET_MODELS: ["id", "commune_code", "legacy_code", "vintage", "model_name", "kind", "setting",
+    DATASET_MODELS: ["id", "import_id", "commune_code", "legacy_code", "vintage", "model_name", "kind", "setting",
                      "founded_on", "status", "dissolved_on", "assessment", "members", "lat", "lon", "notes"],
-    DATASET_INCIDENTS: ["id", "incident_code", "occurred_on", "commune_code", "legacy_code", "vintage", "field",
-                        "severity", "lat", "lon", "description"],
-    DATASET_RECOGNITIONS: ["id", "year", "commune_code", "legacy_code", "vintage", "unit_type", "unit_name",
-                           "result"],
+    DATASET_INCIDENTS: ["id", "import_id", "incident_code", "occurred_on", "commune_code", "legacy_code", "vintage",
+                        "field", "severity", "lat", "lon", "description"],
+    DATASET_RECOGNITIONS: ["id", "import_id", "year", "commune_code", "legacy_code", "vintage", "unit_type",
+                           "unit_name", "result"],
 }
 _DATE_COLUMNS = {"founded_on", "dissolved_on", "occurred_on"}
 _CATEGORY_COLUMNS = {"commune_code", "legacy_code", "vintage", "kind", "setting", "status", "assessment", "field",
                      "severity", "unit_type", "result"}
+_TEXT_COLUMNS = {"incident_code", "model_name", "notes", "description", "unit_name"}
+#: Numbers that may be NULL: float64 with NaN, as pandas reads them.
+_NULLABLE_NUMBERS = {"members", "lat", "lon"}
+_INTEGERS = {"id", "import_id", "year"}
+
+
+@dataclass(frozen=True)
+class LoadedDataset:
+    """The visible rows of one dataset and the imports they come from.
+
+    Attributes
+    ----------
+    frame : pd.DataFrame
+        The columns of ``_READ_COLUMNS[dataset]``, rows in ``id`` order; dates
+        as ``datetime64[ns]``, codes and enumerations as categories (sorted).
+    import_ids : frozenset of int
+        The visible imports of the dataset when the frame was read.
+    """
+
+    frame: pd.DataFrame
+    import_ids: frozenset[int]
+
+
+def visible_import_ids(conn: Connection) -> dict[str, frozenset[int]]:
+    """Per dataset, the ids of the imports pages show (:func:`visible_import_filter`)."""
+    rows = conn.execute(sa.select(imports.c.id, imports.c.dataset).where(visible_import_filter(conn))).all()
+    found: dict[str, set[int]] = {dataset: set() for dataset in DATASETS}
+    for import_id, dataset in rows:
+        found.setdefault(dataset, set()).add(int(import_id))
+    return {dataset: frozenset(ids) for dataset, ids in found.items()}
 
 
 def load_dataset(engine: Engine, dataset: str) -> pd.DataFrame:
-    """Read the visible rows of a dataset for analysis.
+    """Read the visible rows of a dataset for analysis (see :class:`LoadedDataset` for the frame)."""
+    return refresh_dataset(engine, dataset).frame
+
+
+def refresh_dataset(engine: Engine, dataset: str, previous: LoadedDataset | None = None) -> LoadedDataset:
+    """The visible rows of ``dataset`` now, reusing the rows of ``previous`` that are still visible.
+
+    An import's rows never change once committed: an import, a rollback or a
+    demo change only adds or removes whole imports (a real import evicts demo
+    rows, but in the transaction that hides all demo imports). So the rows of
+    imports seen before are kept from ``previous``, those of imports no longer
+    visible are dropped, and only the rows of newly visible imports are read.
+    After an import of a thousand rows into a store of a million, that is
+    milliseconds instead of seconds of reading.
+
+    Parameters
+    ----------
+    engine : Engine
+    dataset : str
+        One of :data:`DATASETS`.
+    previous : LoadedDataset, optional
+        An earlier result for the same dataset and store; ``None`` reads all.
 
     Returns
     -------
-    pd.DataFrame
-        The columns of ``_READ_COLUMNS[dataset]``; date columns as ``datetime64``.
+    LoadedDataset
+        The same frame as a full read would give (rows, order and dtypes).
     """
-    table = DATASET_TABLES[dataset]
-    cols = [table.c[c] for c in _READ_COLUMNS[dataset]]
     with engine.connect() as conn:
-        query = sa.select(*cols).join(imports, imports.c.id == table.c.import_id).where(visible_import_filter(conn))
+        visible = visible_import_ids(conn)[dataset]
+        if previous is None or not (visible & previous.import_ids):
+            return LoadedDataset(_read_rows(conn, dataset, visible), visible)
+        if visible == previous.import_ids:
+            return previous
+        frame = previous.frame
+        kept = visible & previous.import_ids
+        if kept != previous.import_ids:
+            frame = _drop_unused_categories(frame[frame["import_id"].isin(sorted(kept))].reset_index(drop=True))
+        added = visible - previous.import_ids
+        if added:
+            frame = _append_rows(frame, _read_rows(conn, dataset, added))
+    return LoadedDataset(frame, visible)
+
+
+def _read_rows(conn: Connection, dataset: str, import_ids: frozenset[int]) -> pd.DataFrame:
+    """The rows of the given imports, typed as :class:`LoadedDataset` describes."""
+    table = DATASET_TABLES[dataset]
+    names = _READ_COLUMNS[dataset]
+    if import_ids:
+        query = sa.select(*[table.c[c] for c in names]).where(table.c.import_id.in_(sorted(import_ids)))
         frame = pd.read_sql_query(query, conn)
-    for col in _DATE_COLUMNS.intersection(frame.columns):
-        frame[col] = pd.to_datetime(frame[col])
-    # Codes and enumerations repeat a lot: categories make the per-rerun
-    # filtering and grouping of the indicators several times faster.
-    for col in _CATEGORY_COLUMNS.intersection(frame.columns):
-        frame[col] = frame[col].astype("category")
-    return frame
+    else:
+        frame = pd.DataFrame({name: [] for name in names})
+    for col in names:
+        values = frame[col]
+        if col in _DATE_COLUMNS:
+            frame[col] = pd.to_datetime(values).astype("datetime64[ns]")
+        elif col in _CATEGORY_COLUMNS:
+            # Codes and enumerations repeat a lot: categories make the per-rerun
+            # filtering and grouping of the indicators several times faster.
+            frame[col] = values.astype("str").astype("category") if values.notna().any() else \
+                values.astype(pd.CategoricalDtype(pd.Index([], dtype="str")))
+        elif col in _TEXT_COLUMNS:
+            frame[col] = values.astype("str")
+        elif col in _NULLABLE_NUMBERS:
+            frame[col] = pd.to_numeric(values).astype("float64")
+        elif col in _INTEGERS:
+            frame[col] = values.astype("int64")
+    return _in_id_order(frame)
+
+
+def _in_id_order(frame: pd.DataFrame) -> pd.DataFrame:
+    if frame["id"].is_monotonic_increasing:
+        return frame.reset_index(drop=True)
+    return frame.sort_values("id", kind="stable").reset_index(drop=True)
+
+
+def _drop_unused_categories(frame: pd.DataFrame) -> pd.DataFrame:
+    """Categories as a full read would give them: only values the remaining rows hold."""
+    categorical = {c: frame[c].cat.remove_unused_categories() for c in frame.columns
+                   if isinstance(frame[c].dtype, pd.CategoricalDtype)}
+    return frame.assign(**categorical) if categorical else frame
+
+
+def _append_rows(frame: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` and ``rows`` as one frame in ``id`` order, categories merged and sorted."""
+    if rows.empty:
+        return frame
+    if frame.empty:
+        return rows
+    categorical = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    merged = {}
+    for col in categorical:
+        both = frame[col].cat.categories.union(rows[col].cat.categories).sort_values()
+        merged[col] = pd.CategoricalDtype(both)
+    parts = [part.astype(merged) if merged else part for part in (frame, rows)]
+    return _in_id_order(pd.concat(parts, ignore_index=True))

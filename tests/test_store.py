@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -11,7 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 
-from loaders import store
+from loaders import importer, store
 
 
 def _alembic(conn: sa.Connection) -> Config:
@@ -75,3 +76,71 @@ def test_unpacking_refuses_unknown_codecs_and_wrong_sizes():
         store.unpack_original("lzma", content, 10_000)
     with pytest.raises(ValueError):
         store.unpack_original(codec, content, 9_999)
+
+
+# ------------------------------------------------------------ incremental reads
+def _commit(engine, registry, data: bytes, *, is_demo: bool = False) -> int:
+    from test_importer import USER, preview
+
+    outcome = importer.commit_import(engine, preview(engine, registry, data), user=USER, is_demo=is_demo)
+    assert outcome.committed
+    return outcome.import_id
+
+
+def _assert_same_as_a_full_read(engine, loaded: store.LoadedDataset) -> None:
+    full = store.refresh_dataset(engine, "incidents")
+    pd.testing.assert_frame_equal(loaded.frame, full.frame)  # rows, order, dtypes and categories
+    assert loaded.import_ids == full.import_ids
+
+
+def test_refreshing_reads_only_new_imports_and_always_equals_a_full_read(engine, registry, monkeypatch):
+    from test_importer import USER, incidents_csv
+
+    demo = _commit(engine, registry, incidents_csv(["D-1", "D-2", "SHARED"]), is_demo=True)
+    loaded = store.refresh_dataset(engine, "incidents")
+    assert sorted(loaded.frame["incident_code"]) == ["D-1", "D-2", "SHARED"] and loaded.import_ids == {demo}
+
+    reads: list[frozenset[int]] = []
+    real_read = store._read_rows
+    monkeypatch.setattr(store, "_read_rows", lambda conn, ds, ids: reads.append(ids) or real_read(conn, ds, ids))
+
+    # Real data hides the demo import (and evicts the demo row whose key it takes).
+    first = _commit(engine, registry, incidents_csv(["A-1", "SHARED"]))
+    loaded = store.refresh_dataset(engine, "incidents", loaded)
+    assert reads == [frozenset({first})]
+    assert sorted(loaded.frame["incident_code"]) == ["A-1", "SHARED"]
+    _assert_same_as_a_full_read(engine, loaded)
+
+    # New communes, a new field and a missing severity: the categories grow and stay sorted.
+    second = _commit(engine, registry, incidents_csv(["B-1"], commune="Xã Cẩm Thành", district="Huyện Cẩm Xuyên",
+                                                     extra=["B-2,20/03/2024,,Xã Cẩm Thành,Huyện Cẩm Xuyên,Ma túy,,,,"]))
+    reads.clear()
+    loaded = store.refresh_dataset(engine, "incidents", loaded)
+    assert reads == [frozenset({second})]
+    assert loaded.frame["id"].is_monotonic_increasing and len(loaded.frame) == 4
+    _assert_same_as_a_full_read(engine, loaded)
+
+    # Nothing changed: the same object comes back without reading rows.
+    reads.clear()
+    assert store.refresh_dataset(engine, "incidents", loaded) is loaded and reads == []
+
+    # A rollback only drops rows.
+    importer.rollback_import(engine, first, USER)
+    reads.clear()
+    loaded = store.refresh_dataset(engine, "incidents", loaded)
+    assert reads == [] and sorted(loaded.frame["incident_code"]) == ["B-1", "B-2"]
+    _assert_same_as_a_full_read(engine, loaded)
+
+    # Without real data the demo import shows again, minus the row the real import evicted.
+    importer.rollback_import(engine, second, USER)
+    reads.clear()
+    loaded = store.refresh_dataset(engine, "incidents", loaded)
+    assert reads == [frozenset({demo})] and sorted(loaded.frame["incident_code"]) == ["D-1", "D-2"]
+    _assert_same_as_a_full_read(engine, loaded)
+
+
+def test_an_empty_store_reads_as_typed_empty_frames(engine):
+    for dataset in store.DATASETS:
+        frame = store.load_dataset(engine, dataset)
+        assert frame.empty and list(frame.columns) == store._READ_COLUMNS[dataset]
+        assert frame["id"].dtype == "int64" and frame["commune_code"].dtype == "category"

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from threading import Lock
+
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -55,6 +57,19 @@ def get_province_polygon():
     return boundaries.load_layer("province").geometry.union_all()
 
 
+class _LatestDatasets:
+    """The most recently read datasets, which the next version's read starts from."""
+
+    def __init__(self) -> None:
+        self.lock = Lock()
+        self.by_store: dict[str, dict[str, store.LoadedDataset]] = {}
+
+
+@st.cache_resource(show_spinner=False)
+def _latest_datasets() -> _LatestDatasets:
+    return _LatestDatasets()
+
+
 @st.cache_resource(max_entries=2, show_spinner=False)
 def get_datasets(version: int) -> ind.Datasets:
     """The three visible datasets at ``version``.
@@ -62,12 +77,24 @@ def get_datasets(version: int) -> ind.Datasets:
     A resource, not cache_data: copying ~50k rows out of the cache on every
     rerun (pickling) cost more than the whole page budget. The frames are
     read-only by convention; the version in the key makes stale data unreachable.
+
+    A new version starts from the frames last read (``store.refresh_dataset``):
+    only the rows of imports that became visible are read and those of
+    rolled-back or hidden imports dropped, so the rerun after an import or a
+    rollback stays fast with a million incidents stored.
     """
     engine = get_engine()
+    latest = _latest_datasets()
+    url = settings.database_url()
+    with latest.lock:
+        previous = dict(latest.by_store.get(url, {}))
+    loaded = {name: store.refresh_dataset(engine, name, previous.get(name)) for name in store.DATASETS}
+    with latest.lock:
+        latest.by_store[url] = loaded
     return ind.Datasets(
-        models=store.load_dataset(engine, store.DATASET_MODELS),
-        incidents=store.load_dataset(engine, store.DATASET_INCIDENTS),
-        recognitions=store.load_dataset(engine, store.DATASET_RECOGNITIONS),
+        models=loaded[store.DATASET_MODELS].frame,
+        incidents=loaded[store.DATASET_INCIDENTS].frame,
+        recognitions=loaded[store.DATASET_RECOGNITIONS].frame,
     )
 
 
