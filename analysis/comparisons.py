@@ -140,7 +140,11 @@ def group_trends(data: ind.Datasets, registry: Registry, filters: ind.Filters,
     if filters.kinds:
         models = models[models["kind"].isin(filters.kinds)]
     incidents = data.incidents
-    reporting_incidents = set(incidents["commune_code"].unique())
+    # Each incident's commune as a position in the registry (once, not per group): with a
+    # million incidents, matching codes per group cost more than the whole page budget.
+    communes = pd.Index(registry.communes.index.to_numpy(dtype=object), dtype=object)
+    incident_pos = ind.unit_positions(incidents["commune_code"], communes)
+    reporting_incidents = set(communes[np.bincount(incident_pos + 1, minlength=len(communes) + 1)[1:] > 0])
     steps = _steps(filters.period, step)
     index = pd.DatetimeIndex([pd.Timestamp(s.start) for s in steps], name="period")
     starts = np.array([np.datetime64(pd.Timestamp(s.start), "ns") for s in steps])
@@ -153,17 +157,21 @@ def group_trends(data: ind.Datasets, registry: Registry, filters: ind.Filters,
     active = ((founded[None, :] <= ends[:, None]) & (np.isnat(dissolved)[None, :] | (dissolved[None, :] >= starts[:, None]))
               & static[None, :])
     model_codes = models["commune_code"]
-    incident_codes = incidents["commune_code"]
+    # The steps cut the period without gaps: an incident of the period belongs to the last step
+    # starting on or before its day.
     when = incidents["occurred_on"].to_numpy(dtype="datetime64[ns]")
+    in_period = ind.within_period(when, filters.period)
+    step_of = np.searchsorted(starts.view(np.int64), when[in_period].view(np.int64), side="right") - 1
+    period_pos = incident_pos[in_period] + 1  # 0 = commune not in the registry
     model_cols, incident_cols = {}, {}
     for key, codes in groups.items():
         codes = pd.Index(codes)
         pop_m = population.reindex(codes[codes.isin(reporting_models)]).sum()
         pop_i = population.reindex(codes[codes.isin(reporting_incidents)]).sum()
         covering = active[:, model_codes.isin(codes).to_numpy(dtype=bool)].sum(axis=1)
-        times = np.sort(when[incident_codes.isin(codes).to_numpy(dtype=bool)])
-        times = times[~np.isnat(times)]
-        counts = np.searchsorted(times, ends, side="right") - np.searchsorted(times, starts, side="left")
+        member = np.zeros(len(communes) + 1, dtype=bool)
+        member[1:] = communes.isin(codes)
+        counts = np.bincount(step_of[member[period_pos]], minlength=len(steps))[:len(steps)]
         model_cols[key] = covering / pop_m * ind.PER if pop_m else np.full(len(steps), np.nan)
         incident_cols[key] = counts / pop_i * ind.PER if pop_i else np.full(len(steps), np.nan)
     return {

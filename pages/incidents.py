@@ -9,8 +9,8 @@ from ui import cache
 from ui.access import can
 from ui.i18n import current_language, t
 from ui.map_component import render_map
-from ui.page_parts import (change_frame, details_frame, map_indicator_for, render_commune_map, render_level_switch,
-                           render_monthly, render_table, rule_sentence)
+from ui.page_parts import (DETAIL_ROWS_SHOWN, change_frame, details_frame, map_indicator_for, render_commune_map,
+                           render_level_switch, render_monthly, render_table, rule_sentence)
 from ui.sidebar import current_filters
 
 version = cache.data_version()
@@ -60,4 +60,8 @@ if can("incident_details"):
     st.subheader(t("incidents.details_title"))
     rows = cache.get_incident_rows(version, filters, level)
     st.caption(t("incidents.details_help", n=len(rows)))
-    render_table(details_frame(rows, level), filters, t("incidents.details_title"), key="incidents_details")
+    shown = rows.head(DETAIL_ROWS_SHOWN)
+    if len(shown) < len(rows):
+        st.caption(t("incidents.details_capped", shown=len(shown), n=len(rows)))
+    render_table(details_frame(shown, level), filters, t("incidents.details_title"), key="incidents_details",
+                 download=lambda: details_frame(rows, level))

@@ -8,6 +8,8 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from analysis import comparisons as cmp
 from analysis import district_profile as dp
@@ -200,3 +202,31 @@ def test_monthly_counts_match_monthly_incidents(data, by) -> None:
     assert list(counted.index) == list(expected.index)
     assert (counted.to_numpy() == expected.to_numpy()).all()
     assert int(counted.to_numpy().sum()) == (3 if by else 4)  # a missing field is left out of the split
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["A", "B", "C", "Z", None]),
+                          st.one_of(st.none(), st.dates(date(2024, 10, 1), date(2025, 6, 30)))), max_size=40),
+       st.dates(date(2024, 12, 1), date(2025, 2, 28)), st.integers(0, 120), st.sampled_from(["month", "quarter"]),
+       st.booleans())
+def test_trend_counts_match_counting_each_step_directly(registry, rows, start, days, step, categorical) -> None:
+    # Unknown communes (Z), missing communes and dates, both ends of every step: the same counts as a plain loop.
+    # (The registry fixture is read-only, so sharing it across examples is safe.)
+    period = ind.Period(start, start + pd.Timedelta(days=days).to_pytimedelta())
+    codes = pd.Series([r[0] for r in rows], dtype="category" if categorical else object)
+    incidents = pd.DataFrame({"commune_code": codes,
+                              "occurred_on": pd.to_datetime(pd.Series([r[1] for r in rows], dtype=object))})
+    models = pd.DataFrame({"commune_code": ["A"], "kind": [CORE[0]], "founded_on": pd.to_datetime(["2024-01-01"]),
+                           "dissolved_on": pd.to_datetime([None]), "status": [domain.STATUS_ACTIVE],
+                           "assessment": [domain.ASSESSMENT_EFFECTIVE]})
+    data = ind.Datasets(models=models, incidents=incidents, recognitions=pd.DataFrame())
+    groups = {"ab": pd.Index(["A", "B"]), "c": pd.Index(["C"])}
+    trends = cmp.group_trends(data, registry, ind.Filters(period), groups, step)["incidents_per_10k"]
+    population = registry.communes["population"]
+    reporting = {r[0] for r in rows if r[0] in population.index}
+    for key, members in groups.items():
+        pop = population[[m for m in members if m in reporting]].sum()
+        for s in cmp._steps(period, step):
+            n = sum(1 for code, day in rows if code in members and day is not None and s.start <= day <= s.end)
+            got = trends.loc[pd.Timestamp(s.start), key]
+            assert (np.isnan(got) and not pop) or got == pytest.approx(n / pop * ind.PER)

@@ -203,3 +203,21 @@ def test_monthly_incidents_fills_every_month():
 ])
 def test_format_indicator(indicator, value, lang, text):
     assert format_indicator(indicator, value, lang, "Chưa có dữ liệu") == text
+
+
+def test_incident_rows_select_period_and_units_newest_first():
+    incidents = pd.DataFrame({
+        "id": [1, 2, 3, 4, 5, 6],
+        "commune_code": pd.Categorical(["00001", "00002", "00001", "00004", None, "00001"]),
+        "legacy_code": pd.Categorical(["00001", "00003", None, "00004", "00002", "00001"]),
+        "occurred_on": pd.to_datetime(["2025-01-01", "2025-03-31", "2025-03-31", "2025-02-10", "2025-02-01",
+                                       "2025-04-01"]),
+        "description": ["a", "b", "c", "d", "e", "f"],
+    })
+    rows = ind.incident_rows(incidents, pd.Index(["00001", "00002"]), Q1)
+    # Both ends of the period count; same day: the later id first; outside units or period: left out.
+    assert rows["id"].tolist() == [3, 2, 1]
+    assert rows["description"].tolist() == ["c", "b", "a"]
+    legacy = ind.incident_rows(incidents, pd.Index(["00002", "00003"]), Q1, ind.LEVEL_LEGACY)
+    assert legacy["id"].tolist() == [2, 5]
+    assert ind.incident_rows(incidents, pd.Index([], dtype=object), Q1).empty

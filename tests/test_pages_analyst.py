@@ -124,6 +124,34 @@ def test_profile_from_the_url(registry) -> None:
     assert _table_with(at, translate("col.province_median")).shape[0] > 0
 
 
+def test_incident_details_show_the_newest_rows_and_download_them_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui import page_parts
+
+    exported = []
+    real_downloads = page_parts.render_downloads
+
+    def spy(frame, context, name, key_prefix):
+        exported.append((key_prefix, frame))
+        real_downloads(frame, context, name, key_prefix)
+
+    monkeypatch.setattr(page_parts, "DETAIL_ROWS_SHOWN", 5)
+    monkeypatch.setattr(page_parts, "render_downloads", spy)
+    at = _app("pages/incidents.py", role="analyst")
+    assert not at.exception
+    shown = _table_with(at, translate("col.description"))
+    assert len(shown) == 5
+    dates = pd.to_datetime(shown[translate("col.date")])
+    assert dates.is_monotonic_decreasing  # newest first
+    capped = [c.value for c in at.caption if "5" in c.value and translate("incidents.details_capped").split("{")[0]
+              in c.value]
+    assert capped
+    build = dict(exported)["incidents_details_dl"]
+    everything = build()  # what the CSV/XLSX buttons export, built only when clicked
+    assert len(everything) > 5 and list(everything.columns) == list(shown.columns)
+    pd.testing.assert_frame_equal(everything.head(5).reset_index(drop=True), shown.reset_index(drop=True),
+                                  check_dtype=False)  # the shown table came back through Arrow
+
+
 def test_invalid_url_parameters_show_a_notice() -> None:
     at = AppTest.from_file(str(APP), default_timeout=120)
     at.session_state[USER_KEY] = SessionUser("test_viewer", "viewer")

@@ -156,10 +156,15 @@ def test_upload_preview_confirm_then_the_map_shows_the_data(monkeypatch: pytest.
     upload(at, "mo_hinh.csv", models_csv(["Tổ tự quản thôn 1", "Tổ tự quản thôn 2"]), valid_only=True)
     assert calls == ["mo_hinh.csv"] and counts(at) == (2, 2, 0)
 
+    reads: list[frozenset[int]] = []
+    real_read = store._read_rows
+    monkeypatch.setattr(store, "_read_rows", lambda conn, ds, ids: reads.append(ids) or real_read(conn, ds, ids))
     at.button(key="upload_confirm").click().run()
     assert not at.exception
     history = imports()
     assert len(history) == 1 and history.loc[0, "rows_accepted"] == 2 and history.loc[0, "user_name"] == USER
+    # The committing run already read the new import's rows, and only those.
+    assert reads == [frozenset({int(history.loc[0, "id"])})]
     import_id = int(history.loc[0, "id"])
     assert any(f"lần nhập số {import_id}" in s.value for s in at.success)
     assert stored(store.models) == 2
@@ -169,7 +174,7 @@ def test_upload_preview_confirm_then_the_map_shows_the_data(monkeypatch: pytest.
 
     # The home page shows the new data at once: the cache keys carry the data version, nothing was cleared.
     at.switch_page("pages/coverage_map.py").run()
-    assert not at.exception
+    assert not at.exception and len(reads) == 1  # the page found the datasets ready
     assert metrics(at)[all_kinds] == "0/1"  # one commune now has models (of one kind only)
     assert metrics(at)[per_10k] != translate("common.no_data", "vi")
 

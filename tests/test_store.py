@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
@@ -79,10 +81,10 @@ def test_unpacking_refuses_unknown_codecs_and_wrong_sizes():
 
 
 # ------------------------------------------------------------ incremental reads
-def _commit(engine, registry, data: bytes, *, is_demo: bool = False) -> int:
+def _commit(engine, registry, data: bytes, *, is_demo: bool = False, dataset: str = "incidents") -> int:
     from test_importer import USER, preview
 
-    outcome = importer.commit_import(engine, preview(engine, registry, data), user=USER, is_demo=is_demo)
+    outcome = importer.commit_import(engine, preview(engine, registry, data, dataset), user=USER, is_demo=is_demo)
     assert outcome.committed
     return outcome.import_id
 
@@ -144,3 +146,29 @@ def test_an_empty_store_reads_as_typed_empty_frames(engine):
         frame = store.load_dataset(engine, dataset)
         assert frame.empty and list(frame.columns) == store._READ_COLUMNS[dataset]
         assert frame["id"].dtype == "int64" and frame["commune_code"].dtype == "category"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 6), st.sampled_from(["18814", "18685", "18073", None])), max_size=60),
+       st.sets(st.integers(1, 6)))
+def test_dropping_imports_matches_a_plain_mask(rows, dropped):
+    frame = pd.DataFrame({"id": pd.Series(range(len(rows)), dtype="int64"),
+                          "import_id": pd.Series([r[0] for r in rows], dtype="int64"),
+                          "commune_code": pd.Series([r[1] for r in rows], dtype="str").astype("category"),
+                          "description": pd.Series([f"ghi chú {i}" for i in range(len(rows))], dtype="str")})
+    out = store._without_imports(frame, frozenset(dropped))
+    expected = frame[~frame["import_id"].isin(dropped)].reset_index(drop=True)
+    expected["commune_code"] = expected["commune_code"].cat.remove_unused_categories()
+    pd.testing.assert_frame_equal(out, expected)
+
+
+def test_refreshing_all_datasets_keeps_the_unchanged_ones(engine, registry):
+    from test_importer import incidents_csv, models_csv
+
+    _commit(engine, registry, incidents_csv(["A-1"]))
+    before = store.refresh_datasets(engine)
+    _commit(engine, registry, models_csv(["Tổ tự quản số 1"]), dataset="models")
+    after = store.refresh_datasets(engine, before)
+    assert after["incidents"] is before["incidents"] and after["recognitions"] is before["recognitions"]
+    assert after["models"].frame["model_name"].tolist() == ["Tổ tự quản số 1"]
+    pd.testing.assert_frame_equal(after["models"].frame, store.load_dataset(engine, "models"))

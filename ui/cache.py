@@ -88,7 +88,7 @@ def get_datasets(version: int) -> ind.Datasets:
     url = settings.database_url()
     with latest.lock:
         previous = dict(latest.by_store.get(url, {}))
-    loaded = {name: store.refresh_dataset(engine, name, previous.get(name)) for name in store.DATASETS}
+    loaded = store.refresh_datasets(engine, previous)
     with latest.lock:
         latest.by_store[url] = loaded
     return ind.Datasets(
@@ -96,6 +96,16 @@ def get_datasets(version: int) -> ind.Datasets:
         incidents=loaded[store.DATASET_INCIDENTS].frame,
         recognitions=loaded[store.DATASET_RECOGNITIONS].frame,
     )
+
+
+def refresh_after_change() -> None:
+    """Read the datasets of the current data version now.
+
+    Called by the run that imported, rolled back or changed demo data, which
+    already shows its progress: the next rerun of any page then finds the
+    datasets ready and only recomputes its own figures.
+    """
+    get_datasets(data_version())
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -203,13 +213,8 @@ def get_incident_rows(version: int, filters: ind.Filters, level: str = ind.LEVEL
     A resource (read-only by convention): a year of incidents is thousands of rows,
     too many to copy out of ``cache_data`` on every rerun.
     """
-    incidents = get_datasets(version).incidents
     units = ind.selected_units(get_registry(), filters, level)
-    col = "commune_code" if level == ind.LEVEL_2025 else "legacy_code"
-    when = incidents["occurred_on"]
-    mask = (incidents[col].isin(units) & (when >= pd.Timestamp(filters.period.start))
-            & (when <= pd.Timestamp(filters.period.end)))
-    return incidents[mask].sort_values("occurred_on", ascending=False)
+    return ind.incident_rows(get_datasets(version).incidents, units, filters.period, level)
 
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)

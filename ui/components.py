@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 import math
 
 import pandas as pd
@@ -147,8 +148,12 @@ def filter_context(filters: ind.Filters, extra: list[tuple[str, str]] | None = N
     return rows
 
 
-def render_downloads(frame: pd.DataFrame, context: list[tuple[str, str]], name: str, key_prefix: str) -> None:
-    """CSV and XLSX download buttons for a table; files are built only when clicked."""
+def render_downloads(frame: pd.DataFrame | Callable[[], pd.DataFrame], context: list[tuple[str, str]], name: str,
+                     key_prefix: str) -> None:
+    """CSV and XLSX download buttons for a table; files are built only when clicked.
+
+    ``frame`` may be a function that builds the table, called at the click.
+    """
     from analysis.exports import file_stem, table_to_csv, table_to_xlsx
     from ui import access
 
@@ -156,13 +161,16 @@ def render_downloads(frame: pd.DataFrame, context: list[tuple[str, str]], name: 
     left, right = st.columns(2)
     audit = access.export_auditor()
 
+    def table() -> pd.DataFrame:
+        return frame() if callable(frame) else frame
+
     def _csv() -> bytes:
         audit(f"{stem}.csv")
-        return table_to_csv(frame)
+        return table_to_csv(table())
 
     def _xlsx() -> bytes:
         audit(f"{stem}.xlsx")
-        return table_to_xlsx(frame, context, sheet_name=t("export.sheet.data"),
+        return table_to_xlsx(table(), context, sheet_name=t("export.sheet.data"),
                              context_sheet_name=t("export.sheet.context"))
 
     allowed = access.can("export")

@@ -9,7 +9,7 @@ unsafe HTML: descriptions and names are user data).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 import streamlit as st
@@ -81,10 +81,15 @@ def indicator_label(name: str) -> str:
 
 
 def render_table(frame: pd.DataFrame, filters: ind.Filters, name: str, key: str,
-                 extra: list[tuple[str, str]] | None = None, **kwargs) -> object:
-    """A table and its CSV/XLSX downloads (the XLSX carries the filters sheet)."""
+                 extra: list[tuple[str, str]] | None = None,
+                 download: Callable[[], pd.DataFrame] | None = None, **kwargs) -> object:
+    """A table and its CSV/XLSX downloads (the XLSX carries the filters sheet).
+
+    ``download`` builds the exported table when it differs from the one shown
+    (all rows of a table shown in part); it runs only when a button is clicked.
+    """
     result = st.dataframe(frame, hide_index=True, width="stretch", key=key, **kwargs)
-    render_downloads(frame, filter_context(filters, extra), name, key_prefix=f"{key}_dl")
+    render_downloads(download or frame, filter_context(filters, extra), name, key_prefix=f"{key}_dl")
     return result
 
 
@@ -233,6 +238,11 @@ def change_frame(table: pd.DataFrame) -> pd.DataFrame:
         t("col.flag"): table["incidents_flag"].map({True: t("incidents.flagged"), False: ""}),
         t("common.no_data"): (~table["has_incidents"].astype(bool)).map({True: t("common.yes"), False: ""}),
     })
+
+
+#: Incident rows drawn in the details table; more are only downloaded. A browser grid of tens of
+#: thousands of rows is not read, and building and sending it cost most of a rerun with 1M incidents.
+DETAIL_ROWS_SHOWN = 2_000
 
 
 def details_frame(rows: pd.DataFrame, level: str) -> pd.DataFrame:

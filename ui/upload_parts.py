@@ -356,6 +356,9 @@ def _commit(pending: Pending) -> None:
     try:
         outcome = importer.commit_import(cache.get_engine(), pending.preview, valid_only=pending.valid_only,
                                          force=pending.force, user=access.current_user().name, progress=progress)
+        if outcome.committed:  # while the bar still shows: the pages then open on data already read
+            progress(1.0, t("upload.progress.refresh"))
+            cache.refresh_after_change()
     except importer.ImportRefused as exc:
         if exc.reason == "duplicate_file":  # committed meanwhile by someone else: show the refusal and the offer
             st.session_state[REFUSED_KEY] = (pending.preview.sha256, str(exc))
@@ -408,6 +411,7 @@ def render_demo_controls() -> None:
             else:
                 outcomes = importer.load_demo(engine, user, registry=cache.get_registry())
                 flash(t("upload.demo.loaded", rows=sum(o.written for o in outcomes.values())))
+            cache.refresh_after_change()
         st.session_state.pop(DEMO_CONFIRM_KEY, None)
         st.rerun()
 
@@ -511,5 +515,6 @@ def render_rollback(row: pd.Series) -> None:
         except importer.RollbackError as exc:
             st.error(plain_md(exc), icon=":material/block:")
             return
+        cache.refresh_after_change()
         flash(t("history.rollback.done", id=import_id, rows=deleted), HISTORY_FLASH_KEY)
         st.rerun()
