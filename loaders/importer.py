@@ -622,7 +622,7 @@ def commit_import(
     report = json.dumps({"errors": errors_to_records(errors), "ignored_columns": preview.ignored_columns,
                          "totals_rows": preview.totals_rows}, ensure_ascii=False)
     try:
-        with engine.begin() as conn:
+        with store.write_transaction(engine, big=n >= DEFER_CHECKPOINT_FROM) as conn:
             _prepare_bulk(conn)
             if not force:
                 dup = find_duplicate_file(conn, dataset, preview.sha256)
@@ -745,6 +745,10 @@ def _prepare_bulk(conn: Connection) -> None:
         conn.exec_driver_sql("PRAGMA cache_size=-262144")
         conn.exec_driver_sql("PRAGMA threads=2")
 
+
+#: On SQLite, a batch at least this large leaves the WAL checkpoint (copying the
+#: written pages into the database file) to a background thread after its commit.
+DEFER_CHECKPOINT_FROM = 100_000
 
 #: On SQLite, a batch at least this large (and larger than the table) is inserted
 #: with the table's plain indexes dropped and rebuilt afterwards, in the same

@@ -12,11 +12,12 @@ same transaction; cached queries use that number in their keys.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from threading import Lock
+from threading import Lock, Thread
 
 import numpy as np
 import pandas as pd
@@ -277,8 +278,66 @@ def get_engine(url: str | None = None) -> Engine:
     return engine
 
 
+#: Background WAL checkpoints started by :func:`write_transaction` (joined before engines close).
+_checkpoints: list[Thread] = []
+
+
+@contextmanager
+def write_transaction(engine: Engine, *, big: bool = False) -> Iterator[Connection]:
+    """``engine.begin()``; for a big write on SQLite, the WAL checkpoint runs after the commit.
+
+    SQLite copies the write-ahead log into the database file (a checkpoint)
+    right after the commit that makes the log long, in the committing call:
+    two to three seconds for a million-row import, while its rows are already
+    committed and visible. With ``big=True`` that connection skips the
+    automatic checkpoint and a background thread runs a passive one (which
+    never blocks readers or writers) once the transaction has committed.
+    Other databases and small writes get a plain transaction.
+    """
+    if not big or engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
+            yield conn
+        return
+    with engine.connect() as conn:
+        pages = int(conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar())
+        conn.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
+        conn.commit()
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            # The pooled connection goes back with SQLite's setting, whatever happened.
+            conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={pages}")
+            conn.commit()
+    _checkpoint_soon(engine)
+
+
+def _checkpoint_soon(engine: Engine) -> None:
+    def run() -> None:
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        except sa.exc.SQLAlchemyError:
+            pass  # the next automatic checkpoint copies the log instead
+
+    thread = Thread(target=run, name="sqlite-wal-checkpoint", daemon=True)
+    with _engines_lock:
+        _checkpoints[:] = [t for t in _checkpoints if t.is_alive()]
+        _checkpoints.append(thread)
+    thread.start()
+
+
+def wait_for_checkpoints(timeout: float | None = None) -> None:
+    """Wait until the background checkpoints started so far have finished."""
+    with _engines_lock:
+        pending = list(_checkpoints)
+    for thread in pending:
+        thread.join(timeout)
+
+
 def dispose_engines() -> None:
-    """Close every cached engine (tests switch databases)."""
+    """Close every cached engine (tests switch databases), after their background checkpoints."""
+    wait_for_checkpoints()
     with _engines_lock:
         for engine in _engines.values():
             engine.dispose()

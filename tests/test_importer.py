@@ -428,6 +428,46 @@ def test_big_batches_rebuild_their_indexes_even_on_failure(engine, registry, mon
         assert "ix_incidents_import_id" in plan
 
 
+def _autocheckpoint_at_checkin(engine) -> list[int]:
+    """The ``wal_autocheckpoint`` of every SQLite connection handed back to the pool from now on."""
+    seen: list[int] = []
+
+    def record(dbapi_connection, _record):  # noqa: ANN001 - pool event signature
+        cursor = dbapi_connection.cursor()
+        seen.append(cursor.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+        cursor.close()
+
+    sa.event.listen(engine, "checkin", record)
+    return seen
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_big_sqlite_batches_checkpoint_after_their_commit(engine, registry, monkeypatch, fail):
+    monkeypatch.setattr(importer, "DEFER_CHECKPOINT_FROM", 5)
+    started = []
+    real_checkpoint = store._checkpoint_soon
+    monkeypatch.setattr(store, "_checkpoint_soon", lambda e: started.append(e) or real_checkpoint(e))
+    p = preview(engine, registry, incidents_csv([f"CK-{i}" for i in range(10)]))
+    before = snapshot(engine)
+    seen = _autocheckpoint_at_checkin(engine) if engine.dialect.name == "sqlite" else []
+    if fail:
+        monkeypatch.setattr(importer, "_insert_chunk", lambda *a: (_ for _ in ()).throw(RuntimeError("injected")))
+        with pytest.raises(RuntimeError):
+            importer.commit_import(engine, p, user=USER)
+        assert snapshot(engine) == before and started == []
+    else:
+        assert importer.commit_import(engine, p, user=USER).written == 10
+        assert started == ([engine] if engine.dialect.name == "sqlite" else [])
+    store.wait_for_checkpoints()
+    # Every connection went back to the pool with SQLite's own setting, also after a failure.
+    assert seen and set(seen) == {1000} if engine.dialect.name == "sqlite" else seen == []
+    if engine.dialect.name == "sqlite" and not fail:
+        with engine.connect() as conn:
+            busy, log, done = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+        assert busy == 0 and log == done  # the whole log is in the database file
+        assert count(engine, store.incidents) == 10
+
+
 def test_long_user_names_fit_the_store_on_commit_and_rollback(engine, registry):
     long_user = "cán bộ " * 40  # 280 characters: wider than the user-name columns
     p = preview(engine, registry, incidents_csv(["VV-LONG-1"]))
