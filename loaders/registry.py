@@ -23,6 +23,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from loaders import domain, settings
@@ -95,6 +96,21 @@ def vintage_for_date(on: date | datetime | None) -> str | None:
     if isinstance(on, datetime):
         on = on.date()
     return domain.VINTAGE_LEGACY if on < domain.REFORM_DATE else domain.VINTAGE_2025
+
+
+def vintages_for_dates(dates: pd.Series) -> pd.Series:
+    """:func:`vintage_for_date` for a whole column: legacy, 2025, or missing (``None``) for no date.
+
+    Parameters
+    ----------
+    dates : pd.Series
+        Dates, datetimes or text pandas can read as dates (unreadable values count as missing).
+    """
+    when = pd.to_datetime(dates, errors="coerce")
+    legacy = (when < pd.Timestamp(domain.REFORM_DATE)).to_numpy()
+    picked = np.where(legacy, domain.VINTAGE_LEGACY, domain.VINTAGE_2025).astype(object)
+    picked[when.isna().to_numpy()] = None
+    return pd.Series(picked, index=dates.index, dtype=object)
 
 
 @dataclass(frozen=True)
@@ -382,12 +398,7 @@ class Registry:
         )
         if isinstance(vintage, str) or vintage is None:
             if vintage is None and on is not None:
-                dates = pd.to_datetime(pd.Series(list(on)), errors="coerce")
-                frame["vintage"] = pd.Series(
-                    pd.NA, index=frame.index, dtype="object"
-                ).where(dates.isna(), (dates < pd.Timestamp(domain.REFORM_DATE)).map(
-                    {True: domain.VINTAGE_LEGACY, False: domain.VINTAGE_2025}
-                ))
+                frame["vintage"] = vintages_for_dates(pd.Series(list(on), index=frame.index)).to_numpy()
             else:
                 frame["vintage"] = vintage
         else:

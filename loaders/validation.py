@@ -53,6 +53,7 @@ from loaders.datasets import (
 )
 from loaders.i18n import translate
 from loaders.reading import RawTable, read_table
+from loaders.registry import vintages_for_dates
 from loaders.textnorm import key
 
 if TYPE_CHECKING:
@@ -550,9 +551,8 @@ def _row_vintages(ctx: _Context, work: pd.DataFrame) -> np.ndarray:
     """The vintage each row's commune reference uses, as an index into ``_VINTAGE_BY_CODE``."""
     n = len(work)
     if ctx.dataset == INCIDENTS:
-        day = work["ngay"]
-        legacy = (day < pd.Timestamp(domain.REFORM_DATE)).to_numpy()
-        return np.where(day.isna().to_numpy(), 0, np.where(legacy, 1, 2))
+        vintages = vintages_for_dates(work["ngay"]).to_numpy()
+        return np.where(pd.isna(vintages), 0, np.where(vintages == domain.VINTAGE_LEGACY, 1, 2))
     if ctx.dataset == RECOGNITIONS:
         # Recognitions are decided at year end: 2025 onwards use 2025 units.
         year = work["nam"]

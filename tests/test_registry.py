@@ -246,3 +246,16 @@ def test_missing_focus_file_is_a_clear_error(tmp_path):
                                                   ("123456", None)])
 def test_normalise_code(value, expected):
     assert reg.normalise_code(value) == expected
+
+
+def test_vintages_for_dates_follows_the_scalar_rule():
+    from loaders.registry import vintage_for_date, vintages_for_dates
+
+    values = pd.Series([date(2025, 6, 30), date(2025, 7, 1), None, "2024-02-29", "not a date",
+                        pd.Timestamp("2025-06-30 23:59"), pd.NaT], index=list("abcdefg"))
+    got = vintages_for_dates(values)
+    assert got.index.tolist() == list("abcdefg")
+    assert got.tolist() == ["legacy", "2025", None, "legacy", None, "legacy", None]
+    for value, vintage in zip(values, got):
+        if isinstance(value, (date, pd.Timestamp)) and not pd.isna(value):
+            assert vintage_for_date(value) == vintage
