@@ -375,7 +375,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     out = out or sys.stdout
     err = err or sys.stderr
     args = build_parser().parse_args(argv)
-    return args.handler(args, out, err)
+    try:
+        return args.handler(args, out, err)
+    finally:
+        # A big SQLite import copies its log into the database file in the background: let that
+        # finish before the process ends rather than leave it to the next start.
+        store = sys.modules.get("loaders.store")
+        if store is not None:
+            store.wait_for_checkpoints()
 
 
 # ---------------------------------------------------------------------- users

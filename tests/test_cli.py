@@ -243,3 +243,32 @@ def test_demo_load_if_empty_leaves_an_existing_store_alone(tmp_path) -> None:
     second = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert second.returncode == 0
     assert "không nạp" in second.stdout
+
+
+def test_a_big_import_ends_after_its_background_checkpoint(db_url, tmp_path, monkeypatch):
+    import threading
+    import time
+
+    from loaders import importer, store
+
+    monkeypatch.setattr(importer, "DEFER_CHECKPOINT_FROM", 3)
+    finished = []
+
+    def slow_checkpoint(engine):
+        # A checkpoint that takes a while: main() must still be waiting for it when it returns.
+        def later():
+            time.sleep(0.5)
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+            finished.append(True)
+
+        thread = threading.Thread(target=later, daemon=True)
+        with store._engines_lock:
+            store._checkpoints.append(thread)
+        thread.start()
+
+    monkeypatch.setattr(store, "_checkpoint_soon", slow_checkpoint)
+    done = run("import", "--dataset", "incidents", str(write_incidents(tmp_path / "lon.csv", ["C1", "C2", "C3"])),
+               "--json", db_url=db_url)
+    assert done.returncode == 0 and as_json(done)["accepted"] == 3
+    assert finished == ([True] if db_url.startswith("sqlite") else [])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -172,3 +173,60 @@ def test_refreshing_all_datasets_keeps_the_unchanged_ones(engine, registry):
     assert after["incidents"] is before["incidents"] and after["recognitions"] is before["recognitions"]
     assert after["models"].frame["model_name"].tolist() == ["Tổ tự quản số 1"]
     pd.testing.assert_frame_equal(after["models"].frame, store.load_dataset(engine, "models"))
+
+
+def _rows(ids: list[int], communes: list[str | None]) -> pd.DataFrame:
+    present = sorted({c for c in communes if c is not None})
+    return pd.DataFrame({
+        "id": np.array(ids, dtype="int64"),
+        "commune_code": pd.Categorical(communes, categories=pd.Index(present, dtype="str")),
+        "occurred_on": np.array([f"2025-01-{i % 28 + 1:02d}" for i in ids], dtype="datetime64[ns]"),
+        "lat": np.array([18.0 + i / 100 for i in ids]),
+        "description": pd.array([f"vụ {i}" for i in ids], dtype="str"),
+    })
+
+
+def _reference(*parts: pd.DataFrame) -> pd.DataFrame:
+    """What appending must give: the parts concatenated in id order, categories merged and sorted."""
+    codes = sorted({c for p in parts for c in p["commune_code"].dropna()})
+    together = pd.concat([p.assign(commune_code=p["commune_code"].astype(object)) for p in parts], ignore_index=True)
+    together["commune_code"] = pd.Categorical(together["commune_code"], categories=pd.Index(codes, dtype="str"))
+    return together.sort_values("id", kind="stable").reset_index(drop=True)
+
+
+def test_appending_writes_behind_the_frame_and_never_changes_earlier_frames():
+    base = _rows([1, 2, 3], ["18814", None, "18685"])
+    first, buffers = store._append_rows(base, _rows([4, 5], ["18814", "18685"]))
+    assert buffers is not None
+    pd.testing.assert_frame_equal(first, _reference(base, _rows([4, 5], ["18814", "18685"])))
+
+    # Same categories, later ids: written into the spare capacity, the frame is not copied.
+    second, again = store._append_rows(first, _rows([6], ["18685"]), buffers)
+    assert again is buffers and np.shares_memory(second["id"].to_numpy(), first["id"].to_numpy())
+    pd.testing.assert_frame_equal(second, _reference(base, _rows([4, 5], ["18814", "18685"]), _rows([6], ["18685"])))
+    first_before = first.copy()
+
+    # An older frame grows on its own copy: the newer frame behind it keeps its rows.
+    branch, other = store._append_rows(first, _rows([7, 8], [None, "18814"]), buffers)
+    assert other is not buffers and not np.shares_memory(branch["id"].to_numpy(), second["id"].to_numpy())
+    assert second["id"].tolist() == [1, 2, 3, 4, 5, 6] and branch["id"].tolist() == [1, 2, 3, 4, 5, 7, 8]
+    pd.testing.assert_frame_equal(first, first_before)
+
+    # A new category, or rows that belong before the last id, fall back to a merged copy.
+    grown, _ = store._append_rows(second, _rows([9], ["18073"]), buffers)
+    pd.testing.assert_frame_equal(grown, _reference(second, _rows([9], ["18073"])))
+    unsorted, none = store._append_rows(second, _rows([0], ["18814"]), buffers)
+    assert none is None
+    pd.testing.assert_frame_equal(unsorted, _reference(second, _rows([0], ["18814"])))
+    assert second["id"].tolist() == [1, 2, 3, 4, 5, 6]
+
+
+def test_buffers_grow_by_copying_when_full(monkeypatch):
+    monkeypatch.setattr(store._ColumnBuffers, "SPARE", 0.0)
+    frame, buffers = store._append_rows(_rows([1], ["18814"]), _rows([2], ["18814"]))
+    parts = [_rows([1], ["18814"]), _rows([2], ["18814"])]
+    for start in range(3, 3 + 5000, 1000):  # past the 4,096 spare rows
+        batch = _rows(list(range(start, start + 1000)), ["18814"] * 1000)
+        frame, buffers = store._append_rows(frame, batch, buffers)
+        parts.append(batch)
+    pd.testing.assert_frame_equal(frame, _reference(*parts))
