@@ -53,7 +53,10 @@ def _fill(engine, stored: int, tmp: Path) -> float:  # noqa: ANN001 - SQLAlchemy
     from loaders.registry import load_registry
 
     with engine.connect() as conn:
-        have = conn.execute(sa.select(sa.func.count()).select_from(store.incidents)).scalar() or 0
+        # Real incidents only: once real data exists, the demo rows are hidden.
+        have = conn.execute(sa.select(sa.func.count()).select_from(store.incidents).join(
+            store.imports, store.imports.c.id == store.incidents.c.import_id).where(
+            store.imports.c.status == store.IMPORT_COMMITTED, sa.not_(store.imports.c.is_demo))).scalar() or 0
     if have >= stored:
         return 0.0
     path = tmp / "fill.csv"
