@@ -66,6 +66,14 @@ def test_nfd_utf8_from_macos_is_normalised() -> None:
     assert table.frame.iloc[0].tolist() == ["Kỳ Tân", "Ma túy"]
 
 
+@pytest.mark.parametrize("odd", ["\u0591\u05b0", "a\u0591\u05b0", "\u2126", "\u1100\u1161"])
+def test_text_that_is_not_nfc_without_latin_marks_is_normalised_too(odd: str) -> None:
+    # Hebrew marks out of canonical order, a singleton (OHM SIGN), Hangul jamo: no 0xCC/0xCD byte in sight.
+    assert not unicodedata.is_normalized("NFC", odd)
+    table = read_table(f'Tên xã,Ghi chú\nKỳ Tân,"{odd}"\n'.encode("utf-8"), "ghi_chu.csv")
+    assert table.frame.iloc[0].tolist() == ["Kỳ Tân", unicodedata.normalize("NFC", odd)]
+
+
 def test_title_rows_blank_lines_stray_spaces_and_totals_row() -> None:
     text = (
         "CÔNG AN TỈNH HÀ TĨNH\n"
