@@ -98,6 +98,23 @@ def vintage_for_date(on: date | datetime | None) -> str | None:
     return domain.VINTAGE_LEGACY if on < domain.REFORM_DATE else domain.VINTAGE_2025
 
 
+def vintage_codes_for_dates(dates: pd.Series) -> np.ndarray:
+    """:func:`vintage_for_date` for a whole column, as codes into :data:`VINTAGE_BY_CODE`.
+
+    Returns
+    -------
+    np.ndarray
+        0 for no (or an unreadable) date, 1 for legacy, 2 for the 2025 units.
+    """
+    when = pd.to_datetime(dates, errors="coerce")
+    legacy = (when < pd.Timestamp(domain.REFORM_DATE)).to_numpy()
+    return np.where(when.isna().to_numpy(), 0, np.where(legacy, 1, 2))
+
+
+#: The vintage of each code of :func:`vintage_codes_for_dates`.
+VINTAGE_BY_CODE: tuple[str | None, ...] = (None, domain.VINTAGE_LEGACY, domain.VINTAGE_2025)
+
+
 def vintages_for_dates(dates: pd.Series) -> pd.Series:
     """:func:`vintage_for_date` for a whole column: legacy, 2025, or missing (``None``) for no date.
 
@@ -106,11 +123,8 @@ def vintages_for_dates(dates: pd.Series) -> pd.Series:
     dates : pd.Series
         Dates, datetimes or text pandas can read as dates (unreadable values count as missing).
     """
-    when = pd.to_datetime(dates, errors="coerce")
-    legacy = (when < pd.Timestamp(domain.REFORM_DATE)).to_numpy()
-    picked = np.where(legacy, domain.VINTAGE_LEGACY, domain.VINTAGE_2025).astype(object)
-    picked[when.isna().to_numpy()] = None
-    return pd.Series(picked, index=dates.index, dtype=object)
+    codes = vintage_codes_for_dates(dates)
+    return pd.Series(np.array(VINTAGE_BY_CODE, dtype=object)[codes], index=dates.index, dtype=object)
 
 
 @dataclass(frozen=True)

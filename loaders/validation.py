@@ -53,7 +53,7 @@ from loaders.datasets import (
 )
 from loaders.i18n import translate
 from loaders.reading import RawTable, read_table
-from loaders.registry import vintages_for_dates
+from loaders.registry import VINTAGE_BY_CODE, vintage_codes_for_dates
 from loaders.textnorm import key
 
 if TYPE_CHECKING:
@@ -544,15 +544,11 @@ def _as_text(values: pd.Series) -> pd.Series:
 # --------------------------------------------------------------------------- communes
 
 
-_VINTAGE_BY_CODE: tuple[str | None, ...] = (None, domain.VINTAGE_LEGACY, domain.VINTAGE_2025)
-
-
 def _row_vintages(ctx: _Context, work: pd.DataFrame) -> np.ndarray:
-    """The vintage each row's commune reference uses, as an index into ``_VINTAGE_BY_CODE``."""
+    """The vintage each row's commune reference uses, as an index into ``VINTAGE_BY_CODE``."""
     n = len(work)
     if ctx.dataset == INCIDENTS:
-        vintages = vintages_for_dates(work["ngay"]).to_numpy()
-        return np.where(pd.isna(vintages), 0, np.where(vintages == domain.VINTAGE_LEGACY, 1, 2))
+        return vintage_codes_for_dates(work["ngay"])
     if ctx.dataset == RECOGNITIONS:
         # Recognitions are decided at year end: 2025 onwards use 2025 units.
         year = work["nam"]
@@ -598,7 +594,7 @@ def _resolve_communes(
             "c": raw["ma_xa"].iloc[reps].tolist(),
             "n": raw["ten_xa"].iloc[reps].tolist(),
             "d": raw["huyen_cu"].iloc[reps].tolist(),
-            "v": [_VINTAGE_BY_CODE[v] for v in vint[first]],
+            "v": [VINTAGE_BY_CODE[v] for v in vint[first]],
         }
     )
     found = _call_resolver(resolver, distinct)
