@@ -446,7 +446,6 @@ _CATEGORY_COLUMNS = {"commune_code", "legacy_code", "vintage", "kind", "setting"
 _TEXT_COLUMNS = {"incident_code", "model_name", "notes", "description", "unit_name"}
 #: Numbers that may be NULL: float64 with NaN, as pandas reads them.
 _NULLABLE_NUMBERS = {"members", "lat", "lon"}
-_INTEGERS = {"id", "import_id", "year"}
 
 
 @dataclass(frozen=True)
@@ -598,7 +597,7 @@ def _typed_column(name: str, values: np.ndarray) -> object:
         known = values != None  # noqa: E711 - elementwise on an object array
         numbers[known] = values[known].astype(np.float64)
         return numbers
-    return values.astype(np.int64)
+    return values.astype(np.int64)  # ids, import ids, years
 
 
 def _in_id_order(frame: pd.DataFrame) -> pd.DataFrame:

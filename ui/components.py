@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 import math
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
