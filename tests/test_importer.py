@@ -95,6 +95,28 @@ def test_commit_records_import_original_rows_event_and_version(engine, registry)
     assert first["lat"] is None and first["description"] == "ghi chú VV-1"
 
 
+def test_blank_optional_cells_are_stored_as_sql_null(engine, registry):
+    # On SQLite a missing value is bound as a float NaN (importer.SQLITE_NULL), which SQLite must store as NULL:
+    # never as a REAL, nor as the text 'nan', in text and float columns alike.
+    lines = [HEADER, "VV-1,15/03/2024,18814,,,Hình sự,,,,", "VV-2,15/03/2024,18814,,,Hình sự,,18.3,105.9,có mô tả"]
+    p = preview(engine, registry, ("\n".join(lines) + "\n").encode("utf-8"))
+    assert p.n_accepted == 2
+    importer.commit_import(engine, p, user=USER)
+
+    table = store.incidents
+    optional = ["name_given", "district_given", "severity", "lat", "lon", "description"]
+    with engine.connect() as conn:
+        blank = conn.execute(sa.select(*[table.c[c] for c in optional])
+                             .where(table.c.incident_code == "VV-1")).one()
+        nulls = {c: conn.execute(sa.select(sa.func.count()).select_from(table)
+                                 .where(table.c[c].is_(None))).scalar() for c in optional}
+        filled = conn.execute(sa.select(table.c.lat, table.c.lon, table.c.description)
+                              .where(table.c.incident_code == "VV-2")).one()
+    assert tuple(blank) == (None,) * len(optional)
+    assert nulls == {"name_given": 2, "district_given": 2, "severity": 2, "lat": 1, "lon": 1, "description": 1}
+    assert tuple(filled) == (18.3, 105.9, "có mô tả")
+
+
 def test_rejected_rows_write_nothing_unless_valid_only(engine, registry):
     data = incidents_csv(["VV-1", "VV-2"], extra=["VV-3,15/03/2024,,Xã Không Có,,Hình sự,,,,"])
     p = preview(engine, registry, data)
