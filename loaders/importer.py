@@ -27,6 +27,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -621,6 +622,7 @@ def commit_import(
     _tick(progress, 0.0, f"Đang ghi {n:,} dòng…".replace(",", "."))
     report = json.dumps({"errors": errors_to_records(errors), "ignored_columns": preview.ignored_columns,
                          "totals_rows": preview.totals_rows}, ensure_ascii=False)
+    packed_original = _pack_original(preview.data)
     try:
         with store.write_transaction(engine, big=n >= DEFER_CHECKPOINT_FROM) as conn:
             _prepare_bulk(conn)
@@ -628,7 +630,6 @@ def commit_import(
                 dup = find_duplicate_file(conn, dataset, preview.sha256)
                 if dup is not None:
                     raise ImportRefused(duplicate_message(dup), "duplicate_file", dup)
-            _store_original(conn, preview.sha256, preview.data)
             import_id = conn.execute(store.imports.insert().values(
                 # NUL is the one character PostgreSQL text cannot hold; the name is only ever text.
                 dataset=dataset, file_name=preview.file_name.replace("\x00", "\ufffd")[:255], sha256=preview.sha256,
@@ -650,6 +651,7 @@ def commit_import(
                 _insert_chunk(conn, table, columns, [[import_id] * (stop - start), *values])
                 done = min(start + CHUNK_ROWS, n)
                 _tick(progress, done / n, f"Đã ghi {done:,}/{n:,} dòng".replace(",", "."))
+            _store_original(conn, preview.sha256, len(preview.data), packed_original)
             for index in deferred:
                 index.create(conn)
             version = store.bump_data_version(conn)
@@ -737,6 +739,10 @@ def _column_getter(series: pd.Series, iso_dates: bool, null: object) -> Callable
     if (pd.api.types.is_integer_dtype(series) or pd.api.types.is_bool_dtype(series)) and not series.hasnans:
         plain = series.to_numpy()
         return lambda start, stop: plain[start:stop].astype(object)
+    if _mostly_distinct_text(series):
+        # Business keys and free text: factorizing a million distinct strings cost five times more than
+        # converting each batch's strings directly (0.54 s against 0.1 s for 1M incident codes).
+        return lambda start, stop: series.iloc[start:stop].to_numpy(dtype=object, na_value=null)
     codes, uniques = pd.factorize(series)
     if pd.api.types.is_datetime64_any_dtype(series):
         distinct = [ts.date().isoformat() if iso_dates else ts.date() for ts in uniques]
@@ -746,6 +752,22 @@ def _column_getter(series: pd.Series, iso_dates: bool, null: object) -> Callable
             distinct = [_plain(v) for v in distinct]
     lookup = np.array(distinct + [null], dtype=object)  # code -1 (missing) takes the last slot
     return lambda start, stop: lookup[codes[start:stop]]
+
+
+#: Rows of a column sampled to decide whether its text repeats (see :func:`_mostly_distinct_text`).
+_DISTINCT_SAMPLE_ROWS = 4096
+
+
+def _mostly_distinct_text(series: pd.Series) -> bool:
+    """Whether a text column's first rows are mostly distinct values (keys, descriptions), not repeats.
+
+    Only Arrow-backed text qualifies: its values convert straight to ``str``;
+    an object column may hold numpy scalars, which go through the factorized path.
+    """
+    if not isinstance(series.dtype, pd.StringDtype) or series.dtype.storage != "pyarrow":
+        return False
+    sample = series.iloc[:_DISTINCT_SAMPLE_ROWS]
+    return len(sample) > 0 and sample.nunique(dropna=True) > len(sample) // 2
 
 
 def _prepare_bulk(conn: Connection) -> None:
@@ -870,12 +892,28 @@ def _copy_chunk(conn: Connection, table: sa.Table, columns: list[str], values: S
                                          dialect=conn.dialect) from exc
 
 
-def _store_original(conn: Connection, sha256: str, data: bytes) -> None:
+#: Originals at least this large are packed on another thread while the rows
+#: are written (zstd releases the GIL: about 0.3 s per 100 MB taken off the import).
+PACK_IN_BACKGROUND_FROM = 1_000_000
+_packer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-original")
+
+
+def _pack_original(data: bytes) -> Future[tuple[str | None, bytes]]:
+    """Start packing an upload's bytes (:func:`store.pack_original`); the result, or its error, comes from the future."""
+    if len(data) >= PACK_IN_BACKGROUND_FROM:
+        return _packer.submit(store.pack_original, data)
+    done: Future[tuple[str | None, bytes]] = Future()
+    done.set_result(store.pack_original(data))
+    return done
+
+
+def _store_original(conn: Connection, sha256: str, size_bytes: int,
+                    packed: Future[tuple[str | None, bytes]]) -> None:
     exists = conn.execute(sa.select(store.stored_files.c.sha256).where(store.stored_files.c.sha256 == sha256)).first()
     if exists is not None:
         return
-    codec, content = store.pack_original(data)
-    values = dict(sha256=sha256, size_bytes=len(data), content=content, codec=codec)
+    codec, content = packed.result()
+    values = dict(sha256=sha256, size_bytes=size_bytes, content=content, codec=codec)
     if conn.dialect.name in ("sqlite", "postgresql"):
         insert = (sa.dialects.sqlite.insert if conn.dialect.name == "sqlite" else sa.dialects.postgresql.insert)
         conn.execute(insert(store.stored_files).values(**values).on_conflict_do_nothing(index_elements=["sha256"]))
