@@ -533,7 +533,7 @@ def _refresh(conn: Connection, dataset: str, visible: frozenset[int], previous: 
     if previous is not None and visible == previous.import_ids:
         return previous
     if previous is None or not (visible & previous.import_ids):
-        return LoadedDataset(_read_rows(conn, dataset, visible), visible)
+        return _buffered(_read_rows(conn, dataset, visible), visible)
     frame, buffers = previous.frame, previous.buffers
     kept = visible & previous.import_ids
     if kept != previous.import_ids:
@@ -542,6 +542,21 @@ def _refresh(conn: Connection, dataset: str, visible: frozenset[int], previous: 
     if added:
         frame, buffers = _append_rows(frame, _read_rows(conn, dataset, added), buffers)
     return LoadedDataset(frame, visible, buffers)
+
+
+def _buffered(frame: pd.DataFrame, import_ids: frozenset[int]) -> LoadedDataset:
+    """A full read, placed in buffers with spare capacity.
+
+    The first import after a server start then appends behind these rows like
+    every later one, instead of copying the million rows of the full read in
+    the rerun that follows it (measured up to 370 ms). The copy here is paid
+    once, within the full read's seconds.
+    """
+    if frame.empty:
+        return LoadedDataset(frame, import_ids)
+    empty = frame.iloc[0:0]
+    buffers = _ColumnBuffers(frame, empty)
+    return LoadedDataset(buffers.frame(frame, empty), import_ids, buffers)
 
 
 def _read_rows(conn: Connection, dataset: str, import_ids: frozenset[int]) -> pd.DataFrame:

@@ -142,6 +142,21 @@ def test_refreshing_reads_only_new_imports_and_always_equals_a_full_read(engine,
     _assert_same_as_a_full_read(engine, loaded)
 
 
+def test_the_first_import_after_a_full_read_appends_without_copying_it(engine, registry):
+    from test_importer import incidents_csv
+
+    _commit(engine, registry, incidents_csv(["A-1", "A-2"]))
+    full = store.refresh_dataset(engine, "incidents")  # as after a server start
+    assert full.buffers is not None
+    _commit(engine, registry, incidents_csv(["A-3"]))
+    after = store.refresh_dataset(engine, "incidents", full)
+
+    assert after.buffers is full.buffers
+    assert np.shares_memory(after.frame["id"].to_numpy(), full.frame["id"].to_numpy())
+    assert full.frame["incident_code"].tolist() == ["A-1", "A-2"], "the earlier frame must not change"
+    _assert_same_as_a_full_read(engine, after)
+
+
 def test_an_empty_store_reads_as_typed_empty_frames(engine):
     for dataset in store.DATASETS:
         frame = store.load_dataset(engine, dataset)
