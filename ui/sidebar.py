@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 import pandas as pd
@@ -24,11 +25,17 @@ def period_options(granularity: str, today: date | None = None) -> list[Period]:
     The current period ends today rather than in the future, since no data can
     lie beyond today.
     """
-    today = today or date.today()
+    return list(_period_options(granularity, today or date.today()))
+
+
+@functools.lru_cache(maxsize=16)
+def _period_options(granularity: str, today: date) -> tuple[Period, ...]:
+    # Computed once a day per granularity: pandas' offset arithmetic over ~80
+    # months cost about 6 ms of every rerun of every page.
     freq = {"month": "MS", "quarter": "QS", "year": "YS"}[granularity]
     starts = pd.date_range(FIRST_PERIOD, today, freq=freq)
     offset = {"month": pd.offsets.MonthEnd(0), "quarter": pd.offsets.QuarterEnd(0), "year": pd.offsets.YearEnd(0)}[granularity]
-    return [Period(s.date(), min((s + offset).date(), today)) for s in starts]
+    return tuple(Period(s.date(), min((s + offset).date(), today)) for s in starts)
 
 
 def period_label(period: Period, granularity: str) -> str:
