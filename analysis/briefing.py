@@ -38,8 +38,8 @@ from reportlab.platypus import Image, KeepInFrame, Paragraph, SimpleDocTemplate,
 
 from analysis.formatting import format_indicator
 from analysis.indicators import SUMMARY_FIGURES
-from loaders import domain
-from loaders.i18n import translate
+from loaders.core import domain
+from loaders.core.i18n import translate
 
 #: Province-comparable figures of the briefing, in display order (keys of ``analysis.indicators.summarise``).
 BRIEFING_FIGURES: tuple[str, ...] = SUMMARY_FIGURES

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from analysis import indicators as ind
-from loaders import domain
-from loaders.registry import Registry
+from loaders.core import domain
+from loaders.geo.registry import Registry
 
 #: Partition classes in display order.
 FOCUS_CLASSES: tuple[str, ...] = (domain.FOCUS_BORDER, domain.FOCUS_ECONOMIC_ZONE, domain.FOCUS_COASTAL, "other")

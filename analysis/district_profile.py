@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from analysis import indicators as ind
-from loaders import domain
-from loaders.registry import Registry
+from loaders.core import domain
+from loaders.geo.registry import Registry
 
 #: Indicators of a profile compared with the province median, in display order.
 PROFILE_INDICATORS: tuple[str, ...] = (

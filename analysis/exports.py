@@ -109,7 +109,7 @@ def export_timestamp(now: datetime | None = None) -> str:
 
 def file_stem(name: str, on: date | None = None) -> str:
     """A safe download file name stem: ASCII letters, digits and underscores, with the date."""
-    from loaders.textnorm import fold
+    from loaders.core.textnorm import fold
 
     slug = "".join(ch if ch.isalnum() else "_" for ch in fold(name)).strip("_") or "export"
     return f"{slug}_{(on or date.today()).isoformat()}"

@@ -21,8 +21,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from loaders import domain
-from loaders.registry import Registry
+from loaders.core import domain
+from loaders.geo.registry import Registry
 
 PER = 10_000
 DEFAULT_RISE_THRESHOLD = 0.25
@@ -104,7 +104,7 @@ class Filters:
 
 @dataclass
 class Datasets:
-    """The three stored datasets as read by ``loaders.store.load_dataset``."""
+    """The three stored datasets as read by ``loaders.store.engine.load_dataset``."""
 
     models: pd.DataFrame
     incidents: pd.DataFrame

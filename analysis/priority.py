@@ -34,9 +34,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from loaders import domain
-from loaders.i18n import translate
-from loaders.registry import Registry
+from loaders.core import domain
+from loaders.core.i18n import translate
+from loaders.geo.registry import Registry
 
 #: Components in display order.
 COMPONENTS: tuple[str, ...] = ("coverage", "missing_kinds", "weak", "rising", "focus")

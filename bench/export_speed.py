@@ -32,8 +32,10 @@ if str(_PROJECT_ROOT) not in sys.path:
 
 from analysis import briefing, priority  # noqa: E402
 from analysis import indicators as ind  # noqa: E402
-from loaders import boundaries, importer, store  # noqa: E402
-from loaders.registry import load_registry  # noqa: E402
+from loaders.geo import boundaries  # noqa: E402
+from loaders.ingest import importer
+from loaders.store import engine as store
+from loaders.geo.registry import load_registry  # noqa: E402
 from maps import printable  # noqa: E402
 
 BUDGET_S = 3.0
@@ -59,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if not boundaries.boundaries_installed():
-        print("boundary files are not installed: run `python -m loaders.boundaries install` first")
+        print("boundary files are not installed: run `python -m loaders.geo.boundaries install` first")
         return 2
     registry = load_registry()
     layers = printable.project_layers({role: boundaries.load_display_geometry(role) for role in _ROLES})

@@ -11,9 +11,9 @@ coordinates inside their commune), then each measurement runs in a fresh
 child process so that its peak memory (``ru_maxrss``) is its own:
 
 - ``read_csv``: a bare ``pandas.read_csv(path, dtype=str)``, the baseline;
-- ``dry run``: :func:`loaders.importer.preview_import` (read, match, validate,
+- ``dry run``: :func:`loaders.ingest.importer.preview_import` (read, match, validate,
   registry resolution, polygon check, duplicate lookup against the store);
-- ``commit``: preview then :func:`loaders.importer.commit_import` into an
+- ``commit``: preview then :func:`loaders.ingest.importer.commit_import` into an
   empty store (one transaction), until the rows are committed and visible.
   A big SQLite import then copies its write-ahead log into the database file
   in a background thread (``store.write_transaction``); the table reports how
@@ -49,8 +49,8 @@ def generate_csv(path: Path, n: int, seed: int = 7, prefix: str = "VV") -> None:
     import numpy as np
     import pandas as pd
 
-    from loaders import domain
-    from loaders.registry import load_registry
+    from loaders.core import domain
+    from loaders.geo.registry import load_registry
 
     reg = load_registry()
     rng = np.random.default_rng(seed)
@@ -107,8 +107,9 @@ def child(mode: str, path: Path, url: str | None) -> dict:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         return {"seconds": time.perf_counter() - t, "cpu_s": time.process_time() - cpu, "rows": len(frame),
                 "peak_mb": _peak_mb()}
-    from loaders import importer, store
-    from loaders.registry import load_registry
+    from loaders.ingest import importer
+    from loaders.store import engine as store
+    from loaders.geo.registry import load_registry
 
     engine = store.get_engine(url)
     registry = load_registry()

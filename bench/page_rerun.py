@@ -62,8 +62,9 @@ def main() -> None:
     os.environ["HT_DATA_DIR"] = str(data_dir)
     os.environ.pop("DATABASE_URL", None)
 
-    from loaders import importer, store
-    from loaders.access import ROLE_ADMIN
+    from loaders.ingest import importer
+    from loaders.store import engine as store
+    from loaders.accounts.access import ROLE_ADMIN
     from streamlit.testing.v1 import AppTest
     from ui.access import SessionUser
 
@@ -88,7 +89,7 @@ def main() -> None:
             rows.append((page, first, float("nan"), float("nan"), f"exception: {at.exception[0].message}"))
             continue
         if registry_districts is None:
-            from loaders.registry import load_registry
+            from loaders.geo.registry import load_registry
 
             registry_districts = list(load_registry().districts.index)
         reruns = []

@@ -49,8 +49,9 @@ def _fill(engine, stored: int, tmp: Path) -> float:  # noqa: ANN001 - SQLAlchemy
     import sqlalchemy as sa
 
     from import_throughput import generate_csv
-    from loaders import importer, store
-    from loaders.registry import load_registry
+    from loaders.ingest import importer
+    from loaders.store import engine as store
+    from loaders.geo.registry import load_registry
 
     with engine.connect() as conn:
         # Real incidents only: once real data exists, the demo rows are hidden.
@@ -89,9 +90,10 @@ def main() -> None:
     from streamlit.testing.v1 import AppTest
 
     from import_throughput import generate_csv
-    from loaders import importer, store
-    from loaders.access import ROLE_ADMIN
-    from loaders.registry import load_registry
+    from loaders.ingest import importer
+    from loaders.store import engine as store
+    from loaders.accounts.access import ROLE_ADMIN
+    from loaders.geo.registry import load_registry
     from page_rerun import _timed_runs
     from ui.access import SessionUser
 

@@ -384,7 +384,7 @@ def build_coverage_map(
     Parameters
     ----------
     communes : GeoDataFrame
-        Display geometry (see ``loaders.boundaries.load_display_geometry``), EPSG:4326
+        Display geometry (see ``loaders.geo.boundaries.load_display_geometry``), EPSG:4326
         or any CRS, with columns ``gso_code`` (5-digit string) and ``name``.
     values : Series
         Indicator indexed by ``gso_code``. NaN or a missing code means "no data"

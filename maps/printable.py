@@ -34,8 +34,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
 
-from loaders.i18n import translate
-from loaders.registry import CRS_METRIC
+from loaders.core.i18n import translate
+from loaders.geo.registry import CRS_METRIC
 from analysis.formatting import format_indicator
 from maps.builders import DEFAULT_PALETTE, NO_DATA_COLOUR, ColourScale, build_colour_scale, build_legend
 # The screen's palette rule (warm colours where high is bad); the printed map must match the screen.
@@ -43,7 +43,7 @@ from maps.views import _HIGH_IS_BAD
 
 #: Overlays the printed map can draw, in drawing order (polygon layers are drawn as outlines).
 PRINT_OVERLAY_KEYS: tuple[str, ...] = ("districts", "economic_zones", "coast", "border")
-#: Display-layer role of each overlay (``loaders.boundaries`` roles).
+#: Display-layer role of each overlay (``loaders.geo.boundaries`` roles).
 PRINT_OVERLAY_ROLES: dict[str, str] = {"districts": "districts_legacy", "economic_zones": "economic_zones",
                                        "coast": "coastline", "border": "border_laos"}
 #: Line styles of the overlays, matching the on-screen map (maps.builders).

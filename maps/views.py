@@ -17,8 +17,8 @@ import pandas as pd
 
 from analysis.formatting import format_indicator
 from analysis.indicators import LEVEL_2025
-from loaders.i18n import translate
-from loaders.registry import CRS_WGS84, Registry
+from loaders.core.i18n import translate
+from loaders.geo.registry import CRS_WGS84, Registry
 from maps import builders, offline
 
 #: Indicators where a high value is bad: they get a warm palette.

@@ -3,10 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from loaders import access as roles
-from loaders import auth
-from loaders.audit import local_zone
-from loaders.store import utcnow
+from loaders.accounts import access as roles
+from loaders.accounts import auth
+from loaders.accounts.audit import local_zone
+from loaders.store.engine import utcnow
 from ui import cache
 from ui.access import require
 from ui.auth import admin_action
@@ -37,7 +37,7 @@ else:
     }), hide_index=True, width="stretch", key="admin_users_table")
 
 
-def _run(action, *args) -> None:  # noqa: ANN001 - one of loaders.auth's account functions
+def _run(action, *args) -> None:  # noqa: ANN001 - one of loaders.accounts.auth's account functions
     """Check the role again on the server, run the action (it audits itself), report the outcome."""
     actor, address = admin_action("users")
     try:

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from analysis.exports import export_timestamp
-from loaders import audit
+from loaders.accounts import audit
 from ui import cache
 from ui.access import require
 from ui.components import render_downloads

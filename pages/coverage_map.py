@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analysis import indicators as ind
-from loaders import settings
+from loaders.core import settings
 from maps.offline import BASEMAPS
 from maps.views import clicked_code
 from ui import cache

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from loaders import importer
+from loaders.ingest import importer
 from ui import cache
 from ui import upload_parts as up
 from ui.access import require

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from loaders import settings
+from loaders.core import settings
 from ui import cache
 from ui.access import can
 from ui.i18n import current_language, t

@@ -19,7 +19,8 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.caching.cache_utils import CachedFunc
 
-from loaders import importer, store
+from loaders.ingest import importer
+from loaders.store import engine as store
 
 #: ``ui.cache`` resources that depend only on the geodata and the code.
 STATIC_RESOURCES: frozenset[str] = frozenset({

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 
-from loaders import auth
+from loaders.accounts import auth
 from ui.access import USER_KEY, SessionUser
 
 

@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pg_server import SKIP_ENV, PostgresServer, PostgresUnavailable, start_postgres  # noqa: E402
 
-from loaders import store  # noqa: E402
+from loaders.store import engine as store  # noqa: E402
 
 _db_counter = itertools.count()
 
@@ -92,13 +92,13 @@ def engine(db_url: str):
 
 @pytest.fixture(scope="session")
 def registry():
-    from loaders.registry import load_registry
+    from loaders.geo.registry import load_registry
 
     return load_registry()
 
 
 @pytest.fixture(scope="session")
 def province_polygon():
-    from loaders.importer import load_province_polygon
+    from loaders.ingest.importer import load_province_polygon
 
     return load_province_polygon()

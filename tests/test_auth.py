@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from auth_helpers import fast_hashing
 
-from loaders import auth, store
-from loaders.auth import SignInResult, UserError
+from loaders.accounts import auth
+from loaders.store import engine as store
+from loaders.accounts.auth import SignInResult, UserError
 
 PASSWORD = "correct horse battery"
 

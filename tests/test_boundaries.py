@@ -12,9 +12,10 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Polygon, box
 
-from loaders import boundaries, settings
-from loaders.boundaries import BoundaryDataError
-from loaders.registry import CRS_METRIC, LAYER_FILES, SOURCES_FILE
+from loaders.geo import boundaries
+from loaders.core import settings
+from loaders.geo.boundaries import BoundaryDataError
+from loaders.geo.registry import CRS_METRIC, LAYER_FILES, SOURCES_FILE
 from maps.geometry import build_topology, hausdorff_by_feature, script_safe_json
 
 WGS84 = "EPSG:4326"

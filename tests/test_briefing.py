@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from analysis import briefing
-from loaders.i18n import translate
+from loaders.core.i18n import translate
 
 ALL_KINDS = ("tự phòng", "tự quản", "tự bảo vệ", "tự hòa giải")
 HOSTILE_NAME = "Xã <img src=x onerror=alert(1)>"

@@ -4,7 +4,7 @@ The import commands run on SQLite and on PostgreSQL (``db_url``), each on an
 empty database that the command line must create and migrate itself.
 ``resolve`` reads no store and runs once. The main flows run as a real
 ``python -m loaders`` subprocess with ``DATABASE_URL`` in its environment;
-the many usage cases call :func:`loaders.cli.main` in-process (same parser,
+the many usage cases call :func:`loaders.cli.main.main` in-process (same parser,
 same handlers, no interpreter start-up per case).
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders import cli
+from loaders.cli import main as cli
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "Mã vụ việc;Ngày;Tên xã;Huyện (cũ);Lĩnh vực;Mức độ;STT"
@@ -249,7 +249,8 @@ def test_a_big_import_ends_after_its_background_checkpoint(db_url, tmp_path, mon
     import threading
     import time
 
-    from loaders import importer, store
+    from loaders.ingest import importer
+    from loaders.store import engine as store
 
     monkeypatch.setattr(importer, "DEFER_CHECKPOINT_FROM", 3)
     finished = []

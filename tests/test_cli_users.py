@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from auth_helpers import fast_hashing
 
-from loaders import auth, cli, store
+from loaders.accounts import auth
+from loaders.cli import main as cli
+from loaders.store import engine as store
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery"

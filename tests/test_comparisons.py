@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from analysis import comparisons as cmp
 from analysis import district_profile as dp
 from analysis import indicators as ind
-from loaders import domain
+from loaders.core import domain
 
 CORE = domain.MODEL_KINDS_CORE
 B, C, E, M = domain.FOCUS_BORDER, domain.FOCUS_COASTAL, domain.FOCUS_ECONOMIC_ZONE, domain.FOCUS_MAJOR_PROJECT

@@ -1,4 +1,4 @@
-"""The demo data generator (loaders.demo): canonical frames, vintages, plausibility, points."""
+"""The demo data generator (loaders.demo.generator): canonical frames, vintages, plausibility, points."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from loaders import domain
-from loaders.demo import COLUMNS, START_DATE, generate_demo
-from loaders.textnorm import key
+from loaders.core import domain
+from loaders.demo.generator import COLUMNS, START_DATE, generate_demo
+from loaders.core.textnorm import key
 
 UNTIL = date(2026, 3, 31)
 REFORM = domain.REFORM_DATE.isoformat()
@@ -28,7 +28,7 @@ def demo(registry):
 def layers(registry):
     if not registry.has_boundaries:
         pytest.fail("boundary layers are not installed (run the setup command first)")
-    from loaders.boundaries import load_layer
+    from loaders.geo.boundaries import load_layer
 
     out = {}
     for role in ("communes_2025", "communes_legacy"):
@@ -77,7 +77,7 @@ def test_columns_are_exactly_canonical(demo):
     for name, frame in demo.items():
         assert list(frame.columns) == list(COLUMNS[name])
     try:
-        from loaders.datasets import DATASETS
+        from loaders.ingest.datasets import DATASETS
     except ImportError:  # pragma: no cover - the importer's column specs are optional here
         return
     for name, frame in demo.items():
@@ -222,7 +222,7 @@ def test_model_names_unique_ignoring_case_and_diacritics(demo, registry, layers)
 
 
 def test_frames_pass_the_import_validation(demo, registry, province_polygon):
-    validation = pytest.importorskip("loaders.validation")
+    validation = pytest.importorskip("loaders.ingest.validation")
     for name, frame in demo.items():
         result = validation.validate_frame(frame, name, resolver=registry.resolve_frame, polygon=province_polygon,
                                            vintage=None)

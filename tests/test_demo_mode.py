@@ -10,7 +10,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from loaders import importer, store
+from loaders.ingest import importer
+from loaders.store import engine as store
 
 APP = Path(__file__).parents[1] / "app.py"
 

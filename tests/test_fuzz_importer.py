@@ -1,6 +1,6 @@
 """Property-based tests of the importer (issue 5, "Proof"): no unhandled error, never partial data.
 
-Hypothesis feeds :func:`loaders.importer.preview_import` random bytes under the
+Hypothesis feeds :func:`loaders.ingest.importer.preview_import` random bytes under the
 extensions staff use, CSV and XLSX files of random shape (delimiters, quoting,
 header permutations from the real aliases, extra columns, ragged rows, blank
 lines, encodings) and random text: combining marks, right-to-left scripts and
@@ -8,7 +8,7 @@ overrides, NUL and other control characters, very long cells and formula-like
 strings. Two properties must hold for every example:
 
 * ``preview_import`` returns a preview or raises one of the project's own
-  errors (:class:`loaders.datasets.ImportDataError`, of which ``ImportRefused``
+  errors (:class:`loaders.ingest.datasets.ImportDataError`, of which ``ImportRefused``
   is one) with a message; nothing else escapes;
 * ``commit_import`` either writes the whole accepted set (one import record,
   exactly ``written`` rows, one data-version bump, the texts as previewed) or
@@ -33,8 +33,9 @@ from fixtures_files import to_cp1258, xlsx_bytes
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from loaders import importer, store
-from loaders.datasets import DATASETS, ENUM_FAMILIES, INCIDENTS, MODELS, RECOGNITIONS, ImportDataError
+from loaders.ingest import importer
+from loaders.store import engine as store
+from loaders.ingest.datasets import DATASETS, ENUM_FAMILIES, INCIDENTS, MODELS, RECOGNITIONS, ImportDataError
 
 USER = "fuzz"
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,

@@ -5,7 +5,7 @@ Three parts:
 
 * unsafe files (over the size limit, zip bombs, absurd row counts, contents that are not
   what the extension says, binary garbage, NUL bytes) are refused by
-  :func:`loaders.importer.preview_import` with a Vietnamese message and by
+  :func:`loaders.ingest.importer.preview_import` with a Vietnamese message and by
   ``python -m loaders import ... --json`` with exit status 2, and nothing reaches the store;
 * file names from users are only text: the original is kept by its sha256 and nothing is
   written outside the data folder;
@@ -35,7 +35,10 @@ import pytest
 import sqlalchemy as sa
 from fixtures_files import xlsx_bytes
 
-from loaders import cli, importer, reading, store
+from loaders.cli import main as cli
+from loaders.ingest import importer
+from loaders.ingest import reading
+from loaders.store import engine as store
 
 ROOT = Path(__file__).resolve().parents[1]
 USER = "tester"
@@ -514,7 +517,7 @@ def test_csv_export_neutralises_formulas(hostile_store):
 def test_error_reports_neutralise_hostile_values(sqlite_engine, registry):
     from openpyxl import load_workbook
 
-    from loaders import validation
+    from loaders.ingest import validation
 
     rows = [MODELS_HEADER] + [["Xã Kỳ Tân", "Huyện Kỳ Anh", f"Mô hình {i}", h, "khu dân cư", "01/02/2021",
                                "đang hoạt động", ""] for i, h in enumerate(HOSTILE)]  # hostile kinds: all rejected
@@ -532,7 +535,7 @@ def test_error_reports_neutralise_hostile_values(sqlite_engine, registry):
 def test_error_report_csv_keeps_a_cell_with_an_embedded_cr_whole():
     """Regression: the report's CSV rows ended in LF, so a value holding a CR was written unquoted and a
     spreadsheet split the row there, putting "=1+1" at the start of a row as a live formula."""
-    from loaders import validation
+    from loaders.ingest import validation
 
     errors = pd.DataFrame({"row": list(range(2, 2 + len(EMBEDDED_CR))), "column": ["Tên mô hình"] * len(EMBEDDED_CR),
                            "value": list(EMBEDDED_CR), "message": ["Sai"] * len(EMBEDDED_CR),

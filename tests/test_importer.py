@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from loaders import importer, store
+from loaders.ingest import importer
+from loaders.store import engine as store
 
 USER = "tester"
 # Xã Kỳ Tân (legacy 18814) and Xã Cẩm Thành, both plain, unsplit legacy communes.

@@ -11,8 +11,8 @@ import pytest
 
 from analysis import indicators as ind
 from analysis.formatting import format_indicator
-from loaders import domain
-from loaders.registry import Registry
+from loaders.core import domain
+from loaders.geo.registry import Registry
 
 Q1 = ind.Period(date(2025, 1, 1), date(2025, 3, 31))
 

@@ -14,7 +14,7 @@ import pytest
 import shapely
 from shapely.geometry import LineString, box
 
-from loaders.i18n import translate
+from loaders.core.i18n import translate
 from maps import builders, geometry, offline, views
 from maps.assets import ASSET_PATHS, VENDOR_FILES, installed_paths
 

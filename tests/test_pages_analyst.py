@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from apptest_support import build_demo_store, use_demo_store
-from loaders.i18n import translate
+from loaders.core.i18n import translate
 from ui.access import USER_KEY, SessionUser
 
 APP = Path(__file__).parents[1] / "app.py"

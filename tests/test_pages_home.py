@@ -166,7 +166,7 @@ def test_without_boundary_files_the_app_shows_communes_as_points(tmp_path, monke
 
     import streamlit as st
 
-    from loaders import settings
+    from loaders.core import settings
 
     bare = tmp_path / "geodata"
     bare.mkdir()

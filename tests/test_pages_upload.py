@@ -2,7 +2,7 @@
 
 Streamlit 1.67's AppTest uploads files itself (``at.file_uploader(key=...).set_value((name, bytes, mime))``),
 so these tests go through the real ``st.file_uploader`` inside the real form: no stand-in for the upload.
-Setup that is not under test (earlier imports, demo data) goes straight through ``loaders.importer``,
+Setup that is not under test (earlier imports, demo data) goes straight through ``loaders.ingest.importer``,
 the same code path the pages use.
 """
 
@@ -19,8 +19,9 @@ from fixtures_files import xlsx_bytes
 from streamlit.testing.v1 import AppTest
 
 from analysis.exports import table_to_csv
-from loaders import importer, store
-from loaders.i18n import translate
+from loaders.ingest import importer
+from loaders.store import engine as store
+from loaders.core.i18n import translate
 from ui import cache
 from ui import upload_parts as up
 

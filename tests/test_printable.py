@@ -15,7 +15,7 @@ from PIL import Image
 from pypdf import PdfReader
 from shapely.geometry import LineString, box
 
-from loaders.i18n import translate
+from loaders.core.i18n import translate
 from maps import printable
 from maps.builders import NO_DATA_COLOUR
 
@@ -241,7 +241,7 @@ def buttons(monkeypatch):
     import streamlit
     from streamlit.delta_generator import DeltaGenerator
 
-    from loaders import boundaries
+    from loaders.geo import boundaries
 
     if not boundaries.boundaries_installed():
         pytest.fail("boundary files are not installed (make test installs them)")
@@ -267,7 +267,7 @@ def _sign_in(role: str) -> None:
 def _export_events() -> list[tuple[str, str]]:
     import sqlalchemy as sa
 
-    from loaders import store
+    from loaders.store import engine as store
     from ui import cache
 
     with cache.get_engine().connect() as conn:

@@ -12,7 +12,7 @@ import pytest
 
 from analysis import priority
 from analysis.exports import table_to_xlsx
-from loaders import domain
+from loaders.core import domain
 
 CORE = domain.MODEL_KINDS_CORE
 

@@ -16,9 +16,9 @@ from fixtures_files import (
     xlsx_bytes,
     zip_bomb_xlsx,
 )
-from loaders import reading
-from loaders.datasets import DATASET_NAMES, build_template, match_headers
-from loaders.reading import SheetNotFoundError, UnreadableFileError, read_table
+from loaders.ingest import reading
+from loaders.ingest.datasets import DATASET_NAMES, build_template, match_headers
+from loaders.ingest.reading import SheetNotFoundError, UnreadableFileError, read_table
 
 HEADER = ["STT", "Mã vụ việc", "Ngày", "Tên xã/phường", "Huyện (cũ)", "Lĩnh vực", "Mức độ"]
 ROWS = [

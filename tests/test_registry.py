@@ -7,10 +7,11 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from loaders import domain, registry as reg
-from loaders.textnorm import fold
+from loaders.core import domain
+from loaders.geo import registry as reg
+from loaders.core.textnorm import fold
 
-from loaders import settings
+from loaders.core import settings
 
 BEFORE = date(2024, 6, 1)
 AFTER = date(2025, 9, 1)
@@ -249,7 +250,7 @@ def test_normalise_code(value, expected):
 
 
 def test_vintages_for_dates_follows_the_scalar_rule():
-    from loaders.registry import vintage_for_date, vintages_for_dates
+    from loaders.geo.registry import vintage_for_date, vintages_for_dates
 
     values = pd.Series([date(2025, 6, 30), date(2025, 7, 1), None, "2024-02-29", "not a date",
                         pd.Timestamp("2025-06-30 23:59"), pd.NaT], index=list("abcdefg"))

@@ -20,8 +20,10 @@ import streamlit as st
 from auth_helpers import as_role, fast_hashing
 from streamlit.testing.v1 import AppTest
 
-from loaders import access, auth, store
-from loaders.i18n import translate
+from loaders.accounts import access
+from loaders.accounts import auth
+from loaders.store import engine as store
+from loaders.core.i18n import translate
 from ui import cache
 from ui.access import USER_KEY, SessionUser
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 import shapely
 
-from loaders import boundaries, importer, registry as reg, store
+from loaders.geo import boundaries
+from loaders.ingest import importer
+from loaders.geo import registry as reg
+from loaders.store import engine as store
 
 
 @pytest.fixture(scope="module")

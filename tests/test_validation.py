@@ -16,14 +16,14 @@ from openpyxl import load_workbook
 from shapely.geometry import box
 
 from fixtures_files import csv_bytes, excel_serial, xlsx_bytes
-from loaders.datasets import (
+from loaders.ingest.datasets import (
     MappingError,
     build_template,
     canonical_enum,
     match_headers,
     parse_mapping,
 )
-from loaders.validation import (
+from loaders.ingest.validation import (
     RESOLVED_COLUMNS,
     MissingColumnsError,
     ValidationResult,
@@ -658,7 +658,7 @@ def test_error_reports_are_formula_safe_and_accept_stored_reports() -> None:
 
     from openpyxl import load_workbook
 
-    from loaders import validation
+    from loaders.ingest import validation
 
     stored = pd.DataFrame({"row": [3], "column": ["Tên xã"], "value": ["=HYPERLINK(\"x\")"],
                            "message": ["@cmd"]})  # a stored report has no code column

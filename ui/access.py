@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from loaders import access, store
+from loaders.accounts import access
+from loaders.store import engine as store
 from ui import cache
 from ui.i18n import t
 

@@ -5,9 +5,9 @@ Two ways in:
 * OpenID Connect, when ``.streamlit/secrets.toml`` has an ``[auth]`` section:
   Streamlit's own ``st.login()``; the person's role comes from the local
   ``users`` table, looked up by e-mail, then by the provider's username
-  (:func:`loaders.auth.role_for_identity`). People without a local account get
+  (:func:`loaders.accounts.auth.role_for_identity`). People without a local account get
   no access, or ``$HT_OIDC_DEFAULT_ROLE`` when that is set to a role.
-* Otherwise local accounts (:mod:`loaders.auth`) through the sign-in form.
+* Otherwise local accounts (:mod:`loaders.accounts.auth`) through the sign-in form.
 
 Anonymous visitors get nothing but the sign-in page, unless ``HT_DEMO_MODE=1``
 turns on the read-only demo mode, where they are viewers. A session is signed
@@ -26,9 +26,9 @@ import time
 
 import streamlit as st
 
-from loaders import access as roles
-from loaders import auth
-from loaders.i18n import LANGUAGES
+from loaders.accounts import access as roles
+from loaders.accounts import auth
+from loaders.core.i18n import LANGUAGES
 from ui import cache
 from ui.access import ANONYMOUS, USER_KEY, SessionUser, can, client_address, current_user
 from ui.i18n import LANG_KEY, t

@@ -17,7 +17,10 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from analysis import indicators as ind
-from loaders import boundaries, registry as reg, settings, store
+from loaders.geo import boundaries
+from loaders.geo import registry as reg
+from loaders.core import settings
+from loaders.store import engine as store
 from maps import views as mapview
 from ui import map_component
 
@@ -149,7 +152,7 @@ def province_filters(filters: ind.Filters) -> ind.Filters:
     """The same period, kinds and rule over the whole province (for medians and district figures)."""
     from dataclasses import replace
 
-    from loaders import domain
+    from loaders.core import domain
 
     return replace(filters, districts=(), focus=domain.FOCUS_ALL)
 
@@ -249,7 +252,7 @@ def get_priority_restyle(version: int, filters: ind.Filters, weights: tuple[tupl
                          highlight: tuple[str, ...] = ()) -> tuple[str, list[tuple[str, str]]]:
     """Recolouring script and legend of the 2025 commune map by priority score (0–100)."""
     from analysis.formatting import format_indicator
-    from loaders.i18n import translate
+    from loaders.core.i18n import translate
 
     no_data = translate("common.no_data", lang)
     ranked = get_priority(version, filters, weights)
@@ -264,7 +267,7 @@ def get_priority_restyle(version: int, filters: ind.Filters, weights: tuple[tupl
 @st.cache_resource(max_entries=8, show_spinner=False)
 def get_points_base_map(level: str, basemap: str, lang: str) -> map_component.PreparedMap:
     """The incident points map without points (outlines, empty cluster and heat layers), drawn once."""
-    from loaders.i18n import translate
+    from loaders.core.i18n import translate
     from maps import builders, offline
 
     offline.use_local_assets()
@@ -295,7 +298,7 @@ def get_points_script(version: int, filters: ind.Filters, lang: str, level: str 
     (str, int)
         The script and the number of points (0: nothing to draw).
     """
-    from loaders.i18n import translate
+    from loaders.core.i18n import translate
     from maps import builders
 
     located = get_incident_rows(version, filters, level).dropna(subset=["lat", "lon"])

@@ -11,7 +11,7 @@ import streamlit as st
 
 from analysis import indicators as ind
 from analysis.formatting import format_indicator
-from loaders import domain
+from loaders.core import domain
 from ui import cache
 from ui.charts import render_bar_chart
 from ui.i18n import current_language, t

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from loaders.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+from loaders.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 
 LANG_KEY = "ui_lang"
 

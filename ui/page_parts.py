@@ -17,7 +17,8 @@ import streamlit as st
 from analysis import comparisons, district_profile, priority
 from analysis import indicators as ind
 from analysis.formatting import PERCENT_INDICATORS
-from loaders import domain, settings
+from loaders.core import domain
+from loaders.core import settings
 from ui import cache
 from ui.charts import render_bar_chart, render_line_chart
 from ui.components import SELECTED_COMMUNE_KEY, enum_label, filter_context, fmt, render_downloads, render_legend

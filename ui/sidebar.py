@@ -9,8 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from analysis.indicators import Filters, Period
-from loaders import domain
-from loaders.i18n import LANGUAGES
+from loaders.core import domain
+from loaders.core.i18n import LANGUAGES
 from ui import cache, url_state
 from ui.i18n import LANG_KEY, t
 

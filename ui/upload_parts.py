@@ -1,4 +1,4 @@
-"""Widgets of the upload and import-history pages; every write goes through :mod:`loaders.importer`.
+"""Widgets of the upload and import-history pages; every write goes through :mod:`loaders.ingest.importer`.
 
 The importer is the one code path the pages share with ``python -m loaders``:
 this module only draws widgets and keeps the upload flow in session state.
@@ -34,9 +34,12 @@ from pathlib import PurePath
 import pandas as pd
 import streamlit as st
 
-from loaders import audit, domain, importer, store
-from loaders.datasets import DATASET_NAMES, ENUM_FAMILIES, ImportDataError, build_template, get_dataset, match_headers
-from loaders.textnorm import fold
+from loaders.accounts import audit
+from loaders.core import domain
+from loaders.ingest import importer
+from loaders.store import engine as store
+from loaders.ingest.datasets import DATASET_NAMES, ENUM_FAMILIES, ImportDataError, build_template, get_dataset, match_headers
+from loaders.core.textnorm import fold
 from ui import access, cache
 from ui.components import render_downloads
 from ui.i18n import t

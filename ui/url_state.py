@@ -13,8 +13,8 @@ from collections.abc import Callable
 import streamlit as st
 
 from analysis.indicators import MAP_INDICATORS
-from loaders import domain
-from loaders.textnorm import key
+from loaders.core import domain
+from loaders.core.textnorm import key
 from ui import cache
 from ui.i18n import t
 

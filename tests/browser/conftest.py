@@ -398,7 +398,7 @@ def wait_idle(page, timeout_ms: int = FIRST_LOAD_TIMEOUT_MS, settle_ms: int = 50
 
 def label(key: str, **params: object) -> str:
     """A Vietnamese UI string from the project's catalogue."""
-    from loaders.i18n import translate
+    from loaders.core.i18n import translate
 
     return translate(key, "vi", **params)
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from loaders import domain
+from loaders.core import domain
 
 from .conftest import (FIRST_LOAD_TIMEOUT_MS, AppServer, label, open_app, run_loaders, start_app_server,
                        store_env_for, wait_idle)

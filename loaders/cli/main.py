@@ -9,7 +9,7 @@ Commands
 ``resolve``   resolve commune references with the registry
 
 The commands are thin: everything they do goes through
-:mod:`loaders.importer` (the same code path as the upload page) or the
+:mod:`loaders.ingest.importer` (the same code path as the upload page) or the
 registry. The database named by ``DATABASE_URL`` (default: the SQLite file in
 the data folder) is created and migrated on first use.
 
@@ -35,7 +35,7 @@ from typing import Any, TextIO
 
 import pandas as pd
 
-from loaders import domain
+from loaders.core import domain
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -53,7 +53,7 @@ def _default_user() -> str:
 
 
 def _engine():  # noqa: ANN202 - Engine
-    from loaders import store
+    from loaders.store import engine as store
 
     return store.get_engine()
 
@@ -61,14 +61,14 @@ def _engine():  # noqa: ANN202 - Engine
 @functools.lru_cache(maxsize=1)
 def _registry():  # noqa: ANN202 - Registry
     # Built once per process: in-process callers (tests, a scheduler) run many commands.
-    from loaders.registry import load_registry
+    from loaders.geo.registry import load_registry
 
     return load_registry()
 
 
 @functools.lru_cache(maxsize=1)
 def _province_polygon():  # noqa: ANN202 - shapely geometry or None
-    from loaders import importer
+    from loaders.ingest import importer
 
     return importer.load_province_polygon()
 
@@ -96,11 +96,11 @@ def _add_import(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from loaders import importer
-    from loaders.datasets import ImportDataError, parse_mapping
+    from loaders.ingest import importer
+    from loaders.ingest.datasets import ImportDataError, parse_mapping
 
-    from loaders import reading
-    from loaders.i18n import translate
+    from loaders.ingest import reading
+    from loaders.core.i18n import translate
 
     try:
         # Refuse an oversized file before reading it into memory, with the reader's own message.
@@ -190,7 +190,7 @@ def _add_imports(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_imports(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from loaders import importer
+    from loaders.ingest import importer
 
     frame = importer.list_imports(_engine())
     if args.json:
@@ -216,7 +216,7 @@ def _add_rollback(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_rollback(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from loaders import importer
+    from loaders.ingest import importer
 
     try:
         deleted = importer.rollback_import(_engine(), args.import_id, args.user)
@@ -247,7 +247,7 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from loaders import importer
+    from loaders.ingest import importer
 
     engine = _engine()
     if args.remove:
@@ -283,7 +283,7 @@ def _parse_day(text: str) -> date:
 
 
 def _run_resolve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from loaders.registry import STATUS_RESOLVED
+    from loaders.geo.registry import STATUS_RESOLVED
 
     if (args.query is None) == (args.file is None):
         err.write("Cần đúng một trong hai: một chuỗi tra cứu hoặc --file.\n")
@@ -380,15 +380,15 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     finally:
         # A big SQLite import copies its log into the database file in the background: let that
         # finish before the process ends rather than leave it to the next start.
-        store = sys.modules.get("loaders.store")
+        store = sys.modules.get("loaders.store.engine")
         if store is not None:
             store.wait_for_checkpoints()
 
 
 # ---------------------------------------------------------------------- users
 def _add_users(sub: argparse._SubParsersAction) -> None:
-    # The users commands live with the accounts they manage (loaders.auth).
-    from loaders import auth
+    # The users commands live with the accounts they manage (loaders.accounts.auth).
+    from loaders.accounts import auth
 
     auth.add_cli_commands(sub, _default_user())
 

@@ -31,7 +31,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy.engine import Connection, Engine
 
-from loaders import access, store
+from loaders.accounts import access
+from loaders.store import engine as store
 
 LOCKOUT_ATTEMPTS_ENV = "HT_LOCKOUT_ATTEMPTS"
 LOCKOUT_MINUTES_ENV = "HT_LOCKOUT_MINUTES"
@@ -219,7 +220,7 @@ def create_user(engine: Engine, name: str, password: str | None, role: str, acto
     password
         The password, or ``None`` for an account that may only sign in through OpenID Connect.
     role
-        One of :data:`loaders.access.ROLES`.
+        One of :data:`loaders.accounts.access.ROLES`.
     actor
         Who creates it (audited).
 
@@ -445,7 +446,7 @@ def record_sign_out(engine: Engine, username: str, reason: str = "user", address
 
 
 # ------------------------------------------------------------ command line
-# ``python -m loaders users ...``: registered by loaders.cli (REGISTRARS); the handlers live here, with the
+# ``python -m loaders users ...``: registered by loaders.cli.main (REGISTRARS); the handlers live here, with the
 # accounts they manage. Exit status: 0 done, 1 refused (unknown user, taken name, weak password, last admin),
 # 2 bad usage (no password given).
 

@@ -1,7 +1,7 @@
 """Row-by-row validation of an uploaded dataset, with pandera collecting every failure.
 
 The pipeline is vectorised end to end so that a million incident rows take
-seconds: strings from :mod:`loaders.reading` are coerced with pandas (dates
+seconds: strings from :mod:`loaders.ingest.reading` are coerced with pandas (dates
 tried format by format, Vietnamese number separators, enumerations through
 their distinct values), communes are resolved once per distinct combination,
 and one pandera schema of vectorised checks, run with ``lazy=True``, reports
@@ -35,8 +35,8 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from loaders import domain
-from loaders.datasets import (
+from loaders.core import domain
+from loaders.ingest.datasets import (
     DATE,
     ENUM,
     ENUM_FAMILIES,
@@ -51,10 +51,10 @@ from loaders.datasets import (
     get_dataset,
     match_headers,
 )
-from loaders.i18n import translate
-from loaders.reading import RawTable, read_table
-from loaders.registry import VINTAGE_BY_CODE, vintage_codes_for_dates
-from loaders.textnorm import key
+from loaders.core.i18n import translate
+from loaders.ingest.reading import RawTable, read_table
+from loaders.geo.registry import VINTAGE_BY_CODE, vintage_codes_for_dates
+from loaders.core.textnorm import key
 
 if TYPE_CHECKING:
     from pyarrow import Array as pa_Array
@@ -249,7 +249,7 @@ def validate_table(
     lang: str = "vi",
     locator: Any | None = None,
 ) -> ValidationResult:
-    """Validate a table read by :func:`loaders.reading.read_table`.
+    """Validate a table read by :func:`loaders.ingest.reading.read_table`.
 
     Parameters
     ----------
@@ -278,7 +278,7 @@ def validate_table(
         Language of the messages.
     locator : SplitCommuneLocator, optional
         Places rows of split legacy communes by their coordinates
-        (``loaders.boundaries.load_split_locator``); without it, or without a
+        (``loaders.geo.boundaries.load_split_locator``); without it, or without a
         point, such rows go to the commune that took most of the area, with a
         ``commune_split`` warning.
 

@@ -39,11 +39,14 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from loaders import domain, settings, store, validation
-from loaders.datasets import ImportDataError, get_dataset
-from loaders.i18n import translate
-from loaders.reading import UnreadableFileError, read_table
-from loaders.textnorm import key
+from loaders.core import domain
+from loaders.core import settings
+from loaders.store import engine as store
+from loaders.ingest import validation
+from loaders.ingest.datasets import ImportDataError, get_dataset
+from loaders.core.i18n import translate
+from loaders.ingest.reading import UnreadableFileError, read_table
+from loaders.core.textnorm import key
 
 #: Called with (fraction in [0, 1], Vietnamese message) while an import runs.
 Progress = Callable[[float, str], None]
@@ -236,7 +239,7 @@ class ImportOutcome:
 # ------------------------------------------------------------------- helpers
 def load_province_polygon():  # noqa: ANN201 - shapely geometry or None
     """The province outline (WGS84 shapely geometry), or ``None`` when boundaries are not installed."""
-    from loaders import boundaries
+    from loaders.geo import boundaries
 
     if not boundaries.boundaries_installed():
         return None
@@ -246,7 +249,7 @@ def load_province_polygon():  # noqa: ANN201 - shapely geometry or None
 
 @functools.lru_cache(maxsize=4)
 def _split_locator_for(geodata_dir: str) -> Any:
-    from loaders import boundaries
+    from loaders.geo import boundaries
 
     return boundaries.load_split_locator(Path(geodata_dir))
 
@@ -418,7 +421,7 @@ def preview_import(
     ------
     ImportRefused
         ``reason="unreadable"`` when the file cannot be read at all.
-    loaders.datasets.ImportDataError
+    loaders.ingest.datasets.ImportDataError
         For an unknown dataset or a bad column mapping.
     """
     get_dataset(dataset)
@@ -536,7 +539,7 @@ def sheet_names(data: bytes) -> list[str]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
-    from loaders import reading
+    from loaders.ingest import reading
 
     if not data.startswith(b"PK\x03\x04"):
         return []
@@ -960,7 +963,7 @@ def import_frames(
     Parameters
     ----------
     frames : mapping of dataset name to DataFrame
-        Canonical columns (as :func:`loaders.demo.generate_demo` returns).
+        Canonical columns (as :func:`loaders.demo.generator.generate_demo` returns).
     is_demo : bool
         Mark the imports as demo data.
 
@@ -969,7 +972,7 @@ def import_frames(
     dict of str to ImportOutcome
     """
     if registry is None:
-        from loaders.registry import load_registry
+        from loaders.geo.registry import load_registry
 
         registry = load_registry()
     outcomes: dict[str, ImportOutcome] = {}
@@ -1096,15 +1099,15 @@ def load_demo(engine: Engine, user: str, *, seed: int = 42, until: date | None =
     Parameters
     ----------
     seed, until, scale
-        Passed to :func:`loaders.demo.generate_demo`.
+        Passed to :func:`loaders.demo.generator.generate_demo`.
 
     Returns
     -------
     dict of str to ImportOutcome
         One committed demo import per dataset.
     """
-    from loaders.demo import generate_demo
-    from loaders.registry import load_registry
+    from loaders.demo.generator import generate_demo
+    from loaders.geo.registry import load_registry
 
     registry = registry or load_registry()
     frames = generate_demo(seed=seed, until=until, registry=registry, scale=scale)

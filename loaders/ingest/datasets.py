@@ -7,7 +7,7 @@ find the header row; validation uses the rest.
 
 Lenient matching
 ----------------
-Headers and enumerated values are compared with :func:`loaders.textnorm.key`
+Headers and enumerated values are compared with :func:`loaders.core.textnorm.key`
 (case, diacritics, spaces and punctuation ignored), so "TỰ QUẢN", "tu quan"
 and "Tự quản" are one value. On top of that each family accepts a few
 variants that staff really write (see ``_ENUM_VARIANTS``), for example
@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from loaders import domain
-from loaders.i18n import translate
-from loaders.textnorm import key
+from loaders.core import domain
+from loaders.core.i18n import translate
+from loaders.core.textnorm import key
 
 MODELS = "models"
 INCIDENTS = "incidents"
@@ -42,7 +42,7 @@ DATE = "date"
 INT = "int"
 FLOAT = "float"
 
-# Enumeration families: name -> allowed stored values (from loaders.domain).
+# Enumeration families: name -> allowed stored values (from loaders.core.domain).
 ENUM_FAMILIES: dict[str, tuple[str, ...]] = {
     "kind": domain.MODEL_KINDS,
     "setting": domain.MODEL_SETTINGS,

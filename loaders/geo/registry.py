@@ -26,8 +26,9 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from loaders import domain, settings
-from loaders.textnorm import COMMUNE_PREFIXES, DISTRICT_PREFIXES, fold, key, split_unit_prefix
+from loaders.core import domain
+from loaders.core import settings
+from loaders.core.textnorm import COMMUNE_PREFIXES, DISTRICT_PREFIXES, fold, key, split_unit_prefix
 
 #: Installed boundary files, by role. Paths are relative to settings.geodata_dir().
 LAYER_FILES: dict[str, str] = {
@@ -659,7 +660,7 @@ def load_registry(geodata_dir: Path | None = None) -> Registry:
     Parameters
     ----------
     geodata_dir : Path, optional
-        Defaults to :func:`loaders.settings.geodata_dir`.
+        Defaults to :func:`loaders.core.settings.geodata_dir`.
 
     Raises
     ------

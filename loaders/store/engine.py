@@ -3,7 +3,7 @@
 The embedded default is a SQLite file (WAL, foreign keys on) in the data
 directory; ``DATABASE_URL`` selects any other SQLAlchemy URL, e.g.
 ``postgresql+psycopg://user@host/db``. The schema is created and upgraded by
-the Alembic migrations in ``loaders/migrations`` (:func:`migrate`), never by
+the Alembic migrations in ``loaders/store/migrations`` (:func:`migrate`), never by
 ``create_all``, so that SQLite and PostgreSQL stores evolve the same way.
 
 Every write that changes what pages show bumps ``meta.data_version`` in the
@@ -24,7 +24,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from loaders import settings
+from loaders.core import settings
 
 metadata = sa.MetaData()
 

@@ -1,6 +1,6 @@
 """Reading the audit log: filter by user, action and date range, and shape it for export.
 
-The log is append-only. Entries are written only by :func:`loaders.store.record_event`
+The log is append-only. Entries are written only by :func:`loaders.store.engine.record_event`
 inside the transaction of the change they describe; this module only reads.
 There is deliberately no function here, or anywhere else, that updates or
 deletes an entry.
@@ -19,8 +19,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from loaders import store
-from loaders.i18n import translate
+from loaders.store import engine as store
+from loaders.core.i18n import translate
 
 EVENT_COLUMNS = ["id", "at", "user_name", "action", "detail", "address"]
 DEFAULT_LIMIT = 5000

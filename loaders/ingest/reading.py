@@ -25,9 +25,9 @@ from pathlib import PurePath
 import numpy as np
 import pandas as pd
 
-from loaders.datasets import ImportDataError, all_header_keys
-from loaders.i18n import translate
-from loaders.textnorm import key
+from loaders.ingest.datasets import ImportDataError, all_header_keys
+from loaders.core.i18n import translate
+from loaders.core.textnorm import key
 
 #: Refuse any upload larger than this, before reading it. The upload page's own,
 #: smaller limit is Streamlit's ``server.maxUploadSize`` (``.streamlit/config.toml``,

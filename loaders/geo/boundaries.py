@@ -9,8 +9,8 @@ from the shared source folder into ``geodata/``; they are never committed
 
 Command line (used by the Makefile)::
 
-    python -m loaders.boundaries install [--source DIR] [--target DIR]
-    python -m loaders.boundaries check [--target DIR]
+    python -m loaders.geo.boundaries install [--source DIR] [--target DIR]
+    python -m loaders.geo.boundaries check [--target DIR]
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from loaders import settings
-from loaders.registry import CRS_METRIC, CRS_WGS84, LAYER_FILES, SOURCES_FILE
+from loaders.core import settings
+from loaders.geo.registry import CRS_METRIC, CRS_WGS84, LAYER_FILES, SOURCES_FILE
 
 #: Environment variable naming the folder that :func:`install_boundaries` copies from.
 SOURCE_ENV = "HT_GEODATA_SOURCE"
@@ -147,7 +147,7 @@ def _layer_path(role: str, geodata_dir: Path | None) -> Path:
     if not path.is_file():
         raise BoundaryDataError(
             f"Boundary file {path} is missing. Install the layers with "
-            f"`python -m loaders.boundaries install` (source folder: ${SOURCE_ENV})."
+            f"`python -m loaders.geo.boundaries install` (source folder: ${SOURCE_ENV})."
         )
     return path
 
@@ -234,10 +234,10 @@ def load_layer(role: str, geodata_dir: Path | None = None) -> gpd.GeoDataFrame:
     Parameters
     ----------
     role : str
-        A key of :data:`loaders.registry.LAYER_FILES` that names a GeoJSON layer,
+        A key of :data:`loaders.geo.registry.LAYER_FILES` that names a GeoJSON layer,
         e.g. ``"communes_2025"``, ``"districts_legacy"``, ``"border_laos"``.
     geodata_dir : Path, optional
-        Folder holding the layers; default :func:`loaders.settings.geodata_dir`.
+        Folder holding the layers; default :func:`loaders.core.settings.geodata_dir`.
 
     Returns
     -------
@@ -267,7 +267,7 @@ def load_table(role: str, geodata_dir: Path | None = None) -> pd.DataFrame:
     ----------
     role : {"legacy_to_2025", "pre2020_to_legacy"}
     geodata_dir : Path, optional
-        Folder holding the files; default :func:`loaders.settings.geodata_dir`.
+        Folder holding the files; default :func:`loaders.core.settings.geodata_dir`.
 
     Returns
     -------
@@ -298,12 +298,12 @@ def load_table(role: str, geodata_dir: Path | None = None) -> pd.DataFrame:
 
 
 def boundaries_installed(geodata_dir: Path | None = None) -> bool:
-    """Whether every boundary file of :data:`loaders.registry.LAYER_FILES` is installed.
+    """Whether every boundary file of :data:`loaders.geo.registry.LAYER_FILES` is installed.
 
     Parameters
     ----------
     geodata_dir : Path, optional
-        Folder to look in; default :func:`loaders.settings.geodata_dir`.
+        Folder to look in; default :func:`loaders.core.settings.geodata_dir`.
 
     Returns
     -------
@@ -375,13 +375,13 @@ def load_display_geometry(
     Parameters
     ----------
     role : str
-        A GeoJSON role of :data:`loaders.registry.LAYER_FILES`: ``"communes_2025"``,
+        A GeoJSON role of :data:`loaders.geo.registry.LAYER_FILES`: ``"communes_2025"``,
         ``"communes_legacy"``, ``"districts_legacy"``, ``"border_laos"``,
         ``"coastline"``, ``"economic_zones"``, ...
     tolerance_m : float
         See :func:`simplify_for_display`.
     geodata_dir : Path, optional
-        Folder holding the layers; default :func:`loaders.settings.geodata_dir`.
+        Folder holding the layers; default :func:`loaders.core.settings.geodata_dir`.
 
     Returns
     -------
@@ -453,8 +453,8 @@ def install_boundaries(source_dir: Path, target_dir: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry (``python -m loaders.boundaries``); returns the exit code."""
-    parser = argparse.ArgumentParser(prog="python -m loaders.boundaries", description=__doc__.splitlines()[0])
+    """Command-line entry (``python -m loaders.geo.boundaries``); returns the exit code."""
+    parser = argparse.ArgumentParser(prog="python -m loaders.geo.boundaries", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     install_cmd = commands.add_parser("install", help="copy the layers into geodata/")
     install_cmd.add_argument("--source", type=Path, default=None, help=f"default ${SOURCE_ENV} or ../shared/geodata")
@@ -523,7 +523,7 @@ class SplitCommuneLocator:
 
 def load_split_locator(geodata_dir: Path | None = None) -> SplitCommuneLocator | None:
     """A locator for the split legacy communes, or ``None`` when the boundaries are not installed."""
-    from loaders.registry import load_registry
+    from loaders.geo.registry import load_registry
 
     if not boundaries_installed(geodata_dir):
         return None

@@ -11,7 +11,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from loaders.settings import PROJECT_ROOT
+from loaders.core.settings import PROJECT_ROOT
 
 LANGUAGES: tuple[str, ...] = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"

@@ -1,7 +1,7 @@
 """Seeded, deterministic demo operational data for Hà Tĩnh (models, incidents, recognitions).
 
 :func:`generate_demo` returns the three datasets as *canonical frames*: the
-columns of :data:`loaders.datasets.DATASETS`, in that order, exactly as a
+columns of :data:`loaders.ingest.datasets.DATASETS`, in that order, exactly as a
 commune report would give them, so that they can go through the same
 validation and import path as an uploaded file.
 
@@ -40,7 +40,7 @@ incidents in the last months.
 Points
 ------
 About 70 % of incidents and 60 % of models carry a point. With the boundary
-layers installed (:func:`loaders.boundaries.load_layer`), points are sampled
+layers installed (:func:`loaders.geo.boundaries.load_layer`), points are sampled
 uniformly inside the commune polygon (for pre-reform records: inside both the
 legacy polygon and the 2025 polygon) at least about 45 m from its edge, by a
 vectorised rejection sampler. Without the layers, points are jittered less
@@ -61,9 +61,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from loaders import domain
-from loaders.registry import Registry, load_registry
-from loaders.textnorm import key
+from loaders.core import domain
+from loaders.geo.registry import Registry, load_registry
+from loaders.core.textnorm import key
 
 START_DATE: date = date(2020, 1, 1)
 #: The yearly festival (Ngày hội toàn dân bảo vệ an ninh Tổ quốc), 19 August.
@@ -270,7 +270,7 @@ def _load_polygons(registry: Registry) -> tuple[dict[str, Any] | None, dict[str,
     try:
         import shapely
 
-        from loaders.boundaries import load_layer
+        from loaders.geo.boundaries import load_layer
 
         out = []
         for role in ("communes_2025", "communes_legacy"):
@@ -886,7 +886,7 @@ def generate_demo(
         current month, capped at today, so that no record is in the future. A
         later date is capped at today too.
     registry : Registry, optional
-        Default :func:`loaders.registry.load_registry`.
+        Default :func:`loaders.geo.registry.load_registry`.
     scale : float
         Multiplies the number of models and incidents (1.0 gives about 1,000
         models and 30,000 incidents for 2020-2026). Recognitions do not scale:

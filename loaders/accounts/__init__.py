@@ -1,0 +1,1 @@
+"""Roles and permissions, sign-in and lockout, and the audit log."""

@@ -1,0 +1,1 @@
+"""The command line (``python -m loaders``): one parser and its commands."""

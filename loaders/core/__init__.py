@@ -1,0 +1,1 @@
+"""Settings, the domain vocabulary, text normalisation and the message catalogues."""

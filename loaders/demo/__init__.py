@@ -1,0 +1,1 @@
+"""The seeded demo data: its generator and its loading."""

@@ -1,0 +1,1 @@
+"""The commune registry, name resolution and the boundary layers."""

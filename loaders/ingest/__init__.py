@@ -1,0 +1,1 @@
+"""Dataset templates, reading, validation, preview/commit, history and rollback of uploads."""

@@ -1,0 +1,1 @@
+"""The store: schema, engine, reads and the Alembic migrations."""
