@@ -35,7 +35,8 @@ import pandas as pd  # noqa: E402
 
 from loaders.geo.boundaries import DISPLAY_TOLERANCE_M, load_layer, simplify_for_display  # noqa: E402
 from loaders.geo.registry import CRS_METRIC  # noqa: E402
-from maps.builders import CompactTopoJson, build_coverage_map  # noqa: E402
+from maps.builders import build_coverage_map  # noqa: E402
+from maps.elements import CompactTopoJson  # noqa: E402
 from maps.geometry import hausdorff_by_feature, topology_to_geoseries  # noqa: E402
 from maps.offline import external_asset_urls, use_local_assets  # noqa: E402
 

@@ -10,7 +10,6 @@ map never draws on a machine without internet access.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 
@@ -19,7 +18,9 @@ import folium
 import folium.elements
 import folium.plugins
 
+from loaders.core import settings
 from maps.assets import ASSET_PATHS
+from maps.elements import PointsLayer
 
 #: Where Streamlit serves ``static/vendor/`` when ``server.enableStaticServing = true``.
 DEFAULT_VENDOR_URL = "/app/static/vendor"
@@ -28,9 +29,6 @@ BASEMAP_OSM = "osm"
 BASEMAP_LOCAL = "local"
 BASEMAP_NONE = "none"
 BASEMAPS: tuple[str, ...] = (BASEMAP_OSM, BASEMAP_LOCAL, BASEMAP_NONE)
-#: Environment variable holding the URL template of a local tile server.
-TILE_URL_ENV = "HT_TILE_URL"
-TILE_ATTRIBUTION_ENV = "HT_TILE_ATTRIBUTION"
 
 _OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 _OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
@@ -60,8 +58,6 @@ def localised_classes() -> tuple[type, ...]:
     These are the ones the project's builders use. A class not listed keeps its
     CDN links, and :func:`external_asset_urls` reports them.
     """
-    from maps.builders import PointsLayer  # builders imports this module
-
     return (
         folium.Map,
         folium.TopoJson,
@@ -183,8 +179,8 @@ def tile_layer(
         return None
     if basemap == BASEMAP_OSM:
         return folium.TileLayer(_OSM_URL, attr=_OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19, control=False)
-    url = tile_url or os.environ.get(TILE_URL_ENV, "").strip()
+    url = tile_url or settings.tile_url()
     if not url:
-        raise ValueError(f"Basemap 'local' needs a tile URL template: pass tile_url or set {TILE_URL_ENV}.")
-    attr = attribution or os.environ.get(TILE_ATTRIBUTION_ENV, "").strip() or _OSM_ATTRIBUTION
+        raise ValueError(f"Basemap 'local' needs a tile URL template: pass tile_url or set {settings.TILE_URL_ENV}.")
+    attr = attribution or settings.tile_attribution() or _OSM_ATTRIBUTION
     return folium.TileLayer(url, attr=attr, name="Local tiles", control=False)

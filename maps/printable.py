@@ -37,26 +37,16 @@ from matplotlib.text import Text
 from loaders.core.i18n import translate
 from loaders.geo.registry import CRS_METRIC
 from analysis.formatting import format_indicator
-from maps.builders import DEFAULT_PALETTE, NO_DATA_COLOUR, ColourScale, build_colour_scale, build_legend
-# The screen's palette rule (warm colours where high is bad); the printed map must match the screen.
-from maps.views import _HIGH_IS_BAD
+from maps.palette import NO_DATA_COLOUR, ColourScale, build_colour_scale, build_legend, palette_for
+from maps.styles import (
+    OVERLAY_ROLES,
+    PRINT_HIGHLIGHT_COLOUR,
+    PRINT_NO_DATA_EDGE,
+    PRINT_NO_DATA_HATCH,
+    PRINT_OVERLAY_KEYS,
+    PRINT_OVERLAY_STYLES,
+)
 
-#: Overlays the printed map can draw, in drawing order (polygon layers are drawn as outlines).
-PRINT_OVERLAY_KEYS: tuple[str, ...] = ("districts", "economic_zones", "coast", "border")
-#: Display-layer role of each overlay (``loaders.geo.boundaries`` roles).
-PRINT_OVERLAY_ROLES: dict[str, str] = {"districts": "districts_legacy", "economic_zones": "economic_zones",
-                                       "coast": "coastline", "border": "border_laos"}
-#: Line styles of the overlays, matching the on-screen map (maps.builders).
-_OVERLAY_STYLES: dict[str, dict[str, object]] = {
-    "districts": {"color": "#222222", "linewidth": 1.1, "linestyle": "-"},
-    "economic_zones": {"color": "#6a3d9a", "linewidth": 1.4, "linestyle": (0, (6, 3))},
-    "coast": {"color": "#1f78b4", "linewidth": 1.6, "linestyle": "-"},
-    "border": {"color": "#e31a1c", "linewidth": 2.0, "linestyle": (0, (7, 3))},
-}
-NO_DATA_HATCH = "////"
-NO_DATA_EDGE = "#8c8c8c"
-#: Not the screen's red: on paper the Laos border is the red (dashed) line.
-HIGHLIGHT_COLOUR = "#d01c8b"
 DEMO_COLOUR = "#c62828"
 #: A4 landscape, inches.
 PAGE_SIZE_IN = (11.69, 8.27)
@@ -71,8 +61,8 @@ class _BuildCanvas(FigureCanvasAgg):
     """Agg canvas that ignores ``draw_idle``.
 
     geopandas asks the canvas to redraw after every layer it plots; nothing is
-    shown while the map is built, so those draws are wasted (about a third of the
-    export time). The figure is drawn once, when it is saved.
+    shown while the map is built, so those draws are wasted. The figure is drawn
+    once, when it is saved.
     """
 
     def draw_idle(self, *args: object, **kwargs: object) -> None:
@@ -253,7 +243,7 @@ def build_print_map(
         Indicator values by commune code; NaN or a missing code means no data
         (drawn grey and hatched, apart from zero).
     scale : ColourScale
-        Classes and colours, as on screen (:func:`maps.builders.build_colour_scale`).
+        Classes and colours, as on screen (:func:`maps.palette.build_colour_scale`).
     title, subtitle : str
         Heading and second line (the period and filters).
     legend : sequence of PrintLegendEntry or (colour, label)
@@ -310,8 +300,8 @@ def build_print_map(
     if has_data.any():
         metric[has_data].plot(ax=ax, color=fills[has_data].tolist(), edgecolor="#ffffff", linewidth=0.4)
     if no_data.any():
-        metric[no_data].plot(ax=ax, facecolor=NO_DATA_COLOUR, edgecolor=NO_DATA_EDGE, hatch=NO_DATA_HATCH,
-                             linewidth=0.4)
+        metric[no_data].plot(ax=ax, facecolor=NO_DATA_COLOUR, edgecolor=PRINT_NO_DATA_EDGE,
+                             hatch=PRINT_NO_DATA_HATCH, linewidth=0.4)
     drawn: list[str] = []
     for key in PRINT_OVERLAY_KEYS:
         layer = layers.get(key)
@@ -320,7 +310,7 @@ def build_print_map(
         geometry = layer.geometry
         if set(geometry.geom_type) & {"Polygon", "MultiPolygon"}:
             geometry = geometry.boundary
-        geometry.plot(ax=ax, zorder=5, **_OVERLAY_STYLES[key])
+        geometry.plot(ax=ax, zorder=5, **PRINT_OVERLAY_STYLES[key])
         drawn.append(key)
     if highlight:
         chosen = metric[metric[code_column].isin(list(highlight))]
@@ -328,7 +318,7 @@ def build_print_map(
             width = 1.8 if compact else 2.4
             # A white halo under the outline keeps it visible on dark classes and next to overlays.
             chosen.boundary.plot(ax=ax, color="#ffffff", linewidth=width + 2, zorder=9)
-            chosen.boundary.plot(ax=ax, color=HIGHLIGHT_COLOUR, linewidth=width, zorder=10)
+            chosen.boundary.plot(ax=ax, color=PRINT_HIGHLIGHT_COLOUR, linewidth=width, zorder=10)
 
     xmin, ymin, xmax, ymax = metric.total_bounds
     pad_x, pad_y = (xmax - xmin) * 0.03, (ymax - ymin) * 0.03
@@ -362,8 +352,8 @@ def build_print_map(
         row = entry if isinstance(entry, PrintLegendEntry) else PrintLegendEntry(
             entry[0], entry[1], entry[0] == scale.no_data_colour)
         if row.no_data:
-            handles.append(Patch(facecolor=NO_DATA_COLOUR, edgecolor=NO_DATA_EDGE, hatch=NO_DATA_HATCH,
-                                 label=row.label))
+            handles.append(Patch(facecolor=NO_DATA_COLOUR, edgecolor=PRINT_NO_DATA_EDGE,
+                                 hatch=PRINT_NO_DATA_HATCH, label=row.label))
         else:
             handles.append(Patch(facecolor=row.colour, edgecolor="#666666", label=row.label))
     classes = legend_ax.legend(handles=handles, loc="upper left", title=legend_title, prop=_font(9),
@@ -372,9 +362,10 @@ def build_print_map(
     if drawn or highlight:
         # A second legend() call replaces the first; keep the first as a plain artist.
         legend_ax.add_artist(classes)
-        line_handles = [Line2D([], [], label=labels.get(key, key), **_OVERLAY_STYLES[key]) for key in drawn]
+        line_handles = [Line2D([], [], label=labels.get(key, key), **PRINT_OVERLAY_STYLES[key])
+                        for key in drawn]
         if highlight:
-            line_handles.append(Line2D([], [], color=HIGHLIGHT_COLOUR, linewidth=2.4,
+            line_handles.append(Line2D([], [], color=PRINT_HIGHLIGHT_COLOUR, linewidth=2.4,
                                        label=labels.get("highlight", translate("print.highlight", lang))))
         legend_ax.legend(handles=line_handles, loc="lower left", prop=_font(9), frameon=False,
                                  title=translate("print.overlays", lang), title_fontproperties=_font(10, bold=True),
@@ -417,8 +408,8 @@ def render_print_map(fig: Figure, fmt: str, dpi: int = PNG_DPI, title: str | Non
     if fmt == "png":
         fig.savefig(buffer, format="png", dpi=dpi, metadata=metadata, facecolor="#ffffff")
     else:
-        # Type 3 glyphs (matplotlib's default): subsetting DejaVu as TrueType (Type 42) costs
-        # about 2 s per export through fontTools, for no visible gain.
+        # Type 3 glyphs (matplotlib's default), not TrueType (Type 42): subsetting DejaVu
+        # as TrueType goes through fontTools on every export, for no visible gain.
         fig.savefig(buffer, format="pdf", metadata=metadata, facecolor="#ffffff")
     return buffer.getvalue()
 
@@ -441,8 +432,7 @@ def indicator_scale(values: pd.Series, indicator: str, lang: str) -> tuple[Colou
         The last legend row is the no-data row.
     """
     no_data = translate("common.no_data", lang)
-    palette = "OrRd" if indicator in _HIGH_IS_BAD else DEFAULT_PALETTE
-    scale = build_colour_scale(values, palette=palette)
+    scale = build_colour_scale(values, palette=palette_for(indicator))
     entries = build_legend(values, scale, lambda v: format_indicator(indicator, v, lang, no_data), no_data)
     rows = [PrintLegendEntry(e.colour, e.label) for e in entries[:-1]]
     rows.append(PrintLegendEntry(entries[-1].colour, entries[-1].label, no_data=True))
@@ -496,7 +486,7 @@ def build_indicator_print_map(
     communes = layers.get("communes_2025" if level == "2025" else "communes_legacy")
     if communes is None:
         raise ValueError("the commune boundary layer is not available")
-    overlays = {key: layers.get(role) for key, role in PRINT_OVERLAY_ROLES.items()}
+    overlays = {key: layers.get(OVERLAY_ROLES[key]) for key in PRINT_OVERLAY_KEYS}
     drawn = [key for key, frame in overlays.items() if frame is not None]
     labels = {key: translate(f"map.overlay.{key}", lang) for key in PRINT_OVERLAY_KEYS}
     return build_print_map(

@@ -20,13 +20,8 @@ from analysis.indicators import LEVEL_2025
 from loaders.core.i18n import translate
 from loaders.geo.registry import CRS_WGS84, Registry
 from maps import builders, offline
-
-#: Indicators where a high value is bad: they get a warm palette.
-_HIGH_IS_BAD = frozenset({"weak_share", "incidents_per_10k", "incidents_change", "incidents"})
-_OVERLAY_ROLES = {"districts": "districts_legacy", "border": "border_laos", "coast": "coastline",
-                  "economic_zones": "economic_zones"}
-#: Overlays the focus-area map opens with, on top of :data:`maps.builders.DEFAULT_SHOWN`.
-FOCUS_OVERLAYS: dict[str, bool] = {"border": True, "coast": True, "economic_zones": True, "major_projects": True}
+from maps.palette import DEFAULT_PALETTE, build_colour_scale, build_legend, palette_for
+from maps.styles import OVERLAY_KEYS, OVERLAY_ROLES, commune_styles
 
 
 @dataclass
@@ -88,7 +83,7 @@ def build_map_view(
         Tooltip label of the value (default: the indicator's name).
     overlay_shown : mapping, optional
         Overlays on or off when the map opens, by key (see
-        :data:`maps.builders.DEFAULT_SHOWN`); e.g. :data:`FOCUS_OVERLAYS`.
+        :data:`maps.styles.DEFAULT_SHOWN`); e.g. :data:`maps.styles.FOCUS_OVERLAYS`.
     """
     offline.use_local_assets()
     no_data = translate("common.no_data", lang)
@@ -97,9 +92,8 @@ def build_map_view(
         return format_indicator(indicator, value, lang, no_data)
 
     values = indicators[indicator].astype(float)
-    palette = "OrRd" if indicator in _HIGH_IS_BAD else builders.DEFAULT_PALETTE
-    scale = builders.build_colour_scale(values, palette=palette)
-    legend = [(e.colour, e.label) for e in builders.build_legend(values, scale, fmt, no_data)]
+    scale = build_colour_scale(values, palette=palette_for(indicator))
+    legend = [(e.colour, e.label) for e in build_legend(values, scale, fmt, no_data)]
     value_label = value_label or translate(f"indicator.{indicator}", lang)
     common: dict[str, Any] = dict(
         value_label=value_label, format_value=fmt, scale=scale, no_data_label=no_data,
@@ -112,9 +106,9 @@ def build_map_view(
         m = builders.build_commune_points_map(points, values, **common)
         return MapView(m, legend, points_only=True)
     communes = layers["communes_2025" if level == LEVEL_2025 else "communes_legacy"]
-    overlays: dict[str, gpd.GeoDataFrame | None] = {k: layers.get(role) for k, role in _OVERLAY_ROLES.items()}
+    overlays: dict[str, gpd.GeoDataFrame | None] = {k: layers.get(role) for k, role in OVERLAY_ROLES.items()}
     overlays["major_projects"] = major_projects_layer(registry)
-    labels = {k: translate(f"map.overlay.{k}", lang) for k in builders.OVERLAY_KEYS}
+    labels = {k: translate(f"map.overlay.{k}", lang) for k in OVERLAY_KEYS}
     m = builders.build_coverage_map(
         communes, values, commune_layer_label=translate("map.overlay.choropleth", lang),
         overlays=overlays, overlay_labels=labels, overlay_shown=overlay_shown, highlight_codes=set(highlight),
@@ -157,7 +151,7 @@ def build_value_restyle(
     no_data: str,
     codes: Sequence[str],
     highlight: Sequence[str] = (),
-    palette: str = builders.DEFAULT_PALETTE,
+    palette: str = DEFAULT_PALETTE,
 ) -> tuple[dict[str, dict[str, Any]], dict[str, str], list[tuple[str, str]]]:
     """Colours, tooltip texts and legend of any value per unit, for the drawn units.
 
@@ -184,10 +178,9 @@ def build_value_restyle(
         Style per code, escaped tooltip text per code, legend rows ``(colour, label)``.
     """
     aligned = pd.to_numeric(values, errors="coerce").astype(float).reindex(list(codes))
-    scale = builders.build_colour_scale(aligned, palette=palette)
-    styles, texts = builders.commune_styles(list(codes), aligned.tolist(), scale, format_value, no_data,
-                                            set(highlight))
-    legend = [(e.colour, e.label) for e in builders.build_legend(aligned, scale, format_value, no_data)]
+    scale = build_colour_scale(aligned, palette=palette)
+    styles, texts = commune_styles(list(codes), aligned.tolist(), scale, format_value, no_data, set(highlight))
+    legend = [(e.colour, e.label) for e in build_legend(aligned, scale, format_value, no_data)]
     return (
         dict(zip(codes, styles)),
         {c: html.escape(f"{label}: {text}") for c, text in zip(codes, texts)},
@@ -223,9 +216,8 @@ def build_restyle(
     def fmt(value: float) -> str:
         return format_indicator(indicator, value, lang, no_data)
 
-    palette = "OrRd" if indicator in _HIGH_IS_BAD else builders.DEFAULT_PALETTE
     return build_value_restyle(indicators[indicator], translate(f"indicator.{indicator}", lang), fmt, no_data,
-                               codes, highlight, palette)
+                               codes, highlight, palette_for(indicator))
 
 
 def clicked_code(event: Mapping[str, Any] | None) -> str | None:

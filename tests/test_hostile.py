@@ -420,7 +420,7 @@ def test_hostile_text_is_stored_verbatim(hostile_store):
 
 
 def test_points_map_html_carries_hostile_text_only_as_script_safe_data(hostile_store):
-    from maps import builders
+    from maps import builders, elements
 
     incidents = store.load_dataset(hostile_store, "incidents")
     m = builders.build_points_map(incidents, popup_fields=("incident_code", "description"),
@@ -431,7 +431,7 @@ def test_points_map_html_carries_hostile_text_only_as_script_safe_data(hostile_s
     payload, _ = json.JSONDecoder().raw_decode(html, start)
     assert payload["labels"][0] == HOSTILE[0]  # a label too is data, shown with textContent
     assert set(payload["values"][1]) == {_as_imported(h) for h in HOSTILE}
-    assert "textContent" in builders.POINTS_FILL_JS and "innerHTML" not in builders.POINTS_FILL_JS
+    assert "textContent" in elements.POINTS_FILL_JS and "innerHTML" not in elements.POINTS_FILL_JS
 
 
 def test_coverage_map_tooltips_escape_hostile_names_and_labels():
@@ -452,7 +452,7 @@ def test_coverage_map_tooltips_escape_hostile_names_and_labels():
 
 def test_restyle_script_escapes_hostile_labels_and_values():
     from maps import views
-    from ui.map_component import restyle_script
+    from maps.elements import restyle_script
 
     codes = ["00001", "00002"]
     styles, texts, legend = views.build_value_restyle(pd_series([1.0, None], codes), HOSTILE[1],

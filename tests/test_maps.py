@@ -14,8 +14,10 @@ import pytest
 import shapely
 from shapely.geometry import LineString, box
 
+from loaders.core import settings
 from loaders.core.i18n import translate
-from maps import builders, geometry, offline, views
+from maps import builders, elements, geometry, offline, palette, views
+from maps.styles import FOCUS_OVERLAYS, HIGHLIGHT_COLOUR
 from maps.assets import ASSET_PATHS, VENDOR_FILES, installed_paths
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -47,8 +49,8 @@ def values() -> pd.Series:
     return pd.Series([np.nan, 0.0, 5.0], index=["18001", "18002", "18003"])
 
 
-def _commune_layer(m: folium.Map) -> builders.CompactTopoJson:
-    layers = [e for e in _walk(m) if isinstance(e, builders.CompactTopoJson) and "communes" in e.data["objects"]]
+def _commune_layer(m: folium.Map) -> elements.CompactTopoJson:
+    layers = [e for e in _walk(m) if isinstance(e, elements.CompactTopoJson) and "communes" in e.data["objects"]]
     assert len(layers) == 1
     return layers[0]
 
@@ -67,7 +69,7 @@ def _feature_groups(m: folium.Map) -> dict[str, folium.FeatureGroup]:
 
 
 def test_colour_scale_quantile_classes_cover_all_values():
-    scale = builders.build_colour_scale(pd.Series(range(10), dtype=float), n_classes=5)
+    scale = palette.build_colour_scale(pd.Series(range(10), dtype=float), n_classes=5)
     assert len(scale.colours) == 5
     assert scale.breaks[0] == 0 and scale.breaks[-1] == 9
     assert scale.class_of(0) == 0
@@ -75,48 +77,48 @@ def test_colour_scale_quantile_classes_cover_all_values():
 
 
 def test_colour_scale_merges_repeated_edges():
-    scale = builders.build_colour_scale(pd.Series([0, 0, 0, 0, 0, 0, 1, 2]), n_classes=5)
+    scale = palette.build_colour_scale(pd.Series([0, 0, 0, 0, 0, 0, 1, 2]), n_classes=5)
     assert len(scale.breaks) == len(set(scale.breaks))
     assert len(scale.colours) == len(scale.breaks) - 1 < 5
 
 
 @pytest.mark.parametrize("data", [[np.nan, np.nan], []])
 def test_colour_scale_without_finite_values_has_no_classes(data):
-    scale = builders.build_colour_scale(pd.Series(data, dtype=float))
+    scale = palette.build_colour_scale(pd.Series(data, dtype=float))
     assert scale.colours == ()
-    assert scale.colour_for(1.0) == builders.NO_DATA_COLOUR
+    assert scale.colour_for(1.0) == palette.NO_DATA_COLOUR
 
 
 def test_colour_scale_reverse_swaps_ends():
-    forward = builders.build_colour_scale(pd.Series([1, 2, 3, 4]), n_classes=3)
-    backward = builders.build_colour_scale(pd.Series([1, 2, 3, 4]), n_classes=3, reverse=True)
+    forward = palette.build_colour_scale(pd.Series([1, 2, 3, 4]), n_classes=3)
+    backward = palette.build_colour_scale(pd.Series([1, 2, 3, 4]), n_classes=3, reverse=True)
     assert forward.colours == tuple(reversed(backward.colours))
 
 
 def test_colour_scale_no_data_colour_is_not_a_class_colour():
-    scale = builders.build_colour_scale(pd.Series([0, 1, 2, 3, 4, 5]), n_classes=5)
-    assert scale.colour_for(np.nan) == builders.NO_DATA_COLOUR
-    assert builders.NO_DATA_COLOUR not in scale.colours
+    scale = palette.build_colour_scale(pd.Series([0, 1, 2, 3, 4, 5]), n_classes=5)
+    assert scale.colour_for(np.nan) == palette.NO_DATA_COLOUR
+    assert palette.NO_DATA_COLOUR not in scale.colours
     assert scale.colour_for(0) == scale.colours[0]
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [({"n_classes": 0}, "n_classes"), ({"method": "jenks"}, "method")])
 def test_colour_scale_rejects_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
-        builders.build_colour_scale(pd.Series([1.0, 2.0]), **kwargs)
+        palette.build_colour_scale(pd.Series([1.0, 2.0]), **kwargs)
 
 
 def test_legend_lists_classes_then_no_data_with_counts(values):
-    scale = builders.build_colour_scale(values, n_classes=2)
-    legend = builders.build_legend(values, scale, no_data_label="Chưa có số liệu")
-    assert legend[-1] == builders.LegendEntry(builders.NO_DATA_COLOUR, "Chưa có số liệu", 1)
+    scale = palette.build_colour_scale(values, n_classes=2)
+    legend = palette.build_legend(values, scale, no_data_label="Chưa có số liệu")
+    assert legend[-1] == palette.LegendEntry(palette.NO_DATA_COLOUR, "Chưa có số liệu", 1)
     assert [entry.colour for entry in legend[:-1]] == list(scale.colours)
     assert sum(entry.count for entry in legend) == len(values)
 
 
 def test_default_format_trims_float_noise():
-    assert builders.default_format(35.000000001) == "35"
-    assert builders.default_format(1234.56) == "1,234.6"
+    assert palette.default_format(35.000000001) == "35"
+    assert palette.default_format(1234.56) == "1,234.6"
 
 
 # --------------------------------------------------------------------------- coverage map
@@ -151,8 +153,8 @@ def test_no_data_and_zero_get_different_fills(communes, values):
         f["properties"]["gso_code"]: f["properties"]["style"]
         for f in _commune_layer(m).data["objects"]["communes"]["geometries"]
     }
-    assert styles["18001"]["fillColor"] == builders.NO_DATA_COLOUR
-    assert styles["18002"]["fillColor"] != builders.NO_DATA_COLOUR
+    assert styles["18001"]["fillColor"] == palette.NO_DATA_COLOUR
+    assert styles["18002"]["fillColor"] != palette.NO_DATA_COLOUR
     assert styles["18001"]["fillColor"] != styles["18002"]["fillColor"]
     assert styles["18001"]["dashArray"] and styles["18002"].get("dashArray") is None
 
@@ -160,7 +162,7 @@ def test_no_data_and_zero_get_different_fills(communes, values):
 def test_missing_code_in_values_counts_as_no_data(communes):
     m = builders.build_coverage_map(communes, pd.Series({"18003": 2.0}), value_label="x", basemap="none")
     features = _commune_layer(m).data["objects"]["communes"]["geometries"]
-    assert features[0]["properties"]["style"]["fillColor"] == builders.NO_DATA_COLOUR
+    assert features[0]["properties"]["style"]["fillColor"] == palette.NO_DATA_COLOUR
     assert features[0]["properties"]["value"] == "No data"
 
 
@@ -189,8 +191,8 @@ def test_tooltip_shows_formatted_value(communes, values):
 def test_highlighted_commune_gets_red_outline(communes, values):
     m = builders.build_coverage_map(communes, values, value_label="x", basemap="none", highlight_codes={"18002"})
     styles = [f["properties"]["style"] for f in _commune_layer(m).data["objects"]["communes"]["geometries"]]
-    assert styles[1]["color"] == builders.HIGHLIGHT_COLOUR
-    assert styles[0]["color"] != builders.HIGHLIGHT_COLOUR
+    assert styles[1]["color"] == HIGHLIGHT_COLOUR
+    assert styles[0]["color"] != HIGHLIGHT_COLOUR
 
 
 def test_overlays_become_named_feature_groups(communes, values):
@@ -230,7 +232,7 @@ def test_overlays_become_named_feature_groups(communes, values):
     html = m.get_root().render()
     assert "<img src=x" not in html
     zone_layer = next(
-        e for e in _walk(m) if isinstance(e, builders.CompactTopoJson) and "economic_zones" in e.data["objects"]
+        e for e in _walk(m) if isinstance(e, elements.CompactTopoJson) and "economic_zones" in e.data["objects"]
     )
     assert zone_layer.data["objects"]["economic_zones"]["geometries"][0]["properties"]["zone"] == html_escaped(XSS)
 
@@ -240,7 +242,7 @@ def test_district_overlay_sends_only_inner_lines(communes, values):
     m = builders.build_coverage_map(
         communes, values, value_label="x", basemap="none", overlays={"districts": districts}
     )
-    layer = next(e for e in _walk(m) if isinstance(e, builders.CompactTopoJson) and "districts" in e.data["objects"])
+    layer = next(e for e in _walk(m) if isinstance(e, elements.CompactTopoJson) and "districts" in e.data["objects"])
     lines = geometry.topology_to_geoseries(layer.data, "districts")
     assert len(lines) == 1
     assert lines.iloc[0].length == pytest.approx(0.1, abs=1e-4)
@@ -280,15 +282,15 @@ def test_basemap_osm_has_one_tile_layer(communes, values):
 
 
 def test_basemap_local_reads_env(monkeypatch):
-    monkeypatch.setenv(offline.TILE_URL_ENV, "http://127.0.0.1:8081/{z}/{x}/{y}.png")
+    monkeypatch.setenv(settings.TILE_URL_ENV, "http://127.0.0.1:8081/{z}/{x}/{y}.png")
     layer = offline.tile_layer("local")
     assert layer.tiles == "http://127.0.0.1:8081/{z}/{x}/{y}.png"
     assert offline.tile_layer("local", "/tiles/{z}/{x}/{y}.png").tiles == "/tiles/{z}/{x}/{y}.png"
 
 
 def test_basemap_local_without_url_fails(monkeypatch):
-    monkeypatch.delenv(offline.TILE_URL_ENV, raising=False)
-    with pytest.raises(ValueError, match=offline.TILE_URL_ENV):
+    monkeypatch.delenv(settings.TILE_URL_ENV, raising=False)
+    with pytest.raises(ValueError, match=settings.TILE_URL_ENV):
         offline.tile_layer("local")
 
 
@@ -355,7 +357,7 @@ def test_use_local_assets_rejects_unknown_resource(monkeypatch, restore_folium_a
 def test_points_map_has_cluster_heat_and_literal_popups():
     points = pd.DataFrame({"lat": [18.05, 18.06, np.nan], "lon": [105.05, 105.06, 105.0], "note": [XSS, "ok", "x"]})
     m = builders.build_points_map(points, popup_fields=["note"], popup_labels=["Ghi chú"], basemap="none")
-    layers = [e for e in _walk(m) if isinstance(e, builders.PointsLayer)]
+    layers = [e for e in _walk(m) if isinstance(e, elements.PointsLayer)]
     assert len(layers) == 1
     assert {"Incidents", "Heat map"} <= set(_feature_groups(m))
     payload = json.loads(layers[0].payload_json)
@@ -369,9 +371,9 @@ def test_points_map_has_cluster_heat_and_literal_popups():
 
 def test_points_popups_are_text_nodes_never_html():
     # The browser builds popups from the payload; the text must go through textContent.
-    assert "textContent" in builders.POINTS_FILL_JS
-    assert "innerHTML" not in builders.POINTS_FILL_JS
-    assert "bindPopup(popup(row)" in builders.POINTS_FILL_JS
+    assert "textContent" in elements.POINTS_FILL_JS
+    assert "innerHTML" not in elements.POINTS_FILL_JS
+    assert "bindPopup(popup(row)" in elements.POINTS_FILL_JS
 
 
 def test_points_payload_is_compact_and_dictionary_encoded():
@@ -379,17 +381,17 @@ def test_points_payload_is_compact_and_dictionary_encoded():
         "lat": [18.123456789, 18.2, 18.3], "lon": [105.1, 105.2, 105.3],
         "field": ["Ma túy", "Ma túy", None], "date": ["01/01/2025", "02/01/2025", "03/01/2025"],
     })
-    payload = builders.points_payload(points, ["field", "date"], ["Lĩnh vực", "Ngày"])
+    payload = elements.points_payload(points, ["field", "date"], ["Lĩnh vực", "Ngày"])
     assert payload["values"][0] == ["Ma túy", ""]
     assert [row[2] for row in payload["rows"]] == [0, 0, 1]
     assert payload["rows"][0][:2] == [18.12346, 105.1]
     with pytest.raises(ValueError, match="labels"):
-        builders.points_payload(points, ["field"], ["a", "b"])
+        elements.points_payload(points, ["field"], ["a", "b"])
 
 
 def test_points_fill_script_cannot_close_the_script():
-    payload = builders.points_payload(pd.DataFrame({"lat": [18.0], "lon": [105.0], "n": ["</script><b>"]}), ["n"])
-    script = builders.points_fill_script(payload)
+    payload = elements.points_payload(pd.DataFrame({"lat": [18.0], "lon": [105.0], "n": ["</script><b>"]}), ["n"])
+    script = elements.points_fill_script(payload)
     assert "</script>" not in script and "<b>" not in script
     assert script.startswith("(function(){if(window.htFillPoints)")
 
@@ -403,7 +405,7 @@ def test_maps_without_tiles_still_have_a_max_zoom(communes):
 
 def test_empty_points_map_is_a_frame_to_fill(communes):
     m = builders.build_points_map(None, boundaries=communes, basemap="none")
-    layer = next(e for e in _walk(m) if isinstance(e, builders.PointsLayer))
+    layer = next(e for e in _walk(m) if isinstance(e, elements.PointsLayer))
     assert layer.payload_json == ""
     html = m.get_root().render()
     assert "window.htFillPoints = function" in html
@@ -441,12 +443,12 @@ def test_commune_points_fallback_colours_like_the_choropleth(values):
             "lon": [105.05, 105.15, 105.25],
         }
     )
-    scale = builders.build_colour_scale(values)
+    scale = palette.build_colour_scale(values)
     m = builders.build_commune_points_map(points, values, value_label="x", scale=scale, basemap="none")
     layer = next(e for e in _walk(m) if isinstance(e, folium.GeoJson))
     features = layer.data["features"]
     assert [f["properties"]["gso_code"] for f in features] == ["18001", "18002", "18003"]
-    assert features[0]["properties"]["style"]["fillColor"] == builders.NO_DATA_COLOUR
+    assert features[0]["properties"]["style"]["fillColor"] == palette.NO_DATA_COLOUR
     assert features[1]["properties"]["style"]["fillColor"] == scale.colour_for(0.0)
     assert features[0]["properties"]["name"] == html_escaped(XSS)
     assert "<img src=x" not in m.get_root().render()
@@ -465,9 +467,9 @@ def test_value_restyle_colours_escapes_and_highlights():
     styles, texts, legend = views.build_value_restyle(
         values, "<b>Điểm</b>", lambda v: f"{v:.0f}", "Chưa có", ["18001", "18002", "18003"], highlight=["18001"])
     assert set(styles) == set(texts) == {"18001", "18002", "18003"}
-    assert styles["18001"]["color"] == builders.HIGHLIGHT_COLOUR and styles["18001"]["weight"] == 3
-    assert styles["18002"]["fillColor"] == styles["18003"]["fillColor"] == builders.NO_DATA_COLOUR
-    assert styles["18002"]["color"] != builders.HIGHLIGHT_COLOUR
+    assert styles["18001"]["color"] == HIGHLIGHT_COLOUR and styles["18001"]["weight"] == 3
+    assert styles["18002"]["fillColor"] == styles["18003"]["fillColor"] == palette.NO_DATA_COLOUR
+    assert styles["18002"]["color"] != HIGHLIGHT_COLOUR
     assert texts["18001"] == "&lt;b&gt;Điểm&lt;/b&gt;: 10"
     assert texts["18003"].endswith("Chưa có")
     assert legend[-1][1] == "Chưa có"
@@ -477,7 +479,7 @@ def test_indicator_restyle_wraps_the_value_restyle():
     frame = pd.DataFrame({"weak_share": [0.1, 0.5]}, index=["18001", "18002"])
     styles, texts, _legend = views.build_restyle(frame, "weak_share", "vi", ["18001", "18002"])
     assert texts["18002"].endswith("50%")
-    assert styles["18002"]["fillColor"] in builders.build_colour_scale([0.1, 0.5], palette="OrRd").colours
+    assert styles["18002"]["fillColor"] in palette.build_colour_scale([0.1, 0.5], palette="OrRd").colours
 
 
 def test_map_view_opens_the_overlays_asked_for(communes, values, registry):
@@ -486,7 +488,7 @@ def test_map_view_opens_the_overlays_asked_for(communes, values, registry):
     coast = translate("map.overlay.coast", "vi")
     default = views.build_map_view(values.rename("x").to_frame(), "x", "vi", "none", "2025", layers, registry)
     focus = views.build_map_view(values.rename("x").to_frame(), "x", "vi", "none", "2025", layers, registry,
-                                 overlay_shown=views.FOCUS_OVERLAYS)
+                                 overlay_shown=FOCUS_OVERLAYS)
     assert coast in _feature_groups(default.map)
     assert _feature_groups(default.map)[coast].show is False
     assert _feature_groups(focus.map)[coast].show is True

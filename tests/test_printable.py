@@ -17,7 +17,7 @@ from shapely.geometry import LineString, box
 
 from loaders.core.i18n import translate
 from maps import printable
-from maps.builders import NO_DATA_COLOUR
+from maps.palette import NO_DATA_COLOUR
 
 CODES = ["10001", "10002", "10003"]
 

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from threading import Lock
 
 import geopandas as gpd
@@ -16,12 +17,19 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
+from analysis import comparisons, district_profile, priority
 from analysis import indicators as ind
+from analysis.formatting import format_indicator
 from loaders.geo import boundaries
 from loaders.geo import registry as reg
-from loaders.core import settings
+from loaders.core import domain, settings
+from loaders.core.i18n import translate
 from loaders.store import engine as store
+from maps import builders, offline, printable
 from maps import views as mapview
+from maps.elements import points_fill_script, points_payload, restyle_script
+from maps.palette import palette_for
+from maps.styles import FOCUS_OVERLAYS
 from ui import map_component
 
 _DISPLAY_ROLES = ("communes_2025", "communes_legacy", "districts_legacy", "border_laos", "coastline", "economic_zones")
@@ -143,32 +151,24 @@ def _summary(version: int, filters: ind.Filters, level: str) -> dict[str, float]
 # --------------------------------------------------------------------------
 # Analyst pages (focus areas, incidents, profiles, priority list).
 
-#: Filters are hashed by their repr (every field, plain values): Streamlit's
-#: generic hashing of the frozen dataclass cost about 1 ms per cached call.
+#: Filters are hashed by their repr (every field, plain values), which is
+#: cheaper than Streamlit's generic hashing of the frozen dataclass.
 _FAST_HASH = {ind.Filters: repr}
 
 
 def province_filters(filters: ind.Filters) -> ind.Filters:
     """The same period, kinds and rule over the whole province (for medians and district figures)."""
-    from dataclasses import replace
-
-    from loaders.core import domain
-
     return replace(filters, districts=(), focus=domain.FOCUS_ALL)
 
 
 @st.cache_resource(show_spinner=False)
 def get_focus_tables() -> tuple[pd.Series, pd.DataFrame]:
     """Focus class and focus-area membership of every 2025 commune (they depend on the registry only)."""
-    from analysis import comparisons
-
     registry = get_registry()
     return registry.focus_class(), comparisons.focus_membership(registry)
 
 
 def _focus_groups(units: pd.Index, by: str) -> dict[str, pd.Index]:
-    from analysis import comparisons
-
     classes, membership = get_focus_tables()
     return comparisons.focus_groups(get_registry(), units, by, classes=classes, membership=membership)
 
@@ -176,8 +176,6 @@ def _focus_groups(units: pd.Index, by: str) -> dict[str, pd.Index]:
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)
 def get_priority(version: int, filters: ind.Filters, weights: tuple[tuple[str, float], ...]) -> pd.DataFrame:
     """Ranked priority scores of the filtered 2025 communes (``analysis.priority``)."""
-    from analysis import priority
-
     return priority.priority_scores(get_indicators(version, filters), get_registry(), dict(weights),
                                     filters.min_baseline, classes=get_focus_tables()[0])
 
@@ -185,8 +183,6 @@ def get_priority(version: int, filters: ind.Filters, weights: tuple[tuple[str, f
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)
 def get_focus_comparison(version: int, filters: ind.Filters, by: str) -> pd.DataFrame:
     """Key figures per focus class (``by="class"``) or focus area (``by="membership"``)."""
-    from analysis import comparisons
-
     indicators = get_indicators(version, filters)
     return comparisons.compare_groups(indicators, get_datasets(version), filters, _focus_groups(indicators.index, by))
 
@@ -194,8 +190,6 @@ def get_focus_comparison(version: int, filters: ind.Filters, by: str) -> pd.Data
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)
 def get_focus_trends(version: int, filters: ind.Filters, by: str, step: str) -> dict[str, pd.DataFrame]:
     """Monthly or quarterly series per focus group (``analysis.comparisons.group_trends``)."""
-    from analysis import comparisons
-
     units = ind.selected_units(get_registry(), filters)
     return comparisons.group_trends(get_datasets(version), get_registry(), filters, _focus_groups(units, by), step)
 
@@ -203,8 +197,6 @@ def get_focus_trends(version: int, filters: ind.Filters, by: str, step: str) -> 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)
 def get_missing_kinds(version: int, filters: ind.Filters) -> pd.DataFrame:
     """Focus-area communes missing a core model kind."""
-    from analysis import comparisons
-
     return comparisons.missing_kinds_table(get_indicators(version, filters), get_registry(),
                                            membership=get_focus_tables()[1])
 
@@ -223,8 +215,6 @@ def get_incident_rows(version: int, filters: ind.Filters, level: str = ind.LEVEL
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)
 def get_incident_series(version: int, filters: ind.Filters, by: str | None) -> pd.DataFrame:
     """Monthly incident counts of the filtered communes, optionally split by ``field`` or ``severity``."""
-    from analysis import comparisons
-
     # The period's rows of the filtered communes, already selected once for the page.
     return comparisons.monthly_counts(get_incident_rows(version, filters, ind.LEVEL_2025), filters.period, by)
 
@@ -232,16 +222,12 @@ def get_incident_series(version: int, filters: ind.Filters, by: str | None) -> p
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)
 def get_change_table(version: int, filters: ind.Filters, level: str) -> pd.DataFrame:
     """This period against the previous one per unit (``analysis.comparisons.change_table``)."""
-    from analysis import comparisons
-
     return comparisons.change_table(get_indicators(version, filters, level))
 
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)
 def get_district_table(version: int, filters: ind.Filters) -> pd.DataFrame:
     """Key figures of the 12 former districts (whole province, the filter's period and kinds)."""
-    from analysis import district_profile
-
     whole = province_filters(filters)
     return district_profile.district_table(get_indicators(version, whole), get_datasets(version),
                                            get_registry(), whole)
@@ -251,25 +237,20 @@ def get_district_table(version: int, filters: ind.Filters) -> pd.DataFrame:
 def get_priority_restyle(version: int, filters: ind.Filters, weights: tuple[tuple[str, float], ...], lang: str,
                          highlight: tuple[str, ...] = ()) -> tuple[str, list[tuple[str, str]]]:
     """Recolouring script and legend of the 2025 commune map by priority score (0–100)."""
-    from analysis.formatting import format_indicator
-    from loaders.core.i18n import translate
-
     no_data = translate("common.no_data", lang)
     ranked = get_priority(version, filters, weights)
     codes = tuple(ind.unit_table(get_registry(), ind.LEVEL_2025).index)
     styles, texts, legend = mapview.build_value_restyle(
         ranked["score"] * 100, translate("priority.score", lang),
-        lambda v: format_indicator("priority_score", v, lang, no_data), no_data, codes, highlight, palette="OrRd",
+        lambda v: format_indicator("priority_score", v, lang, no_data), no_data, codes, highlight,
+        palette=palette_for("priority_score"),
     )
-    return map_component.restyle_script(styles, texts), legend
+    return restyle_script(styles, texts), legend
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def get_points_base_map(level: str, basemap: str, lang: str) -> map_component.PreparedMap:
     """The incident points map without points (outlines, empty cluster and heat layers), drawn once."""
-    from loaders.core.i18n import translate
-    from maps import builders, offline
-
     offline.use_local_assets()
     layers = get_display_layers()
     outlines = None
@@ -298,9 +279,6 @@ def get_points_script(version: int, filters: ind.Filters, lang: str, level: str 
     (str, int)
         The script and the number of points (0: nothing to draw).
     """
-    from loaders.core.i18n import translate
-    from maps import builders
-
     located = get_incident_rows(version, filters, level).dropna(subset=["lat", "lon"])
     fields = {f: {v: translate(f"enum.{f}.{v}", lang) for v in located[f].dropna().unique()}
               for f in ("field", "severity")}
@@ -310,9 +288,9 @@ def get_points_script(version: int, filters: ind.Filters, lang: str, level: str 
         "field": located["field"].map(fields["field"]),
         "severity": located["severity"].map(fields["severity"]),
     })
-    payload = builders.points_payload(points, ("date", "field", "severity"),
+    payload = points_payload(points, ("date", "field", "severity"),
                                       [translate(k, lang) for k in ("col.date", "col.field", "col.severity")])
-    return builders.points_fill_script(payload), len(points)
+    return points_fill_script(payload), len(points)
 
 
 # --------------------------------------------------------------------------- printable exports
@@ -321,14 +299,12 @@ def get_points_script(version: int, filters: ind.Filters, lang: str, level: str 
 @st.cache_resource(show_spinner=False)
 def get_print_layers() -> dict[str, gpd.GeoDataFrame | None] | None:
     """The display layers reprojected once to EPSG:3405 for printed maps; ``None`` without boundary files."""
-    from maps import printable
-
     layers = get_display_layers()
     return None if layers is None else printable.project_layers(layers)
 
 
 #: Kinds of commune map, by the overlays they open with (``None``: the defaults).
-MAP_KINDS: dict[str, dict[str, bool] | None] = {"coverage": None, "focus": mapview.FOCUS_OVERLAYS}
+MAP_KINDS: dict[str, dict[str, bool] | None] = {"coverage": None, "focus": FOCUS_OVERLAYS}
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -352,4 +328,4 @@ def get_map_restyle(version: int, filters: ind.Filters, indicator: str, lang: st
     codes = tuple(ind.unit_table(get_registry(), level).index)
     styles, texts, legend = mapview.build_restyle(get_indicators(version, filters, level), indicator, lang, codes,
                                                   highlight)
-    return map_component.restyle_script(styles, texts), legend
+    return restyle_script(styles, texts), legend

@@ -1,7 +1,7 @@
 """Fast folium maps in Streamlit: render the heavy map once, restyle it per rerun.
 
 ``st_folium`` renders the whole folium map (templates, bounds, the TopoJSON
-payload) on every rerun, which costs seconds for the 69-commune layer, and
+payload) on every rerun, which is slow for the 69-commune layer, and
 any change to the map remounts it in the browser. Here the expensive part is
 done once per base map (:func:`prepare_map`, cached by the caller) and each
 rerun only sends a small script through streamlit-folium's dynamic
@@ -14,7 +14,7 @@ requirements.txt) and calls its component with the same arguments.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,8 +22,6 @@ import branca
 import folium
 import streamlit as st
 import streamlit_folium as stf
-
-from maps.geometry import script_safe_json
 
 
 @dataclass(frozen=True)
@@ -76,24 +74,6 @@ def prepare_map(m: folium.Map) -> PreparedMap:
     return PreparedMap(script, header, html, map_id, bounds, m.options.get("zoom"), css, js)
 
 
-def restyle_script(styles: Mapping[str, Mapping[str, Any]], texts: Mapping[str, str]) -> str:
-    """JavaScript that recolours every drawn commune and updates its tooltip value.
-
-    Communes are found by the ``gso_code`` property each feature carries, so the
-    script does not depend on folium's generated variable names. ``texts`` must
-    already be HTML-escaped (folium tooltips insert properties as HTML).
-    """
-    payload = script_safe_json({"s": dict(styles), "t": dict(texts)})
-    return (
-        "(function(){var d=" + payload + ";"
-        "window.map.eachLayer(function(l){var f=l.feature;"
-        "if(!f||!f.properties||!f.properties.gso_code||!l.setStyle)return;"
-        "var c=f.properties.gso_code;if(d.s[c]){l.setStyle(d.s[c]);}"
-        "if(c in d.t){f.properties.value=d.t[c];}});})();\n"
-        "window.feature_group=window.feature_group||[];\n"
-    )
-
-
 def map_event(key: str) -> dict[str, Any] | None:
     """The interaction data a map returned before this run (its latest click), or ``None``.
 
@@ -123,7 +103,7 @@ def render_map(
     center: tuple[float, float] | None = None,
     zoom: int | None = None,
 ) -> dict[str, Any] | None:
-    """Show a prepared map; ``restyle`` (see :func:`restyle_script`) runs without remounting it.
+    """Show a prepared map; ``restyle`` (see :func:`maps.elements.restyle_script`) runs without remounting it.
 
     Returns
     -------
