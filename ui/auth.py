@@ -21,22 +21,17 @@ to simulate a role) is taken as it is.
 
 from __future__ import annotations
 
-import os
 import time
 
 import streamlit as st
 
 from loaders.accounts import access as roles
 from loaders.accounts import auth
+from loaders.core import settings
 from loaders.core.i18n import LANGUAGES
 from ui import cache
 from ui.access import ANONYMOUS, USER_KEY, SessionUser, can, client_address, current_user
 from ui.i18n import LANG_KEY, t
-
-DEMO_MODE_ENV = "HT_DEMO_MODE"
-IDLE_MINUTES_ENV = "HT_SESSION_IDLE_MINUTES"
-OIDC_DEFAULT_ROLE_ENV = "HT_OIDC_DEFAULT_ROLE"
-DEFAULT_IDLE_MINUTES = 30
 
 SIGN_IN_PAGE = "pages/sign_in.py"
 HOME_PAGE = "pages/coverage_map.py"
@@ -59,25 +54,22 @@ def demo_mode() -> bool:
     it only while the store holds nothing but the generated demo data: the
     first real import closes anonymous access. Unset or anything else: closed.
     """
-    value = os.environ.get(DEMO_MODE_ENV, "").strip().lower()
-    if value in ("1", "true", "yes", "on"):
+    setting = settings.demo_mode_setting()
+    if setting == settings.DEMO_ON:
         return True
-    if value == "auto":
+    if setting == settings.DEMO_AUTO:
         return cache.get_store_flags(cache.data_version())["demo_shown"]
     return False
 
 
 def idle_minutes() -> int:
     """Idle minutes before a session is signed out (``$HT_SESSION_IDLE_MINUTES``, default 30)."""
-    try:
-        return max(1, int(os.environ.get(IDLE_MINUTES_ENV, "").strip() or DEFAULT_IDLE_MINUTES))
-    except ValueError:
-        return DEFAULT_IDLE_MINUTES
+    return settings.session_idle_minutes()
 
 
 def oidc_default_role() -> str | None:
     """Role for OpenID Connect users without a local account (``$HT_OIDC_DEFAULT_ROLE``; only ``viewer``)."""
-    role = os.environ.get(OIDC_DEFAULT_ROLE_ENV, "").strip().lower()
+    role = settings.oidc_default_role()
     # Anything above viewer must be granted per person, never to everyone the provider knows.
     return role if role == roles.ROLE_VIEWER else None
 
