@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import indicators as ind
+from analysis import series
 from loaders.core import domain
 from loaders.geo.registry import Registry
 
@@ -100,20 +101,6 @@ def compare_groups(indicators: pd.DataFrame, data: ind.Datasets, filters: ind.Fi
     return pd.DataFrame(columns, index=list(COMPARED))
 
 
-def _steps(period: ind.Period, step: str) -> list[ind.Period]:
-    freq = {"month": "MS", "quarter": "QS"}[step]
-    start = pd.Timestamp(period.start).to_period("M").to_timestamp()
-    if step == "quarter":
-        start = pd.Timestamp(period.start).to_period("Q").start_time
-    end_offset = pd.offsets.MonthEnd(0) if step == "month" else pd.offsets.QuarterEnd(0)
-    steps = []
-    for s in pd.date_range(start, pd.Timestamp(period.end), freq=freq):
-        lo = max(s, pd.Timestamp(period.start))
-        hi = min(s + end_offset, pd.Timestamp(period.end))
-        steps.append(ind.Period(lo.date(), hi.date()))
-    return steps
-
-
 def group_trends(data: ind.Datasets, registry: Registry, filters: ind.Filters,
                  groups: Mapping[str, pd.Index], step: str = "month") -> dict[str, pd.DataFrame]:
     """Monthly or quarterly series per focus group over the filter period.
@@ -140,22 +127,17 @@ def group_trends(data: ind.Datasets, registry: Registry, filters: ind.Filters,
     if filters.kinds:
         models = models[models["kind"].isin(filters.kinds)]
     incidents = data.incidents
-    # Each incident's commune as a position in the registry (once, not per group): with a
-    # million incidents, matching codes per group cost more than the whole page budget.
+    # Each incident's commune as a position in the registry, once, not per group: matching
+    # codes per group does not scale to a million incidents.
     communes = pd.Index(registry.communes.index.to_numpy(dtype=object), dtype=object)
     incident_pos = ind.unit_positions(incidents["commune_code"], communes)
     reporting_incidents = set(communes[np.bincount(incident_pos + 1, minlength=len(communes) + 1)[1:] > 0])
-    steps = _steps(filters.period, step)
+    steps = series.period_steps(filters.period, step)
     index = pd.DatetimeIndex([pd.Timestamp(s.start) for s in steps], name="period")
     starts = np.array([np.datetime64(pd.Timestamp(s.start), "ns") for s in steps])
     ends = np.array([np.datetime64(pd.Timestamp(s.end), "ns") for s in steps])
-    # The counting rule of ind.models_covering, for every step at once (NaT never compares true).
-    founded = models["founded_on"].to_numpy(dtype="datetime64[ns]")
-    dissolved = models["dissolved_on"].to_numpy(dtype="datetime64[ns]")
-    static = ((models["status"] != domain.STATUS_SUSPENDED) & (models["assessment"] != domain.ASSESSMENT_WEAK)).to_numpy(
-        dtype=bool)
-    active = ((founded[None, :] <= ends[:, None]) & (np.isnat(dissolved)[None, :] | (dissolved[None, :] >= starts[:, None]))
-              & static[None, :])
+    # The models covering in each step, every step at once.
+    active = ind.counted_in(models, starts, ends) & ind.may_cover(models)[None, :]
     model_codes = models["commune_code"]
     # The steps cut the period without gaps: an incident of the period belongs to the last step
     # starting on or before its day.
@@ -221,43 +203,6 @@ def missing_kinds_table(indicators: pd.DataFrame, registry: Registry, *,
 def missing_by_kind(table: pd.DataFrame) -> dict[str, list[str]]:
     """Names of the communes missing each core kind, from :func:`missing_kinds_table`."""
     return {kind: table.loc[table[kind], "name"].tolist() for kind in domain.MODEL_KINDS_CORE}
-
-
-def monthly_counts(rows: pd.DataFrame, period: ind.Period, by: str | None = None) -> pd.DataFrame:
-    """Monthly incident counts of some rows, as :func:`analysis.indicators.monthly_incidents` gives them.
-
-    For rows already limited to the wanted units (e.g. the period's incidents of
-    the filtered communes): the counting is a bincount, with no groupby.
-
-    Parameters
-    ----------
-    rows : pd.DataFrame
-        Incidents with ``occurred_on`` (and ``by``); rows outside ``period`` are ignored.
-    period : Period
-        Every month of it is a row of the result.
-    by : str, optional
-        Column to split by (missing values are left out).
-
-    Returns
-    -------
-    pd.DataFrame
-        Indexed by month start (zeros filled); one column ``incidents``, or one
-        per value of ``by`` in sorted order.
-    """
-    first = pd.Timestamp(period.start).to_period("M").to_timestamp()
-    months = pd.date_range(first, pd.Timestamp(period.end), freq="MS")
-    when = rows["occurred_on"]
-    inside = ((when >= pd.Timestamp(period.start)) & (when <= pd.Timestamp(period.end))).to_numpy(dtype=bool)
-    when = when[inside]
-    position = ((when.dt.year.to_numpy() - first.year) * 12 + when.dt.month.to_numpy() - first.month).astype(int)
-    n = len(months)
-    if by is None:
-        return pd.DataFrame({"incidents": np.bincount(position, minlength=n).astype("int64")}, index=months)
-    codes, values = pd.factorize(rows.loc[inside, by], sort=True)
-    keep = codes >= 0
-    k = len(values)
-    counts = np.bincount(position[keep] * k + codes[keep], minlength=n * k).reshape(n, k) if k else np.zeros((n, 0))
-    return pd.DataFrame(counts.astype("int64"), index=months, columns=pd.Index(list(values), dtype=object))
 
 
 def change_table(indicators: pd.DataFrame) -> pd.DataFrame:

@@ -1,6 +1,6 @@
 """Coverage and incident indicators per commune, pure pandas.
 
-Rules (DOMAIN.md), stated here once and shown on screen by the pages:
+Rules, stated here once and shown on screen by the pages (docs/domain.md explains the terms):
 
 * A model *counts* in a period when it was founded on or before the period's end
   and was not dissolved before the period's start.
@@ -74,7 +74,7 @@ class Period:
         """
         start, end = pd.Timestamp(self.start), pd.Timestamp(self.end)
         if start.day == 1 and (end + pd.Timedelta(days=1)).day == 1:
-            months = (end.year - start.year) * 12 + end.month - start.month + 1
+            months = months_since(start, end.year, end.month) + 1
             prev_start = start - pd.DateOffset(months=months)
             return Period(prev_start.date(), (start - pd.Timedelta(days=1)).date())
         length = end - start
@@ -104,7 +104,7 @@ class Filters:
 
 @dataclass
 class Datasets:
-    """The three stored datasets as read by ``loaders.store.engine.load_dataset``."""
+    """The three stored datasets as read by ``loaders.store.reads.load_dataset``."""
 
     models: pd.DataFrame
     incidents: pd.DataFrame
@@ -137,23 +137,69 @@ def _unit_column(level: str) -> str:
     return "commune_code" if level == LEVEL_2025 else "legacy_code"
 
 
+def months_since(first: pd.Timestamp, years: int | np.ndarray, months: int | np.ndarray) -> int | np.ndarray:
+    """Whole calendar months from ``first``'s month to each ``(year, month)``: 0 for the same month.
+
+    The one month-step arithmetic of the package (previous periods, monthly counts);
+    works on scalars and on arrays alike.
+    """
+    return (years - first.year) * 12 + months - first.month
+
+
+def counted_in(models: pd.DataFrame, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The counting rule for many periods at once: which models count in each ``[start, end]``.
+
+    A model counts when it was founded on or before the period's end and was not
+    dissolved before the period's start. A missing founding date never counts; a
+    missing dissolution date means the model still exists.
+
+    Parameters
+    ----------
+    models : pd.DataFrame
+        Columns ``founded_on`` and ``dissolved_on`` (datetimes, NaT = missing).
+    starts, ends : np.ndarray
+        ``datetime64[ns]`` period bounds (both included), one per period.
+
+    Returns
+    -------
+    np.ndarray
+        Boolean, shape ``(len(starts), len(models))``.
+    """
+    founded = models["founded_on"].to_numpy(dtype="datetime64[ns]")
+    dissolved = models["dissolved_on"].to_numpy(dtype="datetime64[ns]")
+    starts, ends = np.asarray(starts, dtype="datetime64[ns]"), np.asarray(ends, dtype="datetime64[ns]")
+    # numpy's datetime comparisons are false for NaT, as the rule wants.
+    return (founded[None, :] <= ends[:, None]) & (np.isnat(dissolved)[None, :] | (dissolved[None, :] >= starts[:, None]))
+
+
+def may_cover(models: pd.DataFrame) -> np.ndarray:
+    """The covering rule: a counted model covers its commune unless suspended or assessed weak.
+
+    Weak models are a gap, not coverage. Combine with :func:`counted_in` (or
+    :func:`models_counted`) for the models that cover in a period.
+
+    Returns
+    -------
+    np.ndarray
+        Boolean, one per model.
+    """
+    return ((models["status"] != domain.STATUS_SUSPENDED) & (models["assessment"] != domain.ASSESSMENT_WEAK)).to_numpy(
+        dtype=bool)
+
+
+def _bounds(period: Period) -> tuple[np.ndarray, np.ndarray]:
+    return (np.array([np.datetime64(pd.Timestamp(period.start), "ns")]),
+            np.array([np.datetime64(pd.Timestamp(period.end), "ns")]))
+
+
 def models_counted(models: pd.DataFrame, period: Period) -> pd.Series:
-    """Boolean mask of the models that count in ``period`` (the active-in-period rule)."""
-    end = pd.Timestamp(period.end)
-    start = pd.Timestamp(period.start)
-    founded_ok = models["founded_on"] <= end
-    dissolved = models["dissolved_on"]
-    not_gone = dissolved.isna() | (dissolved >= start)
-    return founded_ok & not_gone
+    """Boolean mask of the models that count in ``period`` (:func:`counted_in`)."""
+    return pd.Series(counted_in(models, *_bounds(period))[0], index=models.index)
 
 
 def models_covering(models: pd.DataFrame, period: Period) -> pd.Series:
-    """Mask of counted models that are neither suspended nor assessed weak."""
-    return (
-        models_counted(models, period)
-        & (models["status"] != domain.STATUS_SUSPENDED)
-        & (models["assessment"] != domain.ASSESSMENT_WEAK)
-    )
+    """Mask of counted models that cover their commune (:func:`counted_in` and :func:`may_cover`)."""
+    return models_counted(models, period) & may_cover(models)
 
 
 def compute_indicators(
@@ -205,8 +251,7 @@ def compute_indicators(
         m_keep &= models["kind"].isin(filters.kinds).to_numpy()
     counted = m_keep & models_counted(models, filters.period).to_numpy()
     weak = (models["assessment"] == domain.ASSESSMENT_WEAK).to_numpy()
-    suspended = (models["status"] == domain.STATUS_SUSPENDED).to_numpy()
-    covering = counted & ~weak & ~suspended
+    covering = counted & may_cover(models)
     n_counted = _count(m_pos, counted, n)
     n_covering = _count(m_pos, covering, n)
     n_weak = _count(m_pos, counted & weak, n)
@@ -258,9 +303,9 @@ def compute_indicators(
 def incident_rows(incidents: pd.DataFrame, units: pd.Index, period: Period, level: str = LEVEL_2025) -> pd.DataFrame:
     """The incidents of ``period`` in ``units``, newest first (then by ``id``, newest first).
 
-    Selected through the category codes and the raw dates: with a million
-    stored incidents, pandas' ``isin`` and ``Timestamp`` comparisons cost
-    several times more than the selection itself.
+    Selected through the category codes and the raw dates rather than pandas'
+    ``isin`` and ``Timestamp`` comparisons, which dominate the cost at a million
+    stored incidents (bench/README.md).
     """
     col = _unit_column(level)
     selected = unit_positions(incidents[col], pd.Index(units, dtype=object)) >= 0
@@ -299,9 +344,8 @@ def _count(positions: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
 def within_period(when: np.ndarray, period: Period) -> np.ndarray:
     """Rows of ``period`` (both ends included); ``when`` is ``datetime64``, NaT never inside.
 
-    Compared as integers: numpy's datetime comparisons check for NaT on every
-    row, four times slower over a million incidents (NaT is the smallest
-    integer, so it still falls outside).
+    Compared as integers, because numpy's datetime comparisons check for NaT on
+    every row; NaT is the smallest integer, so it still falls outside.
     """
     unit = np.datetime_data(when.dtype)[0]
     start = np.datetime64(pd.Timestamp(period.start)).astype(f"datetime64[{unit}]").astype(np.int64)
@@ -379,25 +423,3 @@ def summarise(indicators: pd.DataFrame, data: Datasets, filters: Filters, level:
         "recognised_communes_share": shares["communes"],
         "recognised_residential_share": shares["residential"],
     }
-
-
-def monthly_incidents(incidents: pd.DataFrame, codes: pd.Index | list[str], period: Period, by: str | None = None,
-                      col: str = "commune_code") -> pd.DataFrame:
-    """Monthly incident counts in ``period`` for ``codes``, optionally split by a column.
-
-    Returns
-    -------
-    pd.DataFrame
-        Indexed by month start (every month of the period, zeros filled); one
-        column ``incidents`` or one column per value of ``by``.
-    """
-    months = pd.date_range(pd.Timestamp(period.start).to_period("M").to_timestamp(), pd.Timestamp(period.end), freq="MS")
-    rows = incidents[incidents[col].isin(codes)]
-    rows = rows[(rows["occurred_on"] >= pd.Timestamp(period.start)) & (rows["occurred_on"] <= pd.Timestamp(period.end))]
-    month = rows["occurred_on"].dt.to_period("M").dt.to_timestamp()
-    if by is None:
-        series = rows.groupby(month).size().reindex(months, fill_value=0)
-        return series.to_frame("incidents")
-    table = rows.groupby([month, rows[by]]).size().unstack(fill_value=0).reindex(months, fill_value=0)
-    table.columns.name = None
-    return table

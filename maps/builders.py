@@ -297,7 +297,7 @@ def build_points_map(
 
     Exact locations are sensitive: the page calls this only for roles allowed to
     see them. The markers are built in the browser (:class:`PointsLayer`), so
-    thousands of points cost milliseconds here.
+    the Python cost does not grow with every point.
 
     Parameters
     ----------

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from analysis import comparisons as cmp
 from analysis import district_profile as dp
 from analysis import indicators as ind
+from analysis import series
 from loaders.core import domain
 
 CORE = domain.MODEL_KINDS_CORE
@@ -196,8 +197,8 @@ def test_kept_focus_tables_are_used_instead_of_the_registry(registry) -> None:
 def test_monthly_counts_match_monthly_incidents(data, by) -> None:
     incidents = data.incidents.assign(field=["a", "b", "a", None, "b", "a"])
     period = ind.Period(date(2024, 12, 15), date(2025, 3, 15))  # the 31/03 incident is outside
-    counted = cmp.monthly_counts(incidents, period, by)
-    expected = ind.monthly_incidents(incidents, ["A", "B", "C"], period, by=by)
+    counted = series.monthly_counts(incidents, period, by)
+    expected = series.monthly_incidents(incidents, ["A", "B", "C"], period, by=by)
     assert list(counted.columns) == list(expected.columns)
     assert list(counted.index) == list(expected.index)
     assert (counted.to_numpy() == expected.to_numpy()).all()
@@ -226,7 +227,7 @@ def test_trend_counts_match_counting_each_step_directly(registry, rows, start, d
     reporting = {r[0] for r in rows if r[0] in population.index}
     for key, members in groups.items():
         pop = population[[m for m in members if m in reporting]].sum()
-        for s in cmp._steps(period, step):
+        for s in series.period_steps(period, step):
             n = sum(1 for code, day in rows if code in members and day is not None and s.start <= day <= s.end)
             got = trends.loc[pd.Timestamp(s.start), key]
             assert (np.isnan(got) and not pop) or got == pytest.approx(n / pop * ind.PER)

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis import indicators as ind
+from analysis import series
 from analysis.formatting import format_indicator
 from loaders.core import domain
 from loaders.geo.registry import Registry
@@ -187,9 +188,9 @@ def test_summary_and_recognitions(tiny_registry):
 def test_monthly_incidents_fills_every_month():
     incidents = _incidents([("00001", "2025-01-05"), ("00001", "2025-01-20"), ("00002", "2025-03-01")])
     incidents["field"] = ["ma túy", "hình sự", "ma túy"]
-    monthly = ind.monthly_incidents(incidents, ["00001", "00002"], Q1)
+    monthly = series.monthly_incidents(incidents, ["00001", "00002"], Q1)
     assert monthly["incidents"].tolist() == [2, 0, 1]
-    by_field = ind.monthly_incidents(incidents, ["00001"], Q1, by="field")
+    by_field = series.monthly_incidents(incidents, ["00001"], Q1, by="field")
     assert by_field.loc["2025-01-01", "ma túy"] == 1 and by_field["hình sự"].sum() == 1
 
 

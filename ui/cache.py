@@ -17,14 +17,16 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from analysis import comparisons, district_profile, priority
+from analysis import comparisons, district_profile, priority, series
 from analysis import indicators as ind
 from analysis.formatting import format_indicator
 from loaders.geo import boundaries
 from loaders.geo import registry as reg
+from loaders.geo.loading import load_registry
+from loaders.geo.schema import boundaries_installed
 from loaders.core import domain, settings
 from loaders.core.i18n import translate
-from loaders.store import engine as store
+from loaders.store import db, reads
 from maps import builders, offline, printable
 from maps import views as mapview
 from maps.elements import points_fill_script, points_payload, restyle_script
@@ -38,24 +40,24 @@ _DISPLAY_ROLES = ("communes_2025", "communes_legacy", "districts_legacy", "borde
 @st.cache_resource(show_spinner=False)
 def get_registry() -> reg.Registry:
     """The commune registry (from geodata/, or the package fallback)."""
-    return reg.load_registry()
+    return load_registry()
 
 
 @st.cache_resource(show_spinner=False)
 def get_engine(url: str | None = None) -> Engine:
     """The migrated engine for the configured database."""
-    return store.get_engine(url or settings.database_url())
+    return db.get_engine(url or settings.database_url())
 
 
 def data_version() -> int:
     """Current data version: one cheap query per rerun, deliberately not cached."""
-    return store.data_version(get_engine())
+    return db.data_version(get_engine())
 
 
 @st.cache_resource(show_spinner=False)
 def get_display_layers() -> dict[str, gpd.GeoDataFrame] | None:
     """Simplified display layers, or ``None`` when the boundary files are not installed."""
-    if not boundaries.boundaries_installed():
+    if not boundaries_installed():
         return None
     return {role: boundaries.load_display_geometry(role) for role in _DISPLAY_ROLES}
 
@@ -63,7 +65,7 @@ def get_display_layers() -> dict[str, gpd.GeoDataFrame] | None:
 @st.cache_resource(show_spinner=False)
 def get_province_polygon():
     """The province outline (full precision) for coordinate checks, or ``None``."""
-    if not boundaries.boundaries_installed():
+    if not boundaries_installed():
         return None
     return boundaries.load_layer("province").geometry.union_all()
 
@@ -73,7 +75,7 @@ class _LatestDatasets:
 
     def __init__(self) -> None:
         self.lock = Lock()
-        self.by_store: dict[str, dict[str, store.LoadedDataset]] = {}
+        self.by_store: dict[str, dict[str, reads.LoadedDataset]] = {}
 
 
 @st.cache_resource(show_spinner=False)
@@ -89,7 +91,7 @@ def get_datasets(version: int) -> ind.Datasets:
     rerun (pickling) cost more than the whole page budget. The frames are
     read-only by convention; the version in the key makes stale data unreachable.
 
-    A new version starts from the frames last read (``store.refresh_dataset``):
+    A new version starts from the frames last read (``reads.refresh_dataset``):
     only the rows of imports that became visible are read and those of
     rolled-back or hidden imports dropped, so the rerun after an import or a
     rollback stays fast with a million incidents stored.
@@ -99,13 +101,13 @@ def get_datasets(version: int) -> ind.Datasets:
     url = settings.database_url()
     with latest.lock:
         previous = dict(latest.by_store.get(url, {}))
-    loaded = store.refresh_datasets(engine, previous)
+    loaded = reads.refresh_datasets(engine, previous)
     with latest.lock:
         latest.by_store[url] = loaded
     return ind.Datasets(
-        models=loaded[store.DATASET_MODELS].frame,
-        incidents=loaded[store.DATASET_INCIDENTS].frame,
-        recognitions=loaded[store.DATASET_RECOGNITIONS].frame,
+        models=loaded[domain.DATASET_MODELS].frame,
+        incidents=loaded[domain.DATASET_INCIDENTS].frame,
+        recognitions=loaded[domain.DATASET_RECOGNITIONS].frame,
     )
 
 
@@ -123,7 +125,7 @@ def refresh_after_change() -> None:
 def get_store_flags(version: int) -> dict[str, bool]:
     """Whether demo data is shown (badge) and whether any data exists, at ``version``."""
     with get_engine().connect() as conn:
-        return {"demo_shown": store.has_demo(conn) and store.demo_only(conn)}
+        return {"demo_shown": reads.has_demo(conn) and reads.demo_only(conn)}
 
 
 def get_indicators(version: int, filters: ind.Filters, level: str = ind.LEVEL_2025) -> pd.DataFrame:
@@ -216,7 +218,7 @@ def get_incident_rows(version: int, filters: ind.Filters, level: str = ind.LEVEL
 def get_incident_series(version: int, filters: ind.Filters, by: str | None) -> pd.DataFrame:
     """Monthly incident counts of the filtered communes, optionally split by ``field`` or ``severity``."""
     # The period's rows of the filtered communes, already selected once for the page.
-    return comparisons.monthly_counts(get_incident_rows(version, filters, ind.LEVEL_2025), filters.period, by)
+    return series.monthly_counts(get_incident_rows(version, filters, ind.LEVEL_2025), filters.period, by)
 
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import indicators as ind
+from analysis import series
 from analysis.formatting import format_indicator
 from loaders.core import domain
 from ui import cache
@@ -121,7 +122,7 @@ def render_commune_profile(code: str, filters: ind.Filters, indicators: pd.DataF
         hide_index=True, width="stretch", key=f"{key_prefix}_models",
     )
     st.markdown(f"**{t('profile.incident_trend')}**")
-    monthly = ind.monthly_incidents(data.incidents, [code], filters.period)
+    monthly = series.monthly_incidents(data.incidents, [code], filters.period)
     monthly.columns = [t("indicator.incidents")]
     render_bar_chart(monthly, height=180)
 

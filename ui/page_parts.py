@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 import pandas as pd
 import streamlit as st
 
-from analysis import comparisons, district_profile, priority
+from analysis import comparisons, district_profile, priority, series
 from analysis import indicators as ind
 from analysis.formatting import PERCENT_INDICATORS
 from loaders.core import domain
@@ -358,7 +358,7 @@ def render_district_profile(district: str, filters: ind.Filters, key_prefix: str
     render_table(models_frame(models), filters, t("profile.models"), key=f"{key_prefix}_models")
     render_recognitions(list(communes.index), filters, key_prefix)
     st.markdown(f"**{t('profile.incident_trend')}**")
-    monthly = ind.monthly_incidents(data.incidents, list(communes.index), filters.period)
+    monthly = series.monthly_incidents(data.incidents, list(communes.index), filters.period)
     monthly.columns = [t("indicator.incidents")]
     render_bar_chart(monthly, height=180)
 
