@@ -34,8 +34,10 @@ from analysis import briefing, priority  # noqa: E402
 from analysis import indicators as ind  # noqa: E402
 from loaders.geo import boundaries  # noqa: E402
 from loaders.ingest import importer
-from loaders.store import engine as store
-from loaders.geo.registry import load_registry  # noqa: E402
+from loaders.core import domain
+from loaders.store import db, reads
+from loaders.geo.loading import load_registry  # noqa: E402
+from loaders.geo.schema import boundaries_installed  # noqa: E402
 from maps import printable  # noqa: E402
 
 BUDGET_S = 3.0
@@ -60,16 +62,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args(argv)
 
-    if not boundaries.boundaries_installed():
+    if not boundaries_installed():
         print("boundary files are not installed: run `python -m loaders.geo.boundaries install` first")
         return 2
     registry = load_registry()
     layers = printable.project_layers({role: boundaries.load_display_geometry(role) for role in _ROLES})
     with tempfile.TemporaryDirectory() as tmp:
-        engine = store.get_engine(f"sqlite:///{tmp}/bench.db")
+        engine = db.get_engine(f"sqlite:///{tmp}/bench.db")
         importer.load_demo(engine, user="bench", registry=registry)
-        data = ind.Datasets(*(store.load_dataset(engine, d) for d in
-                              (store.DATASET_MODELS, store.DATASET_INCIDENTS, store.DATASET_RECOGNITIONS)))
+        data = ind.Datasets(*(reads.load_dataset(engine, d) for d in
+                              (domain.DATASET_MODELS, domain.DATASET_INCIDENTS, domain.DATASET_RECOGNITIONS)))
         engine.dispose()
     filters = ind.Filters(ind.Period(date(2025, 1, 1), date(2025, 6, 30)))
     indicators = ind.compute_indicators(data, registry, filters)

@@ -16,7 +16,7 @@ child process so that its peak memory (``ru_maxrss``) is its own:
 - ``commit``: preview then :func:`loaders.ingest.importer.commit_import` into an
   empty store (one transaction), until the rows are committed and visible.
   A big SQLite import then copies its write-ahead log into the database file
-  in a background thread (``store.write_transaction``); the table reports how
+  in a background thread (``db.write_transaction``); the table reports how
   long that ran on ("checkpoint after"), and its CPU is in the CPU columns.
 
 PostgreSQL is a temporary server started like the test fixture
@@ -50,7 +50,7 @@ def generate_csv(path: Path, n: int, seed: int = 7, prefix: str = "VV") -> None:
     import pandas as pd
 
     from loaders.core import domain
-    from loaders.geo.registry import load_registry
+    from loaders.geo.loading import load_registry
 
     reg = load_registry()
     rng = np.random.default_rng(seed)
@@ -108,10 +108,10 @@ def child(mode: str, path: Path, url: str | None) -> dict:
         return {"seconds": time.perf_counter() - t, "cpu_s": time.process_time() - cpu, "rows": len(frame),
                 "peak_mb": _peak_mb()}
     from loaders.ingest import importer
-    from loaders.store import engine as store
-    from loaders.geo.registry import load_registry
+    from loaders.store import db
+    from loaders.geo.loading import load_registry
 
-    engine = store.get_engine(url)
+    engine = db.get_engine(url)
     registry = load_registry()
     polygon = importer.load_province_polygon()
     # A running app has its registry, locator and modules warm: one tiny preview first (its cost is reported).
@@ -139,7 +139,7 @@ def child(mode: str, path: Path, url: str | None) -> dict:
         out["written"] = outcome.written
         # A big SQLite import leaves the WAL checkpoint to a background thread: how long it ran on.
         waited = time.perf_counter()
-        store.wait_for_checkpoints()
+        db.wait_for_checkpoints()
         out["checkpoint_after_s"] = time.perf_counter() - waited
     out["seconds"] = out["commit_s"] + t_preview if mode == "commit" else t_preview
     out["cpu_s"] = time.process_time() - cpu

@@ -63,17 +63,17 @@ def main() -> None:
     os.environ.pop("DATABASE_URL", None)
 
     from loaders.ingest import importer
-    from loaders.store import engine as store
+    from loaders.store import db, reads
     from loaders.accounts.access import ROLE_ADMIN
     from streamlit.testing.v1 import AppTest
     from ui.access import SessionUser
 
-    engine = store.get_engine()
+    engine = db.get_engine()
     with engine.connect() as conn:
-        empty = not store.has_demo(conn)
+        empty = not reads.has_demo(conn)
     if empty:
         importer.load_demo(engine, user="bench")
-    store.dispose_engines()
+    db.dispose_engines()
 
     durations = _timed_runs()
     registry_districts = None
@@ -89,7 +89,7 @@ def main() -> None:
             rows.append((page, first, float("nan"), float("nan"), f"exception: {at.exception[0].message}"))
             continue
         if registry_districts is None:
-            from loaders.geo.registry import load_registry
+            from loaders.geo.loading import load_registry
 
             registry_districts = list(load_registry().districts.index)
         reruns = []

@@ -50,14 +50,14 @@ def _fill(engine, stored: int, tmp: Path) -> float:  # noqa: ANN001 - SQLAlchemy
 
     from import_throughput import generate_csv
     from loaders.ingest import importer
-    from loaders.store import engine as store
-    from loaders.geo.registry import load_registry
+    from loaders.store import db, reads, tables
+    from loaders.geo.loading import load_registry
 
     with engine.connect() as conn:
         # Real incidents only: once real data exists, the demo rows are hidden.
-        have = conn.execute(sa.select(sa.func.count()).select_from(store.incidents).join(
-            store.imports, store.imports.c.id == store.incidents.c.import_id).where(
-            store.imports.c.status == store.IMPORT_COMMITTED, sa.not_(store.imports.c.is_demo))).scalar() or 0
+        have = conn.execute(sa.select(sa.func.count()).select_from(tables.incidents).join(
+            tables.imports, tables.imports.c.id == tables.incidents.c.import_id).where(
+            tables.imports.c.status == tables.IMPORT_COMMITTED, sa.not_(tables.imports.c.is_demo))).scalar() or 0
     if have >= stored:
         return 0.0
     path = tmp / "fill.csv"
@@ -91,21 +91,21 @@ def main() -> None:
 
     from import_throughput import generate_csv
     from loaders.ingest import importer
-    from loaders.store import engine as store
+    from loaders.store import db, reads, tables
     from loaders.accounts.access import ROLE_ADMIN
-    from loaders.geo.registry import load_registry
+    from loaders.geo.loading import load_registry
     from page_rerun import _timed_runs
     from ui.access import SessionUser
 
-    engine = store.get_engine()
+    engine = db.get_engine()
     with engine.connect() as conn:
-        if not store.has_demo(conn) and not conn.execute(sa.select(sa.func.count()).select_from(store.imports)).scalar():
+        if not reads.has_demo(conn) and not conn.execute(sa.select(sa.func.count()).select_from(tables.imports)).scalar():
             importer.load_demo(engine, user="bench")
     fill_s = _fill(engine, args.stored, tmp)
     with engine.connect() as conn:
-        stored = conn.execute(sa.select(sa.func.count()).select_from(store.incidents).join(
-            store.imports, store.imports.c.id == store.incidents.c.import_id).where(
-            store.visible_import_filter(conn))).scalar()
+        stored = conn.execute(sa.select(sa.func.count()).select_from(tables.incidents).join(
+            tables.imports, tables.imports.c.id == tables.incidents.c.import_id).where(
+            reads.visible_import_filter(conn))).scalar()
     registry = load_registry()
     polygon = importer.load_province_polygon()
     districts = list(registry.districts.index)

@@ -6,7 +6,7 @@ import streamlit as st
 from loaders.accounts import access as roles
 from loaders.accounts import auth
 from loaders.accounts.audit import local_zone
-from loaders.store.engine import utcnow
+from loaders.store.db import utcnow
 from ui import cache
 from ui.access import require
 from ui.auth import admin_action

@@ -20,7 +20,7 @@ import streamlit as st
 from streamlit.runtime.caching.cache_utils import CachedFunc
 
 from loaders.ingest import importer
-from loaders.store import engine as store
+from loaders.store import db
 
 #: ``ui.cache`` resources that depend only on the geodata and the code.
 STATIC_RESOURCES: frozenset[str] = frozenset({
@@ -51,9 +51,9 @@ def clear_data_caches() -> list[str]:
 
 def build_demo_store(path: Path) -> Path:
     """Generate the demo data once into a SQLite file at ``path`` (for a module-scoped fixture)."""
-    engine = store.get_engine(f"sqlite:///{path}")
+    engine = db.get_engine(f"sqlite:///{path}")
     importer.load_demo(engine, user="test")
-    store.dispose_engines()
+    db.dispose_engines()
     return path
 
 

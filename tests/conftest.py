@@ -14,7 +14,7 @@ db_url
     its own (a temporary SQLite file, or a fresh PostgreSQL database dropped
     afterwards). ``DATABASE_URL`` is set to it too, for subprocesses.
 engine
-    ``store.get_engine(db_url)``: the migrated engine on that database.
+    ``db.get_engine(db_url)``: the migrated engine on that database.
 registry (session)
     The commune registry (``load_registry()``), built once.
 province_polygon (session)
@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pg_server import SKIP_ENV, PostgresServer, PostgresUnavailable, start_postgres  # noqa: E402
 
-from loaders.store import engine as store  # noqa: E402
+from loaders.store import db  # noqa: E402
 
 _db_counter = itertools.count()
 
@@ -47,9 +47,9 @@ def _isolated_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     data.mkdir()
     monkeypatch.setenv("HT_DATA_DIR", str(data))
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{data / 'hatinh.sqlite3'}")
-    store.dispose_engines()
+    db.dispose_engines()
     yield data
-    store.dispose_engines()
+    db.dispose_engines()
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +62,7 @@ def pg_server() -> Iterator[PostgresServer]:
         pytest.fail(f"Could not start the temporary PostgreSQL server (set {SKIP_ENV}=1 to skip it "
                     f"explicitly): {exc}", pytrace=False)
     yield server
-    store.dispose_engines()
+    db.dispose_engines()
     server.stop()
 
 
@@ -82,17 +82,17 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.M
         monkeypatch.setenv("DATABASE_URL", url)
         yield url
         # Close pooled connections before the janitor drops the database.
-        store.dispose_engines()
+        db.dispose_engines()
 
 
 @pytest.fixture
 def engine(db_url: str):
-    return store.get_engine(db_url)
+    return db.get_engine(db_url)
 
 
 @pytest.fixture(scope="session")
 def registry():
-    from loaders.geo.registry import load_registry
+    from loaders.geo.loading import load_registry
 
     return load_registry()
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from loaders.accounts import audit
-from loaders.store import engine as store
+from loaders.store import db, tables
 
 ROOT = Path(__file__).resolve().parents[1]
 UTC7 = timezone(timedelta(hours=7))
@@ -19,13 +19,13 @@ UTC7 = timezone(timedelta(hours=7))
 
 def add(engine, at: datetime, user: str, action: str, detail: str = "", address: str | None = None) -> None:
     with engine.begin() as conn:
-        conn.execute(store.events.insert().values(at=at, user_name=user, action=action, detail=detail,
+        conn.execute(tables.events.insert().values(at=at, user_name=user, action=action, detail=detail,
                                                   address=address))
 
 
 @pytest.fixture
 def log(db_url: str):
-    engine = store.get_engine(db_url)
+    engine = db.get_engine(db_url)
     add(engine, datetime(2025, 3, 1, 2, 0, tzinfo=timezone.utc), "an", "sign_in", '{"method": "password"}', "10.0.0.1")
     # 18:30 UTC on 1 March is already 2 March in Ha Tinh (UTC+7).
     add(engine, datetime(2025, 3, 1, 18, 30, tzinfo=timezone.utc), "binh", "export", "bang_50%_xa.csv")
@@ -69,7 +69,7 @@ def test_distinct_values_for_the_filter_widgets(log) -> None:
 
 
 def test_empty_log_gives_an_empty_frame_with_the_columns() -> None:
-    frame = audit.query_events(store.get_engine())
+    frame = audit.query_events(db.get_engine())
     assert frame.empty
     assert list(frame.columns) == audit.EVENT_COLUMNS
 

@@ -11,7 +11,8 @@ from argon2 import PasswordHasher
 from auth_helpers import fast_hashing
 
 from loaders.accounts import auth
-from loaders.store import engine as store
+from loaders.store import tables
+from loaders.store.db import get_engine, utcnow
 from loaders.accounts.auth import SignInResult, UserError
 
 PASSWORD = "correct horse battery"
@@ -24,13 +25,13 @@ def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def db():
-    return store.get_engine()
+    return get_engine()
 
 
 def events(engine, action: str | None = None) -> list[sa.Row]:
-    query = sa.select(store.events).order_by(store.events.c.id)
+    query = sa.select(tables.events).order_by(tables.events.c.id)
     if action:
-        query = query.where(store.events.c.action == action)
+        query = query.where(tables.events.c.action == action)
     with engine.connect() as conn:
         return conn.execute(query).all()
 
@@ -38,7 +39,7 @@ def events(engine, action: str | None = None) -> list[sa.Row]:
 def test_password_is_stored_as_argon2_hash_never_plain(db) -> None:
     auth.create_user(db, "Thu.Trang", PASSWORD, "analyst", actor="setup")
     with db.connect() as conn:
-        stored = conn.execute(sa.select(store.users.c.password_hash)).scalar()
+        stored = conn.execute(sa.select(tables.users.c.password_hash)).scalar()
     assert stored.startswith("$argon2id$")
     assert PASSWORD not in stored
 
@@ -82,7 +83,7 @@ def test_lockout_after_n_failures_for_m_minutes(db, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv(auth.LOCKOUT_ATTEMPTS_ENV, "3")
     monkeypatch.setenv(auth.LOCKOUT_MINUTES_ENV, "10")
     auth.create_user(db, "an", PASSWORD, "viewer", actor="setup")
-    now = store.utcnow()
+    now = utcnow()
     for _ in range(2):
         assert not auth.authenticate(db, "an", "wrong", now=now).ok
     assert not auth.get_account(db, "an").locked(now)
@@ -199,7 +200,7 @@ def test_hashes_are_upgraded_when_the_parameters_change(db, monkeypatch: pytest.
     monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1))
     assert auth.authenticate(db, "an", PASSWORD).ok
     with db.connect() as conn:
-        stored = conn.execute(sa.select(store.users.c.password_hash)).scalar()
+        stored = conn.execute(sa.select(tables.users.c.password_hash)).scalar()
     assert "m=2048,t=2" in stored
 
 

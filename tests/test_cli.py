@@ -250,7 +250,7 @@ def test_a_big_import_ends_after_its_background_checkpoint(db_url, tmp_path, mon
     import time
 
     from loaders.ingest import importer
-    from loaders.store import engine as store
+    from loaders.store import db
 
     monkeypatch.setattr(importer, "DEFER_CHECKPOINT_FROM", 3)
     finished = []
@@ -264,11 +264,11 @@ def test_a_big_import_ends_after_its_background_checkpoint(db_url, tmp_path, mon
             finished.append(True)
 
         thread = threading.Thread(target=later, daemon=True)
-        with store._engines_lock:
-            store._checkpoints.append(thread)
+        with db._engines_lock:
+            db._checkpoints.append(thread)
         thread.start()
 
-    monkeypatch.setattr(store, "_checkpoint_soon", slow_checkpoint)
+    monkeypatch.setattr(db, "_checkpoint_soon", slow_checkpoint)
     done = run("import", "--dataset", "incidents", str(write_incidents(tmp_path / "lon.csv", ["C1", "C2", "C3"])),
                "--json", db_url=db_url)
     assert done.returncode == 0 and as_json(done)["accepted"] == 3

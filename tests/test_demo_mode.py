@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from loaders.ingest import importer
-from loaders.store import engine as store
+from loaders.store import db
 
 APP = Path(__file__).parents[1] / "app.py"
 
@@ -28,7 +28,7 @@ def _sees_sign_in(at: AppTest) -> bool:
 
 @pytest.fixture
 def small_demo(registry):
-    engine = store.get_engine()
+    engine = db.get_engine()
     importer.load_demo(engine, user="test", until=date(2020, 6, 30), registry=registry, scale=0.1)
     return engine
 

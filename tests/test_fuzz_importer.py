@@ -34,7 +34,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from loaders.ingest import importer
-from loaders.store import engine as store
+from loaders.accounts import audit
+from loaders.store import db, tables
 from loaders.ingest.datasets import DATASETS, ENUM_FAMILIES, INCIDENTS, MODELS, RECOGNITIONS, ImportDataError
 
 USER = "fuzz"
@@ -214,12 +215,12 @@ def _snapshot(engine: sa.Engine) -> dict[str, Any]:
     """Row counts of every table, the data version and the import ids: equal snapshots = unchanged store."""
     out: dict[str, Any] = {}
     with engine.connect() as conn:
-        for table in store.metadata.sorted_tables:
-            if table is store.meta:
+        for table in tables.metadata.sorted_tables:
+            if table is tables.meta:
                 continue  # its data-version row appears on the first write; the version itself is compared
             out[table.name] = int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar())
-        out["import_ids"] = [r[0] for r in conn.execute(sa.select(store.imports.c.id).order_by(store.imports.c.id))]
-    out["data_version"] = store.data_version(engine)
+        out["import_ids"] = [r[0] for r in conn.execute(sa.select(tables.imports.c.id).order_by(tables.imports.c.id))]
+    out["data_version"] = db.data_version(engine)
     return out
 
 
@@ -248,7 +249,7 @@ def _check_commit(engine: sa.Engine, preview: importer.ImportPreview, valid_only
         assert _snapshot(engine) == before
         return
     after = _snapshot(engine)
-    table = store.DATASET_TABLES[preview.dataset]
+    table = tables.DATASET_TABLES[preview.dataset]
     if not outcome.committed:
         assert outcome.written == 0 and outcome.import_id is None and outcome.message
         event("nothing written")
@@ -259,13 +260,13 @@ def _check_commit(engine: sa.Engine, preview: importer.ImportPreview, valid_only
     assert (preview.n_rejected == 0 or valid_only) and not preview.needs_mapping
     expected = dict(before)
     expected[table.name] += outcome.written
-    expected[store.imports.name] += 1
-    expected[store.events.name] += 1
-    expected[store.stored_files.name] = after[store.stored_files.name]  # +1 unless the same bytes are stored
+    expected[tables.imports.name] += 1
+    expected[tables.events.name] += 1
+    expected[tables.stored_files.name] = after[tables.stored_files.name]  # +1 unless the same bytes are stored
     expected["import_ids"] = [*before["import_ids"], outcome.import_id]
     expected["data_version"] = before["data_version"] + 1
     assert after == expected
-    assert after[store.stored_files.name] in (before[store.stored_files.name], before[store.stored_files.name] + 1)
+    assert after[tables.stored_files.name] in (before[tables.stored_files.name], before[tables.stored_files.name] + 1)
     _check_texts_stored_as_previewed(engine, preview, outcome.import_id)
 
 
@@ -275,7 +276,7 @@ _TEXT_FIELDS = {MODELS: ("ten_mo_hinh", "model_name"), INCIDENTS: ("ma_vu_viec",
 
 def _check_texts_stored_as_previewed(engine: sa.Engine, preview: importer.ImportPreview, import_id: int) -> None:
     canonical, column = _TEXT_FIELDS[preview.dataset]
-    table = store.DATASET_TABLES[preview.dataset]
+    table = tables.DATASET_TABLES[preview.dataset]
     with engine.connect() as conn:
         stored = [r[0] for r in conn.execute(sa.select(table.c[column]).where(table.c.import_id == import_id)
                                              .order_by(table.c.id))]
@@ -350,7 +351,7 @@ def test_hostile_text_in_every_text_field_is_stored_verbatim(engine_sqlite, regi
     _check_commit(engine_sqlite, preview, valid_only=False, force=True)
     with engine_sqlite.connect() as conn:
         names = [f"Mô hình {run}-{i}" for i in range(len(texts))]
-        query = sa.select(store.models.c.notes).where(store.models.c.model_name.in_(names)).order_by(store.models.c.id)
+        query = sa.select(tables.models.c.notes).where(tables.models.c.model_name.in_(names)).order_by(tables.models.c.id)
         notes = [r[0] for r in conn.execute(query)]
     assert notes == [unicodedata.normalize("NFC", t).strip() or None for t in expected_notes]
 
@@ -381,9 +382,9 @@ def test_a_failure_inside_the_commit_leaves_the_store_unchanged(engine_sqlite, r
 
         monkeypatch.setattr(importer, "_insert_chunk", insert_then_fail)
     elif fail_at == "version":
-        monkeypatch.setattr(store, "bump_data_version", boom)
+        monkeypatch.setattr(db, "bump_data_version", boom)
     else:
-        monkeypatch.setattr(store, "record_event", boom)
+        monkeypatch.setattr(audit, "record_event", boom)
     with pytest.raises(RuntimeError, match="disk full"):
         importer.commit_import(engine_sqlite, preview, user=USER)
     assert _snapshot(engine_sqlite) == before
@@ -395,14 +396,14 @@ def test_a_failure_inside_the_commit_leaves_the_store_unchanged(engine_sqlite, r
 # --------------------------------------------------------------------- fixtures
 @pytest.fixture
 def engine_sqlite(_isolated_store):  # noqa: ANN001, ANN201 - the autouse per-test SQLite store
-    return store.get_engine()
+    return db.get_engine()
 
 
 def test_snapshot_sees_a_single_row_change(engine_sqlite):
     """The store comparison used above can fail: one audit row changes it."""
     before = _snapshot(engine_sqlite)
     with engine_sqlite.begin() as conn:
-        store.record_event(conn, USER, "probe")
+        audit.record_event(conn, USER, "probe")
     assert _snapshot(engine_sqlite) != before
 
 

@@ -38,7 +38,7 @@ from fixtures_files import xlsx_bytes
 from loaders.cli import main as cli
 from loaders.ingest import importer
 from loaders.ingest import reading
-from loaders.store import engine as store
+from loaders.store import db, originals, reads, tables
 
 ROOT = Path(__file__).resolve().parents[1]
 USER = "tester"
@@ -69,8 +69,8 @@ def counts(engine) -> dict[str, int]:  # noqa: ANN001
     """Rows per table and the data version."""
     with engine.connect() as conn:
         out = {t.name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar())
-               for t in store.metadata.sorted_tables if t is not store.meta}
-    out["data_version"] = store.data_version(engine)
+               for t in tables.metadata.sorted_tables if t is not tables.meta}
+    out["data_version"] = db.data_version(engine)
     return out
 
 
@@ -83,7 +83,7 @@ def run_cli(*args: str) -> tuple[int, dict]:
 
 @pytest.fixture
 def sqlite_engine():  # noqa: ANN201 - the autouse per-test store
-    return store.get_engine()
+    return db.get_engine()
 
 
 # ------------------------------------------------------------------ NUL bytes
@@ -250,8 +250,8 @@ def test_the_command_line_process_refuses_a_disguised_file(tmp_path):
     summary = json.loads(done.stdout)
     assert summary["refused"] == "unreadable" and "anh.csv" in summary["message"]
     assert "Traceback" not in done.stderr
-    with store.get_engine().connect() as conn:
-        assert conn.execute(sa.select(sa.func.count()).select_from(store.imports)).scalar() == 0
+    with db.get_engine().connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(tables.imports)).scalar() == 0
 
 
 # ----------------------------------------------------------------- size limit
@@ -327,9 +327,9 @@ def test_file_names_are_text_and_originals_are_kept_by_hash(engine, registry, _i
     assert outcome.committed
     sha = hashlib.sha256(data).hexdigest()
     with engine.connect() as conn:
-        stored = conn.execute(sa.select(store.stored_files)).all()
-        recorded = conn.execute(sa.select(store.imports.c.file_name, store.imports.c.sha256)).one()
-    assert [(r.sha256, store.unpack_original(r.codec, r.content, r.size_bytes)) for r in stored] == [(sha, data)]
+        stored = conn.execute(sa.select(tables.stored_files)).all()
+        recorded = conn.execute(sa.select(tables.imports.c.file_name, tables.imports.c.sha256)).one()
+    assert [(r.sha256, originals.unpack_original(r.codec, r.content, r.size_bytes)) for r in stored] == [(sha, data)]
     assert recorded.sha256 == sha
     assert recorded.file_name == name.replace("\x00", "\ufffd")[:255]  # PostgreSQL text cannot hold NUL
     assert importer.original_file(engine, outcome.import_id) == (recorded.file_name, data)
@@ -372,7 +372,7 @@ def test_long_free_text_is_kept_whole(engine, registry):
     assert p.n_accepted == 1 and p.errors.empty
     importer.commit_import(engine, p, user=USER)
     with engine.connect() as conn:
-        assert conn.execute(sa.select(store.models.c.notes)).scalar() == note.strip()
+        assert conn.execute(sa.select(tables.models.c.notes)).scalar() == note.strip()
 
 
 # ------------------------------------------------ hostile text through every output
@@ -411,9 +411,9 @@ def hostile_store(sqlite_engine, registry):  # noqa: ANN001, ANN201
 
 
 def test_hostile_text_is_stored_verbatim(hostile_store):
-    models = store.load_dataset(hostile_store, "models")
-    incidents = store.load_dataset(hostile_store, "incidents")
-    recognitions = store.load_dataset(hostile_store, "recognitions")
+    models = reads.load_dataset(hostile_store, "models")
+    incidents = reads.load_dataset(hostile_store, "incidents")
+    recognitions = reads.load_dataset(hostile_store, "recognitions")
     expected = {_as_imported(h) for h in HOSTILE}
     assert set(models["notes"]) == expected and set(incidents["description"]) == expected
     assert set(recognitions["unit_name"]) == {_as_imported(f"{h} {i}") for i, h in enumerate(HOSTILE)}
@@ -422,7 +422,7 @@ def test_hostile_text_is_stored_verbatim(hostile_store):
 def test_points_map_html_carries_hostile_text_only_as_script_safe_data(hostile_store):
     from maps import builders, elements
 
-    incidents = store.load_dataset(hostile_store, "incidents")
+    incidents = reads.load_dataset(hostile_store, "incidents")
     m = builders.build_points_map(incidents, popup_fields=("incident_code", "description"),
                                   popup_labels=[HOSTILE[0], "Mô tả"])
     html = m.get_root().render()
@@ -473,7 +473,7 @@ def test_xlsx_export_neutralises_formulas_and_keeps_markup_as_text(hostile_store
 
     from analysis import exports
 
-    models = store.load_dataset(hostile_store, "models")[["model_name", "notes"]]
+    models = reads.load_dataset(hostile_store, "models")[["model_name", "notes"]]
     raw = {"model_name": list(HOSTILE), "notes": [f"x{h}" for h in HOSTILE]}  # also the untrimmed originals
     frame = pd.concat([models, pd.DataFrame(raw)], ignore_index=True)
     book = load_workbook(io.BytesIO(exports.table_to_xlsx(frame, [("Bộ lọc", HOSTILE[2])])))
@@ -505,7 +505,7 @@ def test_csv_export_cells_with_an_embedded_cr_stay_one_inert_cell():
 def test_csv_export_neutralises_formulas(hostile_store):
     from analysis import exports
 
-    models = store.load_dataset(hostile_store, "models")[["model_name", "notes"]]
+    models = reads.load_dataset(hostile_store, "models")[["model_name", "notes"]]
     frame = pd.concat([models, pd.DataFrame({"model_name": [h for h in HOSTILE if "\r" not in h],
                                              "notes": ["x"] * (len(HOSTILE) - 1)})], ignore_index=True)
     rows = spreadsheet_rows(exports.table_to_csv(frame).decode("utf-8-sig"))
@@ -552,7 +552,7 @@ def test_briefing_pdf_prints_imported_hostile_text_literally(hostile_store):
 
     from analysis import briefing
 
-    name = store.load_dataset(hostile_store, "models")["notes"].iloc[1]  # "</script><script>..."
+    name = reads.load_dataset(hostile_store, "models")["notes"].iloc[1]  # "</script><script>..."
     indicators = pd.DataFrame({"name": [HOSTILE[0]], "has_models": [True], "kinds_missing": [()]}, index=["00001"])
     content = briefing.build_briefing(
         unit_name=HOSTILE[0], unit_kind="commune", codes=["00001"], indicators=indicators, unit_summary={},
@@ -572,7 +572,7 @@ def test_printable_map_draws_hostile_text_literally(hostile_store):
 
     from maps import printable
 
-    name = store.load_dataset(hostile_store, "models")["model_name"].iloc[0]
+    name = reads.load_dataset(hostile_store, "models")["model_name"].iloc[0]
     communes = gpd.GeoDataFrame({"gso_code": ["00001"]}, geometry=[box(105.9, 18.0, 106.0, 18.1)], crs="EPSG:4326")
     values = pd_series([1.0], ["00001"])
     scale, legend = printable.indicator_scale(values, "models_per_10k", "vi")
@@ -621,9 +621,9 @@ def _no_raw_html(at) -> None:  # noqa: ANN001
 ])
 def test_pages_show_hostile_text_as_table_data(hostile_store, page, role, field):
     dataset = "models" if field == "model_name" else "incidents"
-    rows = store.load_dataset(hostile_store, dataset)
+    rows = reads.load_dataset(hostile_store, dataset)
     code = str(rows["commune_code"].iloc[0])
-    store.dispose_engines()
+    db.dispose_engines()
     at = _app(page, role, {"xa": code})
     assert not at.exception, at.exception
     cells = _cells(at)

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from loaders.ingest import importer
-from loaders.store import engine as store
+from loaders.store import db, originals, reads, tables
 
 USER = "tester"
 # Xã Kỳ Tân (legacy 18814) and Xã Cẩm Thành, both plain, unsplit legacy communes.
@@ -46,7 +46,7 @@ def snapshot(engine) -> dict[str, list[tuple]]:
     """Every row of every table, ordered by primary key: two equal snapshots mean an unchanged store."""
     out = {}
     with engine.connect() as conn:
-        for table in store.metadata.sorted_tables:
+        for table in tables.metadata.sorted_tables:
             pk = list(table.primary_key.columns)
             out[table.name] = [tuple(r) for r in conn.execute(sa.select(table).order_by(*pk))]
     return out
@@ -65,15 +65,15 @@ def test_commit_records_import_original_rows_event_and_version(engine, registry)
     data = incidents_csv(["VV-1", "VV-2", "VV-3"])
     p = preview(engine, registry, data)
     assert (p.rows_read, p.n_accepted, p.n_rejected) == (3, 3, 0)
-    assert count(engine, store.imports) == 0, "preview must write nothing"
-    version = store.data_version(engine)
+    assert count(engine, tables.imports) == 0, "preview must write nothing"
+    version = db.data_version(engine)
 
     ticks: list[float] = []
     outcome = importer.commit_import(engine, p, user=USER, progress=lambda f, _m: ticks.append(f))
 
     assert outcome.committed and outcome.written == 3 and outcome.import_id is not None
     assert ticks and ticks[-1] == 1.0 and ticks == sorted(ticks)
-    assert store.data_version(engine) == version + 1
+    assert db.data_version(engine) == version + 1
     history = importer.list_imports(engine)
     row = history.iloc[0]
     assert (row["id"], row["dataset"], row["file_name"], row["user_name"]) == (outcome.import_id, "incidents",
@@ -81,11 +81,11 @@ def test_commit_records_import_original_rows_event_and_version(engine, registry)
     assert row["sha256"] == hashlib.sha256(data).hexdigest() and row["size_bytes"] == len(data)
     assert (row["rows_read"], row["rows_accepted"], row["rows_rejected"]) == (3, 3, 0)
     with engine.connect() as conn:
-        kept = conn.execute(sa.select(store.stored_files)
-                            .where(store.stored_files.c.sha256 == row["sha256"])).one()
-        events = conn.execute(sa.select(store.events.c.action, store.events.c.detail)).all()
-        stored = conn.execute(sa.select(store.incidents).order_by(store.incidents.c.incident_code)).mappings().all()
-    assert store.unpack_original(kept.codec, kept.content, kept.size_bytes) == data
+        kept = conn.execute(sa.select(tables.stored_files)
+                            .where(tables.stored_files.c.sha256 == row["sha256"])).one()
+        events = conn.execute(sa.select(tables.events.c.action, tables.events.c.detail)).all()
+        stored = conn.execute(sa.select(tables.incidents).order_by(tables.incidents.c.incident_code)).mappings().all()
+    assert originals.unpack_original(kept.codec, kept.content, kept.size_bytes) == data
     assert importer.original_file(engine, outcome.import_id) == ("vu_viec.csv", data)
     assert [e.action for e in events] == ["import"] and json.loads(events[0].detail)["import_id"] == outcome.import_id
     assert [r["incident_code"] for r in stored] == ["VV-1", "VV-2", "VV-3"]
@@ -104,7 +104,7 @@ def test_blank_optional_cells_are_stored_as_sql_null(engine, registry):
     assert p.n_accepted == 2
     importer.commit_import(engine, p, user=USER)
 
-    table = store.incidents
+    table = tables.incidents
     optional = ["name_given", "district_given", "severity", "lat", "lon", "description"]
     with engine.connect() as conn:
         blank = conn.execute(sa.select(*[table.c[c] for c in optional])
@@ -132,7 +132,7 @@ def test_rejected_rows_write_nothing_unless_valid_only(engine, registry):
 
     outcome = importer.commit_import(engine, p, user=USER, valid_only=True)
     assert outcome.committed and outcome.written == 2
-    assert count(engine, store.incidents) == 2
+    assert count(engine, tables.incidents) == 2
     report = importer.import_report(engine, outcome.import_id)
     assert report[["row", "column", "value"]].values.tolist() == [[4, "Tên xã", "Xã Không Có"]]
 
@@ -167,7 +167,7 @@ def test_failure_at_version_bump_rolls_back_rows(engine, registry, monkeypatch):
     def broken(conn):
         raise RuntimeError("version table locked (injected)")
 
-    monkeypatch.setattr(store, "bump_data_version", broken)
+    monkeypatch.setattr(db, "bump_data_version", broken)
     with pytest.raises(RuntimeError, match="injected"):
         importer.commit_import(engine, p, user=USER)
     assert snapshot(engine) == before
@@ -177,7 +177,7 @@ def test_two_concurrent_imports_both_land(engine, registry):
     previews = [preview(engine, registry, incidents_csv([f"A-{i}" for i in range(300)]), name="a.csv"),
                 preview(engine, registry, incidents_csv([f"B-{i}" for i in range(300)], commune="Xã Cẩm Thành",
                                                         district="Huyện Cẩm Xuyên"), name="b.csv")]
-    version = store.data_version(engine)
+    version = db.data_version(engine)
     barrier = threading.Barrier(2)
     outcomes: list = [None, None]
     failures: list[BaseException] = []
@@ -199,10 +199,10 @@ def test_two_concurrent_imports_both_land(engine, registry):
     assert outcomes[0].import_id != outcomes[1].import_id
     for o, prefix in zip(outcomes, "AB"):
         with engine.connect() as conn:
-            codes = conn.execute(sa.select(store.incidents.c.incident_code)
-                                 .where(store.incidents.c.import_id == o.import_id)).scalars().all()
+            codes = conn.execute(sa.select(tables.incidents.c.incident_code)
+                                 .where(tables.incidents.c.import_id == o.import_id)).scalars().all()
         assert len(codes) == 300 and all(c.startswith(prefix) for c in codes)
-    assert store.data_version(engine) == version + 2
+    assert db.data_version(engine) == version + 2
 
 
 def test_concurrent_imports_of_the_same_keys_never_half_write(engine, registry):
@@ -227,9 +227,9 @@ def test_concurrent_imports_of_the_same_keys_never_half_write(engine, registry):
     won = [r for r in results if isinstance(r, importer.ImportOutcome)]
     lost = [r for r in results if isinstance(r, importer.ImportRefused)]
     assert len(won) == 1 and len(lost) == 1 and lost[0].reason == "conflict"
-    assert count(engine, store.incidents) == 200
-    assert count(engine, store.incidents, import_id=won[0].import_id) == 200
-    assert count(engine, store.imports) == 1
+    assert count(engine, tables.incidents) == 200
+    assert count(engine, tables.incidents, import_id=won[0].import_id) == 200
+    assert count(engine, tables.imports) == 1
 
 
 # --------------------------------------------------------------- rollback
@@ -241,12 +241,12 @@ def test_rollback_removes_exactly_that_import(engine, registry):
     third = importer.commit_import(engine, preview(engine, registry, models_csv(["Tổ tự quản thôn 1"]),
                                                    dataset="models", name="m.csv"), user=USER)
     with engine.connect() as conn:
-        model = conn.execute(sa.select(store.models)).mappings().one()
+        model = conn.execute(sa.select(tables.models)).mappings().one()
     assert (model["model_name"], model["name_key"], model["kind"], model["setting"], model["status"]) == (
         "Tổ tự quản thôn 1", "totuquanthon1", "tự quản", "khu dân cư", "đang hoạt động")
     assert str(model["founded_on"]) == "2021-02-01" and model["dissolved_on"] is None
     before = snapshot(engine)
-    version = store.data_version(engine)
+    version = db.data_version(engine)
 
     deleted = importer.rollback_import(engine, second.import_id, "boss")
 
@@ -256,10 +256,10 @@ def test_rollback_removes_exactly_that_import(engine, registry):
     assert after["incidents"] == [r for r in before["incidents"] if r not in b_rows]
     assert after["models"] == before["models"] and after["stored_files"] == before["stored_files"]
     history = importer.list_imports(engine).set_index("id")
-    assert history.loc[second.import_id, "status"] == store.IMPORT_ROLLED_BACK
+    assert history.loc[second.import_id, "status"] == tables.IMPORT_ROLLED_BACK
     assert history.loc[second.import_id, "rolled_back_by"] == "boss"
-    assert (history.loc[[first.import_id, third.import_id], "status"] == store.IMPORT_COMMITTED).all()
-    assert store.data_version(engine) == version + 1
+    assert (history.loc[[first.import_id, third.import_id], "status"] == tables.IMPORT_COMMITTED).all()
+    assert db.data_version(engine) == version + 1
     assert after["events"][-1][3] == "rollback"
 
     with pytest.raises(importer.RollbackError, match="đã được hoàn tác"):
@@ -299,8 +299,8 @@ def test_duplicates_against_the_store_are_rejected(engine, registry, stored_extr
     first = importer.commit_import(engine, preview(engine, registry, recognitions, dataset="recognitions"), user=USER)
     assert first.written == 2
     with engine.connect() as conn:
-        units = conn.execute(sa.select(store.recognitions.c.year, store.recognitions.c.unit_name)
-                             .order_by(store.recognitions.c.unit_type)).all()
+        units = conn.execute(sa.select(tables.recognitions.c.year, tables.recognitions.c.unit_name)
+                             .order_by(tables.recognitions.c.unit_type)).all()
     assert [tuple(u) for u in units] == [(2024, "Thôn Tân Hà"), (2024, "Xã Kỳ Tân")]
     again = preview(engine, registry, recognitions.replace(b"Th\xc3\xb4n T\xc3\xa2n H\xc3\xa0", b"THON TAN HA"),
                     dataset="recognitions", name="r2.csv")
@@ -344,7 +344,7 @@ def test_unreadable_file_is_refused(engine, registry):
     with pytest.raises(importer.ImportRefused) as refused:
         preview(engine, registry, b"\x00\x01\x02garbage\x00" * 20, name="x.csv")
     assert refused.value.reason == "unreadable"
-    assert count(engine, store.imports) == 0
+    assert count(engine, tables.imports) == 0
 
 
 def test_missing_required_column_asks_for_a_mapping(engine, registry):
@@ -352,7 +352,7 @@ def test_missing_required_column_asks_for_a_mapping(engine, registry):
     p = preview(engine, registry, data)
     assert p.needs_mapping and p.missing_columns == ["Lĩnh vực"] and p.n_accepted == 0
     assert not importer.commit_import(engine, p, user=USER, valid_only=True).committed
-    assert count(engine, store.imports) == 0
+    assert count(engine, tables.imports) == 0
 
     mapped = preview(engine, registry, data, mapping={"Loai vu": "linh_vuc"})
     assert not mapped.needs_mapping and mapped.n_accepted == 1
@@ -363,7 +363,7 @@ def test_original_is_kept_by_hash_not_by_file_name(engine, registry, _isolated_s
     importer.commit_import(engine, preview(engine, registry, data, name="../../etc/evil.csv"), user=USER)
     assert sorted(p.name for p in _isolated_store.parent.rglob("*evil*")) == []
     with engine.connect() as conn:
-        assert conn.execute(sa.select(store.stored_files.c.sha256)).scalars().all() == [
+        assert conn.execute(sa.select(tables.stored_files.c.sha256)).scalars().all() == [
             hashlib.sha256(data).hexdigest()]
 
 
@@ -380,37 +380,37 @@ def test_demo_import_remove_and_real_data_replaces_colliding_demo_rows(engine, r
     outcomes = importer.import_frames(engine, frames, USER, is_demo=True, registry=registry)
     assert all(o.committed for o in outcomes.values())
     with engine.connect() as conn:
-        assert store.has_demo(conn) and store.demo_only(conn)
+        assert reads.has_demo(conn) and reads.demo_only(conn)
 
     # Demo rows do not count as duplicates of real rows; the real row takes the key.
     p = preview(engine, registry, incidents_csv(["SHARED-1", "REAL-2"]))
     assert p.n_rejected == 0
     real = importer.commit_import(engine, p, user=USER)
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(store.incidents.c.incident_code, store.incidents.c.import_id)
-                            .order_by(store.incidents.c.incident_code)).all()
-        assert not store.demo_only(conn)
+        rows = conn.execute(sa.select(tables.incidents.c.incident_code, tables.incidents.c.import_id)
+                            .order_by(tables.incidents.c.incident_code)).all()
+        assert not reads.demo_only(conn)
     demo_id = outcomes["incidents"].import_id
     assert [tuple(r) for r in rows] == [("DEMO-1", demo_id), ("REAL-2", real.import_id),
                                         ("SHARED-1", real.import_id)]
-    assert store.load_dataset(engine, "incidents")["incident_code"].sort_values().tolist() == ["REAL-2", "SHARED-1"]
+    assert reads.load_dataset(engine, "incidents")["incident_code"].sort_values().tolist() == ["REAL-2", "SHARED-1"]
 
     assert importer.remove_demo(engine, USER) == 2
     with engine.connect() as conn:
-        assert not store.has_demo(conn)
-    assert count(engine, store.incidents) == 2 and count(engine, store.models) == 0
-    assert count(engine, store.imports, status=store.IMPORT_COMMITTED) == 1
+        assert not reads.has_demo(conn)
+    assert count(engine, tables.incidents) == 2 and count(engine, tables.models) == 0
+    assert count(engine, tables.imports, status=tables.IMPORT_COMMITTED) == 1
     assert importer.remove_demo(engine, USER) == 0
 
 
 def test_load_demo_replaces_previous_demo(engine, registry):
     first = importer.load_demo(engine, USER, registry=registry, scale=0.02)
     assert all(o.committed for o in first.values())
-    n_incidents = count(engine, store.incidents)
+    n_incidents = count(engine, tables.incidents)
     assert n_incidents > 0
     second = importer.load_demo(engine, USER, registry=registry, scale=0.02)
-    assert count(engine, store.incidents) == n_incidents
-    assert count(engine, store.imports, status=store.IMPORT_COMMITTED) == 3
+    assert count(engine, tables.incidents) == n_incidents
+    assert count(engine, tables.imports, status=tables.IMPORT_COMMITTED) == 3
     assert {o.import_id for o in second.values()}.isdisjoint({o.import_id for o in first.values()})
 
 
@@ -438,7 +438,7 @@ def test_big_batches_rebuild_their_indexes_even_on_failure(engine, registry, mon
     monkeypatch.setattr(importer, "_insert_chunk", failing_insert)
     with pytest.raises(RuntimeError):
         importer.commit_import(engine, p, user=USER)
-    store.dispose_engines()
+    db.dispose_engines()
     assert _index_names(engine) == indexes and snapshot(engine) == before
 
     monkeypatch.setattr(importer, "_insert_chunk", real_insert)
@@ -468,8 +468,8 @@ def _autocheckpoint_at_checkin(engine) -> list[int]:
 def test_big_sqlite_batches_checkpoint_after_their_commit(engine, registry, monkeypatch, fail):
     monkeypatch.setattr(importer, "DEFER_CHECKPOINT_FROM", 5)
     started = []
-    real_checkpoint = store._checkpoint_soon
-    monkeypatch.setattr(store, "_checkpoint_soon", lambda e: started.append(e) or real_checkpoint(e))
+    real_checkpoint = db._checkpoint_soon
+    monkeypatch.setattr(db, "_checkpoint_soon", lambda e: started.append(e) or real_checkpoint(e))
     p = preview(engine, registry, incidents_csv([f"CK-{i}" for i in range(10)]))
     before = snapshot(engine)
     seen = _autocheckpoint_at_checkin(engine) if engine.dialect.name == "sqlite" else []
@@ -481,14 +481,14 @@ def test_big_sqlite_batches_checkpoint_after_their_commit(engine, registry, monk
     else:
         assert importer.commit_import(engine, p, user=USER).written == 10
         assert started == ([engine] if engine.dialect.name == "sqlite" else [])
-    store.wait_for_checkpoints()
+    db.wait_for_checkpoints()
     # Every connection went back to the pool with SQLite's own setting, also after a failure.
     assert seen and set(seen) == {1000} if engine.dialect.name == "sqlite" else seen == []
     if engine.dialect.name == "sqlite" and not fail:
         with engine.connect() as conn:
             busy, log, done = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
         assert busy == 0 and log == done  # the whole log is in the database file
-        assert count(engine, store.incidents) == 10
+        assert count(engine, tables.incidents) == 10
 
 
 def test_long_user_names_fit_the_store_on_commit_and_rollback(engine, registry):
@@ -499,5 +499,5 @@ def test_long_user_names_fit_the_store_on_commit_and_rollback(engine, registry):
     importer.rollback_import(engine, outcome.import_id, user=long_user)
     history = importer.list_imports(engine)
     row = history[history["id"] == outcome.import_id].iloc[0]
-    assert row["user_name"] == long_user[:store.USER_NAME_MAX]
-    assert row["status"] == store.IMPORT_ROLLED_BACK
+    assert row["user_name"] == long_user[:tables.USER_NAME_MAX]
+    assert row["status"] == tables.IMPORT_ROLLED_BACK

@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.exports import table_to_csv
 from loaders.ingest import importer
-from loaders.store import engine as store
+from loaders.store import db, reads, tables
 from loaders.core.i18n import translate
 from ui import cache
 from ui import upload_parts as up
@@ -111,21 +111,21 @@ def has_widget(at: AppTest, kind: str, key: str) -> bool:
 
 
 def imports() -> pd.DataFrame:
-    return importer.list_imports(store.get_engine())
+    return importer.list_imports(db.get_engine())
 
 
 def stored(table: sa.Table) -> int:
-    with store.get_engine().connect() as conn:
+    with db.get_engine().connect() as conn:
         return conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()
 
 
 def events(action: str) -> list[sa.Row]:
-    with store.get_engine().connect() as conn:
-        return conn.execute(sa.select(store.events).where(store.events.c.action == action)).all()
+    with db.get_engine().connect() as conn:
+        return conn.execute(sa.select(tables.events).where(tables.events.c.action == action)).all()
 
 
 def commit(registry, dataset: str, data: bytes, name: str, **kw) -> importer.ImportOutcome:
-    engine = store.get_engine()
+    engine = db.get_engine()
     preview = importer.preview_import(engine, dataset, data, name, registry=registry, user="setup")
     return importer.commit_import(engine, preview, user="setup", **kw)
 
@@ -150,32 +150,32 @@ def test_upload_preview_confirm_then_the_map_shows_the_data(monkeypatch: pytest.
     upload(at, "mo_hinh.csv", models_csv(["Tổ tự quản thôn 1", "Tổ tự quản thôn 2"]), dataset="models")
     assert counts(at) == (2, 2, 0)
     assert calls == ["mo_hinh.csv"]
-    assert imports().empty and stored(store.models) == 0  # nothing is written before the confirmation
+    assert imports().empty and stored(tables.models) == 0  # nothing is written before the confirmation
 
     # Reruns, and a re-submit of the same file with only a commit option changed, do not validate again.
     at.run()
     upload(at, "mo_hinh.csv", models_csv(["Tổ tự quản thôn 1", "Tổ tự quản thôn 2"]), valid_only=True)
     assert calls == ["mo_hinh.csv"] and counts(at) == (2, 2, 0)
 
-    reads: list[frozenset[int]] = []
-    real_read = store._read_rows
-    monkeypatch.setattr(store, "_read_rows", lambda conn, ds, ids: reads.append(ids) or real_read(conn, ds, ids))
+    fetched: list[frozenset[int]] = []
+    real_read = reads._read_rows
+    monkeypatch.setattr(reads, "_read_rows", lambda conn, ds, ids: fetched.append(ids) or real_read(conn, ds, ids))
     at.button(key="upload_confirm").click().run()
     assert not at.exception
     history = imports()
     assert len(history) == 1 and history.loc[0, "rows_accepted"] == 2 and history.loc[0, "user_name"] == USER
     # The committing run already read the new import's rows, and only those.
-    assert reads == [frozenset({int(history.loc[0, "id"])})]
+    assert fetched == [frozenset({int(history.loc[0, "id"])})]
     import_id = int(history.loc[0, "id"])
     assert any(f"lần nhập số {import_id}" in s.value for s in at.success)
-    assert stored(store.models) == 2
+    assert stored(tables.models) == 2
     assert [e.user_name for e in events("import")] == [USER]
     assert not has_widget(at, "button", "upload_confirm")  # the preview was cleared
     assert at.session_state[up.NONCE_KEY] == 1  # the uploader was emptied (new widget key)
 
     # The home page shows the new data at once: the cache keys carry the data version, nothing was cleared.
     at.switch_page("pages/coverage_map.py").run()
-    assert not at.exception and len(reads) == 1  # the page found the datasets ready
+    assert not at.exception and len(fetched) == 1  # the page found the datasets ready
     assert metrics(at)[all_kinds] == "0/1"  # one commune now has models (of one kind only)
     assert metrics(at)[per_10k] != translate("common.no_data", "vi")
 
@@ -214,7 +214,7 @@ def test_error_file_shows_row_column_value_and_exports_safely(monkeypatch: pytes
     upload(at, "vu_viec.csv", data, valid_only=True)
     assert not at.button(key="upload_confirm").disabled
     at.button(key="upload_confirm").click().run()
-    assert stored(store.incidents) == 2
+    assert stored(tables.incidents) == 2
     import_id = int(imports().loc[0, "id"])
 
     # The report stays with the import and shows on the history page.
@@ -250,7 +250,7 @@ def test_workbook_sheet_is_chosen_once_the_sheets_are_known() -> None:
     assert counts(at) == (1, 1, 0)
     assert any("5" in c.value and "tổng cộng" in c.value.lower() for c in at.caption)  # row 5 dropped
     at.button(key="upload_confirm").click().run()
-    assert stored(store.models) == 1
+    assert stored(tables.models) == 1
 
 
 # ------------------------------------------------------------------ duplicates
@@ -261,7 +261,7 @@ def test_reuploaded_file_is_refused_naming_the_earlier_import_then_forced(regist
     b = incidents_csv(["VV-1", "VV-2"])
     second = commit(registry, "incidents", b, "b.csv", valid_only=True)
     assert second.written == 1
-    importer.rollback_import(store.get_engine(), first.import_id, "setup")
+    importer.rollback_import(db.get_engine(), first.import_id, "setup")
 
     at = app(page="pages/upload.py")
     upload(at, "b lan 2.csv", b, dataset="incidents", valid_only=True)
@@ -276,8 +276,8 @@ def test_reuploaded_file_is_refused_naming_the_earlier_import_then_forced(regist
     at.button(key="upload_confirm").click().run()
     assert not at.exception
     latest = imports().iloc[0]
-    assert latest["forced"] and latest["rows_accepted"] == 1 and latest["status"] == store.IMPORT_COMMITTED
-    assert stored(store.incidents) == 2
+    assert latest["forced"] and latest["rows_accepted"] == 1 and latest["status"] == tables.IMPORT_COMMITTED
+    assert stored(tables.incidents) == 2
 
 
 # ------------------------------------------------------------------- mapping
@@ -295,7 +295,7 @@ def test_mapping_step_for_a_file_lacking_a_required_header() -> None:
     assert not has_widget(at, "selectbox", "upload_map_linh_vuc")
     assert counts(at) == (1, 1, 0)
     at.button(key="upload_confirm").click().run()
-    assert stored(store.incidents) == 1
+    assert stored(tables.incidents) == 1
 
 
 # ------------------------------------------------------------------ rollback
@@ -308,10 +308,10 @@ def test_rollback_from_history_removes_exactly_that_import_and_a_second_is_refus
 
     at.selectbox(key="history_import").set_value(a.import_id).run()
     at.button(key="history_rollback").click().run()
-    assert stored(store.incidents) == 2  # asked for confirmation first
+    assert stored(tables.incidents) == 2  # asked for confirmation first
     at.button(key="history_rollback_yes").click().run()
     assert not at.exception
-    assert stored(store.incidents) == 0 and stored(store.models) == 1
+    assert stored(tables.incidents) == 0 and stored(tables.models) == 1
     assert any(f"số {a.import_id}" in s.value for s in at.success)
     assert [e.user_name for e in events("rollback")] == [USER]
     assert not has_widget(at, "button", "history_rollback")  # rolled back: no second button
@@ -319,7 +319,7 @@ def test_rollback_from_history_removes_exactly_that_import_and_a_second_is_refus
     # The same import rolled back meanwhile from another session: confirming shows the importer's refusal.
     at.selectbox(key="history_import").set_value(b.import_id).run()
     at.button(key="history_rollback").click().run()
-    importer.rollback_import(store.get_engine(), b.import_id, "other")
+    importer.rollback_import(db.get_engine(), b.import_id, "other")
     at.button(key="history_rollback_yes").click().run()
     assert not at.exception
     assert any("đã được hoàn tác" in e for e in errors(at))
@@ -331,20 +331,20 @@ def test_demo_data_removed_after_confirmation_and_the_badge_goes(registry) -> No
     demo = pd.DataFrame({"ten_xa": ["Xã Kỳ Tân"], "huyen_cu": ["Huyện Kỳ Anh"], "ten_mo_hinh": ["Tổ mẫu"],
                          "loai_mo_hinh": ["tự quản"], "noi_trien_khai": ["khu dân cư"],
                          "ngay_thanh_lap": ["01/02/2021"], "trang_thai": ["đang hoạt động"]})
-    importer.import_frames(store.get_engine(), {"models": demo}, "setup", is_demo=True, registry=registry)
+    importer.import_frames(db.get_engine(), {"models": demo}, "setup", is_demo=True, registry=registry)
     badge = translate("demo.badge", "vi")
     at = app(page="pages/upload.py")
     assert any(badge in w.value for w in at.warning)
 
     at.button(key="upload_demo_remove").click().run()
-    assert stored(store.models) == 1  # only asked
+    assert stored(tables.models) == 1  # only asked
     at.button(key="upload_demo_cancel").click().run()
-    assert not has_widget(at, "button", "upload_demo_yes") and stored(store.models) == 1
+    assert not has_widget(at, "button", "upload_demo_yes") and stored(tables.models) == 1
 
     at.button(key="upload_demo_remove").click().run()
     at.button(key="upload_demo_yes").click().run()
     assert not at.exception
-    assert stored(store.models) == 0 and len(events("demo_removed")) == 1
+    assert stored(tables.models) == 0 and len(events("demo_removed")) == 1
     assert not any(badge in w.value for w in at.warning)
 
 

@@ -241,9 +241,9 @@ def buttons(monkeypatch):
     import streamlit
     from streamlit.delta_generator import DeltaGenerator
 
-    from loaders.geo import boundaries
+    from loaders.geo import schema
 
-    if not boundaries.boundaries_installed():
+    if not schema.boundaries_installed():
         pytest.fail("boundary files are not installed (make test installs them)")
     streamlit.cache_data.clear()
     streamlit.cache_resource.clear()
@@ -267,12 +267,12 @@ def _sign_in(role: str) -> None:
 def _export_events() -> list[tuple[str, str]]:
     import sqlalchemy as sa
 
-    from loaders.store import engine as store
+    from loaders.store import tables
     from ui import cache
 
     with cache.get_engine().connect() as conn:
-        rows = conn.execute(sa.select(store.events.c.user_name, store.events.c.detail)
-                            .where(store.events.c.action == "export")).all()
+        rows = conn.execute(sa.select(tables.events.c.user_name, tables.events.c.detail)
+                            .where(tables.events.c.action == "export")).all()
     return [tuple(r) for r in rows]
 
 

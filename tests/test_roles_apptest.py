@@ -22,7 +22,8 @@ from streamlit.testing.v1 import AppTest
 
 from loaders.accounts import access
 from loaders.accounts import auth
-from loaders.store import engine as store
+from loaders.accounts import audit
+from loaders.store import db, tables
 from loaders.core.i18n import translate
 from ui import cache
 from ui.access import USER_KEY, SessionUser
@@ -76,10 +77,10 @@ def errors(at: AppTest) -> list[str]:
 
 
 def events(action: str | None = None) -> list[sa.Row]:
-    query = sa.select(store.events).order_by(store.events.c.id)
+    query = sa.select(tables.events).order_by(tables.events.c.id)
     if action:
-        query = query.where(store.events.c.action == action)
-    with store.get_engine().connect() as conn:
+        query = query.where(tables.events.c.action == action)
+    with db.get_engine().connect() as conn:
         return conn.execute(query).all()
 
 
@@ -205,7 +206,7 @@ def test_actions_are_checked_on_the_server(role: str, permission: str) -> None:
 
 
 def test_admin_creates_and_changes_accounts_on_the_page_and_it_is_audited() -> None:
-    engine = store.get_engine()
+    engine = db.get_engine()
     auth.create_user(engine, "boss", PASSWORD, "admin", actor="setup")
     at = AppTest.from_file(APP, default_timeout=60)
     as_role(at, "admin", name="boss").run()
@@ -235,10 +236,10 @@ def test_admin_creates_and_changes_accounts_on_the_page_and_it_is_audited() -> N
 
 
 def test_admin_reads_filters_and_can_export_the_audit_log() -> None:
-    engine = store.get_engine()
+    engine = db.get_engine()
     with engine.begin() as conn:
-        store.record_event(conn, "an", "import", '{"dataset": "models"}', "10.0.0.1")
-        store.record_event(conn, "binh", "export", "bang.csv")
+        audit.record_event(conn, "an", "import", '{"dataset": "models"}', "10.0.0.1")
+        audit.record_event(conn, "binh", "export", "bang.csv")
     at = app("admin")
     at.switch_page("pages/audit_log.py").run()
     assert not at.exception
@@ -260,7 +261,7 @@ def sign_in(at: AppTest, name: str, password: str) -> AppTest:
 
 
 def test_sign_in_form_signs_in_and_out() -> None:
-    auth.create_user(store.get_engine(), "boss", PASSWORD, "admin", actor="setup")
+    auth.create_user(db.get_engine(), "boss", PASSWORD, "admin", actor="setup")
     at = sign_in(app(), "boss", "not the password")
     assert not at.exception
     assert errors(at) == [FAILED]
@@ -279,7 +280,7 @@ def test_sign_in_form_signs_in_and_out() -> None:
 
 def test_locked_account_gets_the_same_message(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(auth.LOCKOUT_ATTEMPTS_ENV, "2")
-    auth.create_user(store.get_engine(), "an", PASSWORD, "viewer", actor="setup")
+    auth.create_user(db.get_engine(), "an", PASSWORD, "viewer", actor="setup")
     at = app()
     messages = [errors(sign_in(at, name, password)) for name, password in
                 [("nobody", PASSWORD), ("an", "wrong one"), ("an", "wrong two"), ("an", PASSWORD)]]
@@ -289,7 +290,7 @@ def test_locked_account_gets_the_same_message(monkeypatch: pytest.MonkeyPatch) -
 
 def test_idle_session_is_signed_out(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HT_SESSION_IDLE_MINUTES", "5")
-    auth.create_user(store.get_engine(), "an", PASSWORD, "viewer", actor="setup")
+    auth.create_user(db.get_engine(), "an", PASSWORD, "viewer", actor="setup")
     at = sign_in(app(), "an", PASSWORD)
     assert at.session_state[USER_KEY].name == "an"
     at.session_state["auth_last_activity"] = time.time() - 4 * 60
@@ -303,7 +304,7 @@ def test_idle_session_is_signed_out(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_disabling_or_demoting_takes_effect_in_open_sessions() -> None:
-    engine = store.get_engine()
+    engine = db.get_engine()
     auth.create_user(engine, "boss", PASSWORD, "admin", actor="setup")
     auth.create_user(engine, "deputy", PASSWORD, "admin", actor="setup")
     at = sign_in(app(), "deputy", PASSWORD)
@@ -338,6 +339,6 @@ def test_language_switch_on_the_sign_in_page() -> None:
 def test_first_run_explains_how_to_create_the_first_admin() -> None:
     at = app()
     assert any("users add" in i.value for i in at.info)
-    auth.create_user(store.get_engine(), "boss", PASSWORD, "admin", actor="setup")
+    auth.create_user(db.get_engine(), "boss", PASSWORD, "admin", actor="setup")
     at.run()
     assert not any("users add" in i.value for i in at.info)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import shapely
 
-from loaders.geo import boundaries
+from loaders.geo import boundaries, placement
 from loaders.ingest import importer
-from loaders.geo import registry as reg
-from loaders.store import engine as store
+from loaders.geo.loading import load_registry
+from loaders.store import db
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def _incidents_csv(rows: list[tuple[str, str, str]]) -> bytes:
 
 
 def test_locator_places_points_only_among_the_legacy_communes_targets(dai_nai_points):
-    locator = boundaries.load_split_locator()
+    locator = placement.load_split_locator()
     lon, lat = dai_nai_points["18652"]
     assert locator.locate(["18082"], [lon], [lat]) == ["18652"]
     lon2, lat2 = dai_nai_points["18073"]
@@ -43,10 +43,10 @@ def test_locator_places_points_only_among_the_legacy_communes_targets(dai_nai_po
 
 
 def test_import_places_split_rows_by_point_and_flags_the_rest(dai_nai_points):
-    engine = store.get_engine()
+    engine = db.get_engine()
     (lon_h, lat_h), (lon_t, lat_t) = dai_nai_points["18652"], dai_nai_points["18073"]
     data = _incidents_csv([("DN-1", lat_h, lon_h), ("DN-2", lat_t, lon_t), ("DN-3", "", "")])
-    preview = importer.preview_import(engine, "incidents", data, "dai_nai.csv", registry=reg.load_registry(),
+    preview = importer.preview_import(engine, "incidents", data, "dai_nai.csv", registry=load_registry(),
                                       province_polygon=importer.load_province_polygon(), user="test")
     assert preview.errors.empty
     placed = dict(zip(preview.accepted["ma_vu_viec"], preview.accepted["commune_code"]))

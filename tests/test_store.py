@@ -16,20 +16,22 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 
 from loaders.ingest import importer
-from loaders.store import engine as store
+from loaders.core import domain
+from loaders.store import db, originals, reads, tables
+from loaders.store.buffers import ColumnBuffers, append_rows, without_imports
 
 
 def _alembic(conn: sa.Connection) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(store.Path(store.__file__).parent / "migrations"))
+    cfg.set_main_option("script_location", str(db.MIGRATIONS_DIR))
     cfg.attributes["connection"] = conn
     return cfg
 
 
 def test_migrations_build_exactly_the_declared_schema(engine):
-    # The tables in loaders/store/engine.py and the Alembic revisions must never drift apart.
+    # The tables in loaders/store/tables.py and the Alembic revisions must never drift apart.
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), store.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), tables.metadata)
     assert diff == []
 
 
@@ -51,35 +53,35 @@ def test_revision_0003_goes_down_and_up_again(engine):
 
 
 def test_revision_0003_refuses_to_go_down_over_packed_originals(engine):
-    codec, content = store.pack_original(b"ma_vu_viec,ngay\n" * 1000)
+    codec, content = originals.pack_original(b"ma_vu_viec,ngay\n" * 1000)
     with engine.begin() as conn:
-        conn.execute(store.stored_files.insert().values(sha256="a" * 64, size_bytes=16_000, content=content,
+        conn.execute(tables.stored_files.insert().values(sha256="a" * 64, size_bytes=16_000, content=content,
                                                         codec=codec))
     with pytest.raises(RuntimeError, match="packed"), engine.begin() as conn:
         command.downgrade(_alembic(conn), "0002")
     with engine.connect() as conn:
-        assert conn.execute(sa.select(store.stored_files.c.codec)).scalar() == "zstd"
+        assert conn.execute(sa.select(tables.stored_files.c.codec)).scalar() == "zstd"
 
 
 def test_originals_are_packed_and_come_back_byte_for_byte():
     text = "STT;Mã vụ việc;Ngày\r\n".encode("utf-16") * 5000
-    codec, content = store.pack_original(text)
+    codec, content = originals.pack_original(text)
     assert codec == "zstd" and len(content) < len(text) / 5
-    assert store.unpack_original(codec, content, len(text)) == text
+    assert originals.unpack_original(codec, content, len(text)) == text
 
 
 def test_bytes_that_do_not_shrink_are_kept_as_uploaded():
     noise = os.urandom(4096)
-    assert store.pack_original(noise) == (None, noise)
-    assert store.unpack_original(None, memoryview(noise), len(noise)) == noise
+    assert originals.pack_original(noise) == (None, noise)
+    assert originals.unpack_original(None, memoryview(noise), len(noise)) == noise
 
 
 def test_unpacking_refuses_unknown_codecs_and_wrong_sizes():
-    codec, content = store.pack_original(b"x" * 10_000)
+    codec, content = originals.pack_original(b"x" * 10_000)
     with pytest.raises(ValueError, match="codec"):
-        store.unpack_original("lzma", content, 10_000)
+        originals.unpack_original("lzma", content, 10_000)
     with pytest.raises(ValueError):
-        store.unpack_original(codec, content, 9_999)
+        originals.unpack_original(codec, content, 9_999)
 
 
 # ------------------------------------------------------------ incremental reads
@@ -91,8 +93,8 @@ def _commit(engine, registry, data: bytes, *, is_demo: bool = False, dataset: st
     return outcome.import_id
 
 
-def _assert_same_as_a_full_read(engine, loaded: store.LoadedDataset) -> None:
-    full = store.refresh_dataset(engine, "incidents")
+def _assert_same_as_a_full_read(engine, loaded: reads.LoadedDataset) -> None:
+    full = reads.refresh_dataset(engine, "incidents")
     pd.testing.assert_frame_equal(loaded.frame, full.frame)  # rows, order, dtypes and categories
     assert loaded.import_ids == full.import_ids
 
@@ -101,45 +103,45 @@ def test_refreshing_reads_only_new_imports_and_always_equals_a_full_read(engine,
     from test_importer import USER, incidents_csv
 
     demo = _commit(engine, registry, incidents_csv(["D-1", "D-2", "SHARED"]), is_demo=True)
-    loaded = store.refresh_dataset(engine, "incidents")
+    loaded = reads.refresh_dataset(engine, "incidents")
     assert sorted(loaded.frame["incident_code"]) == ["D-1", "D-2", "SHARED"] and loaded.import_ids == {demo}
 
-    reads: list[frozenset[int]] = []
-    real_read = store._read_rows
-    monkeypatch.setattr(store, "_read_rows", lambda conn, ds, ids: reads.append(ids) or real_read(conn, ds, ids))
+    fetched: list[frozenset[int]] = []
+    real_read = reads._read_rows
+    monkeypatch.setattr(reads, "_read_rows", lambda conn, ds, ids: fetched.append(ids) or real_read(conn, ds, ids))
 
     # Real data hides the demo import (and evicts the demo row whose key it takes).
     first = _commit(engine, registry, incidents_csv(["A-1", "SHARED"]))
-    loaded = store.refresh_dataset(engine, "incidents", loaded)
-    assert reads == [frozenset({first})]
+    loaded = reads.refresh_dataset(engine, "incidents", loaded)
+    assert fetched == [frozenset({first})]
     assert sorted(loaded.frame["incident_code"]) == ["A-1", "SHARED"]
     _assert_same_as_a_full_read(engine, loaded)
 
     # New communes, a new field and a missing severity: the categories grow and stay sorted.
     second = _commit(engine, registry, incidents_csv(["B-1"], commune="Xã Cẩm Thành", district="Huyện Cẩm Xuyên",
                                                      extra=["B-2,20/03/2024,,Xã Cẩm Thành,Huyện Cẩm Xuyên,Ma túy,,,,"]))
-    reads.clear()
-    loaded = store.refresh_dataset(engine, "incidents", loaded)
-    assert reads == [frozenset({second})]
+    fetched.clear()
+    loaded = reads.refresh_dataset(engine, "incidents", loaded)
+    assert fetched == [frozenset({second})]
     assert loaded.frame["id"].is_monotonic_increasing and len(loaded.frame) == 4
     _assert_same_as_a_full_read(engine, loaded)
 
     # Nothing changed: the same object comes back without reading rows.
-    reads.clear()
-    assert store.refresh_dataset(engine, "incidents", loaded) is loaded and reads == []
+    fetched.clear()
+    assert reads.refresh_dataset(engine, "incidents", loaded) is loaded and fetched == []
 
     # A rollback only drops rows.
     importer.rollback_import(engine, first, USER)
-    reads.clear()
-    loaded = store.refresh_dataset(engine, "incidents", loaded)
-    assert reads == [] and sorted(loaded.frame["incident_code"]) == ["B-1", "B-2"]
+    fetched.clear()
+    loaded = reads.refresh_dataset(engine, "incidents", loaded)
+    assert fetched == [] and sorted(loaded.frame["incident_code"]) == ["B-1", "B-2"]
     _assert_same_as_a_full_read(engine, loaded)
 
     # Without real data the demo import shows again, minus the row the real import evicted.
     importer.rollback_import(engine, second, USER)
-    reads.clear()
-    loaded = store.refresh_dataset(engine, "incidents", loaded)
-    assert reads == [frozenset({demo})] and sorted(loaded.frame["incident_code"]) == ["D-1", "D-2"]
+    fetched.clear()
+    loaded = reads.refresh_dataset(engine, "incidents", loaded)
+    assert fetched == [frozenset({demo})] and sorted(loaded.frame["incident_code"]) == ["D-1", "D-2"]
     _assert_same_as_a_full_read(engine, loaded)
 
 
@@ -147,10 +149,10 @@ def test_the_first_import_after_a_full_read_appends_without_copying_it(engine, r
     from test_importer import incidents_csv
 
     _commit(engine, registry, incidents_csv(["A-1", "A-2"]))
-    full = store.refresh_dataset(engine, "incidents")  # as after a server start
+    full = reads.refresh_dataset(engine, "incidents")  # as after a server start
     assert full.buffers is not None
     _commit(engine, registry, incidents_csv(["A-3"]))
-    after = store.refresh_dataset(engine, "incidents", full)
+    after = reads.refresh_dataset(engine, "incidents", full)
 
     assert after.buffers is full.buffers
     assert np.shares_memory(after.frame["id"].to_numpy(), full.frame["id"].to_numpy())
@@ -159,9 +161,9 @@ def test_the_first_import_after_a_full_read_appends_without_copying_it(engine, r
 
 
 def test_an_empty_store_reads_as_typed_empty_frames(engine):
-    for dataset in store.DATASETS:
-        frame = store.load_dataset(engine, dataset)
-        assert frame.empty and list(frame.columns) == store._READ_COLUMNS[dataset]
+    for dataset in domain.DATASET_NAMES:
+        frame = reads.load_dataset(engine, dataset)
+        assert frame.empty and list(frame.columns) == reads.READ_COLUMNS[dataset]
         assert frame["id"].dtype == "int64" and frame["commune_code"].dtype == "category"
 
 
@@ -173,7 +175,7 @@ def test_dropping_imports_matches_a_plain_mask(rows, dropped):
                           "import_id": pd.Series([r[0] for r in rows], dtype="int64"),
                           "commune_code": pd.Series([r[1] for r in rows], dtype="str").astype("category"),
                           "description": pd.Series([f"ghi chú {i}" for i in range(len(rows))], dtype="str")})
-    out = store._without_imports(frame, frozenset(dropped))
+    out = without_imports(frame, frozenset(dropped))
     expected = frame[~frame["import_id"].isin(dropped)].reset_index(drop=True)
     expected["commune_code"] = expected["commune_code"].cat.remove_unused_categories()
     pd.testing.assert_frame_equal(out, expected)
@@ -183,12 +185,12 @@ def test_refreshing_all_datasets_keeps_the_unchanged_ones(engine, registry):
     from test_importer import incidents_csv, models_csv
 
     _commit(engine, registry, incidents_csv(["A-1"]))
-    before = store.refresh_datasets(engine)
+    before = reads.refresh_datasets(engine)
     _commit(engine, registry, models_csv(["Tổ tự quản số 1"]), dataset="models")
-    after = store.refresh_datasets(engine, before)
+    after = reads.refresh_datasets(engine, before)
     assert after["incidents"] is before["incidents"] and after["recognitions"] is before["recognitions"]
     assert after["models"].frame["model_name"].tolist() == ["Tổ tự quản số 1"]
-    pd.testing.assert_frame_equal(after["models"].frame, store.load_dataset(engine, "models"))
+    pd.testing.assert_frame_equal(after["models"].frame, reads.load_dataset(engine, "models"))
 
 
 def _rows(ids: list[int], communes: list[str | None]) -> pd.DataFrame:
@@ -212,37 +214,37 @@ def _reference(*parts: pd.DataFrame) -> pd.DataFrame:
 
 def test_appending_writes_behind_the_frame_and_never_changes_earlier_frames():
     base = _rows([1, 2, 3], ["18814", None, "18685"])
-    first, buffers = store._append_rows(base, _rows([4, 5], ["18814", "18685"]))
+    first, buffers = append_rows(base, _rows([4, 5], ["18814", "18685"]))
     assert buffers is not None
     pd.testing.assert_frame_equal(first, _reference(base, _rows([4, 5], ["18814", "18685"])))
 
     # Same categories, later ids: written into the spare capacity, the frame is not copied.
-    second, again = store._append_rows(first, _rows([6], ["18685"]), buffers)
+    second, again = append_rows(first, _rows([6], ["18685"]), buffers)
     assert again is buffers and np.shares_memory(second["id"].to_numpy(), first["id"].to_numpy())
     pd.testing.assert_frame_equal(second, _reference(base, _rows([4, 5], ["18814", "18685"]), _rows([6], ["18685"])))
     first_before = first.copy()
 
     # An older frame grows on its own copy: the newer frame behind it keeps its rows.
-    branch, other = store._append_rows(first, _rows([7, 8], [None, "18814"]), buffers)
+    branch, other = append_rows(first, _rows([7, 8], [None, "18814"]), buffers)
     assert other is not buffers and not np.shares_memory(branch["id"].to_numpy(), second["id"].to_numpy())
     assert second["id"].tolist() == [1, 2, 3, 4, 5, 6] and branch["id"].tolist() == [1, 2, 3, 4, 5, 7, 8]
     pd.testing.assert_frame_equal(first, first_before)
 
     # A new category, or rows that belong before the last id, fall back to a merged copy.
-    grown, _ = store._append_rows(second, _rows([9], ["18073"]), buffers)
+    grown, _ = append_rows(second, _rows([9], ["18073"]), buffers)
     pd.testing.assert_frame_equal(grown, _reference(second, _rows([9], ["18073"])))
-    unsorted, none = store._append_rows(second, _rows([0], ["18814"]), buffers)
+    unsorted, none = append_rows(second, _rows([0], ["18814"]), buffers)
     assert none is None
     pd.testing.assert_frame_equal(unsorted, _reference(second, _rows([0], ["18814"])))
     assert second["id"].tolist() == [1, 2, 3, 4, 5, 6]
 
 
 def test_buffers_grow_by_copying_when_full(monkeypatch):
-    monkeypatch.setattr(store._ColumnBuffers, "SPARE", 0.0)
-    frame, buffers = store._append_rows(_rows([1], ["18814"]), _rows([2], ["18814"]))
+    monkeypatch.setattr(ColumnBuffers, "SPARE", 0.0)
+    frame, buffers = append_rows(_rows([1], ["18814"]), _rows([2], ["18814"]))
     parts = [_rows([1], ["18814"]), _rows([2], ["18814"])]
     for start in range(3, 3 + 5000, 1000):  # past the 4,096 spare rows
         batch = _rows(list(range(start, start + 1000)), ["18814"] * 1000)
-        frame, buffers = store._append_rows(frame, batch, buffers)
+        frame, buffers = append_rows(frame, batch, buffers)
         parts.append(batch)
     pd.testing.assert_frame_equal(frame, _reference(*parts))

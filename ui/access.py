@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from loaders.accounts import access
-from loaders.store import engine as store
+from loaders.accounts import audit
 from ui import cache
 from ui.i18n import t
 
@@ -57,7 +57,7 @@ def client_address() -> str | None:
 def record(action: str, detail: str = "") -> None:
     """Append an audit-log entry for the session's user."""
     with cache.get_engine().begin() as conn:
-        store.record_event(conn, current_user().name, action, detail, client_address())
+        audit.record_event(conn, current_user().name, action, detail, client_address())
 
 
 def export_auditor() -> Callable[[str], None]:
@@ -77,7 +77,7 @@ def export_auditor() -> Callable[[str], None]:
         if not allowed:
             raise PermissionError("export not allowed for this role")
         with engine.begin() as conn:
-            store.record_event(conn, user.name, "export", file_name, address)
+            audit.record_event(conn, user.name, "export", file_name, address)
 
     return audit
 

@@ -37,7 +37,7 @@ import streamlit as st
 from loaders.accounts import audit
 from loaders.core import domain
 from loaders.ingest import importer
-from loaders.store import engine as store
+from loaders.store import reads, tables
 from loaders.ingest.datasets import DATASET_NAMES, ENUM_FAMILIES, ImportDataError, build_template, get_dataset, match_headers
 from loaders.core.textnorm import fold
 from ui import access, cache
@@ -181,7 +181,7 @@ def render_upload_form(dataset: str) -> tuple[UploadRequest, bool, bool] | None:
                                     help=t("upload.limit", mb=upload_limit_mb()))
         sheet_slot = st.container()
         vintage = None
-        if dataset == store.DATASET_MODELS:
+        if dataset == domain.DATASET_MODELS:
             vintage = st.radio(t("upload.vintage"), domain.VINTAGES, key="upload_vintage", horizontal=True,
                                format_func=lambda v: t(f"upload.vintage.{v}"), help=t("upload.vintage.help"))
         valid_only = st.checkbox(t("upload.valid_only"), key="upload_valid_only", help=t("upload.valid_only.help"))
@@ -388,7 +388,7 @@ def render_demo_controls() -> None:
     engine = cache.get_engine()
     st.subheader(t("upload.demo.title"))
     with engine.connect() as conn:
-        has_demo, demo_only = store.has_demo(conn), store.demo_only(conn)
+        has_demo, demo_only = reads.has_demo(conn), reads.demo_only(conn)
     st.caption(t("upload.demo.status." + ("none" if not has_demo else "shown" if demo_only else "hidden")))
     left, right = st.columns(2)
     if left.button(t("upload.demo.remove"), key="upload_demo_remove", disabled=not has_demo,
@@ -496,7 +496,7 @@ def render_original_download(import_id: int, file_name: str) -> None:
 def render_rollback(row: pd.Series) -> None:
     """Rollback of exactly this import, after a confirmation; a refused rollback says why."""
     import_id = int(row["id"])
-    if row["status"] == store.IMPORT_ROLLED_BACK:
+    if row["status"] == tables.IMPORT_ROLLED_BACK:
         st.info(t("history.rolled_back", when=local_time(row["rolled_back_at"]), user=plain_md(row["rolled_back_by"])))
     elif access.can("rollback") and st.button(t("history.rollback"), key="history_rollback",
                                               icon=":material/undo:"):

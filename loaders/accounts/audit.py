@@ -1,9 +1,8 @@
-"""Reading the audit log: filter by user, action and date range, and shape it for export.
+"""The audit log: appending entries, and reading them filtered and shaped for export.
 
-The log is append-only. Entries are written only by :func:`loaders.store.engine.record_event`
-inside the transaction of the change they describe; this module only reads.
-There is deliberately no function here, or anywhere else, that updates or
-deletes an entry.
+The log is append-only. Entries are written only by :func:`record_event`,
+inside the transaction of the change they describe. There is deliberately no
+function here, or anywhere else, that updates or deletes an entry.
 
 Dates in filters are calendar days in the server's local time zone (the
 province's, UTC+7 in production), inclusive at both ends; times in the
@@ -17,13 +16,29 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
-from loaders.store import engine as store
 from loaders.core.i18n import translate
+from loaders.store.db import utcnow
+from loaders.store.tables import USER_NAME_MAX, events
 
 EVENT_COLUMNS = ["id", "at", "user_name", "action", "detail", "address"]
 DEFAULT_LIMIT = 5000
+
+
+def user_label(name: str) -> str:
+    """A user name cut to the store's column width: PostgreSQL refuses longer text, SQLite would keep it."""
+    return name[:USER_NAME_MAX]
+
+
+def record_event(conn: Connection, user_name: str, action: str, detail: str = "", address: str | None = None) -> None:
+    """Append one audit-log entry in the caller's transaction.
+
+    Names and addresses are cut to their column widths: PostgreSQL refuses longer
+    text, and an audit write must never be the reason an action fails.
+    """
+    conn.execute(events.insert().values(at=utcnow(), user_name=user_label(user_name), action=action[:40], detail=detail,
+                                        address=address[:100] if address else address))
 
 
 def local_zone() -> tzinfo:
@@ -59,7 +74,7 @@ def query_events(engine: Engine, *, users: Sequence[str] = (), actions: Sequence
         Columns :data:`EVENT_COLUMNS`; ``at`` timezone-aware in ``zone``.
     """
     zone = zone or local_zone()
-    ev = store.events
+    ev = events
     query = sa.select(*(ev.c[c] for c in EVENT_COLUMNS))
     if users:
         query = query.where(ev.c.user_name.in_(list(users)))
@@ -87,7 +102,7 @@ def query_events(engine: Engine, *, users: Sequence[str] = (), actions: Sequence
 
 def _as_stored(moment: datetime, engine: Engine) -> datetime:
     # SQLite compares the stored text: it holds naive UTC, so compare with naive UTC.
-    utc = moment.astimezone(store.utcnow().tzinfo)
+    utc = moment.astimezone(utcnow().tzinfo)
     return utc.replace(tzinfo=None) if engine.dialect.name == "sqlite" else utc
 
 
@@ -99,7 +114,7 @@ def distinct_values(engine: Engine, column: str) -> list[str]:
     """The user names (``column="user_name"``) or actions (``"action"``) present in the log, sorted."""
     if column not in ("user_name", "action"):
         raise KeyError(column)
-    col = store.events.c[column]
+    col = events.c[column]
     with engine.connect() as conn:
         return [v for (v,) in conn.execute(sa.select(col).distinct().order_by(col)).all()]
 

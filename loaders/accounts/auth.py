@@ -32,7 +32,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy.engine import Connection, Engine
 
 from loaders.accounts import access
-from loaders.store import engine as store
+from loaders.accounts import audit
+from loaders.store import db, tables
 
 LOCKOUT_ATTEMPTS_ENV = "HT_LOCKOUT_ATTEMPTS"
 LOCKOUT_MINUTES_ENV = "HT_LOCKOUT_MINUTES"
@@ -101,7 +102,7 @@ class Account:
 
     def locked(self, now: datetime | None = None) -> bool:
         """Whether the account is inside a lockout period."""
-        return self.locked_until is not None and self.locked_until > (now or store.utcnow())
+        return self.locked_until is not None and self.locked_until > (now or db.utcnow())
 
 
 def _env_int(name: str, default: int, minimum: int = 1) -> int:
@@ -172,7 +173,7 @@ def check_password(password: str) -> None:
 
 
 def _row(conn: Connection, username: str) -> sa.Row | None:
-    return conn.execute(sa.select(store.users).where(store.users.c.username == username)).first()
+    return conn.execute(sa.select(tables.users).where(tables.users.c.username == username)).first()
 
 
 def _account(row: sa.Row) -> Account:
@@ -192,8 +193,8 @@ def _require_row(conn: Connection, name: str) -> sa.Row:
 
 def _enabled_admins(conn: Connection) -> int:
     return conn.execute(
-        sa.select(sa.func.count()).select_from(store.users).where(
-            store.users.c.role == access.ROLE_ADMIN, sa.not_(store.users.c.disabled))
+        sa.select(sa.func.count()).select_from(tables.users).where(
+            tables.users.c.role == access.ROLE_ADMIN, sa.not_(tables.users.c.disabled))
     ).scalar() or 0
 
 
@@ -238,12 +239,12 @@ def create_user(engine: Engine, name: str, password: str | None, role: str, acto
         if _row(conn, username) is not None:
             raise UserError(f"Tài khoản «{username}» đã tồn tại.")
         try:
-            conn.execute(store.users.insert().values(
+            conn.execute(tables.users.insert().values(
                 username=username, password_hash=password_hash, role=role, disabled=False, failed_attempts=0,
-                created_at=store.utcnow()))
+                created_at=db.utcnow()))
         except sa.exc.IntegrityError as exc:  # a concurrent create of the same name
             raise UserError(f"Tài khoản «{username}» đã tồn tại.") from exc
-        store.record_event(conn, actor, ACTION_USER_CREATED, _detail(username=username, role=role,
+        audit.record_event(conn, actor, ACTION_USER_CREATED, _detail(username=username, role=role,
                                                                      password=password is not None), address)
         return _account(_row(conn, username))
 
@@ -263,8 +264,8 @@ def set_role(engine: Engine, name: str, role: str, actor: str, address: str | No
             return _account(row)
         if role != access.ROLE_ADMIN:
             _guard_last_admin(conn, row)
-        conn.execute(store.users.update().where(store.users.c.id == row.id).values(role=role))
-        store.record_event(conn, actor, ACTION_ROLE_CHANGED, _detail(username=row.username, old=row.role, new=role),
+        conn.execute(tables.users.update().where(tables.users.c.id == row.id).values(role=role))
+        audit.record_event(conn, actor, ACTION_ROLE_CHANGED, _detail(username=row.username, old=row.role, new=role),
                            address)
         return _account(_row(conn, row.username))
 
@@ -284,8 +285,8 @@ def set_disabled(engine: Engine, name: str, disabled: bool, actor: str, address:
             values: dict[str, object] = {"disabled": True}
         else:
             values = {"disabled": False, "failed_attempts": 0, "locked_until": None}
-        conn.execute(store.users.update().where(store.users.c.id == row.id).values(**values))
-        store.record_event(conn, actor, ACTION_USER_DISABLED if disabled else ACTION_USER_ENABLED,
+        conn.execute(tables.users.update().where(tables.users.c.id == row.id).values(**values))
+        audit.record_event(conn, actor, ACTION_USER_DISABLED if disabled else ACTION_USER_ENABLED,
                            _detail(username=row.username), address)
         return _account(_row(conn, row.username))
 
@@ -312,15 +313,15 @@ def change_password(engine: Engine, name: str, new_password: str, actor: str, ad
     password_hash = _hasher.hash(new_password)
     with engine.begin() as conn:
         row = _require_row(conn, name)
-        conn.execute(store.users.update().where(store.users.c.id == row.id).values(
+        conn.execute(tables.users.update().where(tables.users.c.id == row.id).values(
             password_hash=password_hash, failed_attempts=0, locked_until=None))
-        store.record_event(conn, actor, ACTION_PASSWORD_CHANGED, _detail(username=row.username), address)
+        audit.record_event(conn, actor, ACTION_PASSWORD_CHANGED, _detail(username=row.username), address)
 
 
 def has_accounts(engine: Engine) -> bool:
     """Whether any account exists (the sign-in page explains how to create the first admin otherwise)."""
     with engine.connect() as conn:
-        return conn.execute(sa.select(store.users.c.id).limit(1)).first() is not None
+        return conn.execute(sa.select(tables.users.c.id).limit(1)).first() is not None
 
 
 USER_COLUMNS = ["username", "role", "disabled", "locked_until", "failed_attempts", "created_at", "last_login_at",
@@ -336,7 +337,7 @@ def list_users(engine: Engine) -> pd.DataFrame:
         Columns :data:`USER_COLUMNS`; times are timezone-aware UTC.
     """
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(store.users).order_by(store.users.c.username)).all()
+        rows = conn.execute(sa.select(tables.users).order_by(tables.users.c.username)).all()
     frame = pd.DataFrame([_account(r).__dict__ for r in rows], columns=USER_COLUMNS)
     for col in ("locked_until", "created_at", "last_login_at"):
         frame[col] = pd.to_datetime(frame[col], utc=True)
@@ -351,7 +352,7 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def _fail(conn: Connection, attempted: str, reason: str, address: str | None) -> SignInResult:
-    store.record_event(conn, attempted[:MAX_USERNAME_LENGTH] or "?", ACTION_SIGN_IN_FAILED, _detail(reason=reason),
+    audit.record_event(conn, attempted[:MAX_USERNAME_LENGTH] or "?", ACTION_SIGN_IN_FAILED, _detail(reason=reason),
                        address)
     return SignInResult(ok=False)
 
@@ -374,7 +375,7 @@ def authenticate(engine: Engine, name: str, password: str, address: str | None =
     SignInResult
         ``ok`` with the username and role, or a bare failure whatever the reason.
     """
-    now = now or store.utcnow()
+    now = now or db.utcnow()
     username = normalise_username(name)
     password = password[:MAX_PASSWORD_LENGTH + 1]
     with engine.begin() as conn:
@@ -398,18 +399,18 @@ def authenticate(engine: Engine, name: str, password: str, address: str | None =
         values: dict[str, object] = {"failed_attempts": 0, "locked_until": None, "last_login_at": now}
         if _hasher.check_needs_rehash(row.password_hash):
             values["password_hash"] = _hasher.hash(password)
-        conn.execute(store.users.update().where(store.users.c.id == row.id).values(**values))
-        store.record_event(conn, username, ACTION_SIGN_IN, _detail(method="password"), address)
+        conn.execute(tables.users.update().where(tables.users.c.id == row.id).values(**values))
+        audit.record_event(conn, username, ACTION_SIGN_IN, _detail(method="password"), address)
         return SignInResult(ok=True, username=username, role=row.role)
 
 
 def _register_failure(conn: Connection, user_id: int, now: datetime) -> None:
     # One atomic increment, so that concurrent failures all count.
-    conn.execute(store.users.update().where(store.users.c.id == user_id).values(
-        failed_attempts=store.users.c.failed_attempts + 1))
-    failures = conn.execute(sa.select(store.users.c.failed_attempts).where(store.users.c.id == user_id)).scalar()
+    conn.execute(tables.users.update().where(tables.users.c.id == user_id).values(
+        failed_attempts=tables.users.c.failed_attempts + 1))
+    failures = conn.execute(sa.select(tables.users.c.failed_attempts).where(tables.users.c.id == user_id)).scalar()
     if failures >= lockout_attempts():
-        conn.execute(store.users.update().where(store.users.c.id == user_id).values(
+        conn.execute(tables.users.update().where(tables.users.c.id == user_id).values(
             failed_attempts=0, locked_until=now + timedelta(minutes=lockout_minutes())))
 
 
@@ -429,12 +430,12 @@ def role_for_identity(engine: Engine, email: str | None, username: str | None = 
                 continue
             if row.disabled:
                 return _fail(conn, candidate, REASON_DISABLED, address)
-            conn.execute(store.users.update().where(store.users.c.id == row.id).values(last_login_at=store.utcnow()))
-            store.record_event(conn, candidate, ACTION_SIGN_IN, _detail(method="oidc"), address)
+            conn.execute(tables.users.update().where(tables.users.c.id == row.id).values(last_login_at=db.utcnow()))
+            audit.record_event(conn, candidate, ACTION_SIGN_IN, _detail(method="oidc"), address)
             return SignInResult(ok=True, username=candidate, role=row.role)
         who = candidates[0] if candidates else "?"
         if default_role in access.ROLES:
-            store.record_event(conn, who, ACTION_SIGN_IN, _detail(method="oidc", default_role=default_role), address)
+            audit.record_event(conn, who, ACTION_SIGN_IN, _detail(method="oidc", default_role=default_role), address)
             return SignInResult(ok=True, username=who, role=default_role)
         return _fail(conn, who, REASON_NOT_MAPPED, address)
 
@@ -442,7 +443,7 @@ def role_for_identity(engine: Engine, email: str | None, username: str | None = 
 def record_sign_out(engine: Engine, username: str, reason: str = "user", address: str | None = None) -> None:
     """Audit a sign-out (``reason``: ``user`` or ``idle``)."""
     with engine.begin() as conn:
-        store.record_event(conn, username, ACTION_SIGN_OUT, _detail(reason=reason), address)
+        audit.record_event(conn, username, ACTION_SIGN_OUT, _detail(reason=reason), address)
 
 
 # ------------------------------------------------------------ command line
@@ -494,7 +495,7 @@ def add_cli_commands(sub, default_actor: str) -> None:  # noqa: ANN001 - argpars
 
 
 def _cli_engine() -> Engine:
-    return store.get_engine()
+    return db.get_engine()
 
 
 def _read_password(args, err) -> str | None:  # noqa: ANN001
@@ -573,7 +574,7 @@ def _cli_list(args, out, err) -> int:  # noqa: ANN001
     if frame.empty:
         out.write("Chưa có tài khoản nào. Tạo quản trị viên đầu tiên: python -m loaders users add TEN --role admin\n")
         return 0
-    now = store.utcnow()
+    now = db.utcnow()
     shown = pd.DataFrame({
         "username": frame["username"], "role": frame["role"],
         "status": [("disabled" if d else "locked" if pd.notna(u) and u > now else "active")

@@ -16,6 +16,12 @@ FIRST_RECOGNITION_YEAR_2025: int = 2025
 #: Earliest date the importer accepts.
 EARLIEST_DATE: date = date(2000, 1, 1)
 
+#: The three uploadable datasets: their names in files, the store, the command line and URLs.
+DATASET_MODELS = "models"
+DATASET_INCIDENTS = "incidents"
+DATASET_RECOGNITIONS = "recognitions"
+DATASET_NAMES: tuple[str, ...] = (DATASET_MODELS, DATASET_INCIDENTS, DATASET_RECOGNITIONS)
+
 VINTAGE_2025 = "2025"
 VINTAGE_LEGACY = "legacy"
 VINTAGE_PRE2020 = "pre2020"

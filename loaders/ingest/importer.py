@@ -41,7 +41,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from loaders.core import domain
 from loaders.core import settings
-from loaders.store import engine as store
+from loaders.accounts import audit
+from loaders.store import db, originals, reads, tables
 from loaders.ingest import validation
 from loaders.ingest.datasets import ImportDataError, get_dataset
 from loaders.core.i18n import translate
@@ -61,16 +62,16 @@ ERROR_COLUMNS: list[str] = ["row", "column", "value", "message"]
 
 #: Canonical column -> store column, per dataset (the commune columns are common).
 STORE_COLUMNS: dict[str, dict[str, str]] = {
-    store.DATASET_MODELS: {
+    domain.DATASET_MODELS: {
         "ten_mo_hinh": "model_name", "loai_mo_hinh": "kind", "noi_trien_khai": "setting",
         "ngay_thanh_lap": "founded_on", "trang_thai": "status", "ngay_giai_the": "dissolved_on",
         "danh_gia": "assessment", "so_thanh_vien": "members", "vi_do": "lat", "kinh_do": "lon", "ghi_chu": "notes",
     },
-    store.DATASET_INCIDENTS: {
+    domain.DATASET_INCIDENTS: {
         "ma_vu_viec": "incident_code", "ngay": "occurred_on", "linh_vuc": "field", "muc_do": "severity",
         "vi_do": "lat", "kinh_do": "lon", "mo_ta": "description",
     },
-    store.DATASET_RECOGNITIONS: {
+    domain.DATASET_RECOGNITIONS: {
         "nam": "year", "loai_don_vi": "unit_type", "ten_don_vi": "unit_name", "ket_qua": "result",
     },
 }
@@ -80,9 +81,9 @@ RESOLVED_COLUMNS: tuple[str, ...] = (
 )
 #: Store columns forming the business key (the unique constraint) of each dataset.
 KEY_COLUMNS: dict[str, tuple[str, ...]] = {
-    store.DATASET_MODELS: ("commune_code", "name_key"),
-    store.DATASET_INCIDENTS: ("incident_code",),
-    store.DATASET_RECOGNITIONS: ("year", "commune_code", "unit_type", "unit_key"),
+    domain.DATASET_MODELS: ("commune_code", "name_key"),
+    domain.DATASET_INCIDENTS: ("incident_code",),
+    domain.DATASET_RECOGNITIONS: ("year", "commune_code", "unit_type", "unit_key"),
 }
 
 
@@ -239,9 +240,9 @@ class ImportOutcome:
 # ------------------------------------------------------------------- helpers
 def load_province_polygon():  # noqa: ANN201 - shapely geometry or None
     """The province outline (WGS84 shapely geometry), or ``None`` when boundaries are not installed."""
-    from loaders.geo import boundaries
+    from loaders.geo import boundaries, schema
 
-    if not boundaries.boundaries_installed():
+    if not schema.boundaries_installed():
         return None
     layer = boundaries.load_layer("province")
     return layer.geometry.union_all()
@@ -249,9 +250,9 @@ def load_province_polygon():  # noqa: ANN201 - shapely geometry or None
 
 @functools.lru_cache(maxsize=4)
 def _split_locator_for(geodata_dir: str) -> Any:
-    from loaders.geo import boundaries
+    from loaders.geo import placement
 
-    return boundaries.load_split_locator(Path(geodata_dir))
+    return placement.load_split_locator(Path(geodata_dir))
 
 
 def split_locator() -> Any:
@@ -309,10 +310,10 @@ def duplicate_message(dup: Mapping[str, Any]) -> str:
 
 def find_duplicate_file(conn: Connection, dataset: str, sha256: str) -> dict[str, Any] | None:
     """The latest committed import of the same bytes for the same dataset, if any."""
-    i = store.imports
+    i = tables.imports
     row = conn.execute(
         sa.select(i.c.id, i.c.created_at, i.c.file_name, i.c.user_name)
-        .where(i.c.dataset == dataset, i.c.sha256 == sha256, i.c.status == store.IMPORT_COMMITTED)
+        .where(i.c.dataset == dataset, i.c.sha256 == sha256, i.c.status == tables.IMPORT_COMMITTED)
         .order_by(i.c.id.desc()).limit(1)
     ).first()
     if row is None:
@@ -331,21 +332,21 @@ def _iso(value: object) -> str | None:
 
 def _has_real_rows(conn: Connection, dataset: str) -> bool:
     """Whether the dataset's table holds any row that is not demo data."""
-    table = store.DATASET_TABLES[dataset]
-    demo_ids = sa.select(store.imports.c.id).where(store.imports.c.is_demo)
+    table = tables.DATASET_TABLES[dataset]
+    demo_ids = sa.select(tables.imports.c.id).where(tables.imports.c.is_demo)
     return conn.execute(sa.select(table.c.id).where(table.c.import_id.not_in(demo_ids)).limit(1)).first() is not None
 
 
 def _existing_keys(conn: Connection, dataset: str, keys: Iterable[str], *, include_demo: bool) -> set[str]:
     """Which of ``keys`` (store-form business keys) are already stored."""
-    table = store.DATASET_TABLES[dataset]
+    table = tables.DATASET_TABLES[dataset]
     cols = KEY_COLUMNS[dataset]
     wanted = list(dict.fromkeys(keys))
     if not wanted:
         return set()
     demo_filter = sa.true()
     if not include_demo:
-        demo_ids = sa.select(store.imports.c.id).where(store.imports.c.is_demo)
+        demo_ids = sa.select(tables.imports.c.id).where(tables.imports.c.is_demo)
         demo_filter = table.c.import_id.not_in(demo_ids)
     found: set[str] = set()
     stored = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() or 0
@@ -359,7 +360,7 @@ def _existing_keys(conn: Connection, dataset: str, keys: Iterable[str], *, inclu
                 found.add(k)
         return found
     first = table.c[cols[0]]
-    first_type = int if dataset == store.DATASET_RECOGNITIONS else str
+    first_type = int if dataset == domain.DATASET_RECOGNITIONS else str
     for start in range(0, len(wanted), _KEY_BATCH):
         batch = wanted[start:start + _KEY_BATCH]
         firsts = sorted({first_type(k.split("|", 1)[0]) for k in batch})
@@ -490,7 +491,7 @@ def _reject_overlong(dataset: str, accepted: pd.DataFrame, errors: pd.DataFrame,
     (pd.DataFrame, pd.DataFrame)
         The accepted rows that fit, and the errors plus one ``too_long`` row per long cell.
     """
-    table = store.DATASET_TABLES[dataset]
+    table = tables.DATASET_TABLES[dataset]
     columns = {**STORE_COLUMNS[dataset], **{c: c for c in (*_RESOLVED_TEXT, *_KEY_TEXT)}}
     parts = []
     bad = np.zeros(len(accepted), dtype=bool)
@@ -619,7 +620,7 @@ def commit_import(
                              message="Không có dòng hợp lệ nào để ghi.", **counts)
 
     dataset = preview.dataset
-    table = store.DATASET_TABLES[dataset]
+    table = tables.DATASET_TABLES[dataset]
     rows = to_store_frame(dataset, preview.accepted)
     n = len(rows)
     _tick(progress, 0.0, f"Đang ghi {n:,} dòng…".replace(",", "."))
@@ -627,21 +628,21 @@ def commit_import(
                          "totals_rows": preview.totals_rows}, ensure_ascii=False)
     packed_original = _pack_original(preview.data)
     try:
-        with store.write_transaction(engine, big=n >= DEFER_CHECKPOINT_FROM) as conn:
+        with db.write_transaction(engine, big=n >= DEFER_CHECKPOINT_FROM) as conn:
             _prepare_bulk(conn)
             if not force:
                 dup = find_duplicate_file(conn, dataset, preview.sha256)
                 if dup is not None:
                     raise ImportRefused(duplicate_message(dup), "duplicate_file", dup)
-            import_id = conn.execute(store.imports.insert().values(
+            import_id = conn.execute(tables.imports.insert().values(
                 # NUL is the one character PostgreSQL text cannot hold; the name is only ever text.
                 dataset=dataset, file_name=preview.file_name.replace("\x00", "\ufffd")[:255], sha256=preview.sha256,
-                size_bytes=preview.size_bytes, user_name=store.user_label(user), created_at=store.utcnow(), rows_read=preview.rows_read,
+                size_bytes=preview.size_bytes, user_name=audit.user_label(user), created_at=db.utcnow(), rows_read=preview.rows_read,
                 rows_accepted=n, rows_rejected=preview.n_rejected, is_demo=is_demo, valid_only=valid_only,
                 forced=force and preview.duplicate_of is not None, vintage=preview.vintage,
-                status=store.IMPORT_COMMITTED, report=report,
+                status=tables.IMPORT_COMMITTED, report=report,
             )).inserted_primary_key[0]
-            evict_demo = not is_demo and store.has_demo(conn)
+            evict_demo = not is_demo and reads.has_demo(conn)
             columns = ["import_id", *rows.columns]
             deferred = _defer_indexes(conn, table, n)
             on_sqlite = conn.dialect.name == "sqlite"
@@ -657,8 +658,8 @@ def commit_import(
             _store_original(conn, preview.sha256, len(preview.data), packed_original)
             for index in deferred:
                 index.create(conn)
-            version = store.bump_data_version(conn)
-            store.record_event(conn, user, "import_demo" if is_demo else "import", json.dumps({
+            version = db.bump_data_version(conn)
+            audit.record_event(conn, user, "import_demo" if is_demo else "import", json.dumps({
                 "import_id": import_id, "dataset": dataset, "file_name": preview.file_name,
                 "sha256": preview.sha256, "rows": n, "rejected": preview.n_rejected, "forced": force,
             }, ensure_ascii=False))
@@ -690,9 +691,9 @@ def to_store_frame(dataset: str, accepted: pd.DataFrame) -> pd.DataFrame:
     for canonical, column in mapping.items():
         out[column] = accepted[canonical] if canonical in accepted.columns else None
     # Validation already computed the normalised names of the business key; reuse them.
-    if dataset == store.DATASET_MODELS:
+    if dataset == domain.DATASET_MODELS:
         out["name_key"] = accepted["name_key"] if "name_key" in accepted.columns else _keys(out["model_name"])
-    elif dataset == store.DATASET_RECOGNITIONS:
+    elif dataset == domain.DATASET_RECOGNITIONS:
         out["unit_key"] = accepted["unit_key"] if "unit_key" in accepted.columns else _keys(out["unit_name"])
     return out.reset_index(drop=True)
 
@@ -902,33 +903,33 @@ _packer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-original")
 
 
 def _pack_original(data: bytes) -> Future[tuple[str | None, bytes]]:
-    """Start packing an upload's bytes (:func:`store.pack_original`); the result, or its error, comes from the future."""
+    """Start packing an upload's bytes (:func:`originals.pack_original`); the result, or its error, comes from the future."""
     if len(data) >= PACK_IN_BACKGROUND_FROM:
-        return _packer.submit(store.pack_original, data)
+        return _packer.submit(originals.pack_original, data)
     done: Future[tuple[str | None, bytes]] = Future()
-    done.set_result(store.pack_original(data))
+    done.set_result(originals.pack_original(data))
     return done
 
 
 def _store_original(conn: Connection, sha256: str, size_bytes: int,
                     packed: Future[tuple[str | None, bytes]]) -> None:
-    exists = conn.execute(sa.select(store.stored_files.c.sha256).where(store.stored_files.c.sha256 == sha256)).first()
+    exists = conn.execute(sa.select(tables.stored_files.c.sha256).where(tables.stored_files.c.sha256 == sha256)).first()
     if exists is not None:
         return
     codec, content = packed.result()
     values = dict(sha256=sha256, size_bytes=size_bytes, content=content, codec=codec)
     if conn.dialect.name in ("sqlite", "postgresql"):
         insert = (sa.dialects.sqlite.insert if conn.dialect.name == "sqlite" else sa.dialects.postgresql.insert)
-        conn.execute(insert(store.stored_files).values(**values).on_conflict_do_nothing(index_elements=["sha256"]))
+        conn.execute(insert(tables.stored_files).values(**values).on_conflict_do_nothing(index_elements=["sha256"]))
         return
-    conn.execute(store.stored_files.insert().values(**values))
+    conn.execute(tables.stored_files.insert().values(**values))
 
 
 def _evict_demo_collisions(conn: Connection, dataset: str, chunk: pd.DataFrame) -> None:
     """Delete demo rows whose business key a real row is about to take."""
-    table = store.DATASET_TABLES[dataset]
+    table = tables.DATASET_TABLES[dataset]
     cols = KEY_COLUMNS[dataset]
-    demo_ids = sa.select(store.imports.c.id).where(store.imports.c.is_demo)
+    demo_ids = sa.select(tables.imports.c.id).where(tables.imports.c.is_demo)
     keys = chunk[list(cols)].drop_duplicates()
     for start in range(0, len(keys), _KEY_BATCH):
         part = keys.iloc[start:start + _KEY_BATCH]
@@ -972,7 +973,7 @@ def import_frames(
     dict of str to ImportOutcome
     """
     if registry is None:
-        from loaders.geo.registry import load_registry
+        from loaders.geo.loading import load_registry
 
         registry = load_registry()
     outcomes: dict[str, ImportOutcome] = {}
@@ -997,7 +998,7 @@ def list_imports(engine: Engine) -> pd.DataFrame:
         rows_read, rows_accepted, rows_rejected, is_demo, valid_only, forced,
         vintage, status, rolled_back_at, rolled_back_by``.
     """
-    i = store.imports
+    i = tables.imports
     cols = [c for c in i.c if c.name != "report"]
     with engine.connect() as conn:
         frame = pd.read_sql_query(sa.select(*cols).order_by(i.c.id.desc()), conn)
@@ -1011,7 +1012,7 @@ def list_imports(engine: Engine) -> pd.DataFrame:
 def import_report(engine: Engine, import_id: int) -> pd.DataFrame:
     """The stored error report of an import (``row, column, value, message``)."""
     with engine.connect() as conn:
-        text = conn.execute(sa.select(store.imports.c.report).where(store.imports.c.id == import_id)).scalar()
+        text = conn.execute(sa.select(tables.imports.c.report).where(tables.imports.c.id == import_id)).scalar()
     records = json.loads(text)["errors"] if text else []
     return pd.DataFrame(records, columns=ERROR_COLUMNS)
 
@@ -1024,13 +1025,13 @@ def original_file(engine: Engine, import_id: int) -> tuple[str, bytes] | None:
     tuple of (str, bytes) or None
         ``None`` for an unknown import or when its bytes are not stored.
     """
-    i, f = store.imports, store.stored_files
+    i, f = tables.imports, tables.stored_files
     with engine.connect() as conn:
         row = conn.execute(sa.select(i.c.file_name, f.c.content, f.c.codec, f.c.size_bytes)
                            .join(f, f.c.sha256 == i.c.sha256).where(i.c.id == import_id)).first()
     if row is None:
         return None
-    return row.file_name, store.unpack_original(row.codec, row.content, row.size_bytes)
+    return row.file_name, originals.unpack_original(row.codec, row.content, row.size_bytes)
 
 
 def rollback_import(engine: Engine, import_id: int, user: str) -> int:
@@ -1046,21 +1047,21 @@ def rollback_import(engine: Engine, import_id: int, user: str) -> int:
     RollbackError
         When the import does not exist or was already rolled back.
     """
-    i = store.imports
+    i = tables.imports
     with engine.begin() as conn:
         row = conn.execute(sa.select(i.c.dataset, i.c.status, i.c.rolled_back_at, i.c.rolled_back_by)
                            .where(i.c.id == import_id).with_for_update()).first()
         if row is None:
             raise RollbackError(f"Không có lần nhập số {import_id}.")
-        if row.status == store.IMPORT_ROLLED_BACK:
+        if row.status == tables.IMPORT_ROLLED_BACK:
             raise RollbackError(f"Lần nhập số {import_id} đã được hoàn tác lúc {_fmt_time(row.rolled_back_at)} "
                                 f"bởi {row.rolled_back_by}.")
-        table = store.DATASET_TABLES[row.dataset]
+        table = tables.DATASET_TABLES[row.dataset]
         deleted = conn.execute(table.delete().where(table.c.import_id == import_id)).rowcount
         conn.execute(i.update().where(i.c.id == import_id).values(
-            status=store.IMPORT_ROLLED_BACK, rolled_back_at=store.utcnow(), rolled_back_by=store.user_label(user)))
-        store.bump_data_version(conn)
-        store.record_event(conn, user, "rollback", json.dumps(
+            status=tables.IMPORT_ROLLED_BACK, rolled_back_at=db.utcnow(), rolled_back_by=audit.user_label(user)))
+        db.bump_data_version(conn)
+        audit.record_event(conn, user, "rollback", json.dumps(
             {"import_id": import_id, "dataset": row.dataset, "rows": deleted}, ensure_ascii=False))
     return int(deleted)
 
@@ -1077,18 +1078,18 @@ def remove_demo(engine: Engine, user: str) -> int:
     int
         Number of demo imports removed.
     """
-    i = store.imports
+    i = tables.imports
     with engine.begin() as conn:
         ids = [r[0] for r in conn.execute(sa.select(i.c.id).where(i.c.is_demo,
-                                                                  i.c.status == store.IMPORT_COMMITTED))]
+                                                                  i.c.status == tables.IMPORT_COMMITTED))]
         if not ids:
             return 0
-        for table in store.DATASET_TABLES.values():
+        for table in tables.DATASET_TABLES.values():
             conn.execute(table.delete().where(table.c.import_id.in_(ids)))
         conn.execute(i.update().where(i.c.id.in_(ids)).values(
-            status=store.IMPORT_ROLLED_BACK, rolled_back_at=store.utcnow(), rolled_back_by=store.user_label(user)))
-        store.bump_data_version(conn)
-        store.record_event(conn, user, "demo_removed", json.dumps({"imports": ids}))
+            status=tables.IMPORT_ROLLED_BACK, rolled_back_at=db.utcnow(), rolled_back_by=audit.user_label(user)))
+        db.bump_data_version(conn)
+        audit.record_event(conn, user, "demo_removed", json.dumps({"imports": ids}))
     return len(ids)
 
 
@@ -1107,7 +1108,7 @@ def load_demo(engine: Engine, user: str, *, seed: int = 42, until: date | None =
         One committed demo import per dataset.
     """
     from loaders.demo.generator import generate_demo
-    from loaders.geo.registry import load_registry
+    from loaders.geo.loading import load_registry
 
     registry = registry or load_registry()
     frames = generate_demo(seed=seed, until=until, registry=registry, scale=scale)

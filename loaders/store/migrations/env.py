@@ -1,8 +1,8 @@
-"""Alembic environment: runs on the connection that ``loaders.store.engine.migrate`` passes in."""
+"""Alembic environment: runs on the connection that ``loaders.store.db.migrate`` passes in."""
 
 from alembic import context
 
-from loaders.store.engine import metadata
+from loaders.store.tables import metadata
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)

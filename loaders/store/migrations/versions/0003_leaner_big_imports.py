@@ -1,6 +1,6 @@
 """Leaner big imports: drop the incident indexes no query uses, pack stored originals.
 
-* Pages read the visible incidents whole (``loaders.store.engine.load_dataset``) and
+* Pages read the visible incidents whole (``loaders.store.reads.load_dataset``) and
   filter them in memory; imports look incidents up by their business key
   (``uq_incidents_business_key``) and rollbacks by ``import_id``. Nothing
   selects incidents by commune or by date, yet each of those two indexes cost
