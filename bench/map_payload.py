@@ -34,7 +34,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from loaders.geo.boundaries import DISPLAY_TOLERANCE_M, load_layer, simplify_for_display  # noqa: E402
-from loaders.geo.registry import CRS_METRIC  # noqa: E402
+from loaders.geo.schema import CRS_METRIC  # noqa: E402
 from maps.builders import build_coverage_map  # noqa: E402
 from maps.elements import CompactTopoJson  # noqa: E402
 from maps.geometry import hausdorff_by_feature, topology_to_geoseries  # noqa: E402

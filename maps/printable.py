@@ -35,7 +35,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
 
 from loaders.core.i18n import translate
-from loaders.geo.registry import CRS_METRIC
+from loaders.geo.schema import CRS_METRIC
 from analysis.formatting import format_indicator
 from maps.palette import NO_DATA_COLOUR, ColourScale, build_colour_scale, build_legend, palette_for
 from maps.styles import (

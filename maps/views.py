@@ -18,7 +18,8 @@ import pandas as pd
 from analysis.formatting import format_indicator
 from analysis.indicators import LEVEL_2025
 from loaders.core.i18n import translate
-from loaders.geo.registry import CRS_WGS84, Registry
+from loaders.geo.registry import Registry
+from loaders.geo.schema import CRS_WGS84
 from maps import builders, offline
 from maps.palette import DEFAULT_PALETTE, build_colour_scale, build_legend, palette_for
 from maps.styles import OVERLAY_KEYS, OVERLAY_ROLES, commune_styles

@@ -14,8 +14,7 @@ from shapely.geometry import LineString, Polygon, box
 
 from loaders.geo import boundaries
 from loaders.core import settings
-from loaders.geo.boundaries import BoundaryDataError
-from loaders.geo.registry import CRS_METRIC, LAYER_FILES, SOURCES_FILE
+from loaders.geo.schema import CRS_METRIC, LAYER_FILES, SOURCES_FILE, BoundaryDataError, boundaries_installed
 from maps.geometry import build_topology, hausdorff_by_feature, script_safe_json
 
 WGS84 = "EPSG:4326"
@@ -257,7 +256,7 @@ def test_install_boundaries_copies_every_file(tmp_path):
         assert os.access(path, os.W_OK)
     assert sorted(p.name for p in target.iterdir()) == sorted([*boundaries.expected_files(), ".installed"])
     assert json.loads((target / ".installed").read_text())["source"] == str(source)
-    assert boundaries.boundaries_installed(target)
+    assert boundaries_installed(target)
 
 
 def test_install_boundaries_replaces_an_older_install(tmp_path):
@@ -277,7 +276,7 @@ def test_install_boundaries_names_missing_file_and_env_var(tmp_path):
     with pytest.raises(BoundaryDataError, match=r"ha_tinh_coastline\.geojson.*HT_GEODATA_SOURCE"):
         boundaries.install_boundaries(source, target)
     assert not target.exists() or not any(target.iterdir())
-    assert not boundaries.boundaries_installed(target)
+    assert not boundaries_installed(target)
 
 
 def test_install_command_line(tmp_path, capsys):
@@ -290,7 +289,7 @@ def test_install_command_line(tmp_path, capsys):
 
 
 def test_boundaries_installed_is_false_when_a_file_is_missing(tmp_path):
-    assert not boundaries.boundaries_installed(tmp_path)
+    assert not boundaries_installed(tmp_path)
 
 
 # --------------------------------------------------------------------------- the real layers

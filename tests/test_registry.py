@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from loaders.core import domain
-from loaders.geo import registry as reg
+from loaders.geo import loading, resolve, schema
 from loaders.core.textnorm import fold
 
 from loaders.core import settings
@@ -24,12 +24,12 @@ def geodata_dir():
 
 @pytest.fixture(scope="module")
 def crosswalk_csv(geodata_dir) -> pd.DataFrame:
-    return pd.read_csv(geodata_dir / reg.LAYER_FILES["legacy_to_2025"], dtype=str)
+    return pd.read_csv(geodata_dir / schema.LAYER_FILES["legacy_to_2025"], dtype=str)
 
 
 @pytest.fixture(scope="module")
 def pre2020_csv(geodata_dir) -> pd.DataFrame:
-    return pd.read_csv(geodata_dir / reg.LAYER_FILES["pre2020_to_legacy"], dtype=str)
+    return pd.read_csv(geodata_dir / schema.LAYER_FILES["pre2020_to_legacy"], dtype=str)
 
 
 def test_counts(registry):
@@ -69,7 +69,7 @@ def test_every_legacy_name_resolves_with_district(registry, strip):
         name = fold(row["name"]) if strip else row["name"]
         district = fold(row["district_name"]) if strip else row["district_name"]
         res = registry.resolve(name=name, district=district)
-        assert res.status == reg.STATUS_RESOLVED, (name, district, res.message)
+        assert res.status == resolve.STATUS_RESOLVED, (name, district, res.message)
         assert res.legacy_code == code
         assert res.code == row["new_code"]
 
@@ -80,7 +80,7 @@ def test_every_legacy_name_resolves_with_date(registry, strip):
     for code, row in registry.legacy.iterrows():
         name = fold(row["name"]) if strip else row["name"]
         res = registry.resolve(name=name, on=BEFORE)
-        if res.status != reg.STATUS_RESOLVED:
+        if res.status != resolve.STATUS_RESOLVED:
             unresolved.append(name)
             continue
         assert res.code == row["new_code"], name
@@ -96,7 +96,7 @@ def test_every_pre2020_name_resolves_with_its_district(registry, pre2020_csv, st
         district = row["pre2020_district"]
         district = fold(district) if strip else district
         res = registry.resolve(name=name, district=district, on=BEFORE)
-        assert res.status == reg.STATUS_RESOLVED, (name, district, res.message)
+        assert res.status == resolve.STATUS_RESOLVED, (name, district, res.message)
         assert res.legacy_code == row["legacy_code"], (name, district)
         assert res.code in row["new_codes"].split(";")
 
@@ -104,7 +104,7 @@ def test_every_pre2020_name_resolves_with_its_district(registry, pre2020_csv, st
 def test_bare_codes_resolve_to_their_2025_commune(registry):
     for code, row in registry.legacy.iterrows():
         res = registry.resolve(code)
-        assert res.status == reg.STATUS_RESOLVED
+        assert res.status == resolve.STATUS_RESOLVED
         assert res.code == row["new_code"]
     assert registry.resolve("18814").name == "Xã Kỳ Hoa"  # was Xã Kỳ Tân
     assert registry.resolve(code=18073.0).code == "18073"  # spreadsheet float
@@ -115,20 +115,20 @@ def test_bare_codes_resolve_to_their_2025_commune(registry):
 
 
 def test_unknown_code_and_name_are_not_found(registry):
-    assert registry.resolve("99999").status == reg.STATUS_NOT_FOUND
-    assert registry.resolve("Xã Không Có").status == reg.STATUS_NOT_FOUND
+    assert registry.resolve("99999").status == resolve.STATUS_NOT_FOUND
+    assert registry.resolve("Xã Không Có").status == resolve.STATUS_NOT_FOUND
     res = registry.resolve(name="Kỳ Tân", district="Huyện Hương Sơn")
-    assert res.status == reg.STATUS_NOT_FOUND
+    assert res.status == resolve.STATUS_NOT_FOUND
     assert "Hương Sơn" in res.message
 
 
 def test_ambiguous_across_vintages_reports_both_candidates(registry):
     res = registry.resolve("Phường Hà Huy Tập")
-    assert res.status == reg.STATUS_AMBIGUOUS
+    assert res.status == resolve.STATUS_AMBIGUOUS
     assert {c["code"] for c in res.candidates} == {"18652", "18073"}
     assert "Hà Huy Tập" in res.message
     tran_phu = registry.resolve("P. Trần Phú")
-    assert tran_phu.status == reg.STATUS_AMBIGUOUS
+    assert tran_phu.status == resolve.STATUS_AMBIGUOUS
     assert {c["code"] for c in tran_phu.candidates} == {"18100", "18073"}
 
 
@@ -144,13 +144,13 @@ def test_ambiguous_across_vintages_reports_both_candidates(registry):
 )
 def test_ambiguity_is_decided_by_date_vintage_or_district(registry, kwargs, code, vintage):
     res = registry.resolve(name="Phường Hà Huy Tập", **kwargs)
-    assert res.status == reg.STATUS_RESOLVED
+    assert res.status == resolve.STATUS_RESOLVED
     assert (res.code, res.vintage) == (code, vintage)
 
 
 def test_same_target_in_both_vintages_is_not_ambiguous(registry):
     res = registry.resolve("Sơn Kim 1")
-    assert res.status == reg.STATUS_RESOLVED
+    assert res.status == resolve.STATUS_RESOLVED
     assert res.code == "18196"
 
 
@@ -171,14 +171,14 @@ def test_same_target_in_both_vintages_is_not_ambiguous(registry):
 )
 def test_loose_spellings(registry, query, code):
     res = registry.resolve(query)
-    assert res.status == reg.STATUS_RESOLVED, res.message
+    assert res.status == resolve.STATUS_RESOLVED, res.message
     if code:
         assert res.code == code
 
 
 def test_district_name_in_commune_column_is_refused(registry):
     res = registry.resolve(name="Huyện Can Lộc")
-    assert res.status == reg.STATUS_NOT_FOUND
+    assert res.status == resolve.STATUS_NOT_FOUND
     assert "huyện" in res.message
 
 
@@ -196,7 +196,7 @@ def test_resolve_frame_aligns_and_memoises(registry):
         districts=[None, None, None, None],
         on=[None, None, "2024-01-31", None],
     )
-    assert list(out["status"]) == [reg.STATUS_AMBIGUOUS, reg.STATUS_RESOLVED, reg.STATUS_RESOLVED, reg.STATUS_NOT_FOUND]
+    assert list(out["status"]) == [resolve.STATUS_AMBIGUOUS, resolve.STATUS_RESOLVED, resolve.STATUS_RESOLVED, resolve.STATUS_NOT_FOUND]
     assert list(out["code"])[1:3] == ["18814", "18073"]
     assert "18652" in out.loc[0, "candidates"]
 
@@ -219,7 +219,7 @@ def test_focus_flags(registry):
 
 def test_package_crosswalk_agrees_with_geodata(registry):
     """vietnamadminunits (MIT) gives the same legacy -> 2025 mapping as the geodata crosswalk."""
-    package = reg._from_package()
+    package = loading._from_package()
     legacy_pkg = package[1]
     assert len(legacy_pkg) == 209
     assert (legacy_pkg["new_code"].sort_index() == registry.legacy["new_code"].sort_index()).all()
@@ -227,10 +227,10 @@ def test_package_crosswalk_agrees_with_geodata(registry):
 
 
 def test_registry_without_boundaries_falls_back_to_package(tmp_path, geodata_dir):
-    (tmp_path / reg.FOCUS_AREAS_FILE).write_text(
-        (geodata_dir / reg.FOCUS_AREAS_FILE).read_text(encoding="utf-8"), encoding="utf-8"
+    (tmp_path / schema.FOCUS_AREAS_FILE).write_text(
+        (geodata_dir / schema.FOCUS_AREAS_FILE).read_text(encoding="utf-8"), encoding="utf-8"
     )
-    fallback = reg.load_registry(tmp_path)
+    fallback = loading.load_registry(tmp_path)
     assert not fallback.has_boundaries
     assert len(fallback.communes) == 69 and len(fallback.legacy) == 209
     assert fallback.resolve("Xã Kỳ Tân, Huyện Kỳ Anh").code == "18814"
@@ -238,19 +238,19 @@ def test_registry_without_boundaries_falls_back_to_package(tmp_path, geodata_dir
 
 
 def test_missing_focus_file_is_a_clear_error(tmp_path):
-    with pytest.raises(reg.RegistryError, match="focus_areas.json"):
-        reg.load_registry(tmp_path)
+    with pytest.raises(loading.RegistryError, match="focus_areas.json"):
+        loading.load_registry(tmp_path)
 
 
 @pytest.mark.parametrize(("value", "expected"), [("18073", "18073"), (18073, "18073"), ("18073.0", "18073"),
                                                   ("8", "00008"), ("abc", None), ("", None), (None, None),
                                                   ("123456", None)])
 def test_normalise_code(value, expected):
-    assert reg.normalise_code(value) == expected
+    assert schema.normalise_code(value) == expected
 
 
 def test_vintages_for_dates_follows_the_scalar_rule():
-    from loaders.geo.registry import vintage_for_date, vintages_for_dates
+    from loaders.geo.vintages import vintage_for_date, vintages_for_dates
 
     values = pd.Series([date(2025, 6, 30), date(2025, 7, 1), None, "2024-02-29", "not a date",
                         pd.Timestamp("2025-06-30 23:59"), pd.NaT], index=list("abcdefg"))

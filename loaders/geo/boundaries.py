@@ -22,7 +22,6 @@ import re
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -30,108 +29,25 @@ import pandas as pd
 import shapely
 
 from loaders.core import settings
-from loaders.geo.registry import CRS_METRIC, CRS_WGS84, LAYER_FILES, SOURCES_FILE
+from loaders.geo.schema import (
+    CRS_METRIC,
+    CRS_WGS84,
+    LAYER_FILES,
+    LAYER_SCHEMAS,
+    SOURCES_FILE,
+    TABLE_SCHEMAS,
+    BoundaryDataError,
+)
 
-#: Environment variable naming the folder that :func:`install_boundaries` copies from.
-SOURCE_ENV = "HT_GEODATA_SOURCE"
 #: Written last by :func:`install_boundaries`; lists the installed files.
 INSTALL_MARKER = ".installed"
 
-#: Simplification tolerance for display, metres in EPSG:3405. Measured on the 69 communes
-#: (bench/map_payload.py): 20 m keeps every commune within about 34 m (Hausdorff) of the
-#: source, under the 50 m budget, while the encoded layer stays far below 400 KB.
+#: Simplification tolerance for display, metres in EPSG:3405: it keeps every commune within
+#: the 50 m budget of its source while the map payload stays under 400 KB
+#: (bench/map_payload.py measures both).
 DISPLAY_TOLERANCE_M = 20.0
 #: Coordinates of display geometry are rounded to this step (1e-5 deg, about 1.1 m).
 DISPLAY_PRECISION_DEG = 1e-5
-
-
-class BoundaryDataError(Exception):
-    """A boundary file is missing or does not match the expected schema."""
-
-
-@dataclass(frozen=True)
-class LayerSchema:
-    """What a boundary layer must contain.
-
-    Attributes
-    ----------
-    columns : tuple of str
-        Required attribute columns.
-    geometry : {"polygon", "line"}
-        Polygonal (Polygon/MultiPolygon) or lineal (LineString/MultiLineString).
-    key : str or None
-        Column whose values must be unique codes of ``key_digits`` digits.
-    key_digits : int
-        Length of the code in ``key``.
-    """
-
-    columns: tuple[str, ...]
-    geometry: str
-    key: str | None = None
-    key_digits: int = 5
-
-
-# The columns the app reads from each layer (SOURCES.md lists all of them).
-LAYER_SCHEMAS: dict[str, LayerSchema] = {
-    "communes_2025": LayerSchema(
-        (
-            "gso_code",
-            "name",
-            "name_short",
-            "type",
-            "population_sapnhap",
-            "legacy_codes",
-            "borders_laos",
-            "coastal",
-            "label_lon",
-            "label_lat",
-        ),
-        "polygon",
-        "gso_code",
-        5,
-    ),
-    "communes_legacy": LayerSchema(
-        (
-            "gso_code",
-            "name",
-            "name_short",
-            "type",
-            "district_code",
-            "district_name",
-            "new_codes",
-            "borders_laos",
-            "coastal",
-            "label_lon",
-            "label_lat",
-        ),
-        "polygon",
-        "gso_code",
-        5,
-    ),
-    "districts_legacy": LayerSchema(
-        ("district_code", "district_name", "district_type", "label_lon", "label_lat"),
-        "polygon",
-        "district_code",
-        3,
-    ),
-    "districts_2019": LayerSchema(("district_code", "district_name"), "polygon", "district_code", 3),
-    "province": LayerSchema(("province_code", "name"), "polygon", "province_code", 2),
-    "border_laos": LayerSchema(("kind", "length_km"), "line"),
-    "coastline": LayerSchema(("kind", "length_km"), "line"),
-    "economic_zones": LayerSchema(("zone", "zone_en", "member_codes"), "polygon"),
-}
-
-#: Tables (CSV crosswalks): required columns and the code columns read as 5-digit strings.
-TABLE_SCHEMAS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "legacy_to_2025": (
-        ("legacy_code", "legacy_name", "district_code", "new_code", "new_name", "relation"),
-        ("legacy_code", "new_code"),
-    ),
-    "pre2020_to_legacy": (
-        ("pre2020_gso_code", "pre2020_name", "legacy_code", "legacy_name", "new_codes"),
-        ("pre2020_gso_code", "legacy_code"),
-    ),
-}
 
 _GEOMETRY_TYPES = {"polygon": {"Polygon", "MultiPolygon"}, "line": {"LineString", "MultiLineString"}}
 
@@ -147,7 +63,7 @@ def _layer_path(role: str, geodata_dir: Path | None) -> Path:
     if not path.is_file():
         raise BoundaryDataError(
             f"Boundary file {path} is missing. Install the layers with "
-            f"`python -m loaders.geo.boundaries install` (source folder: ${SOURCE_ENV})."
+            f"`python -m loaders.geo.boundaries install` (source folder: ${settings.GEODATA_SOURCE_ENV})."
         )
     return path
 
@@ -234,7 +150,7 @@ def load_layer(role: str, geodata_dir: Path | None = None) -> gpd.GeoDataFrame:
     Parameters
     ----------
     role : str
-        A key of :data:`loaders.geo.registry.LAYER_FILES` that names a GeoJSON layer,
+        A key of :data:`loaders.geo.schema.LAYER_FILES` that names a GeoJSON layer,
         e.g. ``"communes_2025"``, ``"districts_legacy"``, ``"border_laos"``.
     geodata_dir : Path, optional
         Folder holding the layers; default :func:`loaders.core.settings.geodata_dir`.
@@ -295,23 +211,6 @@ def load_table(role: str, geodata_dir: Path | None = None) -> pd.DataFrame:
                 "expected a 5-digit code string."
             )
     return frame
-
-
-def boundaries_installed(geodata_dir: Path | None = None) -> bool:
-    """Whether every boundary file of :data:`loaders.geo.registry.LAYER_FILES` is installed.
-
-    Parameters
-    ----------
-    geodata_dir : Path, optional
-        Folder to look in; default :func:`loaders.core.settings.geodata_dir`.
-
-    Returns
-    -------
-    bool
-        ``False`` if any file is missing (the app then shows communes as points).
-    """
-    base = _base(geodata_dir)
-    return all((base / name).is_file() for name in LAYER_FILES.values())
 
 
 def simplify_for_display(
@@ -375,7 +274,7 @@ def load_display_geometry(
     Parameters
     ----------
     role : str
-        A GeoJSON role of :data:`loaders.geo.registry.LAYER_FILES`: ``"communes_2025"``,
+        A GeoJSON role of :data:`loaders.geo.schema.LAYER_FILES`: ``"communes_2025"``,
         ``"communes_legacy"``, ``"districts_legacy"``, ``"border_laos"``,
         ``"coastline"``, ``"economic_zones"``, ...
     tolerance_m : float
@@ -412,7 +311,7 @@ def install_boundaries(source_dir: Path, target_dir: Path) -> list[Path]:
     Parameters
     ----------
     source_dir : Path
-        Folder with the shared layers (``$HT_GEODATA_SOURCE``, default ``../shared/geodata``).
+        Folder with the shared layers (``$HT_GEODATA_SOURCE``, default :func:`loaders.core.settings.geodata_source_dir`).
     target_dir : Path
         The project's ``geodata/`` folder; created if missing.
 
@@ -431,7 +330,7 @@ def install_boundaries(source_dir: Path, target_dir: Path) -> list[Path]:
     if missing:
         raise BoundaryDataError(
             f"Boundary source folder {source_dir} lacks {', '.join(missing)}. "
-            f"Set {SOURCE_ENV} to the folder that holds the Hà Tĩnh layers."
+            f"Set {settings.GEODATA_SOURCE_ENV} to the folder that holds the Hà Tĩnh layers."
         )
     target_dir.mkdir(parents=True, exist_ok=True)
     installed = []
@@ -457,8 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m loaders.geo.boundaries", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     install_cmd = commands.add_parser("install", help="copy the layers into geodata/")
-    install_cmd.add_argument("--source", type=Path, default=None, help=f"default ${SOURCE_ENV} or ../shared/geodata")
-    install_cmd.add_argument("--target", type=Path, default=None, help="default $HT_GEODATA_DIR or geodata/")
+    install_cmd.add_argument("--source", type=Path, default=None, help=f"default ${settings.GEODATA_SOURCE_ENV} or ../shared/geodata")
+    install_cmd.add_argument("--target", type=Path, default=None, help=f"default ${settings.GEODATA_DIR_ENV} or geodata/")
     check_cmd = commands.add_parser("check", help="validate every installed layer")
     check_cmd.add_argument("--target", type=Path, default=None)
     args = parser.parse_args(argv)
@@ -480,54 +379,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-class SplitCommuneLocator:
-    """Places records of split legacy communes (Đại Nài, Kỳ Lợi) in the right 2025 commune by their point.
-
-    A legacy commune whose area went to several 2025 communes converts without
-    doubt only when the record has coordinates: the point decides, among the
-    2025 communes that legacy commune fed.
-    """
-
-    def __init__(self, communes_2025: gpd.GeoDataFrame, targets: dict[str, tuple[str, ...]]):
-        self._codes = communes_2025["gso_code"].astype(str).to_numpy()
-        self._tree = shapely.STRtree(communes_2025.geometry.values)
-        self._geoms = communes_2025.geometry.values
-        self._targets = targets
-
-    def locate(self, legacy_codes: "pd.Series | list", lon: "pd.Series | list", lat: "pd.Series | list") -> list[str | None]:
-        """The 2025 commune holding each point, when it is one the legacy commune fed; else ``None``.
-
-        Parameters
-        ----------
-        legacy_codes, lon, lat : aligned sequences
-            Legacy commune code and WGS84 coordinates of each record (NaN = no point).
-
-        Returns
-        -------
-        list of str or None
-        """
-        out: list[str | None] = []
-        for legacy, x, y in zip(legacy_codes, lon, lat):
-            allowed = self._targets.get(str(legacy)) if legacy is not None else None
-            if not allowed or x is None or y is None or pd.isna(x) or pd.isna(y):
-                out.append(None)
-                continue
-            point = shapely.Point(float(x), float(y))
-            hits = [self._codes[i] for i in self._tree.query(point, predicate="intersects")]
-            inside = [c for c in hits if c in allowed]
-            out.append(inside[0] if len(inside) == 1 else None)
-        return out
-
-
-def load_split_locator(geodata_dir: Path | None = None) -> SplitCommuneLocator | None:
-    """A locator for the split legacy communes, or ``None`` when the boundaries are not installed."""
-    from loaders.geo.registry import load_registry
-
-    if not boundaries_installed(geodata_dir):
-        return None
-    registry = load_registry(geodata_dir)
-    split = registry.legacy[registry.legacy["split"]]
-    targets = {code: tuple(codes) for code, codes in split["new_codes"].items()}
-    return SplitCommuneLocator(load_layer("communes_2025", geodata_dir), targets)

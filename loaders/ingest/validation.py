@@ -53,7 +53,7 @@ from loaders.ingest.datasets import (
 )
 from loaders.core.i18n import translate
 from loaders.ingest.reading import RawTable, read_table
-from loaders.geo.registry import VINTAGE_BY_CODE, vintage_codes_for_dates
+from loaders.geo.vintages import VINTAGE_BY_CODE, vintage_codes_for_dates
 from loaders.core.textnorm import key
 
 if TYPE_CHECKING:
@@ -278,7 +278,7 @@ def validate_table(
         Language of the messages.
     locator : SplitCommuneLocator, optional
         Places rows of split legacy communes by their coordinates
-        (``loaders.geo.boundaries.load_split_locator``); without it, or without a
+        (``loaders.geo.placement.load_split_locator``); without it, or without a
         point, such rows go to the commune that took most of the area, with a
         ``commune_split`` warning.
 
