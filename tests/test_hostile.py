@@ -471,12 +471,12 @@ def pd_series(values, index):  # noqa: ANN001, ANN201
 def test_xlsx_export_neutralises_formulas_and_keeps_markup_as_text(hostile_store):
     from openpyxl import load_workbook
 
-    from analysis import exports
+    from loaders.core import writers
 
     models = reads.load_dataset(hostile_store, "models")[["model_name", "notes"]]
     raw = {"model_name": list(HOSTILE), "notes": [f"x{h}" for h in HOSTILE]}  # also the untrimmed originals
     frame = pd.concat([models, pd.DataFrame(raw)], ignore_index=True)
-    book = load_workbook(io.BytesIO(exports.table_to_xlsx(frame, [("Bộ lọc", HOSTILE[2])])))
+    book = load_workbook(io.BytesIO(writers.table_to_xlsx(frame, [("Bộ lọc", HOSTILE[2])])))
     data, context = book.worksheets
     cells = [c for row in data.iter_rows(min_row=2) for c in row] + [context["B1"]]
     for cell in cells:
@@ -495,20 +495,20 @@ EMBEDDED_CR = ("abc\r=1+1", "x\r@SUM(1)", "y\r\n-2+3", "z\n+4")
 
 
 def test_csv_export_cells_with_an_embedded_cr_stay_one_inert_cell():
-    from analysis import exports
+    from loaders.core import writers
 
     frame = pd.DataFrame({"ten": list(EMBEDDED_CR)})
-    rows = spreadsheet_rows(exports.table_to_csv(frame).decode("utf-8-sig"))
+    rows = spreadsheet_rows(writers.table_to_csv(frame).decode("utf-8-sig"))
     assert [r for r in rows if r] == [["ten"], *[[v] for v in EMBEDDED_CR]]
 
 
 def test_csv_export_neutralises_formulas(hostile_store):
-    from analysis import exports
+    from loaders.core import writers
 
     models = reads.load_dataset(hostile_store, "models")[["model_name", "notes"]]
     frame = pd.concat([models, pd.DataFrame({"model_name": [h for h in HOSTILE if "\r" not in h],
                                              "notes": ["x"] * (len(HOSTILE) - 1)})], ignore_index=True)
-    rows = spreadsheet_rows(exports.table_to_csv(frame).decode("utf-8-sig"))
+    rows = spreadsheet_rows(writers.table_to_csv(frame).decode("utf-8-sig"))
     for value in (v for row in rows[1:] for v in row):
         assert not value.startswith(FORMULA_START), value
     assert ["'" + HOSTILE[2], "x"] in rows and [HOSTILE[0] + " 0", HOSTILE[0]] in rows

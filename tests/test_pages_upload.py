@@ -18,12 +18,12 @@ from auth_helpers import as_role
 from fixtures_files import xlsx_bytes
 from streamlit.testing.v1 import AppTest
 
-from analysis.exports import table_to_csv
+from loaders.core.writers import table_to_csv
 from loaders.ingest import importer
 from loaders.store import db, reads, tables
 from loaders.core.i18n import translate
 from ui import cache
-from ui import upload_parts as up
+from ui.parts import upload as up
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from analysis import priority
-from analysis.exports import table_to_xlsx
+from loaders.core.writers import table_to_xlsx
 from loaders.core import domain
 
 CORE = domain.MODEL_KINDS_CORE

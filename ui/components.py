@@ -155,7 +155,8 @@ def render_downloads(frame: pd.DataFrame | Callable[[], pd.DataFrame], context: 
 
     ``frame`` may be a function that builds the table, called at the click.
     """
-    from analysis.exports import file_stem, table_to_csv, table_to_xlsx
+    from analysis.exports import file_stem
+    from loaders.core.writers import table_to_csv, table_to_xlsx
     from ui import access
 
     stem = file_stem(name)
