@@ -278,7 +278,7 @@ def build_briefing(
     period : str
         The period as shown ("01/01/2025 – 30/06/2025").
     context : sequence of (label, value)
-        The filters (``ui.components.filter_context``).
+        The filters (``ui.parts.tables.filter_context``).
     demo : bool
         Demo data shown: the page carries the notice.
     data_version, exported_at : str

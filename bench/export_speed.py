@@ -1,6 +1,6 @@
 """Time the printable exports with the demo data: map PNG, map PDF and the one-page briefing.
 
-What is timed is what a click on a download button runs (ui/print_parts.py): build
+What is timed is what a click on a download button runs (ui/parts/printing.py): build
 the figure from cached indicators and display layers, then render it; for the
 briefing, also the unit summary, the priority ranking, the small map and the PDF.
 The display layers are loaded, simplified and projected once beforehand, as the

@@ -8,7 +8,7 @@ from analysis.exports import export_timestamp
 from loaders.accounts import audit
 from ui import cache
 from ui.access import require
-from ui.components import render_downloads
+from ui.parts.tables import render_downloads
 from ui.i18n import current_language, t
 
 require("audit")

@@ -7,11 +7,13 @@ from loaders.core import settings
 from maps.offline import BASEMAPS
 from maps.views import clicked_code
 from ui import cache
-from ui.components import SELECTED_COMMUNE_KEY, render_commune_profile, render_kpis, render_legend
 from ui.i18n import current_language, t
 from ui.map_component import map_event, render_map
-from ui.page_parts import highlight_codes, map_indicator_for, new_click, render_level_switch, sync_selection
-from ui.print_parts import render_briefing_download, render_print_map_downloads
+from ui.parts.kpis import render_kpis
+from ui.parts.map_section import (SELECTED_COMMUNE_KEY, highlight_codes, map_indicator_for, new_click, render_legend,
+                                  render_level_switch, sync_selection)
+from ui.parts.printing import render_briefing_download, render_print_map_downloads
+from ui.parts.profile import render_commune_profile
 from ui.sidebar import current_filters
 
 filters = current_filters()

@@ -4,8 +4,8 @@ import streamlit as st
 
 from ui import cache
 from ui.i18n import current_language, t
-from ui.page_parts import (focus_highlight, map_indicator_for, render_commune_map, render_focus_figures,
-                           render_level_switch, render_missing_kinds, render_trends)
+from ui.parts.focus import render_focus_figures, render_missing_kinds, render_trends
+from ui.parts.map_section import focus_highlight, map_indicator_for, render_commune_map, render_level_switch
 from ui.sidebar import current_filters
 
 filters = current_filters()

@@ -4,20 +4,21 @@ import streamlit as st
 
 from loaders.ingest import importer
 from ui import cache
-from ui import upload_parts as up
+from ui.parts import history
+from ui.parts.upload import render_flash
 from ui.access import require
 from ui.i18n import t
 
 require("import")
 st.title(t("page.import_history"))
-up.render_flash(up.HISTORY_FLASH_KEY)
+render_flash(history.HISTORY_FLASH_KEY)
 
 imports = importer.list_imports(cache.get_engine())
 if imports.empty:
     st.info(t("history.empty"))
     st.stop()
 
-st.dataframe(up.history_view(imports), hide_index=True, width="stretch", key="history_table")
-row = up.render_import_choice(imports)
+st.dataframe(history.history_view(imports), hide_index=True, width="stretch", key="history_table")
+row = history.render_import_choice(imports)
 if row is not None:
-    up.render_import_detail(row)
+    history.render_import_detail(row)

@@ -9,8 +9,10 @@ from ui import cache
 from ui.access import can
 from ui.i18n import current_language, t
 from ui.map_component import render_map
-from ui.page_parts import (DETAIL_ROWS_SHOWN, change_frame, details_frame, map_indicator_for, render_commune_map,
-                           render_level_switch, render_monthly, render_table, rule_sentence)
+from ui.parts import incidents as parts
+from ui.parts.labels import rule_sentence
+from ui.parts.map_section import map_indicator_for, render_commune_map, render_level_switch
+from ui.parts.tables import render_table
 from ui.sidebar import current_filters
 
 version = cache.data_version()
@@ -26,9 +28,9 @@ st.info(t("incidents.rule_on_screen", rule=rule_sentence(filters)), icon=":mater
 
 chart_cols = st.columns(2)
 with chart_cols[0]:
-    render_monthly(cache.get_incident_series(version, filters, "field"), "field", t("incidents.by_field"))
+    parts.render_monthly(cache.get_incident_series(version, filters, "field"), "field", t("incidents.by_field"))
 with chart_cols[1]:
-    render_monthly(cache.get_incident_series(version, filters, "severity"), "severity", t("incidents.by_severity"))
+    parts.render_monthly(cache.get_incident_series(version, filters, "severity"), "severity", t("incidents.by_severity"))
 
 st.subheader(t("incidents.change_title"))
 level = render_level_switch(filters)
@@ -36,7 +38,7 @@ table = cache.get_change_table(version, filters, level)
 n_flagged = int(table["incidents_flag"].sum())
 st.caption(t("incidents.flag_count", n=n_flagged, rule=rule_sentence(filters),
              prev=f"{filters.period.previous().start:%d/%m/%Y}–{filters.period.previous().end:%d/%m/%Y}"))
-render_table(change_frame(table), filters, t("incidents.change_title"), key="incidents_change_table",
+render_table(parts.change_frame(table), filters, t("incidents.change_title"), key="incidents_change_table",
              extra=[(t("incidents.rule_label"), rule_sentence(filters))])
 
 st.subheader(t("incidents.map_title"))
@@ -60,8 +62,8 @@ if can("incident_details"):
     st.subheader(t("incidents.details_title"))
     rows = cache.get_incident_rows(version, filters, level)
     st.caption(t("incidents.details_help", n=len(rows)))
-    shown = rows.head(DETAIL_ROWS_SHOWN)
+    shown = rows.head(parts.DETAIL_ROWS_SHOWN)
     if len(shown) < len(rows):
         st.caption(t("incidents.details_capped", shown=len(shown), n=len(rows)))
-    render_table(details_frame(shown, level), filters, t("incidents.details_title"), key="incidents_details",
-                 download=lambda: details_frame(rows, level))
+    render_table(parts.details_frame(shown, level), filters, t("incidents.details_title"), key="incidents_details",
+                 download=lambda: parts.details_frame(rows, level))

@@ -6,12 +6,14 @@ from analysis import indicators as ind
 from analysis import priority
 from maps.views import clicked_code
 from ui import cache
-from ui.components import SELECTED_COMMUNE_KEY, render_commune_profile
 from ui.i18n import current_language, t
 from ui.map_component import map_event
-from ui.page_parts import (center_of, highlight_codes, map_indicator_for, new_click, priority_frame,
-                           render_commune_extras, render_commune_map, render_level_switch, render_table,
-                           render_weight_sliders, rule_sentence, selected_row_code)
+from ui.parts.labels import rule_sentence
+from ui.parts.map_section import (SELECTED_COMMUNE_KEY, center_of, highlight_codes, map_indicator_for, new_click,
+                                  render_commune_map, render_level_switch)
+from ui.parts.profile import render_commune_extras, render_commune_profile
+from ui.parts.ranking import priority_frame, render_weight_sliders, selected_row_code
+from ui.parts.tables import render_table
 from ui.sidebar import current_filters
 
 filters = current_filters()

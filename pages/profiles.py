@@ -5,11 +5,11 @@ import streamlit as st
 from analysis import indicators as ind
 from maps.views import clicked_code
 from ui import cache
-from ui.components import SELECTED_COMMUNE_KEY, render_commune_profile
 from ui.i18n import current_language, t
 from ui.map_component import map_event
-from ui.page_parts import (center_of, highlight_codes, map_indicator_for, new_click, render_commune_extras,
-                           render_commune_map, render_district_profile, render_level_switch, sync_selection)
+from ui.parts.map_section import (SELECTED_COMMUNE_KEY, center_of, highlight_codes, map_indicator_for, new_click,
+                                  render_commune_map, render_level_switch, sync_selection)
+from ui.parts.profile import render_commune_extras, render_commune_profile, render_district_profile
 from ui.sidebar import current_filters
 
 filters = current_filters()

@@ -1,12 +1,12 @@
 """Upload: choose a dataset, get its templates, upload a file, check the preview, then confirm the import.
 
 The importer (``loaders.ingest.importer``) does the work, as for ``python -m loaders import``;
-``ui.upload_parts`` holds the widgets and the once-per-submit bookkeeping.
+``ui.parts.upload`` holds the widgets and the once-per-submit bookkeeping.
 """
 
 import streamlit as st
 
-from ui import upload_parts as up
+from ui.parts import upload as up
 from ui.access import require
 from ui.i18n import t
 

@@ -125,17 +125,17 @@ def test_profile_from_the_url(registry) -> None:
 
 
 def test_incident_details_show_the_newest_rows_and_download_them_all(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ui import page_parts
+    from ui.parts import incidents, tables
 
     exported = []
-    real_downloads = page_parts.render_downloads
+    real_downloads = tables.render_downloads
 
     def spy(frame, context, name, key_prefix):
         exported.append((key_prefix, frame))
         real_downloads(frame, context, name, key_prefix)
 
-    monkeypatch.setattr(page_parts, "DETAIL_ROWS_SHOWN", 5)
-    monkeypatch.setattr(page_parts, "render_downloads", spy)
+    monkeypatch.setattr(incidents, "DETAIL_ROWS_SHOWN", 5)
+    monkeypatch.setattr(tables, "render_downloads", spy)
     at = _app("pages/incidents.py", role="analyst")
     assert not at.exception
     shown = _table_with(at, translate("col.description"))

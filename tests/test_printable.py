@@ -221,7 +221,7 @@ def test_indicator_print_map_uses_the_layers_and_states_its_sources(layers):
                                             title="", subtitle="", demo=False)
 
 
-# --------------------------------------------------------------------------- download buttons (ui.print_parts)
+# --------------------------------------------------------------------------- download buttons (ui.parts.printing)
 
 
 class _Buttons:
@@ -280,7 +280,7 @@ def test_map_buttons_build_png_and_pdf_on_click_and_audit_the_user(buttons, regi
     from datetime import date
 
     from analysis import indicators as ind
-    from ui.print_parts import render_print_map_downloads
+    from ui.parts.printing import render_print_map_downloads
 
     _sign_in("analyst")
     filters = ind.Filters(ind.Period(date(2025, 1, 1), date(2025, 6, 30)))
@@ -303,7 +303,7 @@ def test_briefing_buttons_for_a_commune_and_a_district(buttons, registry):
     from datetime import date
 
     from analysis import indicators as ind
-    from ui.print_parts import render_briefing_download
+    from ui.parts.printing import render_briefing_download
 
     _sign_in("analyst")
     filters = ind.Filters(ind.Period(date(2025, 1, 1), date(2025, 6, 30)))
@@ -324,7 +324,7 @@ def test_viewers_get_disabled_buttons_and_a_forged_click_is_refused(buttons, reg
     from datetime import date
 
     from analysis import indicators as ind
-    from ui.print_parts import render_print_map_downloads
+    from ui.parts.printing import render_print_map_downloads
 
     _sign_in("viewer")
     filters = ind.Filters(ind.Period(date(2025, 1, 1), date(2025, 6, 30)))

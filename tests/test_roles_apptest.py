@@ -144,7 +144,7 @@ def test_demo_mode_gives_anonymous_visitors_the_viewer_role(monkeypatch: pytest.
 def _downloads_script() -> None:
     import pandas as pd
 
-    from ui.components import render_downloads
+    from ui.parts.tables import render_downloads
 
     render_downloads(pd.DataFrame({"a": [1]}), [("k", "v")], "bang", "matrix")
 

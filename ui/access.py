@@ -73,13 +73,13 @@ def export_auditor() -> Callable[[str], None]:
     allowed = can("export")
     engine = cache.get_engine()
 
-    def audit(file_name: str) -> None:
+    def record(file_name: str) -> None:
         if not allowed:
             raise PermissionError("export not allowed for this role")
         with engine.begin() as conn:
             audit.record_event(conn, user.name, "export", file_name, address)
 
-    return audit
+    return record
 
 
 def record_export(file_name: str) -> None:

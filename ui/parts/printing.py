@@ -18,7 +18,7 @@ from analysis import indicators as ind
 from analysis.exports import export_timestamp, file_stem
 from maps import printable
 from ui import access, cache
-from ui.components import filter_context
+from ui.parts.tables import filter_context
 from ui.i18n import current_language, t
 
 UNIT_COMMUNE = "commune"
@@ -26,7 +26,7 @@ UNIT_DISTRICT = "district"
 
 
 def _subtitle(context: list[tuple[str, str]], level: str) -> str:
-    # The first four context rows are the period and the three filters (ui.components.filter_context).
+    # The first four context rows are the period and the three filters (ui.parts.tables.filter_context).
     parts = [f"{label}: {value}" for label, value in context[:4]]
     if level != ind.LEVEL_2025:
         parts.append(t("print.level.legacy"))

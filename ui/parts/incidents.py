@@ -1,0 +1,58 @@
+"""The incidents page's sections: monthly bars, the change table and the detail rows.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analysis import indicators as ind
+from ui import cache
+from ui.charts import render_bar_chart
+from ui.i18n import t
+from ui.parts.labels import enum_label, enum_labels, indicator_label
+
+
+def render_monthly(series: pd.DataFrame, family: str, title: str) -> None:
+    """Stacked monthly bars of one split (field or severity)."""
+    st.markdown(f"**{title}**")
+    if series.empty or not series.to_numpy().sum():
+        st.info(t("incidents.none"))
+        return
+    render_bar_chart(series.rename(columns=lambda v: enum_label(family, v) or t("common.unknown")), height=260)
+
+
+
+def change_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """The change table with translated headers; a change reads "no data" apart from zero."""
+    return pd.DataFrame({
+        t("col.commune"): table["name"],
+        t("col.incidents_prev"): table["incidents_prev"],
+        t("col.incidents_now"): table["incidents"],
+        t("col.difference"): table["difference"],
+        indicator_label("incidents_change"): (table["incidents_change"].astype(float) * 100).round(1),
+        t("col.flag"): table["incidents_flag"].map({True: t("incidents.flagged"), False: ""}),
+        t("common.no_data"): (~table["has_incidents"].astype(bool)).map({True: t("common.yes"), False: ""}),
+    })
+
+
+
+#: Incident rows drawn in the details table; more are only downloaded. A browser grid of tens of
+#: thousands of rows is not read, and building and sending it cost most of a rerun with 1M incidents.
+DETAIL_ROWS_SHOWN = 2_000
+
+
+
+def details_frame(rows: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Incident detail rows for roles that may read them (descriptions are user text: dataframe only)."""
+    registry = cache.get_registry()
+    col = "commune_code" if level == ind.LEVEL_2025 else "legacy_code"
+    names = (registry.communes if level == ind.LEVEL_2025 else registry.legacy)["name"]
+    return pd.DataFrame({
+        t("col.incident_code"): rows["incident_code"],
+        t("col.date"): rows["occurred_on"].dt.date,
+        t("col.commune"): rows[col].map(names),
+        t("col.field"): enum_labels("field", rows["field"]),
+        t("col.severity"): enum_labels("severity", rows["severity"]),
+        t("col.description"): rows["description"],
+    })

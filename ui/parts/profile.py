@@ -1,0 +1,176 @@
+"""Profiles: one 2025 commune, its comparison with the province median, and a former district.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from analysis import comparisons, district_profile, series
+from analysis import indicators as ind
+from analysis.formatting import PERCENT_INDICATORS
+from loaders.core import domain
+from ui import cache
+from ui.charts import render_bar_chart
+from ui.i18n import t
+from ui.parts.labels import enum_label, enum_labels, fmt, indicator_columns, indicator_label
+from ui.parts.tables import render_table
+
+
+def render_commune_profile(code: str, filters: ind.Filters, indicators: pd.DataFrame, key_prefix: str) -> None:
+    """Profile of one 2025 commune: predecessors, indicators, missing kinds, models, incident trend."""
+    registry = cache.get_registry()
+    if code not in registry.communes.index:
+        st.info(t("profile.pick"))
+        return
+    commune = registry.communes.loc[code]
+    st.subheader(commune["name"])
+    flags = [t(f"focus.{f}") for f, on in (
+        (domain.FOCUS_BORDER, commune["borders_laos"]), (domain.FOCUS_COASTAL, commune["coastal"]),
+        (domain.FOCUS_ECONOMIC_ZONE, bool(commune["economic_zones"])),
+        (domain.FOCUS_MAJOR_PROJECT, commune["major_project"])) if on]
+    if flags:
+        st.caption(" · ".join(flags))
+    members = registry.legacy.loc[list(registry.legacy_members(code))]
+    st.markdown(f"**{t('profile.predecessors')}**")
+    st.dataframe(
+        pd.DataFrame({t("col.legacy_name"): members["name"], t("col.district"): members["district_name"],
+                      t("col.split"): members["split"].map({True: t("common.yes"), False: ""})}),
+        hide_index=True, width="stretch", key=f"{key_prefix}_predecessors",
+    )
+    if code in indicators.index:
+        row = indicators.loc[code]
+        values = [
+            (t(f"indicator.{name}"), fmt(name, row[name]))
+            for name in ("models_per_10k", "models_covering", "kinds_present", "weak_share", "incidents",
+                         "incidents_per_10k", "incidents_change")
+        ]
+        values.append((t("indicator.population"), fmt("units", row["population"])))
+        st.dataframe(pd.DataFrame(values, columns=[t("col.indicator"), t("col.value")]), hide_index=True,
+                     width="stretch", key=f"{key_prefix}_indicators")
+        missing = row["kinds_missing"]
+        if not row["has_models"]:
+            st.warning(t("profile.no_model_data"))
+        elif missing:
+            st.warning(t("profile.missing_kinds", kinds=", ".join(enum_label("kind", k) for k in missing)))
+        else:
+            st.success(t("profile.all_kinds"))
+    data = cache.get_datasets(cache.data_version())
+    models = data.models[data.models["commune_code"] == code]
+    st.markdown(f"**{t('profile.models')}** ({len(models)})")
+    st.dataframe(
+        pd.DataFrame({
+            t("col.model_name"): models["model_name"],
+            t("col.kind"): models["kind"].map(lambda v: enum_label("kind", v)),
+            t("col.setting"): models["setting"].map(lambda v: enum_label("setting", v)),
+            t("col.status"): models["status"].map(lambda v: enum_label("status", v)),
+            t("col.assessment"): models["assessment"].map(lambda v: enum_label("assessment", v)),
+            t("col.founded_on"): models["founded_on"].dt.date,
+        }),
+        hide_index=True, width="stretch", key=f"{key_prefix}_models",
+    )
+    st.markdown(f"**{t('profile.incident_trend')}**")
+    monthly = series.monthly_incidents(data.incidents, [code], filters.period)
+    monthly.columns = [t("indicator.incidents")]
+    render_bar_chart(monthly, height=180)
+
+
+
+def median_frame(comparison: pd.DataFrame) -> pd.DataFrame:
+    """Value, province median and difference per indicator, formatted as on the page."""
+    rows = []
+    for name, row in comparison.iterrows():
+        scale = 100 if name in PERCENT_INDICATORS else 1
+        rows.append({
+            t("col.indicator"): indicator_label(name),
+            t("col.value"): _round(row["value"] * scale),
+            t("col.province_median"): _round(row["median"] * scale),
+            t("col.difference"): _round(row["difference"] * scale),
+        })
+    return pd.DataFrame(rows)
+
+
+
+def render_commune_extras(code: str, filters: ind.Filters, key_prefix: str) -> None:
+    """What the shared commune profile lacks: the province median and recognitions by year."""
+    version = cache.data_version()
+    whole = cache.get_indicators(version, cache.province_filters(filters))
+    if code in whole.index:
+        st.markdown(f"**{t('profile.vs_median')}**")
+        st.caption(t("profile.vs_median_help"))
+        comparison = comparisons.median_comparison(whole, code, district_profile.PROFILE_INDICATORS)
+        name = cache.get_registry().communes.at[code, "name"]
+        render_table(median_frame(comparison), filters, f"{t('profile.vs_median')} {name}",
+                     key=f"{key_prefix}_median")
+    render_recognitions([code], filters, key_prefix)
+
+
+
+def render_recognitions(codes: list[str], filters: ind.Filters, key_prefix: str) -> None:
+    """Recognitions "An toàn về ANTT" by year and kind of unit."""
+    st.markdown(f"**{t('profile.recognitions')}**")
+    data = cache.get_datasets(cache.data_version())
+    table = district_profile.recognitions_by_year(data.recognitions, codes)
+    if table.empty:
+        st.info(t("common.no_data"))
+        return
+    frame = pd.DataFrame({
+        t("col.year"): table["year"].astype(int).astype(str),
+        t("col.unit_type"): table["unit_type"].map(lambda v: enum_label("unit_type", v)),
+        t("col.assessed"): table["assessed"],
+        t("col.passed"): table["passed"],
+        f"{t('col.passed_share')} (%)": (table["share"] * 100).round(1),
+    })
+    render_table(frame, filters, t("profile.recognitions"), key=f"{key_prefix}_recognitions")
+
+
+
+def models_frame(models: pd.DataFrame) -> pd.DataFrame:
+    """Models with kind, setting, status and assessment labels."""
+    names = cache.get_registry().communes["name"]
+    return pd.DataFrame({
+        t("col.commune"): models["commune_code"].map(names),
+        t("col.model_name"): models["model_name"],
+        t("col.kind"): enum_labels("kind", models["kind"]),
+        t("col.setting"): enum_labels("setting", models["setting"]),
+        t("col.status"): enum_labels("status", models["status"]),
+        t("col.assessment"): enum_labels("assessment", models["assessment"]),
+        t("col.founded_on"): models["founded_on"].dt.date,
+    })
+
+
+
+def render_district_profile(district: str, filters: ind.Filters, key_prefix: str) -> None:
+    """Profile of one former district: member communes, figures against the district median,
+    models, recognitions and the incident trend."""
+    registry = cache.get_registry()
+    version = cache.data_version()
+    communes, legacy = district_profile.district_members(registry, district)
+    st.subheader(registry.districts.at[district, "name"])
+    whole = cache.get_indicators(version, cache.province_filters(filters))
+    members = whole.loc[whole.index.intersection(communes.index)]
+    st.markdown(f"**{t('profile.member_communes')}** ({len(communes)})")
+    shown = ("models_per_10k", "kinds_present", "weak_share", "incidents_per_10k", "incidents_change")
+    frame = indicator_columns(members[["name", *shown]])
+    frame.columns = [t("col.commune"), *(indicator_label(c) for c in shown)]
+    render_table(frame, filters, registry.districts.at[district, "name"], key=f"{key_prefix}_members")
+    st.caption(t("profile.legacy_members", n=len(legacy), names=", ".join(legacy["name"])))
+    st.markdown(f"**{t('profile.vs_district_median')}**")
+    table = cache.get_district_table(version, filters)
+    comparison = comparisons.median_comparison(table, district, district_profile.DISTRICT_INDICATORS)
+    render_table(median_frame(comparison), filters, t("profile.vs_district_median"), key=f"{key_prefix}_median")
+    data = cache.get_datasets(version)
+    models = data.models[data.models["commune_code"].isin(communes.index)]
+    st.markdown(f"**{t('profile.models')}** ({len(models)})")
+    render_table(models_frame(models), filters, t("profile.models"), key=f"{key_prefix}_models")
+    render_recognitions(list(communes.index), filters, key_prefix)
+    st.markdown(f"**{t('profile.incident_trend')}**")
+    monthly = series.monthly_incidents(data.incidents, list(communes.index), filters.period)
+    monthly.columns = [t("indicator.incidents")]
+    render_bar_chart(monthly, height=180)
+
+
+def _round(value: float) -> float:
+    return round(float(value), 2) if value is not None and not math.isnan(value) else math.nan

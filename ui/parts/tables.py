@@ -1,0 +1,88 @@
+"""Tables with their downloads: the filter context sheet and the CSV/XLSX buttons.
+
+Tables are drawn with ``st.dataframe``: text is never put into unsafe HTML,
+because descriptions and names are user data. Download files are built only
+when a button is clicked, and every download is audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from analysis import indicators as ind
+from analysis.exports import export_timestamp, file_stem
+from loaders.core.writers import table_to_csv, table_to_xlsx
+from ui import access, cache
+from ui.i18n import t
+from ui.parts.labels import enum_label
+
+
+def filter_context(filters: ind.Filters, extra: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
+    """What produced a table: the filters, the data version, the time and the demo notice."""
+    registry = cache.get_registry()
+    version = cache.data_version()
+    rows = [
+        (t("export.context.period"), f"{filters.period.start:%d/%m/%Y} – {filters.period.end:%d/%m/%Y}"),
+        (t("filter.districts"), ", ".join(registry.districts.at[d, "name"] for d in filters.districts) or t("filter.all")),
+        (t("filter.kinds"), ", ".join(enum_label("kind", k) for k in filters.kinds) or t("filter.all")),
+        (t("filter.focus"), t(f"focus.{filters.focus}")),
+        (t("export.context.rule"), t("map.rules", threshold=int(filters.rise_threshold * 100),
+                                     baseline=filters.min_baseline)),
+        *(extra or []),
+        (t("export.context.data_version"), str(version)),
+        (t("export.context.exported_at"), export_timestamp()),
+    ]
+    if cache.get_store_flags(version)["demo_shown"]:
+        rows.append((t("demo.badge"), t("demo.badge_help")))
+    return rows
+
+
+
+def render_downloads(frame: pd.DataFrame | Callable[[], pd.DataFrame], context: list[tuple[str, str]], name: str,
+                     key_prefix: str) -> None:
+    """CSV and XLSX download buttons for a table; files are built only when clicked.
+
+    ``frame`` may be a function that builds the table, called at the click.
+    """
+    stem = file_stem(name)
+    left, right = st.columns(2)
+    audit = access.export_auditor()
+
+    def table() -> pd.DataFrame:
+        return frame() if callable(frame) else frame
+
+    def _csv() -> bytes:
+        audit(f"{stem}.csv")
+        return table_to_csv(table())
+
+    def _xlsx() -> bytes:
+        audit(f"{stem}.xlsx")
+        return table_to_xlsx(table(), context, sheet_name=t("export.sheet.data"),
+                             context_sheet_name=t("export.sheet.context"))
+
+    allowed = access.can("export")
+    left.download_button(t("export.csv"), _csv, file_name=f"{stem}.csv", mime="text/csv",
+                         key=f"{key_prefix}_csv", on_click="ignore", disabled=not allowed,
+                         icon=":material/download:")
+    right.download_button(t("export.xlsx"), _xlsx, file_name=f"{stem}.xlsx", key=f"{key_prefix}_xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          on_click="ignore", disabled=not allowed, icon=":material/table_view:")
+    if not allowed:
+        st.caption(t("access.export_denied"))
+
+
+
+def render_table(frame: pd.DataFrame, filters: ind.Filters, name: str, key: str,
+                 extra: list[tuple[str, str]] | None = None,
+                 download: Callable[[], pd.DataFrame] | None = None, **kwargs) -> object:
+    """A table and its CSV/XLSX downloads (the XLSX carries the filters sheet).
+
+    ``download`` builds the exported table when it differs from the one shown
+    (all rows of a table shown in part); it runs only when a button is clicked.
+    """
+    result = st.dataframe(frame, hide_index=True, width="stretch", key=key, **kwargs)
+    render_downloads(download or frame, filter_context(filters, extra), name, key_prefix=f"{key}_dl")
+    return result
