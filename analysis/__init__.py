@@ -1,1 +1,1 @@
-"""Pure analysis: indicators, rankings and exports. No streamlit import."""
+"""Pure analysis: indicators, time series, comparisons, rankings, briefings and exports. No streamlit import."""

@@ -27,7 +27,7 @@ from maps.styles import OVERLAY_KEYS, OVERLAY_ROLES, commune_styles
 
 @dataclass
 class MapView:
-    """A map ready for ``st_folium`` and the legend to draw beside it."""
+    """A map ready for :func:`ui.map_component.prepare_map` and the legend to draw beside it."""
 
     map: folium.Map
     legend: list[tuple[str, str]]
@@ -222,7 +222,7 @@ def build_restyle(
 
 
 def clicked_code(event: Mapping[str, Any] | None) -> str | None:
-    """The commune code a ``st_folium`` click returned, if any."""
+    """The commune code a map click returned (``last_active_drawing``), if any."""
     if not event:
         return None
     drawing = event.get("last_active_drawing") or {}

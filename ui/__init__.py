@@ -1,1 +1,1 @@
-"""Streamlit-facing helpers: the caching layer, the shared sidebar and i18n lookups."""
+"""Streamlit-facing helpers: the caching layer, the sidebar, access checks, the map component and the page sections (``ui.parts``)."""

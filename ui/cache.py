@@ -87,8 +87,8 @@ def _latest_datasets() -> _LatestDatasets:
 def get_datasets(version: int) -> ind.Datasets:
     """The three visible datasets at ``version``.
 
-    A resource, not cache_data: copying ~50k rows out of the cache on every
-    rerun (pickling) cost more than the whole page budget. The frames are
+    A resource, not cache_data: copying the rows out of the cache on every
+    rerun (pickling) does not fit the page budget. The frames are
     read-only by convention; the version in the key makes stale data unreachable.
 
     A new version starts from the frames last read (``reads.refresh_dataset``):

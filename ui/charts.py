@@ -1,10 +1,10 @@
 """Small charts drawn from plain Vega-Lite specs.
 
 ``st.line_chart`` and ``st.bar_chart`` build an Altair chart and validate it
-against the Vega-Lite JSON schema on every call: 100 ms to 1 s per chart on
-this machine, more than a whole rerun's budget. A spec written as a dict goes
-to the browser as it is (a few milliseconds) and draws with the same bundled
-Vega-Lite, so nothing is fetched from outside.
+against the Vega-Lite JSON schema on every call, which is more than a whole
+rerun's budget (bench/README.md). A spec written as a dict goes to the browser
+as it is and draws with the same bundled Vega-Lite, so nothing is fetched from
+outside.
 """
 
 from __future__ import annotations

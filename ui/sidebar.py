@@ -30,8 +30,8 @@ def period_options(granularity: str, today: date | None = None) -> list[Period]:
 
 @functools.lru_cache(maxsize=16)
 def _period_options(granularity: str, today: date) -> tuple[Period, ...]:
-    # Computed once a day per granularity: pandas' offset arithmetic over ~80
-    # months cost about 6 ms of every rerun of every page.
+    # Computed once a day per granularity, not on every rerun of every page:
+    # the options only change when the day does.
     freq = {"month": "MS", "quarter": "QS", "year": "YS"}[granularity]
     starts = pd.date_range(FIRST_PERIOD, today, freq=freq)
     offset = {"month": pd.offsets.MonthEnd(0), "quarter": pd.offsets.QuarterEnd(0), "year": pd.offsets.YearEnd(0)}[granularity]

@@ -1,8 +1,8 @@
-"""The categories of ../shared/DOMAIN.md, as the one source for every enumeration.
+"""The domain's categories (docs/domain.md), as the one source for every enumeration.
 
-Stored values are the Vietnamese terms in the form DOMAIN.md writes them.
-Display labels (Vietnamese and English) live in the i18n catalogues under
-``ui/locales``; their keys are ``enum.<family>.<value-key>``.
+Stored values are the Vietnamese terms as the offices write them. Display
+labels (Vietnamese and English) live in the i18n catalogues under
+``locales/``; their keys are ``enum.<family>.<value-key>``.
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Page sections, one module per kind of thing shown; pages compose them."""

@@ -38,7 +38,7 @@ def change_frame(table: pd.DataFrame) -> pd.DataFrame:
 
 
 #: Incident rows drawn in the details table; more are only downloaded. A browser grid of tens of
-#: thousands of rows is not read, and building and sending it cost most of a rerun with 1M incidents.
+#: thousands of rows is not read, and building and sending it does not fit a rerun's budget.
 DETAIL_ROWS_SHOWN = 2_000
 
 

@@ -54,7 +54,7 @@ def map_indicator_for(level: str, preferred: str) -> str:
 
 
 def center_of(codes: list[str]) -> tuple[float, float] | None:
-    """Mean label point of some 2025 communes (for ``st_folium(center=...)``)."""
+    """Mean label point of some 2025 communes (for ``render_map(center=...)``)."""
     communes = cache.get_registry().communes
     known = [c for c in codes if c in communes.index]
     if not known:
@@ -135,7 +135,7 @@ def render_commune_map(key: str, level: str, restyle: str, legend: list[tuple[st
 def new_click(code: str | None, memory_key: str) -> str | None:
     """The clicked code if it differs from the last click this page handled.
 
-    ``st_folium`` keeps returning the last clicked feature on every rerun; acting
+    The map component keeps returning the last clicked feature on every rerun; acting
     only on a change lets the select box override an older click.
     """
     if not code or st.session_state.get(memory_key) == code:
