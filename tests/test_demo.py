@@ -12,7 +12,9 @@ import pytest
 import shapely
 
 from loaders.core import domain
-from loaders.demo.generator import COLUMNS, START_DATE, generate_demo
+from loaders.demo.generator import generate_demo
+from loaders.demo.months import START_DATE
+from loaders.ingest.datasets import get_dataset
 from loaders.core.textnorm import key
 
 UNTIL = date(2026, 3, 31)
@@ -61,27 +63,21 @@ def _resolved(frame: pd.DataFrame, date_col: str, registry, layers) -> pd.Series
 def test_same_seed_gives_identical_frames(registry):
     a = generate_demo(seed=3, until=date(2025, 9, 30), registry=registry, scale=0.2)
     b = generate_demo(seed=3, until=date(2025, 9, 30), registry=registry, scale=0.2)
-    for name in COLUMNS:
+    for name in domain.DATASET_NAMES:
         pd.testing.assert_frame_equal(a[name], b[name])
 
 
 def test_different_seed_gives_different_frames(registry):
     a = generate_demo(seed=3, until=date(2025, 9, 30), registry=registry, scale=0.2)
     b = generate_demo(seed=4, until=date(2025, 9, 30), registry=registry, scale=0.2)
-    for name in COLUMNS:
+    for name in domain.DATASET_NAMES:
         assert not a[name].equals(b[name]), name
 
 
 def test_columns_are_exactly_canonical(demo):
-    assert set(demo) == {"models", "incidents", "recognitions"}
+    assert set(demo) == set(domain.DATASET_NAMES) == {"models", "incidents", "recognitions"}
     for name, frame in demo.items():
-        assert list(frame.columns) == list(COLUMNS[name])
-    try:
-        from loaders.ingest.datasets import DATASETS
-    except ImportError:  # pragma: no cover - the importer's column specs are optional here
-        return
-    for name, frame in demo.items():
-        assert list(frame.columns) == DATASETS[name].names
+        assert list(frame.columns) == get_dataset(name).names
 
 
 def test_types(demo):

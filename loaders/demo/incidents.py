@@ -1,0 +1,218 @@
+"""The demo's incidents: monthly volumes per commune, fields, severities and descriptions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from loaders.core import domain
+from loaders.demo.months import START_DATE, Months, iso_dates
+from loaders.demo.names import kdc
+from loaders.demo.places import Commune, Context, place_points
+from loaders.demo.profiles import Profiles
+from loaders.ingest.datasets import get_dataset
+
+#: Province-wide incidents per month at scale 1 before trends (about 30,000 for 2020-2026).
+INCIDENTS_PER_MONTH = 360.0
+#: Share of incidents that carry a point.
+INCIDENT_POINT_SHARE = 0.7
+
+_FIELDS = domain.INCIDENT_FIELDS
+_SEVERITIES = domain.INCIDENT_SEVERITIES
+_F = {name: i for i, name in enumerate(_FIELDS)}
+
+# Base shares of incident fields (province average before area effects).
+_FIELD_BASE = {
+    "an ninh": 0.04, "hình sự": 0.15, "ma túy": 0.07, "kinh tế, buôn lậu": 0.06, "môi trường": 0.05,
+    "tệ nạn xã hội": 0.11, "trật tự an toàn giao thông": 0.38, "cháy, nổ": 0.05, "khác": 0.09,
+}
+# Multipliers on those shares by kind of area.
+_FIELD_EFFECT = {
+    "border": {"ma túy": 4.0, "kinh tế, buôn lậu": 2.5, "trật tự an toàn giao thông": 0.7},
+    "coastal": {"môi trường": 1.8, "kinh tế, buôn lậu": 1.3},
+    "ez": {"an ninh": 2.2, "kinh tế, buôn lậu": 1.5, "môi trường": 1.5, "hình sự": 1.2},
+    "urban": {"hình sự": 1.4, "tệ nạn xã hội": 1.3, "trật tự an toàn giao thông": 1.2, "cháy, nổ": 1.2},
+}
+# Severity shares per field, in the order of domain.INCIDENT_SEVERITIES.
+_SEVERITY_BY_FIELD = {
+    "an ninh": (0.80, 0.12, 0.06, 0.015, 0.005),
+    "hình sự": (0.25, 0.40, 0.24, 0.08, 0.03),
+    "ma túy": (0.30, 0.28, 0.25, 0.12, 0.05),
+    "kinh tế, buôn lậu": (0.60, 0.22, 0.13, 0.04, 0.01),
+    "môi trường": (0.85, 0.10, 0.04, 0.01, 0.0),
+    "tệ nạn xã hội": (0.82, 0.12, 0.05, 0.01, 0.0),
+    "trật tự an toàn giao thông": (0.90, 0.05, 0.035, 0.012, 0.003),
+    "cháy, nổ": (0.75, 0.13, 0.08, 0.03, 0.01),
+    "khác": (0.92, 0.06, 0.02, 0.0, 0.0),
+}
+_INCIDENT_TEXT = {
+    "an ninh": (
+        "Tụ tập đông người khiếu kiện về đền bù giải phóng mặt bằng",
+        "Phát hiện tờ rơi có nội dung xấu, độc",
+        "Đăng tải thông tin sai sự thật trên mạng xã hội",
+        "Tranh chấp đất đai có nguy cơ thành điểm nóng",
+        "Người nước ngoài tạm trú không khai báo",
+    ),
+    "hình sự": (
+        "Trộm cắp tài sản (xe máy) tại nhà dân",
+        "Cố ý gây thương tích do mâu thuẫn cá nhân",
+        "Lừa đảo chiếm đoạt tài sản qua mạng",
+        "Cướp giật tài sản trên đường",
+        "Trộm cắp tài sản tại cửa hàng",
+        "Đánh bạc dưới hình thức ghi lô đề",
+    ),
+    "ma túy": (
+        "Bắt quả tang đối tượng tàng trữ trái phép chất ma túy",
+        "Phát hiện nhóm đối tượng sử dụng trái phép chất ma túy",
+        "Mua bán trái phép chất ma túy",
+        "Vận chuyển trái phép chất ma túy",
+    ),
+    "kinh tế, buôn lậu": (
+        "Vận chuyển hàng hóa nhập lậu không có hóa đơn",
+        "Kinh doanh hàng giả, hàng kém chất lượng",
+        "Buôn bán thuốc lá điếu nhập lậu",
+        "Kinh doanh xăng dầu không đảm bảo điều kiện",
+    ),
+    "môi trường": (
+        "Khai thác cát trái phép",
+        "Xả thải chưa qua xử lý ra môi trường",
+        "Khai thác thủy sản bằng kích điện",
+        "Vận chuyển, chôn lấp chất thải trái phép",
+        "Khai thác, vận chuyển lâm sản trái phép",
+    ),
+    "tệ nạn xã hội": (
+        "Đánh bạc được thua bằng tiền",
+        "Tổ chức đánh bạc tại nhà riêng",
+        "Mua bán dâm tại cơ sở lưu trú",
+        "Cho vay lãi nặng, đòi nợ có dấu hiệu khủng bố tinh thần",
+    ),
+    "trật tự an toàn giao thông": (
+        "Điều khiển xe mô tô vượt quá nồng độ cồn",
+        "Va chạm giao thông giữa xe mô tô và ô tô",
+        "Tai nạn giao thông làm một người bị thương",
+        "Đua xe, lạng lách trái phép",
+        "Lấn chiếm lòng đường, vỉa hè để kinh doanh",
+        "Điều khiển xe không có giấy phép lái xe",
+    ),
+    "cháy, nổ": (
+        "Cháy nhà dân do chập điện",
+        "Cháy rừng trồng keo",
+        "Cháy kho xưởng",
+        "Tàng trữ, sử dụng pháo nổ trái phép",
+    ),
+    "khác": (
+        "Mâu thuẫn gia đình dẫn đến xô xát",
+        "Gây rối trật tự công cộng",
+        "Tranh chấp ranh giới đất giữa hai hộ",
+        "Người mất tích được tìm thấy",
+    ),
+}
+_BORDER_INCIDENT_TEXT = {
+    "ma túy": ("Vận chuyển trái phép chất ma túy qua biên giới Việt – Lào",
+               "Phát hiện đối tượng mang ma túy tổng hợp từ Lào về"),
+    "kinh tế, buôn lậu": ("Vận chuyển hàng lậu qua đường mòn biên giới",
+                          "Buôn lậu gỗ, động vật hoang dã qua biên giới"),
+}
+
+
+def _field_probs(c: Commune) -> np.ndarray:
+    p = np.array([_FIELD_BASE[f] for f in _FIELDS])
+    for flag, effect in (("border", c.border), ("coastal", c.coastal), ("ez", c.ez), ("urban", c.urban)):
+        if effect:
+            for f, m in _FIELD_EFFECT[flag].items():
+                p[_F[f]] *= m
+    return p / p.sum()
+
+
+def generate_incidents(
+    ctx: Context, prof: Profiles, months: Months, scale: float, rng: np.random.Generator
+) -> pd.DataFrame:
+    """The incidents canonical frame: Poisson monthly counts per commune, then field, severity, point, text."""
+    n_c, n_m = len(ctx.communes), len(months.year)
+    pop = np.array([c.population for c in ctx.communes])
+    base = pop / 1e4 * prof.activity
+    base = base / base.sum() * INCIDENTS_PER_MONTH * scale
+
+    t = (months.year - START_DATE.year) + (months.month - 1) / 12.0
+    year_effect = {2020: 0.95, 2021: 0.9, 2022: 1.0, 2023: 1.05, 2024: 1.1, 2025: 1.05}
+    trend = np.array([year_effect.get(int(y), 1.1) for y in months.year])
+    trend = np.where((months.year == 2020) & (months.month == 4), 0.7, trend)  # April 2020 social distancing
+    season = np.select([np.isin(months.month, (1, 2)), np.isin(months.month, (7, 8))], [1.15, 1.05], 1.0)
+    slope = rng.normal(0.0, 0.12, n_c)
+    lam = base[:, None] * trend[None, :] * season[None, :] * np.exp(slope[:, None] * (t[None, :] - t.mean()) / 3.5)
+    lam = lam * months.fraction[None, :]
+    for i in prof.rising:
+        k = min(3, n_m)
+        lam[i, n_m - k:] *= rng.uniform(1.8, 2.6)
+    for i, (a, b) in prof.gaps.items():
+        lam[i, a:b + 1] = 0.0
+    counts = rng.poisson(lam)
+
+    ci = np.repeat(np.repeat(np.arange(n_c), n_m), counts.ravel())
+    mi = np.repeat(np.tile(np.arange(n_m), n_c), counts.ravel())
+    n = len(ci)
+    day = (rng.random(n) * months.days[mi]).astype(int)
+    ords = months.start[mi] + day
+    order = np.lexsort((ci, ords))
+    ci, mi, ords = ci[order], mi[order], ords[order]
+    pre = ords < domain.REFORM_DATE.toordinal()
+
+    # Field and severity, by cumulative shares.
+    fprobs = np.stack([_field_probs(c) for c in ctx.communes])
+    fcum = np.cumsum(fprobs, axis=1)[ci]
+    fi = np.minimum((rng.random(n)[:, None] > fcum).sum(axis=1), len(_FIELDS) - 1)
+    scum = np.cumsum(np.array([_SEVERITY_BY_FIELD[f] for f in _FIELDS]), axis=1)[fi]
+    si = np.minimum((rng.random(n)[:, None] > scum).sum(axis=1), len(_SEVERITIES) - 1)
+
+    # Reporting unit: the legacy member before the reform, else the 2025 commune.
+    legacy_of = np.full(n, "", dtype=object)
+    for c in ctx.communes:
+        sel = np.flatnonzero(pre & (ci == c.idx))
+        if len(sel):
+            w = np.array([m[1] for m in c.members])
+            pick = rng.choice(len(c.members), size=len(sel), p=w / w.sum())
+            legacy_of[sel] = np.array([m[0] for m in c.members], dtype=object)[pick]
+    split = np.array([lc in ctx.legacy_split for lc in legacy_of])
+    has_point = (rng.random(n) < INCIDENT_POINT_SHARE) | split
+    pts = np.flatnonzero(has_point)
+    lat = np.full(n, np.nan)
+    lon = np.full(n, np.nan)
+    if len(pts):
+        keys = [(int(ci[p]), legacy_of[p] or None) for p in pts]
+        lat[pts], lon[pts] = place_points(ctx, keys, rng)
+
+    # Descriptions, with a residential area for about half of them.
+    tpick = rng.random(n)
+    where = rng.random(n) < 0.5
+    village = rng.random(n)
+    codes, names, districts, texts = [], [], [], []
+    for r in range(n):
+        c = ctx.communes[ci[r]]
+        unit = ctx.legacy[legacy_of[r]] if pre[r] else c.unit
+        codes.append(unit.code)
+        names.append(unit.name)
+        districts.append(unit.district)
+        f = _FIELDS[fi[r]]
+        options = _INCIDENT_TEXT[f]
+        if c.border and f in _BORDER_INCIDENT_TEXT:
+            options = options + _BORDER_INCIDENT_TEXT[f] * 2
+        text = options[int(tpick[r] * len(options))]
+        if where[r]:
+            pool = prof.villages(int(ci[r]), legacy_of[r] if pre[r] else None)
+            text = f"{text}, {kdc(unit.type, pool[int(village[r] * len(pool))])}"
+        texts.append(text)
+
+    years = np.array([date.fromordinal(int(o)).year for o in ords]) if n else np.empty(0, dtype=int)
+    ids: list[str] = []
+    seq: dict[int, int] = {}
+    for y in years:
+        seq[int(y)] = seq.get(int(y), 0) + 1
+        ids.append(f"VV-{int(y)}-{seq[int(y)]:06d}")
+    return pd.DataFrame({
+        "ma_vu_viec": ids, "ngay": iso_dates(ords), "ma_xa": codes, "ten_xa": names, "huyen_cu": districts,
+        "linh_vuc": [_FIELDS[i] for i in fi], "muc_do": [_SEVERITIES[i] for i in si],
+        "vi_do": lat, "kinh_do": lon, "mo_ta": texts,
+    }, columns=get_dataset(domain.DATASET_INCIDENTS).names)
+
