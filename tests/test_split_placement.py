@@ -1,4 +1,4 @@
-"""Records of split legacy communes are placed by their point (DOMAIN.md: Đại Nài, Kỳ Lợi)."""
+"""Records of split legacy communes (Đại Nài, Kỳ Lợi) are placed in a 2025 commune by their point."""
 
 from __future__ import annotations
 
