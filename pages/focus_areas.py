@@ -5,7 +5,8 @@ import streamlit as st
 from ui import cache
 from ui.i18n import current_language, t
 from ui.parts.focus import render_focus_figures, render_missing_kinds, render_trends
-from ui.parts.map_section import focus_highlight, map_indicator_for, render_commune_map, render_level_switch
+from ui.parts.map_section import (Colouring, focus_highlight, map_indicator_for, render_commune_map,
+                                  render_level_switch)
 from ui.sidebar import current_filters
 
 filters = current_filters()
@@ -40,5 +41,5 @@ indicator = map_indicator_for(level, "models_per_10k")
 restyle, legend = cache.get_map_restyle(version, filters, indicator, current_language(), level,
                                         focus_highlight(level))
 st.caption(t("focus.map_help"))
-render_commune_map("focus_map", level, restyle, legend, t(f"indicator.{indicator}"), kind="focus", height=520,
-                   returned_objects=())
+render_commune_map("focus_map", level, Colouring(restyle, legend, t(f"indicator.{indicator}")), kind="focus",
+                   height=520, returned_objects=())

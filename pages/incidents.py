@@ -11,7 +11,7 @@ from ui.i18n import current_language, t
 from ui.map_component import render_map
 from ui.parts import incidents as parts
 from ui.parts.labels import rule_sentence
-from ui.parts.map_section import map_indicator_for, render_commune_map, render_level_switch
+from ui.parts.map_section import Colouring, map_indicator_for, render_commune_map, render_level_switch
 from ui.parts.tables import render_table
 from ui.sidebar import current_filters
 
@@ -30,7 +30,8 @@ chart_cols = st.columns(2)
 with chart_cols[0]:
     parts.render_monthly(cache.get_incident_series(version, filters, "field"), "field", t("incidents.by_field"))
 with chart_cols[1]:
-    parts.render_monthly(cache.get_incident_series(version, filters, "severity"), "severity", t("incidents.by_severity"))
+    parts.render_monthly(cache.get_incident_series(version, filters, "severity"), "severity",
+                         t("incidents.by_severity"))
 
 st.subheader(t("incidents.change_title"))
 level = render_level_switch(filters)
@@ -55,7 +56,7 @@ if n_points:
 else:
     indicator = map_indicator_for(level, "incidents_per_10k")
     restyle, legend = cache.get_map_restyle(version, filters, indicator, lang, level, ())
-    render_commune_map("incidents_map", level, restyle, legend, t(f"indicator.{indicator}"), height=520,
+    render_commune_map("incidents_map", level, Colouring(restyle, legend, t(f"indicator.{indicator}")), height=520,
                        returned_objects=())
 
 if can("incident_details"):

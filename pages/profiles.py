@@ -7,8 +7,8 @@ from maps.views import clicked_code
 from ui import cache
 from ui.i18n import current_language, t
 from ui.map_component import map_event
-from ui.parts.map_section import (SELECTED_COMMUNE_KEY, center_of, highlight_codes, map_indicator_for, new_click,
-                                  render_commune_map, render_level_switch, sync_selection)
+from ui.parts.map_section import (SELECTED_COMMUNE_KEY, Colouring, center_of, highlight_codes, map_indicator_for,
+                                  new_click, render_commune_map, render_level_switch, sync_selection)
 from ui.parts.profile import render_commune_extras, render_commune_profile, render_district_profile
 from ui.sidebar import current_filters
 
@@ -62,7 +62,7 @@ with map_col:
     restyle, legend = cache.get_map_restyle(version, filters, indicator, current_language(), level,
                                             highlight_codes(list(focus_codes), level))
     center = center_of(list(focus_codes))
-    render_commune_map("profiles_map", level, restyle, legend, t(f"indicator.{indicator}"), center=center,
+    render_commune_map("profiles_map", level, Colouring(restyle, legend, t(f"indicator.{indicator}")), center=center,
                        zoom=(11 if mode == "commune" else 10) if center else None)
 
 with profile_col:

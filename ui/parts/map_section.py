@@ -9,6 +9,7 @@ and the rest of the page reads it.
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -98,12 +99,29 @@ def render_legend(entries: list[tuple[str, str]], title: str) -> None:
     st.markdown(f"**{html.escape(title)}**<br>{swatches}", unsafe_allow_html=True)
 
 
+@dataclass(frozen=True)
+class Colouring:
+    """How a drawn commune map is coloured this rerun, and the legend drawn beside it.
 
-def render_commune_map(key: str, level: str, restyle: str, legend: list[tuple[str, str]], legend_title: str, *,
-                       kind: str = "coverage", height: int = 480,
+    Attributes
+    ----------
+    script : str
+        Recolouring script, from ``cache.get_map_restyle`` or ``cache.get_priority_restyle``.
+    legend : list of (str, str)
+        Legend rows ``(colour, label)`` from the same call.
+    title : str
+        Legend title: the name of the value shown.
+    """
+
+    script: str
+    legend: list[tuple[str, str]]
+    title: str
+
+
+def render_commune_map(key: str, level: str, colouring: Colouring, *, kind: str = "coverage", height: int = 480,
                        returned_objects: tuple[str, ...] = ("last_active_drawing",),
                        center: tuple[float, float] | None = None, zoom: int | None = None) -> dict | None:
-    """A commune map through the fast path: the base map drawn once, recoloured by ``restyle``.
+    """A commune map through the fast path: the base map drawn once, recoloured by ``colouring``.
 
     Parameters
     ----------
@@ -111,8 +129,8 @@ def render_commune_map(key: str, level: str, restyle: str, legend: list[tuple[st
         Widget key of the map (page-prefixed).
     level : {"2025", "legacy"}
         Units drawn.
-    restyle, legend
-        From ``cache.get_map_restyle`` or ``cache.get_priority_restyle``.
+    colouring : Colouring
+        The recolouring script and the legend.
     kind : str
         Base-map kind (``cache.MAP_KINDS``): which overlays open with it.
     center, zoom
@@ -126,8 +144,8 @@ def render_commune_map(key: str, level: str, restyle: str, legend: list[tuple[st
     prepared, points_only, _codes = cache.get_base_map(level, settings.default_basemap(), current_language(), kind)
     if points_only:
         st.warning(t("map.no_boundaries"))
-    render_legend(legend, legend_title)
-    return render_map(prepared, key=key, height=height, returned_objects=returned_objects, restyle=restyle,
+    render_legend(colouring.legend, colouring.title)
+    return render_map(prepared, key=key, height=height, returned_objects=returned_objects, restyle=colouring.script,
                       center=center, zoom=zoom)
 
 

@@ -26,7 +26,8 @@ def filter_context(filters: ind.Filters, extra: list[tuple[str, str]] | None = N
     version = cache.data_version()
     rows = [
         (t("export.context.period"), f"{filters.period.start:%d/%m/%Y} – {filters.period.end:%d/%m/%Y}"),
-        (t("filter.districts"), ", ".join(registry.districts.at[d, "name"] for d in filters.districts) or t("filter.all")),
+        (t("filter.districts"),
+         ", ".join(registry.districts.at[d, "name"] for d in filters.districts) or t("filter.all")),
         (t("filter.kinds"), ", ".join(enum_label("kind", k) for k in filters.kinds) or t("filter.all")),
         (t("filter.focus"), t(f"focus.{filters.focus}")),
         (t("export.context.rule"), t("map.rules", threshold=int(filters.rise_threshold * 100),
