@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 import streamlit as st
 
+from analysis import briefing, priority
 from analysis import indicators as ind
 from analysis.exports import export_timestamp, file_stem
 from maps import printable
@@ -134,8 +135,6 @@ def render_briefing_download(unit: str, unit_kind: str, filters: ind.Filters, *,
     audit = access.export_auditor()
 
     def build() -> bytes:
-        from analysis import briefing, priority
-
         audit(f"{stem}.pdf")
         members = indicators.index.intersection(list(codes))
         unit_summary = ind.summarise(indicators.loc[members], data, province)
