@@ -154,7 +154,7 @@ def _package_db() -> Path:
     spec = importlib.util.find_spec("vietnamadminunits")
     if spec is None or not spec.submodule_search_locations:
         raise RegistryError("Thiếu gói vietnamadminunits (cài bằng requirements.txt)")
-    return Path(list(spec.submodule_search_locations)[0]) / "data"
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
 def _aliases_from_package() -> pd.DataFrame:

@@ -9,6 +9,7 @@ adds what is specific to Vietnamese unit names.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 
@@ -28,7 +29,7 @@ def is_present(value: object) -> bool:
     """Whether a cell holds a value: not ``None``, NaN, NA or blank text."""
     if value is None:
         return False
-    if isinstance(value, float) and value != value:
+    if isinstance(value, float) and math.isnan(value):
         return False
     try:
         if pd.isna(value):

@@ -13,10 +13,11 @@ The fixed facts (file names, code form, CRS, relations) live in
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import pandas as pd
 

@@ -11,10 +11,11 @@ reported as ambiguous, with its candidates.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any, Sequence
+from typing import Any
 
 import pandas as pd
 

@@ -12,6 +12,7 @@ resolve names without loading geopandas.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,7 +62,7 @@ def normalise_code(value: object) -> str | None:
     Spreadsheets turn "08" into 8 and codes into floats, so "18073.0" and
     18073 both give "18073".
     """
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     text = str(value).strip()
     if re.fullmatch(r"\d+\.0+", text):

@@ -9,6 +9,7 @@ value.
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 
 import numpy as np
@@ -19,7 +20,7 @@ from loaders.core import domain
 
 def vintage_for_date(on: date | datetime | None) -> str | None:
     """The vintage a record dated ``on`` uses: legacy before 2025-07-01, else 2025."""
-    if on is None or (isinstance(on, float) and on != on) or pd.isna(on):
+    if on is None or (isinstance(on, float) and math.isnan(on)) or pd.isna(on):
         return None
     if isinstance(on, datetime):
         on = on.date()
