@@ -33,7 +33,7 @@ if str(_PROJECT_ROOT) not in sys.path:
 from analysis import briefing, priority  # noqa: E402
 from analysis import indicators as ind  # noqa: E402
 from loaders.geo import boundaries  # noqa: E402
-from loaders.ingest import importer
+from loaders.demo.loading import load_demo
 from loaders.core import domain
 from loaders.store import db, reads
 from loaders.geo.loading import load_registry  # noqa: E402
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     layers = printable.project_layers({role: boundaries.load_display_geometry(role) for role in _ROLES})
     with tempfile.TemporaryDirectory() as tmp:
         engine = db.get_engine(f"sqlite:///{tmp}/bench.db")
-        importer.load_demo(engine, user="bench", registry=registry)
+        load_demo(engine, user="bench", registry=registry)
         data = ind.Datasets(*(reads.load_dataset(engine, d) for d in
                               (domain.DATASET_MODELS, domain.DATASET_INCIDENTS, domain.DATASET_RECOGNITIONS)))
         engine.dispose()

@@ -11,9 +11,9 @@ coordinates inside their commune), then each measurement runs in a fresh
 child process so that its peak memory (``ru_maxrss``) is its own:
 
 - ``read_csv``: a bare ``pandas.read_csv(path, dtype=str)``, the baseline;
-- ``dry run``: :func:`loaders.ingest.importer.preview_import` (read, match, validate,
+- ``dry run``: :func:`loaders.ingest.preview.preview_import` (read, match, validate,
   registry resolution, polygon check, duplicate lookup against the store);
-- ``commit``: preview then :func:`loaders.ingest.importer.commit_import` into an
+- ``commit``: preview then :func:`loaders.ingest.commit.commit_import` into an
   empty store (one transaction), until the rows are committed and visible.
   A big SQLite import then copies its write-ahead log into the database file
   in a background thread (``db.write_transaction``); the table reports how
@@ -107,34 +107,37 @@ def child(mode: str, path: Path, url: str | None) -> dict:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         return {"seconds": time.perf_counter() - t, "cpu_s": time.process_time() - cpu, "rows": len(frame),
                 "peak_mb": _peak_mb()}
-    from loaders.ingest import importer
+    from loaders.geo.boundaries import load_province_polygon
+    from loaders.ingest.commit import commit_import
+    from loaders.ingest.preview import preview_import
+    from loaders.ingest.reports import errors_to_records
     from loaders.store import db
     from loaders.geo.loading import load_registry
 
     engine = db.get_engine(url)
     registry = load_registry()
-    polygon = importer.load_province_polygon()
+    polygon = load_province_polygon()
     # A running app has its registry, locator and modules warm: one tiny preview first (its cost is reported).
     warm_cpu = time.process_time()
     with path.open("rb") as f:
         head = b"".join(f.readline() for _ in range(11))
-    importer.preview_import(engine, "incidents", head, "warm.csv", registry=registry, province_polygon=polygon,
+    preview_import(engine, "incidents", head, "warm.csv", registry=registry, province_polygon=polygon,
                             user="bench")
     warm_cpu = time.process_time() - warm_cpu
     base_mb = _peak_mb()
     data = path.read_bytes()
     cpu = time.process_time()
     t = time.perf_counter()
-    preview = importer.preview_import(engine, "incidents", data, path.name, registry=registry,
+    preview = preview_import(engine, "incidents", data, path.name, registry=registry,
                                       province_polygon=polygon, user="bench")
     t_preview = time.perf_counter() - t
     out = {"rows": preview.rows_read, "accepted": preview.n_accepted, "preview_s": t_preview,
            "preview_cpu_s": time.process_time() - cpu, "warm_up_cpu_s": warm_cpu, "setup_mb": base_mb}
     if preview.n_rejected:
-        out["first_errors"] = importer.errors_to_records(preview.errors.head(3))
+        out["first_errors"] = errors_to_records(preview.errors.head(3))
     if mode == "commit":
         t = time.perf_counter()
-        outcome = importer.commit_import(engine, preview, user="bench", valid_only=True)
+        outcome = commit_import(engine, preview, user="bench", valid_only=True)
         out["commit_s"] = time.perf_counter() - t
         out["written"] = outcome.written
         # A big SQLite import leaves the WAL checkpoint to a background thread: how long it ran on.

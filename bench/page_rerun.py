@@ -62,7 +62,7 @@ def main() -> None:
     os.environ["HT_DATA_DIR"] = str(data_dir)
     os.environ.pop("DATABASE_URL", None)
 
-    from loaders.ingest import importer
+    from loaders.demo.loading import load_demo
     from loaders.store import db, reads
     from loaders.accounts.access import ROLE_ADMIN
     from streamlit.testing.v1 import AppTest
@@ -72,7 +72,7 @@ def main() -> None:
     with engine.connect() as conn:
         empty = not reads.has_demo(conn)
     if empty:
-        importer.load_demo(engine, user="bench")
+        load_demo(engine, user="bench")
     db.dispose_engines()
 
     durations = _timed_runs()

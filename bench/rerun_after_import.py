@@ -49,8 +49,10 @@ def _fill(engine, stored: int, tmp: Path) -> float:  # noqa: ANN001 - SQLAlchemy
     import sqlalchemy as sa
 
     from import_throughput import generate_csv
-    from loaders.ingest import importer
-    from loaders.store import db, reads, tables
+    from loaders.geo.boundaries import load_province_polygon
+    from loaders.ingest.commit import commit_import
+    from loaders.ingest.preview import preview_import
+    from loaders.store import tables
     from loaders.geo.loading import load_registry
 
     with engine.connect() as conn:
@@ -63,9 +65,9 @@ def _fill(engine, stored: int, tmp: Path) -> float:  # noqa: ANN001 - SQLAlchemy
     path = tmp / "fill.csv"
     generate_csv(path, stored - have, seed=11, prefix=f"F{have}")
     started = time.perf_counter()
-    preview = importer.preview_import(engine, "incidents", path.read_bytes(), path.name, registry=load_registry(),
-                                      province_polygon=importer.load_province_polygon(), user="bench")
-    outcome = importer.commit_import(engine, preview, user="bench", valid_only=True)
+    preview = preview_import(engine, "incidents", path.read_bytes(), path.name, registry=load_registry(),
+                                      province_polygon=load_province_polygon(), user="bench")
+    outcome = commit_import(engine, preview, user="bench", valid_only=True)
     if outcome.written != stored - have:
         raise RuntimeError(f"fill import wrote {outcome.written} rows: {outcome.message}")
     return time.perf_counter() - started
@@ -90,7 +92,11 @@ def main() -> None:
     from streamlit.testing.v1 import AppTest
 
     from import_throughput import generate_csv
-    from loaders.ingest import importer
+    from loaders.demo.loading import load_demo
+    from loaders.geo.boundaries import load_province_polygon
+    from loaders.ingest.commit import commit_import
+    from loaders.ingest.history import rollback_import
+    from loaders.ingest.preview import preview_import
     from loaders.store import db, reads, tables
     from loaders.accounts.access import ROLE_ADMIN
     from loaders.geo.loading import load_registry
@@ -100,14 +106,14 @@ def main() -> None:
     engine = db.get_engine()
     with engine.connect() as conn:
         if not reads.has_demo(conn) and not conn.execute(sa.select(sa.func.count()).select_from(tables.imports)).scalar():
-            importer.load_demo(engine, user="bench")
+            load_demo(engine, user="bench")
     fill_s = _fill(engine, args.stored, tmp)
     with engine.connect() as conn:
         stored = conn.execute(sa.select(sa.func.count()).select_from(tables.incidents).join(
             tables.imports, tables.imports.c.id == tables.incidents.c.import_id).where(
             reads.visible_import_filter(conn))).scalar()
     registry = load_registry()
-    polygon = importer.load_province_polygon()
+    polygon = load_province_polygon()
     districts = list(registry.districts.index)
 
     durations = _timed_runs()
@@ -133,9 +139,9 @@ def main() -> None:
             path = tmp / f"batch_{batch_no}.csv"
             generate_csv(path, args.batch, seed=100 + batch_no, prefix=f"B{batch_no}-{os.getpid()}")
             started = time.perf_counter()
-            preview = importer.preview_import(engine, "incidents", path.read_bytes(), path.name, registry=registry,
+            preview = preview_import(engine, "incidents", path.read_bytes(), path.name, registry=registry,
                                               province_polygon=polygon, user="bench")
-            outcome = importer.commit_import(engine, preview, user="bench")
+            outcome = commit_import(engine, preview, user="bench")
             commits.append(time.perf_counter() - started)
             if not outcome.committed:
                 raise RuntimeError(outcome.message)
@@ -143,7 +149,7 @@ def main() -> None:
             at.run()
             after_import.append(durations[-1])
         for import_id in reversed(imported):  # then undone, latest first, as a user corrects mistakes
-            importer.rollback_import(engine, import_id, "bench")
+            rollback_import(engine, import_id, "bench")
             at.run()
             after_rollback.append(durations[-1])
         if at.exception:

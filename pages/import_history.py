@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from loaders.ingest import importer
+from loaders.ingest.history import list_imports
 from ui import cache
 from ui.parts import history
 from ui.parts.upload import render_flash
@@ -13,7 +13,7 @@ require("import")
 st.title(t("page.import_history"))
 render_flash(history.HISTORY_FLASH_KEY)
 
-imports = importer.list_imports(cache.get_engine())
+imports = list_imports(cache.get_engine())
 if imports.empty:
     st.info(t("history.empty"))
     st.stop()

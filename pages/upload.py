@@ -1,6 +1,6 @@
 """Upload: choose a dataset, get its templates, upload a file, check the preview, then confirm the import.
 
-The importer (``loaders.ingest.importer``) does the work, as for ``python -m loaders import``;
+The importer (``loaders.ingest``) does the work, as for ``python -m loaders import``;
 ``ui.parts.upload`` holds the widgets and the once-per-submit bookkeeping.
 """
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.caching.cache_utils import CachedFunc
 
-from loaders.ingest import importer
+from loaders.demo.loading import load_demo
 from loaders.store import db
 
 #: ``ui.cache`` resources that depend only on the geodata and the code.
@@ -52,7 +52,7 @@ def clear_data_caches() -> list[str]:
 def build_demo_store(path: Path) -> Path:
     """Generate the demo data once into a SQLite file at ``path`` (for a module-scoped fixture)."""
     engine = db.get_engine(f"sqlite:///{path}")
-    importer.load_demo(engine, user="test")
+    load_demo(engine, user="test")
     db.dispose_engines()
     return path
 

@@ -99,6 +99,6 @@ def registry():
 
 @pytest.fixture(scope="session")
 def province_polygon():
-    from loaders.ingest.importer import load_province_polygon
+    from loaders.geo.boundaries import load_province_polygon
 
     return load_province_polygon()

@@ -249,10 +249,10 @@ def test_a_big_import_ends_after_its_background_checkpoint(db_url, tmp_path, mon
     import threading
     import time
 
-    from loaders.ingest import importer
+
     from loaders.store import db
 
-    monkeypatch.setattr(importer, "DEFER_CHECKPOINT_FROM", 3)
+    monkeypatch.setattr("loaders.ingest.commit.DEFER_CHECKPOINT_FROM", 3)
     finished = []
 
     def slow_checkpoint(engine):

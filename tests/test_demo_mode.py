@@ -10,7 +10,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from loaders.ingest import importer
+from loaders.demo.loading import load_demo
+from loaders.ingest.commit import import_frames
 from loaders.store import db
 
 APP = Path(__file__).parents[1] / "app.py"
@@ -29,7 +30,7 @@ def _sees_sign_in(at: AppTest) -> bool:
 @pytest.fixture
 def small_demo(registry):
     engine = db.get_engine()
-    importer.load_demo(engine, user="test", until=date(2020, 6, 30), registry=registry, scale=0.1)
+    load_demo(engine, user="test", until=date(2020, 6, 30), registry=registry, scale=0.1)
     return engine
 
 
@@ -50,7 +51,7 @@ def test_first_real_import_closes_auto_mode(monkeypatch, small_demo, registry):
         "loai_mo_hinh": "tự quản", "noi_trien_khai": "khu dân cư", "ngay_thanh_lap": "2025-09-01",
         "trang_thai": "đang hoạt động", "ngay_giai_the": None, "danh_gia": "hiệu quả", "so_thanh_vien": 12,
         "vi_do": None, "kinh_do": None, "ghi_chu": None}])
-    outcome = importer.import_frames(small_demo, {"models": real}, user="editor", registry=registry)
+    outcome = import_frames(small_demo, {"models": real}, user="editor", registry=registry)
     assert outcome["models"].committed
     assert _sees_sign_in(_anonymous_run())
     monkeypatch.setenv("HT_DEMO_MODE", "1")  # an explicit demo mode still opens it

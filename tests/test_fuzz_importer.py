@@ -1,6 +1,6 @@
 """Property-based tests of the importer (issue 5, "Proof"): no unhandled error, never partial data.
 
-Hypothesis feeds :func:`loaders.ingest.importer.preview_import` random bytes under the
+Hypothesis feeds :func:`loaders.ingest.preview.preview_import` random bytes under the
 extensions staff use, CSV and XLSX files of random shape (delimiters, quoting,
 header permutations from the real aliases, extra columns, ragged rows, blank
 lines, encodings) and random text: combining marks, right-to-left scripts and
@@ -33,10 +33,14 @@ from fixtures_files import to_cp1258, xlsx_bytes
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from loaders.ingest import importer
+from loaders.ingest.bulk import insert_chunk
+from loaders.ingest.commit import commit_import
+from loaders.ingest.preview import ImportPreview, ImportRefused, preview_import
 from loaders.accounts import audit
-from loaders.store import db, tables
-from loaders.ingest.datasets import DATASETS, ENUM_FAMILIES, INCIDENTS, MODELS, RECOGNITIONS, ImportDataError
+from loaders.store import db
+from loaders.store.tables import events, imports, meta, metadata, models, stored_files, DATASET_TABLES
+from loaders.core.domain import DATASET_INCIDENTS, DATASET_MODELS, DATASET_RECOGNITIONS
+from loaders.ingest.datasets import DATASET_SPECS, ENUM_FAMILIES, ImportDataError
 
 USER = "fuzz"
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -127,8 +131,8 @@ def _valid_value(field: str, commune: tuple[str, str, str], serial: str) -> str:
 @st.composite
 def tables(draw: st.DrawFn, dataset: str | None = None) -> tuple[str, list[list[str]]]:
     """A dataset and the rows (header first) of a file for it, of random shape."""
-    dataset = dataset or draw(st.sampled_from(sorted(DATASETS)))
-    spec = DATASETS[dataset]
+    dataset = dataset or draw(st.sampled_from(sorted(DATASET_SPECS)))
+    spec = DATASET_SPECS[dataset]
     columns = [c for c in spec.columns if c.required or draw(st.booleans())]
     columns = draw(st.permutations(columns))
     header = [draw(_header_for(c)) for c in columns]
@@ -215,11 +219,11 @@ def _snapshot(engine: sa.Engine) -> dict[str, Any]:
     """Row counts of every table, the data version and the import ids: equal snapshots = unchanged store."""
     out: dict[str, Any] = {}
     with engine.connect() as conn:
-        for table in tables.metadata.sorted_tables:
-            if table is tables.meta:
+        for table in metadata.sorted_tables:
+            if table is meta:
                 continue  # its data-version row appears on the first write; the version itself is compared
             out[table.name] = int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar())
-        out["import_ids"] = [r[0] for r in conn.execute(sa.select(tables.imports.c.id).order_by(tables.imports.c.id))]
+        out["import_ids"] = [r[0] for r in conn.execute(sa.select(imports.c.id).order_by(imports.c.id))]
     out["data_version"] = db.data_version(engine)
     return out
 
@@ -227,29 +231,29 @@ def _snapshot(engine: sa.Engine) -> dict[str, Any]:
 def _preview(engine: sa.Engine, registry, dataset: str, data: bytes, name: str):  # noqa: ANN001, ANN202
     """``preview_import``, or ``None`` when it refuses the file with one of the project's errors."""
     try:
-        return importer.preview_import(engine, dataset, data, name, registry=registry, user=USER)
+        return preview_import(engine, dataset, data, name, registry=registry, user=USER)
     except ImportDataError as exc:
         message = str(exc)
         assert message.strip(), f"{type(exc).__name__} without a message"
         assert "Traceback" not in message
-        if isinstance(exc, importer.ImportRefused):
+        if isinstance(exc, ImportRefused):
             assert exc.reason == "unreadable"
         event(f"preview refused: {type(exc).__name__}")
         return None
 
 
-def _check_commit(engine: sa.Engine, preview: importer.ImportPreview, valid_only: bool, force: bool) -> None:
+def _check_commit(engine: sa.Engine, preview: ImportPreview, valid_only: bool, force: bool) -> None:
     """Commit and check: all of the accepted rows and one import, or nothing at all."""
     before = _snapshot(engine)
     try:
-        outcome = importer.commit_import(engine, preview, valid_only=valid_only, force=force, user=USER)
-    except importer.ImportRefused as exc:
+        outcome = commit_import(engine, preview, valid_only=valid_only, force=force, user=USER)
+    except ImportRefused as exc:
         assert str(exc).strip() and exc.reason in ("duplicate_file", "conflict")
         event(f"commit refused: {exc.reason}")
         assert _snapshot(engine) == before
         return
     after = _snapshot(engine)
-    table = tables.DATASET_TABLES[preview.dataset]
+    table = DATASET_TABLES[preview.dataset]
     if not outcome.committed:
         assert outcome.written == 0 and outcome.import_id is None and outcome.message
         event("nothing written")
@@ -260,23 +264,23 @@ def _check_commit(engine: sa.Engine, preview: importer.ImportPreview, valid_only
     assert (preview.n_rejected == 0 or valid_only) and not preview.needs_mapping
     expected = dict(before)
     expected[table.name] += outcome.written
-    expected[tables.imports.name] += 1
-    expected[tables.events.name] += 1
-    expected[tables.stored_files.name] = after[tables.stored_files.name]  # +1 unless the same bytes are stored
+    expected[imports.name] += 1
+    expected[events.name] += 1
+    expected[stored_files.name] = after[stored_files.name]  # +1 unless the same bytes are stored
     expected["import_ids"] = [*before["import_ids"], outcome.import_id]
     expected["data_version"] = before["data_version"] + 1
     assert after == expected
-    assert after[tables.stored_files.name] in (before[tables.stored_files.name], before[tables.stored_files.name] + 1)
+    assert after[stored_files.name] in (before[stored_files.name], before[stored_files.name] + 1)
     _check_texts_stored_as_previewed(engine, preview, outcome.import_id)
 
 
-_TEXT_FIELDS = {MODELS: ("ten_mo_hinh", "model_name"), INCIDENTS: ("ma_vu_viec", "incident_code"),
-                RECOGNITIONS: ("ten_don_vi", "unit_name")}
+_TEXT_FIELDS = {DATASET_MODELS: ("ten_mo_hinh", "model_name"), DATASET_INCIDENTS: ("ma_vu_viec", "incident_code"),
+                DATASET_RECOGNITIONS: ("ten_don_vi", "unit_name")}
 
 
-def _check_texts_stored_as_previewed(engine: sa.Engine, preview: importer.ImportPreview, import_id: int) -> None:
+def _check_texts_stored_as_previewed(engine: sa.Engine, preview: ImportPreview, import_id: int) -> None:
     canonical, column = _TEXT_FIELDS[preview.dataset]
-    table = tables.DATASET_TABLES[preview.dataset]
+    table = DATASET_TABLES[preview.dataset]
     with engine.connect() as conn:
         stored = [r[0] for r in conn.execute(sa.select(table.c[column]).where(table.c.import_id == import_id)
                                              .order_by(table.c.id))]
@@ -290,7 +294,7 @@ def _check_texts_stored_as_previewed(engine: sa.Engine, preview: importer.Import
 # ----------------------------------------------------------------- properties
 @FUZZ
 @given(data=st.binary(max_size=4096), name=st.sampled_from(["f.csv", "f.txt", "f.xlsx", "f.tsv", "f", "f.xlsm"]),
-       dataset=st.sampled_from(sorted(DATASETS)))
+       dataset=st.sampled_from(sorted(DATASET_SPECS)))
 def test_random_bytes_are_refused_with_a_message_or_previewed(engine_sqlite, registry, data, name, dataset):
     preview = _preview(engine_sqlite, registry, dataset, data, name)
     if preview is not None:
@@ -303,7 +307,7 @@ def test_random_bytes_are_refused_with_a_message_or_previewed(engine_sqlite, reg
      b"\xff\xfe", b"\xfe\xff", b"\x1f\x8b\x08"]),
     name=st.sampled_from(["f.csv", "f.xlsx", "f.txt"]))
 def test_garbage_behind_known_magic_numbers_is_refused_with_a_message(engine_sqlite, registry, data, prefix, name):
-    preview = _preview(engine_sqlite, registry, INCIDENTS, prefix + data, name)
+    preview = _preview(engine_sqlite, registry, DATASET_INCIDENTS, prefix + data, name)
     if preview is not None:
         _check_commit(engine_sqlite, preview, valid_only=True, force=True)
 
@@ -342,7 +346,7 @@ def test_hostile_text_in_every_text_field_is_stored_verbatim(engine_sqlite, regi
         lines.append(f"Xã Kỳ Tân,Huyện Kỳ Anh,Mô hình {run}-{i},tự quản,khu dân cư,01/02/2021,đang hoạt động,{quoted}")
         expected_notes.append(text)
     data = ("\n".join(lines) + "\n").encode("utf-8", errors="surrogatepass")
-    preview = _preview(engine_sqlite, registry, MODELS, data, "mo_hinh.csv")
+    preview = _preview(engine_sqlite, registry, DATASET_MODELS, data, "mo_hinh.csv")
     if preview is None:
         # Only control characters (NUL, or many of them) may make a file unreadable as text.
         assert any(re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]", t) for t in texts)
@@ -351,7 +355,7 @@ def test_hostile_text_in_every_text_field_is_stored_verbatim(engine_sqlite, regi
     _check_commit(engine_sqlite, preview, valid_only=False, force=True)
     with engine_sqlite.connect() as conn:
         names = [f"Mô hình {run}-{i}" for i in range(len(texts))]
-        query = sa.select(tables.models.c.notes).where(tables.models.c.model_name.in_(names)).order_by(tables.models.c.id)
+        query = sa.select(models.c.notes).where(models.c.model_name.in_(names)).order_by(models.c.id)
         notes = [r[0] for r in conn.execute(query)]
     assert notes == [unicodedata.normalize("NFC", t).strip() or None for t in expected_notes]
 
@@ -363,33 +367,33 @@ def test_a_failure_inside_the_commit_leaves_the_store_unchanged(engine_sqlite, r
     names = [f"Mô hình {i}" for i in range(7)]
     lines = ["Tên xã,Huyện (cũ),Tên mô hình,Loại mô hình,Nơi triển khai,Ngày thành lập,Trạng thái"]
     lines += [f"Xã Kỳ Tân,Huyện Kỳ Anh,{n},tự quản,khu dân cư,01/02/2021,đang hoạt động" for n in names]
-    preview = _preview(engine_sqlite, registry, MODELS, ("\n".join(lines) + "\n").encode(), "m.csv")
+    preview = _preview(engine_sqlite, registry, DATASET_MODELS, ("\n".join(lines) + "\n").encode(), "m.csv")
     assert preview is not None and preview.n_accepted == 7
     before = _snapshot(engine_sqlite)
-    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)  # four batches: the failure comes after real inserts
+    monkeypatch.setattr("loaders.ingest.commit.CHUNK_ROWS", 2)  # four batches: the failure comes after real inserts
     calls = itertools.count(1)
 
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
 
     if fail_at == "insert":
-        real_insert = importer._insert_chunk
+        real_insert = insert_chunk
 
         def insert_then_fail(*args: object, **kwargs: object) -> None:
             if next(calls) == 3:
                 boom()
             real_insert(*args, **kwargs)
 
-        monkeypatch.setattr(importer, "_insert_chunk", insert_then_fail)
+        monkeypatch.setattr("loaders.ingest.commit.insert_chunk", insert_then_fail)
     elif fail_at == "version":
         monkeypatch.setattr(db, "bump_data_version", boom)
     else:
         monkeypatch.setattr(audit, "record_event", boom)
     with pytest.raises(RuntimeError, match="disk full"):
-        importer.commit_import(engine_sqlite, preview, user=USER)
+        commit_import(engine_sqlite, preview, user=USER)
     assert _snapshot(engine_sqlite) == before
     monkeypatch.undo()
-    outcome = importer.commit_import(engine_sqlite, preview, user=USER)
+    outcome = commit_import(engine_sqlite, preview, user=USER)
     assert outcome.committed and outcome.written == 7
 
 

@@ -5,7 +5,7 @@ Three parts:
 
 * unsafe files (over the size limit, zip bombs, absurd row counts, contents that are not
   what the extension says, binary garbage, NUL bytes) are refused by
-  :func:`loaders.ingest.importer.preview_import` with a Vietnamese message and by
+  :func:`loaders.ingest.preview.preview_import` with a Vietnamese message and by
   ``python -m loaders import ... --json`` with exit status 2, and nothing reaches the store;
 * file names from users are only text: the original is kept by its sha256 and nothing is
   written outside the data folder;
@@ -36,7 +36,10 @@ import sqlalchemy as sa
 from fixtures_files import xlsx_bytes
 
 from loaders.cli import main as cli
-from loaders.ingest import importer
+from loaders.ingest.commit import commit_import
+from loaders.ingest.history import import_report, original_file
+from loaders.ingest.preview import ImportPreview, ImportRefused, preview_import
+from loaders.ingest.reports import report_bytes
 from loaders.ingest import reading
 from loaders.store import db, originals, reads, tables
 
@@ -61,8 +64,8 @@ def csv_of(rows: list[list[str]]) -> bytes:
 
 
 def preview(engine, registry, data: bytes, name: str,  # noqa: ANN001
-            dataset: str = "models") -> importer.ImportPreview:
-    return importer.preview_import(engine, dataset, data, name, registry=registry, user=USER)
+            dataset: str = "models") -> ImportPreview:
+    return preview_import(engine, dataset, data, name, registry=registry, user=USER)
 
 
 def counts(engine) -> dict[str, int]:  # noqa: ANN001
@@ -105,7 +108,7 @@ def test_a_nul_byte_anywhere_in_a_text_file_refuses_it_on_every_store(engine, re
             "utf-16": _late_nul_csv(encoding="utf-16")}[variant]
     assert len(data) > 2 * 64 * 1024  # the NUL is beyond the sniffed head
     before = counts(engine)
-    with pytest.raises(importer.ImportRefused) as refused:
+    with pytest.raises(ImportRefused) as refused:
         preview(engine, registry, data, "mo_hinh.csv")
     assert refused.value.reason == "unreadable"
     assert "mo_hinh.csv" in str(refused.value) and "không phải tệp văn bản" in str(refused.value)
@@ -217,7 +220,7 @@ def unsafe_contents() -> dict[str, bytes]:
 def test_unsafe_files_are_refused_by_the_importer_with_a_message(sqlite_engine, registry, unsafe_contents,
                                                                  case, name, words):
     before = counts(sqlite_engine)
-    with pytest.raises(importer.ImportRefused) as refused:
+    with pytest.raises(ImportRefused) as refused:
         preview(sqlite_engine, registry, unsafe_contents[case], name)
     message = str(refused.value)
     assert refused.value.reason == "unreadable"
@@ -263,7 +266,7 @@ def test_files_over_the_upload_limit_are_refused_before_reading(sqlite_engine, r
     parsed = []
     monkeypatch.setattr(reading, "_read_text", lambda *a: parsed.append(a))  # must never be reached
     before = counts(sqlite_engine)
-    with pytest.raises(importer.ImportRefused) as refused:
+    with pytest.raises(ImportRefused) as refused:
         preview(sqlite_engine, registry, data, "lon.csv")
     assert "lon.csv" in str(refused.value) and "vượt giới hạn 1 MB" in str(refused.value)
     path = tmp_path / "lon.csv"
@@ -301,7 +304,7 @@ def test_row_limit_is_enforced_while_reading_when_the_sheet_does_not_declare_it(
                 start = data.index(b"<dimension")
                 data = data[:start] + data[data.index(b"/>", start) + 2:]  # no declared size
             dst.writestr(info, data)
-    with pytest.raises(importer.ImportRefused, match="vượt giới hạn 50 dòng"):
+    with pytest.raises(ImportRefused, match="vượt giới hạn 50 dòng"):
         preview(sqlite_engine, registry, out.getvalue(), "dai.xlsx")
     assert counts(sqlite_engine)["imports"] == 0
 
@@ -323,7 +326,7 @@ def test_file_names_are_text_and_originals_are_kept_by_hash(engine, registry, _i
     watched = tmp_path.parent
     before_files = _files_under(watched)
     p = preview(engine, registry, data, name)
-    outcome = importer.commit_import(engine, p, user=USER)
+    outcome = commit_import(engine, p, user=USER)
     assert outcome.committed
     sha = hashlib.sha256(data).hexdigest()
     with engine.connect() as conn:
@@ -332,7 +335,7 @@ def test_file_names_are_text_and_originals_are_kept_by_hash(engine, registry, _i
     assert [(r.sha256, originals.unpack_original(r.codec, r.content, r.size_bytes)) for r in stored] == [(sha, data)]
     assert recorded.sha256 == sha
     assert recorded.file_name == name.replace("\x00", "\ufffd")[:255]  # PostgreSQL text cannot hold NUL
-    assert importer.original_file(engine, outcome.import_id) == (recorded.file_name, data)
+    assert original_file(engine, outcome.import_id) == (recorded.file_name, data)
     # Only the store's own files changed (the SQLite database of this test, if SQLite).
     created = {p for p in _files_under(watched) - before_files if p.name.split("-")[0] != "store.sqlite3"
                and not p.name.startswith("hatinh.sqlite3")}
@@ -359,10 +362,10 @@ def test_text_longer_than_its_store_column_is_a_row_error_on_every_store(engine,
     error = p.errors.iloc[0]
     assert (error["row"], error["code"], error["column"]) == (2, "too_long", column)
     assert "vượt giới hạn" in error["message"] and len(error["value"]) <= 201
-    outcome = importer.commit_import(engine, p, valid_only=True, user=USER)
+    outcome = commit_import(engine, p, valid_only=True, user=USER)
     assert outcome.committed and outcome.written == 1
-    assert importer.import_report(engine, outcome.import_id)["row"].tolist() == [2]
-    assert b"too_long" in importer.report_bytes(p.errors, "csv")
+    assert import_report(engine, outcome.import_id)["row"].tolist() == [2]
+    assert b"too_long" in report_bytes(p.errors, "csv")
 
 
 def test_long_free_text_is_kept_whole(engine, registry):
@@ -370,7 +373,7 @@ def test_long_free_text_is_kept_whole(engine, registry):
     note = "ghi chú " * 12_500
     p = preview(engine, registry, csv_of(models_rows(["Mô hình dài"], [note])), "ghi_chu.csv")
     assert p.n_accepted == 1 and p.errors.empty
-    importer.commit_import(engine, p, user=USER)
+    commit_import(engine, p, user=USER)
     with engine.connect() as conn:
         assert conn.execute(sa.select(tables.models.c.notes)).scalar() == note.strip()
 
@@ -406,7 +409,7 @@ def hostile_store(sqlite_engine, registry):  # noqa: ANN001, ANN201
     for dataset, rows in (("models", models), ("incidents", incidents), ("recognitions", recognitions)):
         p = preview(sqlite_engine, registry, csv_of(rows), f"{HOSTILE[0]}.csv", dataset)
         assert p.n_rejected == 0, p.errors.to_dict("records")
-        assert importer.commit_import(sqlite_engine, p, user=HOSTILE[1]).written == len(HOSTILE)
+        assert commit_import(sqlite_engine, p, user=HOSTILE[1]).written == len(HOSTILE)
     return sqlite_engine
 
 
@@ -517,17 +520,17 @@ def test_csv_export_neutralises_formulas(hostile_store):
 def test_error_reports_neutralise_hostile_values(sqlite_engine, registry):
     from openpyxl import load_workbook
 
-    from loaders.ingest import validation
+    from loaders.ingest import reports
 
     rows = [MODELS_HEADER] + [["Xã Kỳ Tân", "Huyện Kỳ Anh", f"Mô hình {i}", h, "khu dân cư", "01/02/2021",
                                "đang hoạt động", ""] for i, h in enumerate(HOSTILE)]  # hostile kinds: all rejected
     p = preview(sqlite_engine, registry, csv_of(rows), "loi.csv")
     assert p.n_rejected == len(HOSTILE) and p.n_accepted == 0
-    sheet = load_workbook(io.BytesIO(validation.errors_to_xlsx(p.errors))).active
+    sheet = load_workbook(io.BytesIO(reports.errors_to_xlsx(p.errors))).active
     values = [c for row in sheet.iter_rows(min_row=2) for c in row[1:]]
     assert all(c.data_type == "s" and not str(c.value).startswith(FORMULA_START) for c in values if c.value)
     assert "'" + HOSTILE[2] in {c.value for c in values}
-    text = validation.errors_to_csv(p.errors).decode("utf-8-sig")
+    text = reports.errors_to_csv(p.errors).decode("utf-8-sig")
     for value in (v for row in spreadsheet_rows(text)[1:] for v in row):
         assert not value.startswith(FORMULA_START), value
 
@@ -535,12 +538,12 @@ def test_error_reports_neutralise_hostile_values(sqlite_engine, registry):
 def test_error_report_csv_keeps_a_cell_with_an_embedded_cr_whole():
     """Regression: the report's CSV rows ended in LF, so a value holding a CR was written unquoted and a
     spreadsheet split the row there, putting "=1+1" at the start of a row as a live formula."""
-    from loaders.ingest import validation
+    from loaders.ingest import reports
 
     errors = pd.DataFrame({"row": list(range(2, 2 + len(EMBEDDED_CR))), "column": ["Tên mô hình"] * len(EMBEDDED_CR),
                            "value": list(EMBEDDED_CR), "message": ["Sai"] * len(EMBEDDED_CR),
                            "code": ["enum"] * len(EMBEDDED_CR), "field": ["loai_mo_hinh"] * len(EMBEDDED_CR)})
-    rows = [r for r in spreadsheet_rows(validation.errors_to_csv(errors).decode("utf-8-sig")) if r]
+    rows = [r for r in spreadsheet_rows(reports.errors_to_csv(errors).decode("utf-8-sig")) if r]
     assert len(rows) == 1 + len(EMBEDDED_CR)
     assert [r[2] for r in rows[1:]] == list(EMBEDDED_CR)
     for value in (v for row in rows[1:] for v in row):

@@ -14,7 +14,11 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from loaders.ingest import importer
+from loaders.demo.loading import load_demo, remove_demo
+from loaders.ingest.bulk import insert_chunk
+from loaders.ingest.commit import ImportOutcome, commit_import, import_frames
+from loaders.ingest.history import RollbackError, import_report, list_imports, original_file, rollback_import
+from loaders.ingest.preview import ImportRefused, preview_import
 from loaders.store import db, originals, reads, tables
 
 USER = "tester"
@@ -38,7 +42,7 @@ def models_csv(names: list[str]) -> bytes:
 
 
 def preview(engine, registry, data: bytes, dataset: str = "incidents", name: str = "vu_viec.csv", **kw):
-    return importer.preview_import(engine, dataset, data, name, registry=registry, province_polygon=None,
+    return preview_import(engine, dataset, data, name, registry=registry, province_polygon=None,
                                    user=USER, **kw)
 
 
@@ -69,12 +73,12 @@ def test_commit_records_import_original_rows_event_and_version(engine, registry)
     version = db.data_version(engine)
 
     ticks: list[float] = []
-    outcome = importer.commit_import(engine, p, user=USER, progress=lambda f, _m: ticks.append(f))
+    outcome = commit_import(engine, p, user=USER, progress=lambda f, _m: ticks.append(f))
 
     assert outcome.committed and outcome.written == 3 and outcome.import_id is not None
     assert ticks and ticks[-1] == 1.0 and ticks == sorted(ticks)
     assert db.data_version(engine) == version + 1
-    history = importer.list_imports(engine)
+    history = list_imports(engine)
     row = history.iloc[0]
     assert (row["id"], row["dataset"], row["file_name"], row["user_name"]) == (outcome.import_id, "incidents",
                                                                                 "vu_viec.csv", USER)
@@ -86,7 +90,7 @@ def test_commit_records_import_original_rows_event_and_version(engine, registry)
         events = conn.execute(sa.select(tables.events.c.action, tables.events.c.detail)).all()
         stored = conn.execute(sa.select(tables.incidents).order_by(tables.incidents.c.incident_code)).mappings().all()
     assert originals.unpack_original(kept.codec, kept.content, kept.size_bytes) == data
-    assert importer.original_file(engine, outcome.import_id) == ("vu_viec.csv", data)
+    assert original_file(engine, outcome.import_id) == ("vu_viec.csv", data)
     assert [e.action for e in events] == ["import"] and json.loads(events[0].detail)["import_id"] == outcome.import_id
     assert [r["incident_code"] for r in stored] == ["VV-1", "VV-2", "VV-3"]
     first = stored[0]
@@ -97,12 +101,12 @@ def test_commit_records_import_original_rows_event_and_version(engine, registry)
 
 
 def test_blank_optional_cells_are_stored_as_sql_null(engine, registry):
-    # On SQLite a missing value is bound as a float NaN (importer.SQLITE_NULL), which SQLite must store as NULL:
+    # On SQLite a missing value is bound as a float NaN (loaders.ingest.bulk.SQLITE_NULL), which SQLite must store as NULL:
     # never as a REAL, nor as the text 'nan', in text and float columns alike.
     lines = [HEADER, "VV-1,15/03/2024,18814,,,Hình sự,,,,", "VV-2,15/03/2024,18814,,,Hình sự,,18.3,105.9,có mô tả"]
     p = preview(engine, registry, ("\n".join(lines) + "\n").encode("utf-8"))
     assert p.n_accepted == 2
-    importer.commit_import(engine, p, user=USER)
+    commit_import(engine, p, user=USER)
 
     table = tables.incidents
     optional = ["name_given", "district_given", "severity", "lat", "lon", "description"]
@@ -125,25 +129,25 @@ def test_rejected_rows_write_nothing_unless_valid_only(engine, registry):
     assert p.errors.iloc[0][["row", "column", "value"]].tolist() == [4, "Tên xã", "Xã Không Có"]
     before = snapshot(engine)
 
-    outcome = importer.commit_import(engine, p, user=USER)
+    outcome = commit_import(engine, p, user=USER)
 
     assert not outcome.committed and outcome.import_id is None and outcome.written == 0
     assert snapshot(engine) == before
 
-    outcome = importer.commit_import(engine, p, user=USER, valid_only=True)
+    outcome = commit_import(engine, p, user=USER, valid_only=True)
     assert outcome.committed and outcome.written == 2
     assert count(engine, tables.incidents) == 2
-    report = importer.import_report(engine, outcome.import_id)
+    report = import_report(engine, outcome.import_id)
     assert report[["row", "column", "value"]].values.tolist() == [[4, "Tên xã", "Xã Không Có"]]
 
 
 @pytest.mark.parametrize("fail_after_chunks", [0, 2])
 def test_failure_after_n_rows_leaves_store_exactly_as_before(engine, registry, monkeypatch, fail_after_chunks):
-    importer.commit_import(engine, preview(engine, registry, incidents_csv(["OLD-1"]), name="old.csv"), user=USER)
+    commit_import(engine, preview(engine, registry, incidents_csv(["OLD-1"]), name="old.csv"), user=USER)
     p = preview(engine, registry, incidents_csv([f"VV-{i}" for i in range(50)]))
     before = snapshot(engine)
-    monkeypatch.setattr(importer, "CHUNK_ROWS", 10)
-    real_insert = importer._insert_chunk
+    monkeypatch.setattr("loaders.ingest.commit.CHUNK_ROWS", 10)
+    real_insert = insert_chunk
     inserted: list[int] = []
 
     def failing_insert(conn, table, columns, values):
@@ -152,9 +156,9 @@ def test_failure_after_n_rows_leaves_store_exactly_as_before(engine, registry, m
         real_insert(conn, table, columns, values)
         inserted.append(len(values[0]))
 
-    monkeypatch.setattr(importer, "_insert_chunk", failing_insert)
+    monkeypatch.setattr("loaders.ingest.commit.insert_chunk", failing_insert)
     with pytest.raises(RuntimeError, match="injected"):
-        importer.commit_import(engine, p, user=USER)
+        commit_import(engine, p, user=USER)
 
     assert sum(inserted) == 10 * fail_after_chunks  # rows really went in before the failure
     assert snapshot(engine) == before
@@ -169,7 +173,7 @@ def test_failure_at_version_bump_rolls_back_rows(engine, registry, monkeypatch):
 
     monkeypatch.setattr(db, "bump_data_version", broken)
     with pytest.raises(RuntimeError, match="injected"):
-        importer.commit_import(engine, p, user=USER)
+        commit_import(engine, p, user=USER)
     assert snapshot(engine) == before
 
 
@@ -185,7 +189,7 @@ def test_two_concurrent_imports_both_land(engine, registry):
     def run(i: int) -> None:
         try:
             barrier.wait()
-            outcomes[i] = importer.commit_import(engine, previews[i], user=f"user{i}")
+            outcomes[i] = commit_import(engine, previews[i], user=f"user{i}")
         except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread below
             failures.append(exc)
 
@@ -215,8 +219,8 @@ def test_concurrent_imports_of_the_same_keys_never_half_write(engine, registry):
     def run(i: int) -> None:
         barrier.wait()
         try:
-            results[i] = importer.commit_import(engine, previews[i], user=USER)
-        except importer.ImportRefused as exc:
+            results[i] = commit_import(engine, previews[i], user=USER)
+        except ImportRefused as exc:
             results[i] = exc
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
@@ -224,8 +228,8 @@ def test_concurrent_imports_of_the_same_keys_never_half_write(engine, registry):
         t.start()
     for t in threads:
         t.join(120)
-    won = [r for r in results if isinstance(r, importer.ImportOutcome)]
-    lost = [r for r in results if isinstance(r, importer.ImportRefused)]
+    won = [r for r in results if isinstance(r, ImportOutcome)]
+    lost = [r for r in results if isinstance(r, ImportRefused)]
     assert len(won) == 1 and len(lost) == 1 and lost[0].reason == "conflict"
     assert count(engine, tables.incidents) == 200
     assert count(engine, tables.incidents, import_id=won[0].import_id) == 200
@@ -234,11 +238,11 @@ def test_concurrent_imports_of_the_same_keys_never_half_write(engine, registry):
 
 # --------------------------------------------------------------- rollback
 def test_rollback_removes_exactly_that_import(engine, registry):
-    first = importer.commit_import(engine, preview(engine, registry, incidents_csv(["A-1", "A-2"]), name="a.csv"),
+    first = commit_import(engine, preview(engine, registry, incidents_csv(["A-1", "A-2"]), name="a.csv"),
                                    user=USER)
-    second = importer.commit_import(engine, preview(engine, registry, incidents_csv(["B-1", "B-2", "B-3"]),
+    second = commit_import(engine, preview(engine, registry, incidents_csv(["B-1", "B-2", "B-3"]),
                                                     name="b.csv"), user=USER)
-    third = importer.commit_import(engine, preview(engine, registry, models_csv(["Tổ tự quản thôn 1"]),
+    third = commit_import(engine, preview(engine, registry, models_csv(["Tổ tự quản thôn 1"]),
                                                    dataset="models", name="m.csv"), user=USER)
     with engine.connect() as conn:
         model = conn.execute(sa.select(tables.models)).mappings().one()
@@ -248,24 +252,24 @@ def test_rollback_removes_exactly_that_import(engine, registry):
     before = snapshot(engine)
     version = db.data_version(engine)
 
-    deleted = importer.rollback_import(engine, second.import_id, "boss")
+    deleted = rollback_import(engine, second.import_id, "boss")
 
     after = snapshot(engine)
     assert deleted == 3
     b_rows = [r for r in before["incidents"] if r[1] == second.import_id]
     assert after["incidents"] == [r for r in before["incidents"] if r not in b_rows]
     assert after["models"] == before["models"] and after["stored_files"] == before["stored_files"]
-    history = importer.list_imports(engine).set_index("id")
+    history = list_imports(engine).set_index("id")
     assert history.loc[second.import_id, "status"] == tables.IMPORT_ROLLED_BACK
     assert history.loc[second.import_id, "rolled_back_by"] == "boss"
     assert (history.loc[[first.import_id, third.import_id], "status"] == tables.IMPORT_COMMITTED).all()
     assert db.data_version(engine) == version + 1
     assert after["events"][-1][3] == "rollback"
 
-    with pytest.raises(importer.RollbackError, match="đã được hoàn tác"):
-        importer.rollback_import(engine, second.import_id, "boss")
-    with pytest.raises(importer.RollbackError, match="Không có lần nhập"):
-        importer.rollback_import(engine, 999, "boss")
+    with pytest.raises(RollbackError, match="đã được hoàn tác"):
+        rollback_import(engine, second.import_id, "boss")
+    with pytest.raises(RollbackError, match="Không có lần nhập"):
+        rollback_import(engine, 999, "boss")
     assert snapshot(engine)["incidents"] == after["incidents"]
 
 
@@ -282,12 +286,12 @@ def test_duplicates_within_the_file_are_rejected(engine, registry):
 def test_duplicates_against_the_store_are_rejected(engine, registry, stored_extra):
     # A small store is scanned; a store much larger than the file is queried by key.
     codes = ["VV-1", "VV-2"] + [f"X-{i}" for i in range(stored_extra)]
-    importer.commit_import(engine, preview(engine, registry, incidents_csv(codes), name="a.csv"), user=USER)
+    commit_import(engine, preview(engine, registry, incidents_csv(codes), name="a.csv"), user=USER)
     p = preview(engine, registry, incidents_csv(["VV-2", "VV-3"]), name="b.csv")
     assert p.n_accepted == 1 and p.accepted["ma_vu_viec"].tolist() == ["VV-3"]
     assert p.errors[["row", "code"]].values.tolist() == [[2, "duplicate_in_store"]]
 
-    importer.commit_import(engine, preview(engine, registry, models_csv(["Tổ tự quản thôn 1"]), dataset="models"),
+    commit_import(engine, preview(engine, registry, models_csv(["Tổ tự quản thôn 1"]), dataset="models"),
                            user=USER)
     again = preview(engine, registry, models_csv(["TỔ TỰ QUẢN  thôn 1", "Tổ tự quản thôn 2"]), dataset="models",
                     name="m2.csv")
@@ -296,7 +300,7 @@ def test_duplicates_against_the_store_are_rejected(engine, registry, stored_extr
     recognitions = ("Năm,Tên xã/phường,Huyện (cũ),Loại đơn vị,Tên đơn vị,Kết quả\n"
                     "2024,Xã Kỳ Tân,Huyện Kỳ Anh,khu dân cư,Thôn Tân Hà,đạt\n"
                     "2024,Xã Kỳ Tân,Huyện Kỳ Anh,xã,,đạt\n").encode()
-    first = importer.commit_import(engine, preview(engine, registry, recognitions, dataset="recognitions"), user=USER)
+    first = commit_import(engine, preview(engine, registry, recognitions, dataset="recognitions"), user=USER)
     assert first.written == 2
     with engine.connect() as conn:
         units = conn.execute(sa.select(tables.recognitions.c.year, tables.recognitions.c.unit_name)
@@ -309,39 +313,39 @@ def test_duplicates_against_the_store_are_rejected(engine, registry, stored_extr
 
 def test_reuploaded_file_is_refused_unless_forced(engine, registry):
     data = incidents_csv(["VV-1"], extra=["VV-9,15/03/2024,,Xã Không Có,,Hình sự,,,,"])
-    first = importer.commit_import(engine, preview(engine, registry, data, name="lan1.csv"), user=USER,
+    first = commit_import(engine, preview(engine, registry, data, name="lan1.csv"), user=USER,
                                    valid_only=True)
     p = preview(engine, registry, data, name="lan2.csv")
     assert p.duplicate_of["import_id"] == first.import_id and p.duplicate_of["file_name"] == "lan1.csv"
     before = snapshot(engine)
 
-    with pytest.raises(importer.ImportRefused) as refused:
-        importer.commit_import(engine, p, user=USER, valid_only=True)
+    with pytest.raises(ImportRefused) as refused:
+        commit_import(engine, p, user=USER, valid_only=True)
     assert refused.value.reason == "duplicate_file" and f"số {first.import_id}" in str(refused.value)
     assert "lan1.csv" in str(refused.value)
     assert snapshot(engine) == before
 
-    forced = importer.commit_import(engine, p, user=USER, valid_only=True, force=True)
+    forced = commit_import(engine, p, user=USER, valid_only=True, force=True)
     assert not forced.committed  # forced past the hash check, but its rows are already stored
     assert set(p.errors["code"]) == {"duplicate_in_store", "commune_not_found"}
 
-    other = importer.preview_import(engine, "models", models_csv(["X"]), "m.csv", registry=registry,
+    other = preview_import(engine, "models", models_csv(["X"]), "m.csv", registry=registry,
                                     province_polygon=None, user=USER)
     assert other.duplicate_of is None
 
 
 def test_rolled_back_file_can_be_imported_again(engine, registry):
     data = incidents_csv(["VV-1"])
-    first = importer.commit_import(engine, preview(engine, registry, data), user=USER)
-    importer.rollback_import(engine, first.import_id, USER)
+    first = commit_import(engine, preview(engine, registry, data), user=USER)
+    rollback_import(engine, first.import_id, USER)
     p = preview(engine, registry, data)
     assert p.duplicate_of is None and p.n_accepted == 1
-    assert importer.commit_import(engine, p, user=USER).committed
+    assert commit_import(engine, p, user=USER).committed
 
 
 # ------------------------------------------------------------ file level
 def test_unreadable_file_is_refused(engine, registry):
-    with pytest.raises(importer.ImportRefused) as refused:
+    with pytest.raises(ImportRefused) as refused:
         preview(engine, registry, b"\x00\x01\x02garbage\x00" * 20, name="x.csv")
     assert refused.value.reason == "unreadable"
     assert count(engine, tables.imports) == 0
@@ -351,7 +355,7 @@ def test_missing_required_column_asks_for_a_mapping(engine, registry):
     data = incidents_csv(["VV-1"]).replace("Lĩnh vực".encode(), b"Loai vu")
     p = preview(engine, registry, data)
     assert p.needs_mapping and p.missing_columns == ["Lĩnh vực"] and p.n_accepted == 0
-    assert not importer.commit_import(engine, p, user=USER, valid_only=True).committed
+    assert not commit_import(engine, p, user=USER, valid_only=True).committed
     assert count(engine, tables.imports) == 0
 
     mapped = preview(engine, registry, data, mapping={"Loai vu": "linh_vuc"})
@@ -360,7 +364,7 @@ def test_missing_required_column_asks_for_a_mapping(engine, registry):
 
 def test_original_is_kept_by_hash_not_by_file_name(engine, registry, _isolated_store):
     data = incidents_csv(["VV-1"])
-    importer.commit_import(engine, preview(engine, registry, data, name="../../etc/evil.csv"), user=USER)
+    commit_import(engine, preview(engine, registry, data, name="../../etc/evil.csv"), user=USER)
     assert sorted(p.name for p in _isolated_store.parent.rglob("*evil*")) == []
     with engine.connect() as conn:
         assert conn.execute(sa.select(tables.stored_files.c.sha256)).scalars().all() == [
@@ -377,7 +381,7 @@ def test_demo_import_remove_and_real_data_replaces_colliding_demo_rows(engine, r
                                 "noi_trien_khai": ["khu dân cư"], "ngay_thanh_lap": ["2021-02-01"],
                                 "trang_thai": ["đang hoạt động"]}),
     }
-    outcomes = importer.import_frames(engine, frames, USER, is_demo=True, registry=registry)
+    outcomes = import_frames(engine, frames, USER, is_demo=True, registry=registry)
     assert all(o.committed for o in outcomes.values())
     with engine.connect() as conn:
         assert reads.has_demo(conn) and reads.demo_only(conn)
@@ -385,7 +389,7 @@ def test_demo_import_remove_and_real_data_replaces_colliding_demo_rows(engine, r
     # Demo rows do not count as duplicates of real rows; the real row takes the key.
     p = preview(engine, registry, incidents_csv(["SHARED-1", "REAL-2"]))
     assert p.n_rejected == 0
-    real = importer.commit_import(engine, p, user=USER)
+    real = commit_import(engine, p, user=USER)
     with engine.connect() as conn:
         rows = conn.execute(sa.select(tables.incidents.c.incident_code, tables.incidents.c.import_id)
                             .order_by(tables.incidents.c.incident_code)).all()
@@ -395,20 +399,20 @@ def test_demo_import_remove_and_real_data_replaces_colliding_demo_rows(engine, r
                                         ("SHARED-1", real.import_id)]
     assert reads.load_dataset(engine, "incidents")["incident_code"].sort_values().tolist() == ["REAL-2", "SHARED-1"]
 
-    assert importer.remove_demo(engine, USER) == 2
+    assert remove_demo(engine, USER) == 2
     with engine.connect() as conn:
         assert not reads.has_demo(conn)
     assert count(engine, tables.incidents) == 2 and count(engine, tables.models) == 0
     assert count(engine, tables.imports, status=tables.IMPORT_COMMITTED) == 1
-    assert importer.remove_demo(engine, USER) == 0
+    assert remove_demo(engine, USER) == 0
 
 
 def test_load_demo_replaces_previous_demo(engine, registry):
-    first = importer.load_demo(engine, USER, registry=registry, scale=0.02)
+    first = load_demo(engine, USER, registry=registry, scale=0.02)
     assert all(o.committed for o in first.values())
     n_incidents = count(engine, tables.incidents)
     assert n_incidents > 0
-    second = importer.load_demo(engine, USER, registry=registry, scale=0.02)
+    second = load_demo(engine, USER, registry=registry, scale=0.02)
     assert count(engine, tables.incidents) == n_incidents
     assert count(engine, tables.imports, status=tables.IMPORT_COMMITTED) == 3
     assert {o.import_id for o in second.values()}.isdisjoint({o.import_id for o in first.values()})
@@ -420,13 +424,13 @@ def _index_names(engine) -> set[str]:
 
 def test_big_batches_rebuild_their_indexes_even_on_failure(engine, registry, monkeypatch):
     # On SQLite a big batch drops the plain indexes and rebuilds them in the same transaction.
-    monkeypatch.setattr(importer, "DEFER_INDEXES_FROM", 5)
-    monkeypatch.setattr(importer, "CHUNK_ROWS", 4)
+    monkeypatch.setattr("loaders.ingest.bulk.DEFER_INDEXES_FROM", 5)
+    monkeypatch.setattr("loaders.ingest.commit.CHUNK_ROWS", 4)
     indexes = _index_names(engine)
     assert "ix_incidents_import_id" in indexes
     p = preview(engine, registry, incidents_csv([f"VV-{i}" for i in range(10)]))
     before = snapshot(engine)
-    real_insert = importer._insert_chunk
+    real_insert = insert_chunk
     calls = []
 
     def failing_insert(conn, table, columns, values):
@@ -435,14 +439,14 @@ def test_big_batches_rebuild_their_indexes_even_on_failure(engine, registry, mon
             raise RuntimeError("injected")
         real_insert(conn, table, columns, values)
 
-    monkeypatch.setattr(importer, "_insert_chunk", failing_insert)
+    monkeypatch.setattr("loaders.ingest.commit.insert_chunk", failing_insert)
     with pytest.raises(RuntimeError):
-        importer.commit_import(engine, p, user=USER)
+        commit_import(engine, p, user=USER)
     db.dispose_engines()
     assert _index_names(engine) == indexes and snapshot(engine) == before
 
-    monkeypatch.setattr(importer, "_insert_chunk", real_insert)
-    assert importer.commit_import(engine, p, user=USER).written == 10
+    monkeypatch.setattr("loaders.ingest.commit.insert_chunk", real_insert)
+    assert commit_import(engine, p, user=USER).written == 10
     assert _index_names(engine) == indexes
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
@@ -466,7 +470,7 @@ def _autocheckpoint_at_checkin(engine) -> list[int]:
 
 @pytest.mark.parametrize("fail", [False, True])
 def test_big_sqlite_batches_checkpoint_after_their_commit(engine, registry, monkeypatch, fail):
-    monkeypatch.setattr(importer, "DEFER_CHECKPOINT_FROM", 5)
+    monkeypatch.setattr("loaders.ingest.commit.DEFER_CHECKPOINT_FROM", 5)
     started = []
     real_checkpoint = db._checkpoint_soon
     monkeypatch.setattr(db, "_checkpoint_soon", lambda e: started.append(e) or real_checkpoint(e))
@@ -474,12 +478,12 @@ def test_big_sqlite_batches_checkpoint_after_their_commit(engine, registry, monk
     before = snapshot(engine)
     seen = _autocheckpoint_at_checkin(engine) if engine.dialect.name == "sqlite" else []
     if fail:
-        monkeypatch.setattr(importer, "_insert_chunk", lambda *a: (_ for _ in ()).throw(RuntimeError("injected")))
+        monkeypatch.setattr("loaders.ingest.commit.insert_chunk", lambda *a: (_ for _ in ()).throw(RuntimeError("injected")))
         with pytest.raises(RuntimeError):
-            importer.commit_import(engine, p, user=USER)
+            commit_import(engine, p, user=USER)
         assert snapshot(engine) == before and started == []
     else:
-        assert importer.commit_import(engine, p, user=USER).written == 10
+        assert commit_import(engine, p, user=USER).written == 10
         assert started == ([engine] if engine.dialect.name == "sqlite" else [])
     db.wait_for_checkpoints()
     # Every connection went back to the pool with SQLite's own setting, also after a failure.
@@ -494,10 +498,10 @@ def test_big_sqlite_batches_checkpoint_after_their_commit(engine, registry, monk
 def test_long_user_names_fit_the_store_on_commit_and_rollback(engine, registry):
     long_user = "cán bộ " * 40  # 280 characters: wider than the user-name columns
     p = preview(engine, registry, incidents_csv(["VV-LONG-1"]))
-    outcome = importer.commit_import(engine, p, user=long_user)
+    outcome = commit_import(engine, p, user=long_user)
     assert outcome.committed
-    importer.rollback_import(engine, outcome.import_id, user=long_user)
-    history = importer.list_imports(engine)
+    rollback_import(engine, outcome.import_id, user=long_user)
+    history = list_imports(engine)
     row = history[history["id"] == outcome.import_id].iloc[0]
     assert row["user_name"] == long_user[:tables.USER_NAME_MAX]
     assert row["status"] == tables.IMPORT_ROLLED_BACK

@@ -2,7 +2,7 @@
 
 Streamlit 1.67's AppTest uploads files itself (``at.file_uploader(key=...).set_value((name, bytes, mime))``),
 so these tests go through the real ``st.file_uploader`` inside the real form: no stand-in for the upload.
-Setup that is not under test (earlier imports, demo data) goes straight through ``loaders.ingest.importer``,
+Setup that is not under test (earlier imports, demo data) goes straight through ``loaders.ingest``,
 the same code path the pages use.
 """
 
@@ -19,7 +19,9 @@ from fixtures_files import xlsx_bytes
 from streamlit.testing.v1 import AppTest
 
 from loaders.core.writers import table_to_csv
-from loaders.ingest import importer
+from loaders.ingest.commit import ImportOutcome, commit_import, import_frames
+from loaders.ingest.history import list_imports, rollback_import
+from loaders.ingest.preview import preview_import
 from loaders.store import db, reads, tables
 from loaders.core.i18n import translate
 from ui import cache
@@ -111,7 +113,7 @@ def has_widget(at: AppTest, kind: str, key: str) -> bool:
 
 
 def imports() -> pd.DataFrame:
-    return importer.list_imports(db.get_engine())
+    return list_imports(db.get_engine())
 
 
 def stored(table: sa.Table) -> int:
@@ -124,22 +126,22 @@ def events(action: str) -> list[sa.Row]:
         return conn.execute(sa.select(tables.events).where(tables.events.c.action == action)).all()
 
 
-def commit(registry, dataset: str, data: bytes, name: str, **kw) -> importer.ImportOutcome:
+def commit(registry, dataset: str, data: bytes, name: str, **kw) -> ImportOutcome:
     engine = db.get_engine()
-    preview = importer.preview_import(engine, dataset, data, name, registry=registry, user="setup")
-    return importer.commit_import(engine, preview, user="setup", **kw)
+    preview = preview_import(engine, dataset, data, name, registry=registry, user="setup")
+    return commit_import(engine, preview, user="setup", **kw)
 
 
 # ------------------------------------------------------------------ happy path
 def test_upload_preview_confirm_then_the_map_shows_the_data(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    real_preview = importer.preview_import
+    real_preview = preview_import
 
     def counting_preview(*args, **kwargs):
         calls.append(args[3])
         return real_preview(*args, **kwargs)
 
-    monkeypatch.setattr(importer, "preview_import", counting_preview)
+    monkeypatch.setattr("ui.parts.upload.preview_import", counting_preview)
     at = app()
     per_10k, all_kinds = (translate(f"indicator.{k}", "vi") for k in ("models_per_10k", "units_all_kinds"))
     assert metrics(at)[per_10k] == translate("common.no_data", "vi") and metrics(at)[all_kinds] == "0/0"
@@ -261,7 +263,7 @@ def test_reuploaded_file_is_refused_naming_the_earlier_import_then_forced(regist
     b = incidents_csv(["VV-1", "VV-2"])
     second = commit(registry, "incidents", b, "b.csv", valid_only=True)
     assert second.written == 1
-    importer.rollback_import(db.get_engine(), first.import_id, "setup")
+    rollback_import(db.get_engine(), first.import_id, "setup")
 
     at = app(page="pages/upload.py")
     upload(at, "b lan 2.csv", b, dataset="incidents", valid_only=True)
@@ -319,7 +321,7 @@ def test_rollback_from_history_removes_exactly_that_import_and_a_second_is_refus
     # The same import rolled back meanwhile from another session: confirming shows the importer's refusal.
     at.selectbox(key="history_import").set_value(b.import_id).run()
     at.button(key="history_rollback").click().run()
-    importer.rollback_import(db.get_engine(), b.import_id, "other")
+    rollback_import(db.get_engine(), b.import_id, "other")
     at.button(key="history_rollback_yes").click().run()
     assert not at.exception
     assert any("đã được hoàn tác" in e for e in errors(at))
@@ -331,7 +333,7 @@ def test_demo_data_removed_after_confirmation_and_the_badge_goes(registry) -> No
     demo = pd.DataFrame({"ten_xa": ["Xã Kỳ Tân"], "huyen_cu": ["Huyện Kỳ Anh"], "ten_mo_hinh": ["Tổ mẫu"],
                          "loai_mo_hinh": ["tự quản"], "noi_trien_khai": ["khu dân cư"],
                          "ngay_thanh_lap": ["01/02/2021"], "trang_thai": ["đang hoạt động"]})
-    importer.import_frames(db.get_engine(), {"models": demo}, "setup", is_demo=True, registry=registry)
+    import_frames(db.get_engine(), {"models": demo}, "setup", is_demo=True, registry=registry)
     badge = translate("demo.badge", "vi")
     at = app(page="pages/upload.py")
     assert any(badge in w.value for w in at.warning)
@@ -355,7 +357,7 @@ def test_demo_reload_goes_through_the_importer(monkeypatch: pytest.MonkeyPatch) 
         seen.append({"user": user, **kw})
         return {}
 
-    monkeypatch.setattr(importer, "load_demo", fake_load)
+    monkeypatch.setattr("ui.parts.upload.load_demo", fake_load)
     at = app(page="pages/upload.py")
     at.button(key="upload_demo_load").click().run()
     assert not seen

@@ -17,7 +17,8 @@ from fixtures_files import (
     zip_bomb_xlsx,
 )
 from loaders.ingest import reading
-from loaders.ingest.datasets import DATASET_NAMES, build_template, match_headers
+from loaders.core.domain import DATASET_NAMES
+from loaders.ingest.datasets import build_template, match_headers
 from loaders.ingest.reading import SheetNotFoundError, UnreadableFileError, read_table
 
 HEADER = ["STT", "Mã vụ việc", "Ngày", "Tên xã/phường", "Huyện (cũ)", "Lĩnh vực", "Mức độ"]

@@ -15,7 +15,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 
-from loaders.ingest import importer
+from loaders.ingest.commit import commit_import
+from loaders.ingest.history import rollback_import
 from loaders.core import domain
 from loaders.store import db, originals, reads, tables
 from loaders.store.buffers import ColumnBuffers, append_rows, without_imports
@@ -88,7 +89,7 @@ def test_unpacking_refuses_unknown_codecs_and_wrong_sizes():
 def _commit(engine, registry, data: bytes, *, is_demo: bool = False, dataset: str = "incidents") -> int:
     from test_importer import USER, preview
 
-    outcome = importer.commit_import(engine, preview(engine, registry, data, dataset), user=USER, is_demo=is_demo)
+    outcome = commit_import(engine, preview(engine, registry, data, dataset), user=USER, is_demo=is_demo)
     assert outcome.committed
     return outcome.import_id
 
@@ -131,14 +132,14 @@ def test_refreshing_reads_only_new_imports_and_always_equals_a_full_read(engine,
     assert reads.refresh_dataset(engine, "incidents", loaded) is loaded and fetched == []
 
     # A rollback only drops rows.
-    importer.rollback_import(engine, first, USER)
+    rollback_import(engine, first, USER)
     fetched.clear()
     loaded = reads.refresh_dataset(engine, "incidents", loaded)
     assert fetched == [] and sorted(loaded.frame["incident_code"]) == ["B-1", "B-2"]
     _assert_same_as_a_full_read(engine, loaded)
 
     # Without real data the demo import shows again, minus the row the real import evicted.
-    importer.rollback_import(engine, second, USER)
+    rollback_import(engine, second, USER)
     fetched.clear()
     loaded = reads.refresh_dataset(engine, "incidents", loaded)
     assert fetched == [frozenset({demo})] and sorted(loaded.frame["incident_code"]) == ["D-1", "D-2"]

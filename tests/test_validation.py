@@ -23,15 +23,13 @@ from loaders.ingest.datasets import (
     match_headers,
     parse_mapping,
 )
+from loaders.ingest.coercion import parse_dates, parse_numbers
+from loaders.ingest.datasets import RESOLVED_COLUMNS
+from loaders.ingest.reports import errors_to_csv, errors_to_xlsx
 from loaders.ingest.validation import (
-    RESOLVED_COLUMNS,
     MissingColumnsError,
     ValidationResult,
-    errors_to_csv,
-    errors_to_xlsx,
     make_business_keys,
-    parse_dates,
-    parse_numbers,
     validate_frame,
     validate_upload,
 )
@@ -658,12 +656,12 @@ def test_error_reports_are_formula_safe_and_accept_stored_reports() -> None:
 
     from openpyxl import load_workbook
 
-    from loaders.ingest import validation
+    from loaders.ingest import reports
 
     stored = pd.DataFrame({"row": [3], "column": ["Tên xã"], "value": ["=HYPERLINK(\"x\")"],
                            "message": ["@cmd"]})  # a stored report has no code column
-    csv_text = validation.errors_to_csv(stored).decode("utf-8-sig")
+    csv_text = reports.errors_to_csv(stored).decode("utf-8-sig")
     assert "'=HYPERLINK" in csv_text and "'@cmd" in csv_text
-    sheet = load_workbook(io.BytesIO(validation.errors_to_xlsx(stored))).active
+    sheet = load_workbook(io.BytesIO(reports.errors_to_xlsx(stored))).active
     values = [c.value for c in sheet[2]]
     assert values[0] == 3 and values[2] == "'=HYPERLINK(\"x\")" and sheet.cell(2, 3).data_type == "s"

@@ -65,9 +65,7 @@ def get_display_layers() -> dict[str, gpd.GeoDataFrame] | None:
 @st.cache_resource(show_spinner=False)
 def get_province_polygon():
     """The province outline (full precision) for coordinate checks, or ``None``."""
-    if not boundaries_installed():
-        return None
-    return boundaries.load_layer("province").geometry.union_all()
+    return boundaries.load_province_polygon()
 
 
 class _LatestDatasets:

@@ -74,9 +74,11 @@ INCIDENT_SEVERITIES: tuple[str, ...] = (
     "đặc biệt nghiêm trọng",
 )
 
+#: The unit type of a commune recognised as a whole (its unit name may stay blank).
+UNIT_TYPE_COMMUNE = "xã, phường, thị trấn"
 RECOGNITION_UNIT_TYPES: tuple[str, ...] = (
     "khu dân cư",
-    "xã, phường, thị trấn",
+    UNIT_TYPE_COMMUNE,
     "cơ quan",
     "doanh nghiệp",
     "cơ sở giáo dục",

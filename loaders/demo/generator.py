@@ -1,7 +1,7 @@
 """Seeded, deterministic demo operational data for Hà Tĩnh (models, incidents, recognitions).
 
 :func:`generate_demo` returns the three datasets as *canonical frames*: the
-columns of :data:`loaders.ingest.datasets.DATASETS`, in that order, exactly as a
+columns of :data:`loaders.ingest.datasets.DATASET_SPECS`, in that order, exactly as a
 commune report would give them, so that they can go through the same
 validation and import path as an uploaded file.
 
@@ -105,7 +105,7 @@ def generate_demo(
     -------
     dict of str to DataFrame
         ``"models"``, ``"incidents"`` and ``"recognitions"``, each with exactly
-        the columns of :data:`loaders.ingest.datasets.DATASETS`. Dates are ISO ``YYYY-MM-DD`` strings,
+        the columns of :data:`loaders.ingest.datasets.DATASET_SPECS`. Dates are ISO ``YYYY-MM-DD`` strings,
         codes 5-digit strings, counts integers, coordinates floats (NaN when
         absent), optional text ``None``.
 

@@ -37,6 +37,7 @@ from loaders.geo.schema import (
     SOURCES_FILE,
     TABLE_SCHEMAS,
     BoundaryDataError,
+    boundaries_installed,
 )
 
 #: Written last by :func:`install_boundaries`; lists the installed files.
@@ -211,6 +212,16 @@ def load_table(role: str, geodata_dir: Path | None = None) -> pd.DataFrame:
                 "expected a 5-digit code string."
             )
     return frame
+
+
+def load_province_polygon(geodata_dir: Path | None = None) -> shapely.Geometry | None:
+    """The province outline (WGS84 shapely geometry), or ``None`` when boundaries are not installed.
+
+    The importer rejects coordinates outside it; the cache layer keeps one copy for the pages.
+    """
+    if not boundaries_installed(geodata_dir):
+        return None
+    return load_layer("province", geodata_dir).geometry.union_all()
 
 
 def simplify_for_display(

@@ -1,9 +1,11 @@
 """The three uploadable datasets: their columns, header aliases, enumerations and templates.
 
 One place says what a column is called in a file (Vietnamese label, English
-alias or the canonical name itself), whether it is required, what type it has
-and which values an enumerated column allows. The reader uses the aliases to
-find the header row; validation uses the rest.
+alias or the canonical name itself), whether it is required, what type it has,
+which values an enumerated column allows and which store column keeps it. The
+reader uses the aliases to find the header row; validation and the importer
+use the rest. The canonical names are Vietnamese (``ten_mo_hinh``), the store's
+English (``model_name``): :data:`STORE_COLUMNS` is derived from the specs here.
 
 Lenient matching
 ----------------
@@ -29,11 +31,6 @@ import pandas as pd
 from loaders.core import domain
 from loaders.core.i18n import translate
 from loaders.core.textnorm import key
-
-MODELS = "models"
-INCIDENTS = "incidents"
-RECOGNITIONS = "recognitions"
-DATASET_NAMES: tuple[str, ...] = (MODELS, INCIDENTS, RECOGNITIONS)
 
 # Column types understood by validation.
 TEXT = "text"
@@ -136,6 +133,9 @@ class ColumnSpec:
         Other headers accepted for the column (Vietnamese and English).
     note : str
         Vietnamese hint for the template's "Hướng dẫn" sheet.
+    store_column : str or None
+        The store column that keeps the value (English, e.g. ``"model_name"``);
+        ``None`` for the commune columns, which the store keeps as resolved.
     """
 
     name: str
@@ -145,6 +145,7 @@ class ColumnSpec:
     enum: str | None = None
     aliases: tuple[str, ...] = ()
     note: str = ""
+    store_column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -185,14 +186,14 @@ class DatasetSpec:
 
 _COMMUNE_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec(
-        "ma_xa",
-        "Mã xã",
+        name="ma_xa",
+        label="Mã xã",
         aliases=("Mã xã/phường", "Mã xã, phường", "Mã ĐVHC", "Mã đơn vị hành chính", "commune_code", "ward_code"),
         note="Mã xã/phường 5 chữ số (mã cũ hoặc mã từ 1/7/2025). Cần mã xã hoặc tên xã.",
     ),
     ColumnSpec(
-        "ten_xa",
-        "Tên xã/phường",
+        name="ten_xa",
+        label="Tên xã/phường",
         aliases=(
             "Xã/phường",
             "Tên xã",
@@ -208,111 +209,122 @@ _COMMUNE_COLUMNS: tuple[ColumnSpec, ...] = (
         note="Tên xã/phường; viết có hoặc không dấu, tên cũ trước sáp nhập được chấp nhận.",
     ),
     ColumnSpec(
-        "huyen_cu",
-        "Huyện (cũ)",
+        name="huyen_cu",
+        label="Huyện (cũ)",
         aliases=("Huyện cũ", "Huyện", "Quận/huyện", "Huyện/thị xã/thành phố", "Huyện, thị xã", "former_district", "district"),
         note="Huyện, thị xã, thành phố trước 1/7/2025; giúp phân biệt xã trùng tên.",
     ),
 )
 _COORD_COLUMNS: tuple[ColumnSpec, ...] = (
-    ColumnSpec("vi_do", "Vĩ độ", FLOAT, aliases=("lat", "latitude"), note="Độ thập phân, ví dụ 18,3456. Để trống nếu không có."),
-    ColumnSpec(
-        "kinh_do", "Kinh độ", FLOAT, aliases=("lon", "lng", "long", "longitude"), note="Độ thập phân, ví dụ 105,9012."
-    ),
+    ColumnSpec(name="vi_do", label="Vĩ độ", kind=FLOAT, aliases=("lat", "latitude"),
+               note="Độ thập phân, ví dụ 18,3456. Để trống nếu không có.", store_column="lat"),
+    ColumnSpec(name="kinh_do", label="Kinh độ", kind=FLOAT, aliases=("lon", "lng", "long", "longitude"),
+               note="Độ thập phân, ví dụ 105,9012.", store_column="lon"),
 )
 
-DATASETS: dict[str, DatasetSpec] = {
-    MODELS: DatasetSpec(
-        MODELS,
-        "Mô hình",
-        _COMMUNE_COLUMNS
-        + (
-            ColumnSpec("ten_mo_hinh", "Tên mô hình", required=True, aliases=("Mô hình", "model_name", "name")),
-            ColumnSpec("loai_mo_hinh", "Loại mô hình", ENUM, True, "kind", aliases=("Loại", "model_type", "type", "kind")),
-            ColumnSpec(
-                "noi_trien_khai", "Nơi triển khai", ENUM, True, "setting", aliases=("Địa bàn triển khai", "setting", "place")
-            ),
-            ColumnSpec(
-                "ngay_thanh_lap",
-                "Ngày thành lập",
-                DATE,
-                True,
-                aliases=("Ngày ra mắt", "founded_on", "founded", "date_founded"),
-                note="dd/mm/yyyy (ví dụ 05/03/2024).",
-            ),
-            ColumnSpec("trang_thai", "Trạng thái", ENUM, True, "status", aliases=("Tình trạng", "status")),
-            ColumnSpec(
-                "ngay_giai_the",
-                "Ngày giải thể",
-                DATE,
-                aliases=("dissolved_on", "dissolved"),
-                note="Bắt buộc khi trạng thái là «giải thể»; không trước ngày thành lập.",
-            ),
-            ColumnSpec("danh_gia", "Đánh giá", ENUM, False, "assessment", aliases=("Xếp loại", "Kết quả đánh giá", "rating", "assessment")),
-            ColumnSpec("so_thanh_vien", "Số thành viên", INT, aliases=("Thành viên", "Số TV", "members"), note="Số nguyên không âm."),
-        )
-        + _COORD_COLUMNS
-        + (ColumnSpec("ghi_chu", "Ghi chú", aliases=("notes", "note")),),
+DATASET_SPECS: dict[str, DatasetSpec] = {
+    domain.DATASET_MODELS: DatasetSpec(
+        name=domain.DATASET_MODELS,
+        label="Mô hình",
+        columns=_COMMUNE_COLUMNS + (
+            ColumnSpec(name="ten_mo_hinh", label="Tên mô hình", required=True,
+                       aliases=("Mô hình", "model_name", "name"), store_column="model_name"),
+            ColumnSpec(name="loai_mo_hinh", label="Loại mô hình", kind=ENUM, required=True, enum="kind",
+                       aliases=("Loại", "model_type", "type", "kind"), store_column="kind"),
+            ColumnSpec(name="noi_trien_khai", label="Nơi triển khai", kind=ENUM, required=True, enum="setting",
+                       aliases=("Địa bàn triển khai", "setting", "place"), store_column="setting"),
+            ColumnSpec(name="ngay_thanh_lap", label="Ngày thành lập", kind=DATE, required=True,
+                       aliases=("Ngày ra mắt", "founded_on", "founded", "date_founded"),
+                       note="dd/mm/yyyy (ví dụ 05/03/2024).", store_column="founded_on"),
+            ColumnSpec(name="trang_thai", label="Trạng thái", kind=ENUM, required=True, enum="status",
+                       aliases=("Tình trạng", "status"), store_column="status"),
+            ColumnSpec(name="ngay_giai_the", label="Ngày giải thể", kind=DATE, aliases=("dissolved_on", "dissolved"),
+                       note="Bắt buộc khi trạng thái là «giải thể»; không trước ngày thành lập.",
+                       store_column="dissolved_on"),
+            ColumnSpec(name="danh_gia", label="Đánh giá", kind=ENUM, enum="assessment",
+                       aliases=("Xếp loại", "Kết quả đánh giá", "rating", "assessment"), store_column="assessment"),
+            ColumnSpec(name="so_thanh_vien", label="Số thành viên", kind=INT,
+                       aliases=("Thành viên", "Số TV", "members"), note="Số nguyên không âm.",
+                       store_column="members"),
+        ) + _COORD_COLUMNS + (
+            ColumnSpec(name="ghi_chu", label="Ghi chú", aliases=("notes", "note"), store_column="notes"),
+        ),
         one_of=(("ma_xa", "ten_xa"),),
         key_column="ten_mo_hinh",
     ),
-    INCIDENTS: DatasetSpec(
-        INCIDENTS,
-        "Vụ việc",
-        (
-            ColumnSpec(
-                "ma_vu_viec",
-                "Mã vụ việc",
-                required=True,
-                aliases=("Số hiệu vụ việc", "Mã vụ", "incident_id", "id"),
-                note="Duy nhất cho mỗi vụ việc.",
-            ),
-            ColumnSpec(
-                "ngay",
-                "Ngày",
-                DATE,
-                True,
-                aliases=("Ngày xảy ra", "Ngày vụ việc", "Thời gian", "date"),
-                note="dd/mm/yyyy. Trước 1/7/2025 thì xã/phường được hiểu theo đơn vị cũ.",
-            ),
-        )
-        + _COMMUNE_COLUMNS
-        + (
-            ColumnSpec("linh_vuc", "Lĩnh vực", ENUM, True, "field", aliases=("field", "category")),
-            ColumnSpec("muc_do", "Mức độ", ENUM, False, "severity", aliases=("Tính chất", "severity")),
-        )
-        + _COORD_COLUMNS
-        + (ColumnSpec("mo_ta", "Mô tả", aliases=("Nội dung", "Tóm tắt", "description")),),
+    domain.DATASET_INCIDENTS: DatasetSpec(
+        name=domain.DATASET_INCIDENTS,
+        label="Vụ việc",
+        columns=(
+            ColumnSpec(name="ma_vu_viec", label="Mã vụ việc", required=True,
+                       aliases=("Số hiệu vụ việc", "Mã vụ", "incident_id", "id"),
+                       note="Duy nhất cho mỗi vụ việc.", store_column="incident_code"),
+            ColumnSpec(name="ngay", label="Ngày", kind=DATE, required=True,
+                       aliases=("Ngày xảy ra", "Ngày vụ việc", "Thời gian", "date"),
+                       note="dd/mm/yyyy. Trước 1/7/2025 thì xã/phường được hiểu theo đơn vị cũ.",
+                       store_column="occurred_on"),
+        ) + _COMMUNE_COLUMNS + (
+            ColumnSpec(name="linh_vuc", label="Lĩnh vực", kind=ENUM, required=True, enum="field",
+                       aliases=("field", "category"), store_column="field"),
+            ColumnSpec(name="muc_do", label="Mức độ", kind=ENUM, enum="severity",
+                       aliases=("Tính chất", "severity"), store_column="severity"),
+        ) + _COORD_COLUMNS + (
+            ColumnSpec(name="mo_ta", label="Mô tả", aliases=("Nội dung", "Tóm tắt", "description"),
+                       store_column="description"),
+        ),
         one_of=(("ma_xa", "ten_xa"),),
         key_column="ma_vu_viec",
     ),
-    RECOGNITIONS: DatasetSpec(
-        RECOGNITIONS,
-        "Công nhận",
-        (
-            ColumnSpec(
-                "nam",
-                "Năm",
-                INT,
-                True,
-                aliases=("Năm công nhận", "year"),
-                note="Đến 2024: xã/phường theo đơn vị cũ; từ 2025: theo đơn vị mới.",
-            ),
-        )
-        + _COMMUNE_COLUMNS
-        + (
-            ColumnSpec("loai_don_vi", "Loại đơn vị", ENUM, True, "unit_type", aliases=("unit_type",)),
-            ColumnSpec(
-                "ten_don_vi",
-                "Tên đơn vị",
-                aliases=("Đơn vị", "unit_name", "unit"),
-                note="Bắt buộc, trừ khi loại đơn vị là «xã, phường, thị trấn» (khi đó là chính xã/phường).",
-            ),
-            ColumnSpec("ket_qua", "Kết quả", ENUM, True, "result", aliases=("Kết quả công nhận", "result")),
+    domain.DATASET_RECOGNITIONS: DatasetSpec(
+        name=domain.DATASET_RECOGNITIONS,
+        label="Công nhận",
+        columns=(
+            ColumnSpec(name="nam", label="Năm", kind=INT, required=True, aliases=("Năm công nhận", "year"),
+                       note="Đến 2024: xã/phường theo đơn vị cũ; từ 2025: theo đơn vị mới.", store_column="year"),
+        ) + _COMMUNE_COLUMNS + (
+            ColumnSpec(name="loai_don_vi", label="Loại đơn vị", kind=ENUM, required=True, enum="unit_type",
+                       aliases=("unit_type",), store_column="unit_type"),
+            ColumnSpec(name="ten_don_vi", label="Tên đơn vị", aliases=("Đơn vị", "unit_name", "unit"),
+                       note="Bắt buộc, trừ khi loại đơn vị là «xã, phường, thị trấn» (khi đó là chính xã/phường).",
+                       store_column="unit_name"),
+            ColumnSpec(name="ket_qua", label="Kết quả", kind=ENUM, required=True, enum="result",
+                       aliases=("Kết quả công nhận", "result"), store_column="result"),
         ),
         one_of=(("ma_xa", "ten_xa"),),
         key_column="ten_don_vi",
     ),
+}
+
+#: Canonical column -> store column, per dataset (the commune columns are stored as resolved).
+STORE_COLUMNS: dict[str, dict[str, str]] = {
+    name: {c.name: c.store_column for c in spec.columns if c.store_column}
+    for name, spec in DATASET_SPECS.items()
+}
+
+#: Columns validation adds to the accepted rows after the canonical ones.
+RESOLVED_COLUMNS: tuple[str, ...] = (
+    "commune_code",
+    "legacy_code",
+    "vintage",
+    "code_given",
+    "name_given",
+    "district_given",
+    "business_key",
+    "source_row",
+)
+#: The resolved columns the store keeps under their own name (the business key is its own columns).
+STORED_RESOLVED_COLUMNS: tuple[str, ...] = tuple(c for c in RESOLVED_COLUMNS if c != "business_key")
+
+#: Accepted-frame columns whose values, joined with "|", form the business key.
+#: ``name_key``/``unit_key`` are the normalised names; the store keeps them as they are.
+BUSINESS_KEY_COLUMNS: dict[str, tuple[str, ...]] = {
+    domain.DATASET_INCIDENTS: ("ma_vu_viec",),
+    domain.DATASET_MODELS: ("commune_code", "name_key"),
+    domain.DATASET_RECOGNITIONS: ("nam", "commune_code", "loai_don_vi", "unit_key"),
+}
+#: The same business keys as store columns (the unique constraint of each table).
+STORE_KEY_COLUMNS: dict[str, tuple[str, ...]] = {
+    name: tuple(STORE_COLUMNS[name].get(c, c) for c in columns) for name, columns in BUSINESS_KEY_COLUMNS.items()
 }
 
 
@@ -321,7 +333,7 @@ class ImportDataError(ValueError):
 
 
 class UnknownDatasetError(ImportDataError):
-    """A dataset name that is not one of :data:`DATASET_NAMES`."""
+    """A dataset name that is not one of :data:`loaders.core.domain.DATASET_NAMES`."""
 
 
 class MappingError(ImportDataError):
@@ -334,13 +346,13 @@ def get_dataset(dataset: str) -> DatasetSpec:
     Raises
     ------
     UnknownDatasetError
-        If the name is not one of :data:`DATASET_NAMES`.
+        If the name is not one of :data:`loaders.core.domain.DATASET_NAMES`.
     """
     try:
-        return DATASETS[dataset]
+        return DATASET_SPECS[dataset]
     except KeyError:
         raise UnknownDatasetError(
-            translate("import.error.unknown_dataset", dataset=dataset, datasets=", ".join(DATASET_NAMES))
+            translate("import.error.unknown_dataset", dataset=dataset, datasets=", ".join(domain.DATASET_NAMES))
         ) from None
 
 
@@ -350,7 +362,7 @@ def _header_keys(col: ColumnSpec) -> list[str]:
 
 def all_header_keys() -> frozenset[str]:
     """Keys of every header any dataset accepts; the reader finds the header row with them."""
-    return frozenset(k for spec in DATASETS.values() for col in spec.columns for k in _header_keys(col))
+    return frozenset(k for spec in DATASET_SPECS.values() for col in spec.columns for k in _header_keys(col))
 
 
 def _alias_index(spec: DatasetSpec) -> dict[str, str]:
@@ -437,7 +449,7 @@ def match_headers(
     columns : sequence of str
         Headers in file order.
     dataset : str
-        One of :data:`DATASET_NAMES`.
+        One of :data:`loaders.core.domain.DATASET_NAMES`.
     mapping : mapping of str to str, optional
         Explicit source column -> canonical column (or its label or an alias).
         It overrides automatic matching: a column that matched the same field
@@ -538,7 +550,7 @@ def build_template(dataset: str, fmt: str) -> bytes:
     Parameters
     ----------
     dataset : str
-        One of :data:`DATASET_NAMES`.
+        One of :data:`loaders.core.domain.DATASET_NAMES`.
     fmt : {"csv", "xlsx"}
         CSV is UTF-8 with BOM (so Excel shows the diacritics), comma-separated,
         header only. XLSX has the header on a data sheet and a second sheet

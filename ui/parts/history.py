@@ -1,6 +1,6 @@
 """Widgets of the import-history page: the import list, an import's error report, original file and rollback.
 
-Every write goes through :mod:`loaders.ingest.importer`; its rollback records
+Every write goes through :mod:`loaders.ingest` (preview, commit, history); its rollback records
 the ``rollback`` audit entry in the same transaction. Downloads of an original
 file are recorded here as ``download_original``.
 """
@@ -15,7 +15,7 @@ import streamlit as st
 
 from loaders.accounts import audit
 from loaders.core.textnorm import fold
-from loaders.ingest import importer
+from loaders.ingest.history import RollbackError, import_report, original_file, rollback_import
 from loaders.store import tables
 from ui import access, cache
 from ui.i18n import t
@@ -68,7 +68,7 @@ def render_import_choice(frame: pd.DataFrame) -> pd.Series | None:
 def render_import_detail(row: pd.Series) -> None:
     """Error report with downloads, the original file, and rollback with confirmation."""
     import_id = int(row["id"])
-    report = importer.import_report(cache.get_engine(), import_id)
+    report = import_report(cache.get_engine(), import_id)
     if len(report):
         render_error_table(report, [(t("history.col.id"), str(import_id)), (t("history.col.file_name"),
                                     str(row["file_name"]))], key_prefix="history_errors")
@@ -90,7 +90,7 @@ def render_original_download(import_id: int, file_name: str) -> None:
     download = _download_name(import_id, file_name)
 
     def _data() -> bytes:
-        found = importer.original_file(cache.get_engine(), import_id)
+        found = original_file(cache.get_engine(), import_id)
         access.record("download_original", f"{import_id}: {download}")
         return found[1] if found else b""
 
@@ -119,8 +119,8 @@ def render_rollback(row: pd.Series) -> None:
         access.require("rollback")
         st.session_state.pop(ROLLBACK_CONFIRM_KEY, None)
         try:
-            deleted = importer.rollback_import(cache.get_engine(), import_id, access.current_user().name)
-        except importer.RollbackError as exc:
+            deleted = rollback_import(cache.get_engine(), import_id, access.current_user().name)
+        except RollbackError as exc:
             st.error(plain_md(exc), icon=":material/block:")
             return
         cache.refresh_after_change()

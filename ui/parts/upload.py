@@ -1,4 +1,4 @@
-"""Widgets of the upload page; every write goes through :mod:`loaders.ingest.importer`.
+"""Widgets of the upload page; every write goes through :mod:`loaders.ingest` (preview, commit, history).
 
 The importer is the one code path the pages share with ``python -m loaders``:
 this module only draws widgets and keeps the upload flow in session state.
@@ -34,9 +34,11 @@ import pandas as pd
 import streamlit as st
 
 from loaders.core import domain
-from loaders.ingest import importer
+from loaders.demo.loading import load_demo, remove_demo
+from loaders.ingest.commit import commit_import
+from loaders.ingest.preview import ImportPreview, ImportRefused, duplicate_message, preview_import, sheet_names
 from loaders.store import reads
-from loaders.ingest.datasets import DATASET_NAMES, ENUM_FAMILIES, ImportDataError, build_template, get_dataset, match_headers
+from loaders.ingest.datasets import ENUM_FAMILIES, ImportDataError, build_template, get_dataset, match_headers
 from ui import access, cache
 from ui.parts.tables import render_downloads
 from ui.i18n import t
@@ -93,7 +95,7 @@ class Pending:
     """A validated, not yet committed upload and the commit options chosen with it."""
 
     request: UploadRequest
-    preview: importer.ImportPreview
+    preview: ImportPreview
     valid_only: bool = False
     force: bool = False
 
@@ -127,7 +129,7 @@ def _progress_bar(text: str) -> tuple[Callable[[float, str], None], Callable[[],
 # ------------------------------------------------------------------ dataset help
 def render_dataset_choice() -> str:
     """Dataset select box with a one-line description, its columns and the two templates."""
-    dataset = st.selectbox(t("upload.dataset"), DATASET_NAMES, key="upload_dataset",
+    dataset = st.selectbox(t("upload.dataset"), domain.DATASET_NAMES, key="upload_dataset",
                            format_func=lambda d: t(f"upload.dataset.{d}"))
     st.caption(t(f"upload.dataset.{dataset}.help"))
     with st.expander(t("upload.columns")):
@@ -193,7 +195,7 @@ def render_upload_form(dataset: str) -> tuple[UploadRequest, bool, bool] | None:
         # A sheet chosen applies to the workbook it was listed for; a mapping to the preview it was made on.
         sheet = (st.session_state.get(SHEET_KEY) or None) if known_sha == sha else None
         if known_sha != sha:
-            st.session_state[SHEETS_KEY] = (sha, importer.sheet_names(data))
+            st.session_state[SHEETS_KEY] = (sha, sheet_names(data))
         same_preview = (pending is not None and pending.request.sha256 == sha and pending.request.dataset == dataset
                         and pending.request.sheet == sheet)
         mapping = pending.request.mapping if same_preview else ()
@@ -219,10 +221,10 @@ def ensure_preview(request: UploadRequest, valid_only: bool, force: bool) -> Non
         st.session_state[PENDING_KEY] = Pending(request, preview, valid_only, force)
 
 
-def _run_preview(request: UploadRequest) -> importer.ImportPreview | None:
+def _run_preview(request: UploadRequest) -> ImportPreview | None:
     progress, done = _progress_bar(t("upload.progress.preview"))
     try:
-        return importer.preview_import(
+        return preview_import(
             cache.get_engine(), request.dataset, request.data, request.file_name, sheet=request.sheet,
             mapping=dict(request.mapping) or None, vintage=request.vintage, registry=cache.get_registry(),
             province_polygon=cache.get_province_polygon(), user=access.current_user().name, progress=progress,
@@ -327,7 +329,7 @@ def render_confirm(pending: Pending) -> None:
     refused = st.session_state.get(REFUSED_KEY)
     message = refused[1] if refused and refused[0] == p.sha256 else None
     if message is None and p.duplicate_of is not None and not pending.force:
-        message = importer.duplicate_message(p.duplicate_of)
+        message = duplicate_message(p.duplicate_of)
     if message is not None:
         st.error(plain_md(message), icon=":material/content_copy:")
         if st.button(t("upload.force_confirm"), key="upload_force_confirm", icon=":material/warning:"):
@@ -352,12 +354,12 @@ def _commit(pending: Pending) -> None:
     access.require("import")
     progress, done = _progress_bar(t("upload.progress.commit"))
     try:
-        outcome = importer.commit_import(cache.get_engine(), pending.preview, valid_only=pending.valid_only,
+        outcome = commit_import(cache.get_engine(), pending.preview, valid_only=pending.valid_only,
                                          force=pending.force, user=access.current_user().name, progress=progress)
         if outcome.committed:  # while the bar still shows: the pages then open on data already read
             progress(1.0, t("upload.progress.refresh"))
             cache.refresh_after_change()
-    except importer.ImportRefused as exc:
+    except ImportRefused as exc:
         if exc.reason == "duplicate_file":  # committed meanwhile by someone else: show the refusal and the offer
             st.session_state[REFUSED_KEY] = (pending.preview.sha256, str(exc))
             st.session_state[PENDING_KEY] = replace(pending, force=False)
@@ -404,10 +406,10 @@ def render_demo_controls() -> None:
         user = access.current_user().name
         with st.spinner(t(f"upload.demo.working.{action}")):
             if action == "remove":
-                n = importer.remove_demo(engine, user)
+                n = remove_demo(engine, user)
                 flash(t("upload.demo.removed", count=n))
             else:
-                outcomes = importer.load_demo(engine, user, registry=cache.get_registry())
+                outcomes = load_demo(engine, user, registry=cache.get_registry())
                 flash(t("upload.demo.loaded", rows=sum(o.written for o in outcomes.values())))
             cache.refresh_after_change()
         st.session_state.pop(DEMO_CONFIRM_KEY, None)

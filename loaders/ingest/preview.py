@@ -1,0 +1,421 @@
+"""Previewing an upload: read, match and validate it, and write nothing.
+
+:func:`preview_import` reads the bytes, matches the headers, validates every
+row (registry resolution, enumerations, dates, coordinates, duplicates within
+the file and against the store) and checks whether the same file (same
+sha256) was already imported for the dataset. The result, an
+:class:`ImportPreview`, is what :func:`loaders.ingest.commit.commit_import`
+writes. The upload page and ``python -m loaders import`` share this path.
+
+Demo rows never block real data: duplicate checks for a real import ignore
+demo rows (a real row whose business key collides with a demo row replaces
+it on commit; demo data is hidden anyway once real data exists).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+from sqlalchemy.engine import Connection, Engine
+
+from loaders.core import domain, settings
+from loaders.core.i18n import translate
+from loaders.geo.placement import load_split_locator
+from loaders.ingest import reading, validation
+from loaders.ingest.datasets import STORE_COLUMNS, STORE_KEY_COLUMNS, ImportDataError, get_dataset
+from loaders.ingest.reading import UnreadableFileError, read_table
+from loaders.ingest.reports import empty_errors, report_bytes
+from loaders.store import tables
+from loaders.store.tables import DATASET_TABLES
+
+#: Called with (fraction in [0, 1], Vietnamese message) while an import runs.
+Progress = Callable[[float, str], None]
+
+#: Keys per ``IN (...)`` list when asking the store about business keys.
+KEY_BATCH = 5_000
+
+
+class ImportRefused(ImportDataError):
+    """A file the importer refuses as a whole; ``str(exc)`` is a Vietnamese message.
+
+    Attributes
+    ----------
+    reason : str
+        ``"unreadable"`` (the file cannot be read: exit status 2 on the
+        command line), ``"duplicate_file"`` (same hash already imported),
+        ``"conflict"`` (a concurrent write took a business key; nothing was
+        written) or ``"empty"`` (no valid row to write).
+    duplicate_of : dict or None
+        The earlier import, for ``"duplicate_file"``.
+    """
+
+    def __init__(self, message: str, reason: str, duplicate_of: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.duplicate_of = duplicate_of
+
+
+@dataclass
+class ImportPreview:
+    """What an import would write. Built by :func:`preview_import`; writes nothing.
+
+    Attributes
+    ----------
+    dataset, file_name, sha256, size_bytes, data
+        The upload and its identity; ``data`` is kept to store the original on commit.
+    rows_read : int
+        Data rows in the file (blank and totals rows excluded).
+    accepted : pd.DataFrame
+        Valid rows: canonical columns plus ``commune_code, legacy_code,
+        vintage, code_given, name_given, district_given, business_key, source_row``.
+    errors : pd.DataFrame
+        ``row`` (the row number the user sees), ``column`` (header as in the
+        file), ``value``, ``message`` (Vietnamese), ``code`` and ``field``.
+    warnings : pd.DataFrame
+        Same columns, for accepted rows to look at (a split legacy commune).
+    ignored_columns : list of str
+        Headers of the file that map to no field (e.g. "STT").
+    missing_columns : list of str
+        Labels of required fields with no column: the UI offers the mapping step.
+    totals_rows : list of int
+        Totals rows ("Tổng cộng") dropped from the end.
+    duplicate_of : dict or None
+        ``{"import_id", "created_at", "file_name", "user"}`` of an earlier
+        committed import of the same file for the same dataset.
+    source_columns : list of str
+        The file's headers in file order (the mapping step offers them).
+    sheet_names : list of str
+        All sheets of an XLSX file (empty for text files).
+    """
+
+    dataset: str
+    file_name: str
+    sha256: str
+    size_bytes: int
+    data: bytes = field(repr=False)
+    user: str
+    rows_read: int
+    accepted: pd.DataFrame
+    errors: pd.DataFrame
+    warnings: pd.DataFrame
+    sheet: str | None = None
+    vintage: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+    ignored_columns: list[str] = field(default_factory=list)
+    missing_columns: list[str] = field(default_factory=list)
+    totals_rows: list[int] = field(default_factory=list)
+    duplicate_of: dict[str, Any] | None = None
+    source_columns: list[str] = field(default_factory=list)
+    sheet_names: list[str] = field(default_factory=list)
+
+    @property
+    def n_accepted(self) -> int:
+        return len(self.accepted)
+
+    @property
+    def n_rejected(self) -> int:
+        return self.rows_read - len(self.accepted)
+
+    @property
+    def needs_mapping(self) -> bool:
+        """True when required fields have no column (the user must map columns)."""
+        return bool(self.missing_columns)
+
+    @property
+    def clean(self) -> bool:
+        """No rejected row, no missing column and not a re-upload."""
+        return not self.n_rejected and not self.needs_mapping and self.duplicate_of is None
+
+    def errors_as(self, fmt: str) -> bytes:
+        """The error report as downloadable ``"csv"`` (UTF-8 with BOM, for Excel) or ``"xlsx"`` bytes."""
+        return report_bytes(self.errors, fmt)
+
+
+@functools.lru_cache(maxsize=4)
+def _split_locator_for(geodata_dir: str) -> Any:
+    return load_split_locator(Path(geodata_dir))
+
+
+def split_locator() -> Any:
+    """The locator of split legacy communes for the installed boundaries (``None`` without them).
+
+    Built once per geodata folder: it indexes the 69 full-resolution polygons.
+    """
+    return _split_locator_for(str(settings.geodata_dir()))
+
+
+def fmt_time(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    return str(value)
+
+
+def duplicate_message(dup: Mapping[str, Any]) -> str:
+    when = fmt_time(datetime.fromisoformat(dup["created_at"])) if dup.get("created_at") else "?"
+    return (f"Tệp này đã được nhập trước đó (lần nhập số {dup['import_id']}, tệp «{dup['file_name']}», "
+            f"lúc {when}, người nhập {dup['user']}). "
+            "Không nhập lại; nếu thật sự cần nhập lại, hãy chọn «Vẫn nhập» (--force).")
+
+
+def find_duplicate_file(conn: Connection, dataset: str, sha256: str) -> dict[str, Any] | None:
+    """The latest committed import of the same bytes for the same dataset, if any."""
+    i = tables.imports
+    row = conn.execute(
+        sa.select(i.c.id, i.c.created_at, i.c.file_name, i.c.user_name)
+        .where(i.c.dataset == dataset, i.c.sha256 == sha256, i.c.status == tables.IMPORT_COMMITTED)
+        .order_by(i.c.id.desc()).limit(1)
+    ).first()
+    if row is None:
+        return None
+    return {"import_id": int(row.id), "created_at": _iso(row.created_at), "file_name": row.file_name,
+            "user": row.user_name}
+
+
+def _iso(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _has_real_rows(conn: Connection, dataset: str) -> bool:
+    """Whether the dataset's table holds any row that is not demo data."""
+    table = DATASET_TABLES[dataset]
+    demo_ids = sa.select(tables.imports.c.id).where(tables.imports.c.is_demo)
+    return conn.execute(sa.select(table.c.id).where(table.c.import_id.not_in(demo_ids)).limit(1)).first() is not None
+
+
+def _existing_keys(conn: Connection, dataset: str, keys: Iterable[str], *, include_demo: bool) -> set[str]:
+    """Which of ``keys`` (store-form business keys) are already stored."""
+    table = DATASET_TABLES[dataset]
+    cols = STORE_KEY_COLUMNS[dataset]
+    wanted = list(dict.fromkeys(keys))
+    if not wanted:
+        return set()
+    demo_filter = sa.true()
+    if not include_demo:
+        demo_ids = sa.select(tables.imports.c.id).where(tables.imports.c.is_demo)
+        demo_filter = table.c.import_id.not_in(demo_ids)
+    found: set[str] = set()
+    stored = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() or 0
+    if stored <= 4 * len(wanted):
+        # Reading all stored keys is cheaper than many IN lists when the store is not much larger.
+        query = sa.select(*[table.c[c] for c in cols]).where(demo_filter)
+        wanted_set = set(wanted)
+        for row in conn.execute(query):
+            k = "|".join(str(v) for v in row)
+            if k in wanted_set:
+                found.add(k)
+        return found
+    first = table.c[cols[0]]
+    first_type = int if dataset == domain.DATASET_RECOGNITIONS else str
+    for start in range(0, len(wanted), KEY_BATCH):
+        batch = wanted[start:start + KEY_BATCH]
+        firsts = sorted({first_type(k.split("|", 1)[0]) for k in batch})
+        query = sa.select(*[table.c[c] for c in cols]).where(first.in_(firsts), demo_filter)
+        batch_set = set(batch)
+        for row in conn.execute(query):
+            k = "|".join(str(v) for v in row)
+            if k in batch_set:
+                found.add(k)
+    return found
+
+
+def preview_import(
+    engine: Engine,
+    dataset: str,
+    data: bytes,
+    file_name: str,
+    *,
+    sheet: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    vintage: str | None = None,
+    registry: Any,
+    province_polygon: Any = None,
+    user: str,
+    progress: Progress | None = None,
+) -> ImportPreview:
+    """Read, match and validate an upload; write nothing.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store (read for duplicates only).
+    dataset : {"models", "incidents", "recognitions"}
+    data : bytes
+        The file's content.
+    file_name : str
+        As uploaded; used for the reader's format choice and in messages only.
+    sheet : str, optional
+        XLSX sheet (default the first).
+    mapping : mapping, optional
+        Source column -> canonical column overrides (``--map``).
+    vintage : {"legacy", "2025"}, optional
+        Which units a models file uses where names stay ambiguous (default 2025).
+    registry : Registry
+        The commune registry.
+    province_polygon : shapely geometry, optional
+        Coordinates outside it are rejected; ``None`` skips the check.
+    user : str
+        Who uploads (kept with the preview for the commit).
+    progress : callable, optional
+        ``progress(fraction, message)``.
+
+    Returns
+    -------
+    ImportPreview
+
+    Raises
+    ------
+    ImportRefused
+        ``reason="unreadable"`` when the file cannot be read at all.
+    loaders.ingest.datasets.ImportDataError
+        For an unknown dataset or a bad column mapping.
+    """
+    get_dataset(dataset)
+    if vintage is not None and vintage not in domain.VINTAGES:
+        raise ImportDataError(f"Hệ đơn vị «{vintage}» không hợp lệ; chọn legacy hoặc 2025.")
+    sha256 = hashlib.sha256(data).hexdigest()
+    tick(progress, 0.0, "Đang đọc tệp…")
+    try:
+        raw = read_table(data, file_name, sheet)
+    except UnreadableFileError as exc:
+        raise ImportRefused(str(exc), "unreadable") from exc
+    with engine.connect() as conn:
+        duplicate_of = find_duplicate_file(conn, dataset, sha256)
+        # With no real row stored there is nothing to look up: a million-row first import skips listing its keys.
+        real_rows_stored = _has_real_rows(conn, dataset)
+    base = dict(dataset=dataset, file_name=file_name, sha256=sha256, size_bytes=len(data), data=data, user=user,
+                rows_read=len(raw.frame), sheet=raw.sheet, vintage=vintage, totals_rows=list(raw.totals_rows),
+                duplicate_of=duplicate_of, source_columns=raw.columns, sheet_names=list(raw.sheet_names))
+    tick(progress, 0.2, "Đang kiểm tra dữ liệu…")
+
+    def existing(ds: str, keys: Iterable[str]) -> set[str]:
+        with engine.connect() as conn:
+            return _existing_keys(conn, ds, keys, include_demo=False)
+
+    try:
+        result = validation.validate_table(
+            raw, dataset, resolver=registry.resolve_frame, polygon=province_polygon, mapping=mapping,
+            vintage=vintage or domain.VINTAGE_2025, existing_keys=existing if real_rows_stored else None,
+            locator=split_locator(),
+        )
+    except validation.MissingColumnsError as exc:
+        labels = exc.header.missing_labels()
+        errors = pd.DataFrame({"row": pd.array([raw.header_row] * len(labels), dtype="Int64"), "column": labels,
+                               "value": [""] * len(labels), "message": [str(exc)] * len(labels),
+                               "code": ["missing_column"] * len(labels), "field": [""] * len(labels)})
+        return ImportPreview(accepted=pd.DataFrame(), errors=errors, warnings=empty_errors(),
+                             columns=dict(exc.header.columns), ignored_columns=list(exc.header.ignored),
+                             missing_columns=labels, **base)
+    accepted, errors = _reject_overlong(dataset, result.accepted, result.errors, result.header)
+    tick(progress, 1.0, "Đã kiểm tra xong")
+    return ImportPreview(accepted=accepted, errors=errors, warnings=result.warnings,
+                         columns=dict(result.header.columns), ignored_columns=list(result.header.ignored), **base)
+
+
+#: Accepted-frame columns the store keeps under their own name, besides :data:`STORE_COLUMNS`.
+_RESOLVED_TEXT: tuple[str, ...] = ("code_given", "name_given", "district_given")
+
+
+#: Normalised keys, checked only where their name fits (a long name is reported once, as itself).
+_KEY_TEXT: tuple[str, ...] = ("name_key", "unit_key")
+
+
+#: The file's field behind each accepted column whose name differs from it.
+_SOURCE_FIELDS: dict[str, str] = {"code_given": "ma_xa", "name_given": "ten_xa", "district_given": "huyen_cu",
+                                  "name_key": "ten_mo_hinh", "unit_key": "ten_don_vi"}
+
+
+#: Longest value quoted in an error report.
+_QUOTE_MAX = 200
+
+
+def _reject_overlong(dataset: str, accepted: pd.DataFrame, errors: pd.DataFrame,
+                     header: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Reject the accepted rows whose text is longer than its store column allows.
+
+    SQLite stores any length, but PostgreSQL refuses the whole commit with a
+    database error; a per-row ``too_long`` error says which cell to shorten,
+    the same on both stores.
+
+    Returns
+    -------
+    (pd.DataFrame, pd.DataFrame)
+        The accepted rows that fit, and the errors plus one ``too_long`` row per long cell.
+    """
+    table = DATASET_TABLES[dataset]
+    columns = {**STORE_COLUMNS[dataset], **{c: c for c in (*_RESOLVED_TEXT, *_KEY_TEXT)}}
+    parts = []
+    bad = np.zeros(len(accepted), dtype=bool)
+    for canonical, column in columns.items():
+        if canonical not in accepted.columns or column not in table.c:
+            continue
+        kind = table.c[column].type
+        if not isinstance(kind, sa.String) or not kind.length:
+            continue
+        over = (accepted[canonical].astype("str").str.len() > kind.length).fillna(False).to_numpy(dtype=bool)
+        if canonical in _KEY_TEXT:
+            over = over & ~bad
+        if not over.any():
+            continue
+        bad |= over
+        field = _SOURCE_FIELDS.get(canonical, canonical)
+        values = accepted[field if field in accepted.columns else canonical].astype("str")[over].tolist()
+        parts.append(pd.DataFrame({
+            "row": accepted["source_row"].to_numpy()[over].astype("int64"),
+            "column": header.source_of(field),
+            "value": [v if len(v) <= _QUOTE_MAX else v[:_QUOTE_MAX] + "…" for v in values],
+            "message": [translate("validation.too_long", length=len(v), limit=kind.length) for v in values],
+            "code": "too_long",
+            "field": field,
+        }))
+    if not parts:
+        return accepted, errors
+    errors = pd.concat([errors, *parts], ignore_index=True).sort_values("row", kind="stable")
+    return accepted[~bad].reset_index(drop=True), errors.reset_index(drop=True)
+
+
+def sheet_names(data: bytes) -> list[str]:
+    """The sheets of an XLSX upload, so a user can pick one even when the first cannot be read.
+
+    Only the workbook's index is parsed (after the same unpacked-size limit as
+    the reader), never the sheets' cells.
+
+    Returns
+    -------
+    list of str
+        Sheet names in workbook order; ``[]`` for a text file or a file that is not a readable workbook.
+    """
+    if not data.startswith(b"PK\x03\x04"):
+        return []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(info.file_size for info in archive.infolist()) > reading.MAX_UNCOMPRESSED_BYTES:
+                return []
+        wb = load_workbook(io.BytesIO(data), read_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, SyntaxError):
+        return []
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
+def tick(progress: Progress | None, fraction: float, message: str) -> None:
+    if progress is not None:
+        progress(min(max(fraction, 0.0), 1.0), message)
