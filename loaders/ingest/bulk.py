@@ -199,6 +199,7 @@ def _copy_chunk(conn: Connection, table: sa.Table, columns: list[str], values: S
     import's transaction, so a failure still rolls everything back, and a
     duplicate business key still fails with the unique constraint.
     """
+    # psycopg is an optional dependency: only a PostgreSQL store needs it.
     import psycopg
     from psycopg import sql
 

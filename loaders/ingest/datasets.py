@@ -27,6 +27,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from loaders.core import domain
 from loaders.core.i18n import translate
@@ -520,8 +523,6 @@ def canonical_enum(values: pd.Series, family: str) -> pd.Series:
     Works on the distinct values, which are few even in a million rows, and
     spreads the answers back with one Arrow ``take``.
     """
-    import pyarrow as pa
-
     lookup = enum_lookup(family)
     codes, uniques = pd.factorize(values)
     mapped = [lookup.get(key(u)) for u in uniques] + [None]  # last slot: missing input
@@ -575,9 +576,6 @@ def build_template(dataset: str, fmt: str) -> bytes:
         return buf.getvalue().encode("utf-8-sig")
     if fmt != "xlsx":
         raise ValueError(f"unknown template format {fmt!r}")
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     wb = Workbook()
     ws = wb.active
     ws.title = spec.label

@@ -24,6 +24,11 @@ from pathlib import PurePath
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
 
 from loaders.ingest.datasets import ImportDataError, all_header_keys
 from loaders.core.i18n import translate
@@ -291,8 +296,6 @@ def _find_header(rows: Sequence[Sequence[str]]) -> int:
 
 def _unique_headers(cells: Iterable[object]) -> list[str]:
     """Trim headers, name blank ones after their column letter, number repeats."""
-    from openpyxl.utils import get_column_letter
-
     out: list[str] = []
     seen: dict[str, int] = {}
     for i, cell in enumerate(cells, start=1):
@@ -395,9 +398,6 @@ def _parse_body(
 
 
 def _parse_pyarrow(raw: memoryview, header: list[str], delimiter: str, quoted: bool) -> pd.DataFrame | None:
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
     names = [f"c{i}" for i in range(len(header))]
     try:
         table = pacsv.read_csv(
@@ -479,9 +479,6 @@ def _cell_text(value: object) -> str:
 
 
 def _read_xlsx(data: bytes, name: str, sheet: str | None) -> RawTable:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             total = sum(info.file_size for info in archive.infolist())
