@@ -39,6 +39,7 @@ from maps.builders import build_coverage_map  # noqa: E402
 from maps.elements import CompactTopoJson  # noqa: E402
 from maps.geometry import hausdorff_by_feature, topology_to_geoseries  # noqa: E402
 from maps.offline import external_asset_urls, use_local_assets  # noqa: E402
+from maps.options import Background, Overlays, ValueStyle  # noqa: E402
 
 PAYLOAD_BUDGET_BYTES = 400_000
 HAUSDORFF_BUDGET_M = 50.0
@@ -97,16 +98,14 @@ def main(argv: list[str] | None = None) -> int:
     m = build_coverage_map(
         communes,
         values,
-        value_label="Mô hình / 10.000 dân",
-        no_data_label="Chưa có số liệu",
-        overlays=overlays,
-        overlay_labels={
+        ValueStyle(value_label="Mô hình / 10.000 dân", no_data_label="Chưa có số liệu"),
+        overlays=Overlays(layers=overlays, labels={
             "districts": "Huyện cũ",
             "border": "Biên giới Việt – Lào",
             "coast": "Bờ biển",
             "economic_zones": "Khu kinh tế",
-        },
-        basemap="osm",
+        }),
+        background=Background(basemap="osm"),
     )
     args_sent = captured_component_args(m)
     total = payload_bytes(args_sent)

@@ -1,6 +1,7 @@
 """Pure builders of the dashboard's folium maps: ``build_*_map(...) -> folium.Map``.
 
-Every builder returns a ``folium.Map`` and never touches streamlit; the legend
+Every builder returns a ``folium.Map`` and never touches streamlit; the choices
+around the data come as the small contexts of :mod:`maps.options`; the legend
 is drawn outside the map from :func:`maps.palette.build_legend`. Colours come
 from :mod:`maps.palette`, styles from :mod:`maps.styles`, and the custom layers
 and scripts from :mod:`maps.elements`, which escapes every text that reaches a
@@ -10,7 +11,7 @@ tooltip or popup.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 
 import folium
 import geopandas as gpd
@@ -18,8 +19,9 @@ import pandas as pd
 
 from maps.elements import PointsLayer, escape_html, points_payload, topo_layer
 from maps.geometry import shared_boundaries
-from maps.offline import BASEMAP_OSM, tile_layer
-from maps.palette import ColourScale, build_colour_scale, default_format
+from maps.offline import tile_layer
+from maps.options import Background, Overlays, PointsLabels, ValueStyle
+from maps.palette import build_colour_scale
 from maps.styles import (
     DEFAULT_SHOWN,
     HIGHLIGHT_COLOUR,
@@ -63,7 +65,7 @@ def _overlay_layer(key: str, frame: gpd.GeoDataFrame) -> folium.Element:
     return topo_layer(frame, key, properties, [style] * len(frame), interactive=interactive, tooltip=tooltip)
 
 
-def _base_map(bounds: Sequence[float], basemap: str, tile_url: str | None) -> folium.Map:
+def _base_map(bounds: Sequence[float], background: Background) -> folium.Map:
     min_x, min_y, max_x, max_y = bounds
     # A map without tiles has no zoom limit of its own, and Leaflet.markercluster
     # refuses to cluster on such a map: set Leaflet's maxZoom (folium's max_zoom
@@ -75,27 +77,21 @@ def _base_map(bounds: Sequence[float], basemap: str, tile_url: str | None) -> fo
         control_scale=True,
         maxZoom=19,
     )
-    tiles = tile_layer(basemap, tile_url)
+    tiles = tile_layer(background.basemap, background.tile_url)
     if tiles is not None:
         tiles.add_to(m)
     m.fit_bounds([[min_y, min_x], [max_y, max_x]])
     return m
 
 
-def _add_overlays(
-    m: folium.Map,
-    overlays: Mapping[str, gpd.GeoDataFrame | None] | None,
-    overlay_labels: Mapping[str, str] | None,
-    overlay_shown: Mapping[str, bool] | None,
-) -> None:
-    overlays = overlays or {}
-    labels = dict(overlay_labels or {})
-    shown = {**DEFAULT_SHOWN, **(overlay_shown or {})}
-    unknown = set(overlays) - set(OVERLAY_KEYS)
+def _add_overlays(m: folium.Map, overlays: Overlays) -> None:
+    layers, labels = overlays.layers, overlays.labels
+    shown = {**DEFAULT_SHOWN, **overlays.shown}
+    unknown = set(layers) - set(OVERLAY_KEYS)
     if unknown:
         raise ValueError(f"Unknown overlay(s) {', '.join(sorted(unknown))}; known: {', '.join(OVERLAY_KEYS)}.")
     for key in OVERLAY_KEYS:
-        frame = overlays.get(key)
+        frame = layers.get(key)
         if frame is None or frame.empty:
             continue
         group = folium.FeatureGroup(name=labels.get(key, key), show=shown.get(key, False))
@@ -103,23 +99,14 @@ def _add_overlays(
         group.add_to(m)
 
 
-
 def build_coverage_map(
     communes: gpd.GeoDataFrame,
     values: pd.Series,
+    style: ValueStyle,
     *,
-    value_label: str,
-    format_value: Callable[[float], str] = default_format,
-    scale: ColourScale | None = None,
-    no_data_label: str = "No data",
-    name_label: str = "Commune",
+    overlays: Overlays | None = None,
+    background: Background | None = None,
     commune_layer_label: str = "Communes",
-    overlays: Mapping[str, gpd.GeoDataFrame | None] | None = None,
-    overlay_labels: Mapping[str, str] | None = None,
-    overlay_shown: Mapping[str, bool] | None = None,
-    basemap: str = BASEMAP_OSM,
-    tile_url: str | None = None,
-    highlight_codes: set[str] | None = None,
 ) -> folium.Map:
     """Choropleth of one indicator per commune, with toggleable context overlays.
 
@@ -134,31 +121,14 @@ def build_coverage_map(
     values : Series
         Indicator indexed by ``gso_code``. NaN or a missing code means "no data"
         and is drawn grey with a dashed outline, apart from zero.
-    value_label : str
-        Label of the value in the tooltip.
-    format_value : callable
-        Formats a value for the tooltip.
-    scale : ColourScale, optional
-        Default :func:`build_colour_scale` of ``values``. Pass the same scale to
-        :func:`build_legend`.
-    no_data_label : str
-        Tooltip text for communes without data.
-    name_label, commune_layer_label : str
-        Tooltip label of the commune name; name of the commune layer.
-    overlays : mapping, optional
-        GeoDataFrames keyed by ``"districts"``, ``"border"``, ``"coast"``,
-        ``"economic_zones"``, ``"major_projects"`` (points or polygons); ``None``
-        entries are skipped. Each becomes a FeatureGroup in the layer control.
-    overlay_labels : mapping, optional
-        Layer-control names by overlay key (default: the key).
-    overlay_shown : mapping, optional
-        Overrides :data:`DEFAULT_SHOWN` (district lines, border and economic zones on).
-    basemap : {"osm", "local", "none"}
-        Background tiles; see :func:`maps.offline.tile_layer`.
-    tile_url : str, optional
-        Tile URL template for ``basemap="local"``.
-    highlight_codes : set of str, optional
-        Communes outlined in red, e.g. the selected commune or a focus list.
+    style : ValueStyle
+        Colours, tooltip labels, number format and the communes outlined in red.
+    overlays : Overlays, optional
+        Context layers; each becomes a FeatureGroup in the layer control. Default: none.
+    background : Background, optional
+        Tiles under the map. Default: OpenStreetMap.
+    commune_layer_label : str
+        Name of the commune layer.
 
     Returns
     -------
@@ -178,10 +148,10 @@ def build_coverage_map(
     communes = communes.to_crs("EPSG:4326")
     codes = communes["gso_code"].astype(str)
     aligned = pd.to_numeric(values, errors="coerce").reindex(codes.values)
-    scale = scale or build_colour_scale(aligned)
-    highlight = {str(c) for c in (highlight_codes or set())}
+    scale = style.scale or build_colour_scale(aligned)
+    highlight = {str(c) for c in style.highlight_codes}
 
-    styles, texts = commune_styles(codes, aligned, scale, format_value, no_data_label, highlight)
+    styles, texts = commune_styles(codes, aligned, scale, style.format_value, style.no_data_label, highlight)
 
     properties = {
         "gso_code": [escape_html(c) for c in codes],
@@ -189,14 +159,15 @@ def build_coverage_map(
         "value": [escape_html(t) for t in texts],
     }
     tooltip = folium.GeoJsonTooltip(
-        fields=["name", "value"], aliases=[escape_html(name_label), escape_html(value_label)], sticky=True
+        fields=["name", "value"], aliases=[escape_html(style.name_label), escape_html(style.value_label)],
+        sticky=True,
     )
-    m = _base_map(communes.total_bounds, basemap, tile_url)
+    m = _base_map(communes.total_bounds, background or Background())
     # The commune layer cannot be switched off: the map means nothing without it.
     commune_group = folium.FeatureGroup(name=commune_layer_label, control=False)
     topo_layer(communes, "communes", properties, styles, interactive=True, tooltip=tooltip).add_to(commune_group)
     commune_group.add_to(m)
-    _add_overlays(m, overlays, overlay_labels, overlay_shown)
+    _add_overlays(m, overlays or Overlays())
     folium.LayerControl(collapsed=False).add_to(m)
     return m
 
@@ -204,15 +175,9 @@ def build_coverage_map(
 def build_commune_points_map(
     communes: pd.DataFrame,
     values: pd.Series,
+    style: ValueStyle,
     *,
-    value_label: str,
-    format_value: Callable[[float], str] = default_format,
-    scale: ColourScale | None = None,
-    no_data_label: str = "No data",
-    name_label: str = "Commune",
-    basemap: str = BASEMAP_OSM,
-    tile_url: str | None = None,
-    highlight_codes: set[str] | None = None,
+    background: Background | None = None,
 ) -> folium.Map:
     """Fallback choropleth when the boundary files are not installed: one circle per commune.
 
@@ -220,7 +185,7 @@ def build_commune_points_map(
     ----------
     communes : DataFrame
         Columns ``gso_code``, ``name``, ``lat``, ``lon`` (a point inside each commune).
-    values, value_label, format_value, scale, no_data_label, name_label, basemap, tile_url, highlight_codes
+    values, style, background
         As in :func:`build_coverage_map`; the same colours and no-data style.
 
     Returns
@@ -241,19 +206,19 @@ def build_commune_points_map(
         raise ValueError("no commune has coordinates")
     codes = located["gso_code"].astype(str)
     aligned = pd.to_numeric(values, errors="coerce").reindex(codes.values)
-    scale = scale or build_colour_scale(aligned)
-    highlight = {str(c) for c in (highlight_codes or set())}
+    scale = style.scale or build_colour_scale(aligned)
+    highlight = {str(c) for c in style.highlight_codes}
     features = []
     for code, name, lat, lon, value in zip(codes, located["name"], located["lat"], located["lon"], aligned):
         no_data = not math.isfinite(value)
-        style = {
+        point_style = {
             "fillColor": scale.colour_for(None if no_data else value),
             "fillOpacity": 0.6 if no_data else 0.9,
             "color": HIGHLIGHT_COLOUR if code in highlight else "#555555",
             "weight": 3 if code in highlight else 1,
         }
         if no_data:
-            style["dashArray"] = "2 2"
+            point_style["dashArray"] = "2 2"
         features.append(
             {
                 "type": "Feature",
@@ -261,19 +226,20 @@ def build_commune_points_map(
                 "properties": {
                     "gso_code": escape_html(code),
                     "name": escape_html(name),
-                    "value": escape_html(no_data_label if no_data else format_value(float(value))),
-                    "style": style,
+                    "value": escape_html(style.no_data_label if no_data else style.format_value(float(value))),
+                    "style": point_style,
                 },
             }
         )
     lons, lats = located["lon"].astype(float), located["lat"].astype(float)
-    m = _base_map((lons.min(), lats.min(), lons.max(), lats.max()), basemap, tile_url)
+    m = _base_map((lons.min(), lats.min(), lons.max(), lats.max()), background or Background())
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         marker=folium.CircleMarker(radius=8),
         style_function=lambda feature: feature["properties"]["style"],
         tooltip=folium.GeoJsonTooltip(
-            fields=["name", "value"], aliases=[escape_html(name_label), escape_html(value_label)], sticky=True
+            fields=["name", "value"], aliases=[escape_html(style.name_label), escape_html(style.value_label)],
+            sticky=True,
         ),
     ).add_to(m)
     return m
@@ -284,13 +250,10 @@ def build_points_map(
     *,
     popup_fields: Sequence[str] = (),
     popup_labels: Sequence[str] | None = None,
-    points_label: str = "Incidents",
-    heat_label: str = "Heat map",
+    labels: PointsLabels | None = None,
     boundaries: gpd.GeoDataFrame | None = None,
-    boundaries_label: str = "Communes",
     show_heat: bool = False,
-    basemap: str = BASEMAP_OSM,
-    tile_url: str | None = None,
+    background: Background | None = None,
     bounds: Sequence[float] | None = None,
 ) -> folium.Map:
     """Exact incident points as a clustered layer and a heat map layer.
@@ -309,15 +272,13 @@ def build_points_map(
         Columns shown in each point's popup (as plain text, never HTML).
     popup_labels : sequence of str, optional
         Labels of ``popup_fields`` (default: the field names).
-    points_label, heat_label : str
-        Layer-control names of the clustered points and the heat map.
+    labels : PointsLabels, optional
+        Layer-control names of the clustered points, the heat map and the outlines.
     boundaries : GeoDataFrame, optional
         Commune outlines drawn under the points (display geometry, ``gso_code`` not required).
-    boundaries_label : str
-        Layer-control name of the outlines.
     show_heat : bool
         Whether the heat map is on when the map opens (the clusters always are).
-    basemap, tile_url
+    background : Background, optional
         As in :func:`build_coverage_map`.
     bounds : sequence of float, optional
         ``(min_lon, min_lat, max_lon, max_lat)`` to fit when there are no boundaries.
@@ -347,16 +308,17 @@ def build_points_map(
         bounds = (min(lons), min(lats), max(lons), max(lats))
     elif bounds is None:
         raise ValueError("an empty points map needs boundaries or bounds")
-    m = _base_map(bounds, basemap, tile_url)
+    labels = labels or PointsLabels()
+    m = _base_map(bounds, background or Background())
     if has_outlines:
-        outline_group = folium.FeatureGroup(name=boundaries_label, show=True)
+        outline_group = folium.FeatureGroup(name=labels.boundaries, show=True)
         outline_style = {"color": "#555555", "weight": 1, "fill": False}
         topo_layer(
             boundaries.to_crs("EPSG:4326"), "communes", {}, [outline_style] * len(boundaries), interactive=False
         ).add_to(outline_group)
         outline_group.add_to(m)
-    point_group = folium.FeatureGroup(name=points_label, show=True).add_to(m)
-    heat_group = folium.FeatureGroup(name=heat_label, show=show_heat).add_to(m)
+    point_group = folium.FeatureGroup(name=labels.points, show=True).add_to(m)
+    heat_group = folium.FeatureGroup(name=labels.heat, show=show_heat).add_to(m)
     PointsLayer(point_group, heat_group, payload).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m

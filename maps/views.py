@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import folium
@@ -21,8 +21,32 @@ from loaders.core.i18n import translate
 from loaders.geo.registry import Registry
 from loaders.geo.schema import CRS_WGS84
 from maps import builders, offline
+from maps.options import Background, Overlays, ValueStyle
 from maps.palette import DEFAULT_PALETTE, build_colour_scale, build_legend, palette_for
 from maps.styles import OVERLAY_KEYS, OVERLAY_ROLES, commune_styles
+
+
+@dataclass(frozen=True, kw_only=True)
+class ViewSettings:
+    """The reader's choices that shape a commune map before any data is coloured.
+
+    Parameters
+    ----------
+    lang : str
+        Catalogue language.
+    level : {"2025", "legacy"}
+        69 communes or 209 legacy communes.
+    background : Background
+        Tiles under the map.
+    overlay_shown : mapping
+        Overlays on or off when the map opens, by key (see
+        :data:`maps.styles.DEFAULT_SHOWN`); e.g. :data:`maps.styles.FOCUS_OVERLAYS`.
+    """
+
+    lang: str
+    level: str
+    background: Background = Background()
+    overlay_shown: Mapping[str, bool] = field(default_factory=dict)
 
 
 @dataclass
@@ -47,15 +71,12 @@ def major_projects_layer(registry: Registry) -> gpd.GeoDataFrame:
 def build_map_view(
     indicators: pd.DataFrame,
     indicator: str,
-    lang: str,
-    basemap: str,
-    level: str,
+    settings: ViewSettings,
     layers: Mapping[str, gpd.GeoDataFrame] | None,
     registry: Registry,
+    *,
     highlight: tuple[str, ...] = (),
-    tile_url: str | None = None,
     value_label: str | None = None,
-    overlay_shown: Mapping[str, bool] | None = None,
 ) -> MapView:
     """Choropleth (or points, without boundary files) of one indicator.
 
@@ -66,27 +87,19 @@ def build_map_view(
         Units not in it (filtered out) are drawn as no data.
     indicator : str
         Column to colour by.
-    lang : str
-        Catalogue language.
-    basemap : {"osm", "local", "none"}
-        Background tiles.
-    level : {"2025", "legacy"}
-        69 communes or 209 legacy communes.
+    settings : ViewSettings
+        Language, unit level, tiles and the overlays shown.
     layers : mapping or None
         Display layers by role; ``None`` when the boundary files are missing.
     registry : Registry
         For label points and project sites.
     highlight : tuple of str
         Codes outlined in red.
-    tile_url : str, optional
-        Tile URL template for ``basemap="local"``.
     value_label : str, optional
         Tooltip label of the value (default: the indicator's name).
-    overlay_shown : mapping, optional
-        Overlays on or off when the map opens, by key (see
-        :data:`maps.styles.DEFAULT_SHOWN`); e.g. :data:`maps.styles.FOCUS_OVERLAYS`.
     """
     offline.use_local_assets()
+    lang, level = settings.lang, settings.level
     no_data = translate("common.no_data", lang)
 
     def fmt(value: float) -> str:
@@ -96,42 +109,36 @@ def build_map_view(
     scale = build_colour_scale(values, palette=palette_for(indicator))
     legend = [(e.colour, e.label) for e in build_legend(values, scale, fmt, no_data)]
     value_label = value_label or translate(f"indicator.{indicator}", lang)
-    common: dict[str, Any] = dict(
+    style = ValueStyle(
         value_label=value_label, format_value=fmt, scale=scale, no_data_label=no_data,
-        name_label=translate("col.commune", lang), basemap=basemap, tile_url=tile_url,
+        name_label=translate("col.commune", lang), highlight_codes=frozenset(highlight),
     )
     if layers is None:
         table = registry.communes if level == LEVEL_2025 else registry.legacy
         points = pd.DataFrame({"gso_code": table.index, "name": table["name"].values,
                                "lat": table["label_lat"].values, "lon": table["label_lon"].values})
-        m = builders.build_commune_points_map(points, values, **common)
+        m = builders.build_commune_points_map(points, values, style, background=settings.background)
         return MapView(m, legend, points_only=True)
     communes = layers["communes_2025" if level == LEVEL_2025 else "communes_legacy"]
     overlays: dict[str, gpd.GeoDataFrame | None] = {k: layers.get(role) for k, role in OVERLAY_ROLES.items()}
     overlays["major_projects"] = major_projects_layer(registry)
     labels = {k: translate(f"map.overlay.{k}", lang) for k in OVERLAY_KEYS}
     m = builders.build_coverage_map(
-        communes, values, commune_layer_label=translate("map.overlay.choropleth", lang),
-        overlays=overlays, overlay_labels=labels, overlay_shown=overlay_shown, highlight_codes=set(highlight),
-        **common,
+        communes, values, style, overlays=Overlays(layers=overlays, labels=labels, shown=settings.overlay_shown),
+        background=settings.background, commune_layer_label=translate("map.overlay.choropleth", lang),
     )
     return MapView(m, legend, points_only=False)
 
 
 def build_base_map(
-    level: str,
-    basemap: str,
-    lang: str,
+    settings: ViewSettings,
     layers: Mapping[str, gpd.GeoDataFrame] | None,
     registry: Registry,
-    tile_url: str | None = None,
-    overlay_shown: Mapping[str, bool] | None = None,
 ) -> tuple[folium.Map, bool]:
     """The static part of a commune map: geometry, overlays and tooltips, all grey.
 
     Pages draw it once and colour it per rerun with :func:`build_restyle` or
-    :func:`build_value_restyle`. ``overlay_shown`` is passed to
-    :func:`build_map_view` (which overlays are on when the map opens).
+    :func:`build_value_restyle`. The arguments are as in :func:`build_map_view`.
 
     Returns
     -------
@@ -139,9 +146,8 @@ def build_base_map(
         The map, and whether it shows points only (no boundary files).
     """
     empty = pd.Series(dtype=float)
-    value_label = translate("map.tooltip_value", lang)
-    view = build_map_view(pd.DataFrame({"_": empty}), "_", lang, basemap, level, layers, registry,
-                          tile_url=tile_url, value_label=value_label, overlay_shown=overlay_shown)
+    value_label = translate("map.tooltip_value", settings.lang)
+    view = build_map_view(pd.DataFrame({"_": empty}), "_", settings, layers, registry, value_label=value_label)
     return view.map, view.points_only
 
 

@@ -441,13 +441,16 @@ def test_coverage_map_tooltips_escape_hostile_names_and_labels():
     import geopandas as gpd
     from shapely.geometry import box
 
-    from maps import builders
+    from maps import builders, options
 
     communes = gpd.GeoDataFrame({"gso_code": ["00001", "00002"], "name": [HOSTILE[0], HOSTILE[1]]},
                                 geometry=[box(105.9, 18.0, 106.0, 18.1), box(106.0, 18.0, 106.1, 18.1)],
                                 crs="EPSG:4326")
-    m = builders.build_coverage_map(communes, pd_series([1.0, 2.0], ["00001", "00002"]), value_label=HOSTILE[1],
-                                    name_label=HOSTILE[0], format_value=lambda v: HOSTILE[0])
+    m = builders.build_coverage_map(
+        communes,
+        pd_series([1.0, 2.0], ["00001", "00002"]),
+        options.ValueStyle(value_label=HOSTILE[1], format_value=lambda v: HOSTILE[0], name_label=HOSTILE[0]),
+    )
     html = m.get_root().render()
     assert "<img src=x" not in html and "</script><script>alert" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html

@@ -16,12 +16,14 @@ from shapely.geometry import LineString, box
 
 from loaders.core import settings
 from loaders.core.i18n import translate
-from maps import builders, elements, geometry, offline, palette, views
+from maps import builders, elements, geometry, offline, options, palette, views
 from maps.styles import FOCUS_OVERLAYS, HIGHLIGHT_COLOUR
 from maps.assets import ASSET_PATHS, VENDOR_FILES, installed_paths
 
 XSS = "<img src=x onerror=alert(1)>"
 WGS84 = "EPSG:4326"
+#: No tiles: the maps under test never reach the network.
+NO_TILES = options.Background(basemap="none")
 
 
 @pytest.fixture
@@ -125,7 +127,7 @@ def test_default_format_trims_float_noise():
 
 
 def test_coverage_map_has_one_feature_per_commune_with_code(communes, values):
-    m = builders.build_coverage_map(communes, values, value_label="Models", basemap="none")
+    m = builders.build_coverage_map(communes, values, options.ValueStyle(value_label="Models"), background=NO_TILES)
     topo = _commune_layer(m).data
     features = topo["objects"]["communes"]["geometries"]
     assert len(features) == 3
@@ -133,7 +135,7 @@ def test_coverage_map_has_one_feature_per_commune_with_code(communes, values):
 
 
 def test_coverage_map_stores_shared_edges_once(communes, values):
-    m = builders.build_coverage_map(communes, values, value_label="Models", basemap="none")
+    m = builders.build_coverage_map(communes, values, options.ValueStyle(value_label="Models"), background=NO_TILES)
     topo = _commune_layer(m).data
     refs = [
         ref if ref >= 0 else ~ref
@@ -148,7 +150,7 @@ def test_coverage_map_stores_shared_edges_once(communes, values):
 
 
 def test_no_data_and_zero_get_different_fills(communes, values):
-    m = builders.build_coverage_map(communes, values, value_label="Models", basemap="none")
+    m = builders.build_coverage_map(communes, values, options.ValueStyle(value_label="Models"), background=NO_TILES)
     styles = {
         f["properties"]["gso_code"]: f["properties"]["style"]
         for f in _commune_layer(m).data["objects"]["communes"]["geometries"]
@@ -160,7 +162,12 @@ def test_no_data_and_zero_get_different_fills(communes, values):
 
 
 def test_missing_code_in_values_counts_as_no_data(communes):
-    m = builders.build_coverage_map(communes, pd.Series({"18003": 2.0}), value_label="x", basemap="none")
+    m = builders.build_coverage_map(
+        communes,
+        pd.Series({"18003": 2.0}),
+        options.ValueStyle(value_label="x"),
+        background=NO_TILES,
+    )
     features = _commune_layer(m).data["objects"]["communes"]["geometries"]
     assert features[0]["properties"]["style"]["fillColor"] == palette.NO_DATA_COLOUR
     assert features[0]["properties"]["value"] == "No data"
@@ -168,7 +175,7 @@ def test_missing_code_in_values_counts_as_no_data(communes):
 
 def test_tooltip_text_is_html_escaped(communes, values):
     communes.loc[0, "name"] = XSS
-    m = builders.build_coverage_map(communes, values, value_label=XSS, basemap="none")
+    m = builders.build_coverage_map(communes, values, options.ValueStyle(value_label=XSS), background=NO_TILES)
     html = m.get_root().render()
     assert "&lt;img" in html
     assert "<img src=x" not in html
@@ -182,14 +189,22 @@ def html_escaped(text: str) -> str:
 
 def test_tooltip_shows_formatted_value(communes, values):
     m = builders.build_coverage_map(
-        communes, values, value_label="Models", format_value=lambda v: f"{v:.2f} per 10k", basemap="none"
+        communes,
+        values,
+        options.ValueStyle(value_label="Models", format_value=lambda v: f"{v:.2f} per 10k"),
+        background=NO_TILES,
     )
     features = _commune_layer(m).data["objects"]["communes"]["geometries"]
     assert features[2]["properties"]["value"] == "5.00 per 10k"
 
 
 def test_highlighted_commune_gets_red_outline(communes, values):
-    m = builders.build_coverage_map(communes, values, value_label="x", basemap="none", highlight_codes={"18002"})
+    m = builders.build_coverage_map(
+        communes,
+        values,
+        options.ValueStyle(value_label="x", highlight_codes={"18002"}),
+        background=NO_TILES,
+    )
     styles = [f["properties"]["style"] for f in _commune_layer(m).data["objects"]["communes"]["geometries"]]
     assert styles[1]["color"] == HIGHLIGHT_COLOUR
     assert styles[0]["color"] != HIGHLIGHT_COLOUR
@@ -213,16 +228,15 @@ def test_overlays_become_named_feature_groups(communes, values):
     m = builders.build_coverage_map(
         communes,
         values,
-        value_label="x",
-        basemap="none",
-        overlays={
+        options.ValueStyle(value_label="x"),
+        overlays=options.Overlays(layers={
             "districts": districts,
             "border": border,
             "coast": None,
             "economic_zones": zones,
             "major_projects": projects,
-        },
-        overlay_labels=labels,
+        }, labels=labels),
+        background=NO_TILES,
     )
     groups = _feature_groups(m)
     assert set(labels.values()) <= set(groups)
@@ -240,7 +254,11 @@ def test_overlays_become_named_feature_groups(communes, values):
 def test_district_overlay_sends_only_inner_lines(communes, values):
     districts = gpd.GeoDataFrame(geometry=[box(105.0, 18.0, 105.15, 18.1), box(105.15, 18.0, 105.3, 18.1)], crs=WGS84)
     m = builders.build_coverage_map(
-        communes, values, value_label="x", basemap="none", overlays={"districts": districts}
+        communes,
+        values,
+        options.ValueStyle(value_label="x"),
+        overlays=options.Overlays(layers={"districts": districts}),
+        background=NO_TILES,
     )
     layer = next(e for e in _walk(m) if isinstance(e, elements.CompactTopoJson) and "districts" in e.data["objects"])
     lines = geometry.topology_to_geoseries(layer.data, "districts")
@@ -250,18 +268,29 @@ def test_district_overlay_sends_only_inner_lines(communes, values):
 
 def test_unknown_overlay_is_rejected(communes, values):
     with pytest.raises(ValueError, match="rivers"):
-        builders.build_coverage_map(communes, values, value_label="x", basemap="none", overlays={"rivers": communes})
+        builders.build_coverage_map(
+            communes,
+            values,
+            options.ValueStyle(value_label="x"),
+            overlays=options.Overlays(layers={"rivers": communes}),
+            background=NO_TILES,
+        )
 
 
 def test_coverage_map_requires_code_and_name(communes, values):
     with pytest.raises(ValueError, match="gso_code"):
-        builders.build_coverage_map(communes.drop(columns="gso_code"), values, value_label="x", basemap="none")
+        builders.build_coverage_map(
+            communes.drop(columns="gso_code"),
+            values,
+            options.ValueStyle(value_label="x"),
+            background=NO_TILES,
+        )
 
 
 def test_coverage_map_draws_no_legend(communes, values):
     import branca.colormap
 
-    m = builders.build_coverage_map(communes, values, value_label="x", basemap="none")
+    m = builders.build_coverage_map(communes, values, options.ValueStyle(value_label="x"), background=NO_TILES)
     assert not any(isinstance(e, branca.colormap.ColorMap) for e in _walk(m))
     assert "legend" not in m.get_root().render().lower()
 
@@ -270,12 +299,17 @@ def test_coverage_map_draws_no_legend(communes, values):
 
 
 def test_basemap_none_has_no_tile_layer(communes, values):
-    m = builders.build_coverage_map(communes, values, value_label="x", basemap="none")
+    m = builders.build_coverage_map(communes, values, options.ValueStyle(value_label="x"), background=NO_TILES)
     assert not any(isinstance(e, folium.TileLayer) for e in _walk(m))
 
 
 def test_basemap_osm_has_one_tile_layer(communes, values):
-    m = builders.build_coverage_map(communes, values, value_label="x", basemap="osm")
+    m = builders.build_coverage_map(
+        communes,
+        values,
+        options.ValueStyle(value_label="x"),
+        background=options.Background(basemap="osm"),
+    )
     tiles = [e for e in _walk(m) if isinstance(e, folium.TileLayer)]
     assert len(tiles) == 1
     assert "openstreetmap.org" in tiles[0].tiles
@@ -303,7 +337,7 @@ def test_unknown_basemap_fails():
 
 
 def test_external_asset_urls_finds_cdn_links(communes, values, restore_folium_assets):
-    m = builders.build_coverage_map(communes, values, value_label="x", basemap="none")
+    m = builders.build_coverage_map(communes, values, options.ValueStyle(value_label="x"), background=NO_TILES)
     for cls in offline.localised_classes():
         cls.default_js = [(name, f"https://cdn.example.org/{name}.js") for name, _ in cls.default_js]
     assert "https://cdn.example.org/leaflet.js" in offline.external_asset_urls(m)
@@ -311,8 +345,13 @@ def test_external_asset_urls_finds_cdn_links(communes, values, restore_folium_as
 
 def test_no_external_urls_after_use_local_assets(communes, values, restore_folium_assets):
     offline.use_local_assets("/app/static/vendor")
-    coverage = builders.build_coverage_map(communes, values, value_label="x", basemap="osm")
-    points = builders.build_points_map(pd.DataFrame({"lat": [18.05], "lon": [105.05]}), basemap="none")
+    coverage = builders.build_coverage_map(
+        communes,
+        values,
+        options.ValueStyle(value_label="x"),
+        background=options.Background(basemap="osm"),
+    )
+    points = builders.build_points_map(pd.DataFrame({"lat": [18.05], "lon": [105.05]}), background=NO_TILES)
     assert offline.external_asset_urls(coverage) == []
     assert offline.external_asset_urls(points) == []
     assert '<script src="/app/static/vendor/leaflet/leaflet.js">' in coverage.get_root().render()
@@ -320,7 +359,7 @@ def test_no_external_urls_after_use_local_assets(communes, values, restore_foliu
 
 def test_external_asset_urls_reports_unlocalised_plugin(communes, values, restore_folium_assets):
     offline.use_local_assets()
-    m = builders.build_coverage_map(communes, values, value_label="x", basemap="none")
+    m = builders.build_coverage_map(communes, values, options.ValueStyle(value_label="x"), background=NO_TILES)
     folium.plugins.Fullscreen().add_to(m)
     assert any("fullscreen" in url.lower() for url in offline.external_asset_urls(m))
 
@@ -331,7 +370,7 @@ def test_streamlit_folium_payload_links_are_local(communes, values, restore_foli
     offline.use_local_assets("/app/static/vendor")
     captured = {}
     monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kwargs: captured.update(kwargs))
-    m = builders.build_coverage_map(communes, values, value_label="x", basemap="none")
+    m = builders.build_coverage_map(communes, values, options.ValueStyle(value_label="x"), background=NO_TILES)
     streamlit_folium.st_folium(m, key="test_map", returned_objects=[])
     links = captured["js_links"] + captured["css_links"]
     assert links and all(link.startswith("/app/static/vendor/") for link in links)
@@ -356,7 +395,7 @@ def test_use_local_assets_rejects_unknown_resource(monkeypatch, restore_folium_a
 
 def test_points_map_has_cluster_heat_and_literal_popups():
     points = pd.DataFrame({"lat": [18.05, 18.06, np.nan], "lon": [105.05, 105.06, 105.0], "note": [XSS, "ok", "x"]})
-    m = builders.build_points_map(points, popup_fields=["note"], popup_labels=["Ghi chú"], basemap="none")
+    m = builders.build_points_map(points, background=NO_TILES, popup_fields=["note"], popup_labels=["Ghi chú"])
     layers = [e for e in _walk(m) if isinstance(e, elements.PointsLayer)]
     assert len(layers) == 1
     assert {"Incidents", "Heat map"} <= set(_feature_groups(m))
@@ -398,19 +437,19 @@ def test_points_fill_script_cannot_close_the_script():
 
 def test_maps_without_tiles_still_have_a_max_zoom(communes):
     # Leaflet.markercluster throws "Map has no maxZoom specified" on a map without one.
-    m = builders.build_points_map(None, boundaries=communes, basemap="none")
+    m = builders.build_points_map(None, background=NO_TILES, boundaries=communes)
     assert m.options["maxZoom"] == 19
     assert '"maxZoom": 19' in m.get_root().render()
 
 
 def test_empty_points_map_is_a_frame_to_fill(communes):
-    m = builders.build_points_map(None, boundaries=communes, basemap="none")
+    m = builders.build_points_map(None, background=NO_TILES, boundaries=communes)
     layer = next(e for e in _walk(m) if isinstance(e, elements.PointsLayer))
     assert layer.payload_json == ""
     html = m.get_root().render()
     assert "window.htFillPoints = function" in html
     with pytest.raises(ValueError, match="bounds"):
-        builders.build_points_map(None, basemap="none")
+        builders.build_points_map(None, background=NO_TILES)
 
 
 def test_many_points_are_one_payload_not_many_elements():
@@ -418,7 +457,7 @@ def test_many_points_are_one_payload_not_many_elements():
     rng = np.random.default_rng(1)
     points = pd.DataFrame({"lat": rng.uniform(18, 18.5, 5000), "lon": rng.uniform(105, 106, 5000),
                            "note": rng.choice(["a", "b"], 5000)})
-    m = builders.build_points_map(points, popup_fields=["note"], basemap="none")
+    m = builders.build_points_map(points, background=NO_TILES, popup_fields=["note"])
     assert sum(1 for _ in _walk(m)) < 20
 
 
@@ -431,7 +470,7 @@ def test_many_points_are_one_payload_not_many_elements():
 )
 def test_points_map_rejects_unusable_points(frame, message):
     with pytest.raises(ValueError, match=message):
-        builders.build_points_map(frame, basemap="none")
+        builders.build_points_map(frame, background=NO_TILES)
 
 
 def test_commune_points_fallback_colours_like_the_choropleth(values):
@@ -444,7 +483,12 @@ def test_commune_points_fallback_colours_like_the_choropleth(values):
         }
     )
     scale = palette.build_colour_scale(values)
-    m = builders.build_commune_points_map(points, values, value_label="x", scale=scale, basemap="none")
+    m = builders.build_commune_points_map(
+        points,
+        values,
+        options.ValueStyle(value_label="x", scale=scale),
+        background=NO_TILES,
+    )
     layer = next(e for e in _walk(m) if isinstance(e, folium.GeoJson))
     features = layer.data["features"]
     assert [f["properties"]["gso_code"] for f in features] == ["18001", "18002", "18003"]
@@ -456,7 +500,11 @@ def test_commune_points_fallback_colours_like_the_choropleth(values):
 
 def test_commune_points_fallback_needs_coordinates(values):
     with pytest.raises(ValueError, match="lat"):
-        builders.build_commune_points_map(pd.DataFrame({"gso_code": ["18001"], "name": ["a"]}), values, value_label="x")
+        builders.build_commune_points_map(
+            pd.DataFrame({"gso_code": ["18001"], "name": ["a"]}),
+            values,
+            options.ValueStyle(value_label="x"),
+        )
 
 
 # --------------------------------------------------------------------------- views (restyle)
@@ -486,9 +534,10 @@ def test_map_view_opens_the_overlays_asked_for(communes, values, registry):
     layers = {"communes_2025": communes, "coastline": gpd.GeoDataFrame(
         geometry=[LineString([(105.0, 18.0), (105.3, 18.0)])], crs=WGS84)}
     coast = translate("map.overlay.coast", "vi")
-    default = views.build_map_view(values.rename("x").to_frame(), "x", "vi", "none", "2025", layers, registry)
-    focus = views.build_map_view(values.rename("x").to_frame(), "x", "vi", "none", "2025", layers, registry,
-                                 overlay_shown=FOCUS_OVERLAYS)
+    settings = views.ViewSettings(lang="vi", level="2025", background=NO_TILES)
+    focus_settings = views.ViewSettings(lang="vi", level="2025", background=NO_TILES, overlay_shown=FOCUS_OVERLAYS)
+    default = views.build_map_view(values.rename("x").to_frame(), "x", settings, layers, registry)
+    focus = views.build_map_view(values.rename("x").to_frame(), "x", focus_settings, layers, registry)
     assert coast in _feature_groups(default.map)
     assert _feature_groups(default.map)[coast].show is False
     assert _feature_groups(focus.map)[coast].show is True

@@ -30,6 +30,7 @@ from loaders.store import db, reads
 from maps import builders, offline, printable
 from maps import views as mapview
 from maps.elements import points_fill_script, points_payload, restyle_script
+from maps.options import Background, PointsLabels
 from maps.palette import palette_for
 from maps.styles import FOCUS_OVERLAYS
 from ui import map_component
@@ -259,11 +260,10 @@ def get_points_base_map(level: str, basemap: str, lang: str) -> map_component.Pr
     labels = ind.unit_table(get_registry(), level)[["label_lat", "label_lon"]].astype(float)
     bounds = (labels["label_lon"].min(), labels["label_lat"].min(), labels["label_lon"].max(),
               labels["label_lat"].max())
-    m = builders.build_points_map(
-        None, points_label=translate("incidents.points_layer", lang), heat_label=translate("incidents.heat_layer", lang),
-        boundaries=outlines, boundaries_label=translate("map.overlay.choropleth", lang), basemap=basemap,
-        bounds=bounds,
-    )
+    labels = PointsLabels(points=translate("incidents.points_layer", lang), heat=translate("incidents.heat_layer", lang),
+                          boundaries=translate("map.overlay.choropleth", lang))
+    m = builders.build_points_map(None, labels=labels, boundaries=outlines, background=Background(basemap=basemap),
+                                  bounds=bounds)
     return map_component.prepare_map(m)
 
 
@@ -315,8 +315,9 @@ def get_base_map(level: str, basemap: str, lang: str,
     Returns the prepared map, whether it shows points only, and the codes drawn.
     """
     registry = get_registry()
-    m, points_only = mapview.build_base_map(level, basemap, lang, get_display_layers(), registry,
-                                            overlay_shown=MAP_KINDS[kind])
+    settings = mapview.ViewSettings(lang=lang, level=level, background=Background(basemap=basemap),
+                                    overlay_shown=MAP_KINDS[kind] or {})
+    m, points_only = mapview.build_base_map(settings, get_display_layers(), registry)
     codes = tuple(ind.unit_table(registry, level).index)
     return map_component.prepare_map(m), points_only, codes
 
