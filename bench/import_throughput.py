@@ -109,7 +109,7 @@ def child(mode: str, path: Path, url: str | None) -> dict:
                 "peak_mb": _peak_mb()}
     from loaders.geo.boundaries import load_province_polygon
     from loaders.ingest.commit import commit_import
-    from loaders.ingest.preview import preview_import
+    from loaders.ingest.preview import ImportRequest, preview_import
     from loaders.ingest.reports import errors_to_records
     from loaders.store import db
     from loaders.geo.loading import load_registry
@@ -121,15 +121,15 @@ def child(mode: str, path: Path, url: str | None) -> dict:
     warm_cpu = time.process_time()
     with path.open("rb") as f:
         head = b"".join(f.readline() for _ in range(11))
-    preview_import(engine, "incidents", head, "warm.csv", registry=registry, province_polygon=polygon,
-                            user="bench")
+    warm = ImportRequest(dataset="incidents", data=head, file_name="warm.csv", user="bench")
+    preview_import(engine, warm, registry=registry, province_polygon=polygon)
     warm_cpu = time.process_time() - warm_cpu
     base_mb = _peak_mb()
     data = path.read_bytes()
     cpu = time.process_time()
     t = time.perf_counter()
-    preview = preview_import(engine, "incidents", data, path.name, registry=registry,
-                                      province_polygon=polygon, user="bench")
+    request = ImportRequest(dataset="incidents", data=data, file_name=path.name, user="bench")
+    preview = preview_import(engine, request, registry=registry, province_polygon=polygon)
     t_preview = time.perf_counter() - t
     out = {"rows": preview.rows_read, "accepted": preview.n_accepted, "preview_s": t_preview,
            "preview_cpu_s": time.process_time() - cpu, "warm_up_cpu_s": warm_cpu, "setup_mb": base_mb}

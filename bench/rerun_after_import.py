@@ -51,7 +51,7 @@ def _fill(engine, stored: int, tmp: Path) -> float:  # noqa: ANN001 - SQLAlchemy
     from import_throughput import generate_csv
     from loaders.geo.boundaries import load_province_polygon
     from loaders.ingest.commit import commit_import
-    from loaders.ingest.preview import preview_import
+    from loaders.ingest.preview import ImportRequest, preview_import
     from loaders.store import tables
     from loaders.geo.loading import load_registry
 
@@ -65,8 +65,8 @@ def _fill(engine, stored: int, tmp: Path) -> float:  # noqa: ANN001 - SQLAlchemy
     path = tmp / "fill.csv"
     generate_csv(path, stored - have, seed=11, prefix=f"F{have}")
     started = time.perf_counter()
-    preview = preview_import(engine, "incidents", path.read_bytes(), path.name, registry=load_registry(),
-                                      province_polygon=load_province_polygon(), user="bench")
+    request = ImportRequest(dataset="incidents", data=path.read_bytes(), file_name=path.name, user="bench")
+    preview = preview_import(engine, request, registry=load_registry(), province_polygon=load_province_polygon())
     outcome = commit_import(engine, preview, user="bench", valid_only=True)
     if outcome.written != stored - have:
         raise RuntimeError(f"fill import wrote {outcome.written} rows: {outcome.message}")
@@ -96,7 +96,7 @@ def main() -> None:
     from loaders.geo.boundaries import load_province_polygon
     from loaders.ingest.commit import commit_import
     from loaders.ingest.history import rollback_import
-    from loaders.ingest.preview import preview_import
+    from loaders.ingest.preview import ImportRequest, preview_import
     from loaders.store import db, reads, tables
     from loaders.accounts.access import ROLE_ADMIN
     from loaders.geo.loading import load_registry
@@ -139,8 +139,8 @@ def main() -> None:
             path = tmp / f"batch_{batch_no}.csv"
             generate_csv(path, args.batch, seed=100 + batch_no, prefix=f"B{batch_no}-{os.getpid()}")
             started = time.perf_counter()
-            preview = preview_import(engine, "incidents", path.read_bytes(), path.name, registry=registry,
-                                              province_polygon=polygon, user="bench")
+            request = ImportRequest(dataset="incidents", data=path.read_bytes(), file_name=path.name, user="bench")
+            preview = preview_import(engine, request, registry=registry, province_polygon=polygon)
             outcome = commit_import(engine, preview, user="bench")
             commits.append(time.perf_counter() - started)
             if not outcome.committed:

@@ -220,8 +220,9 @@ def test_model_names_unique_ignoring_case_and_diacritics(demo, registry, layers)
 def test_frames_pass_the_import_validation(demo, registry, province_polygon):
     validation = pytest.importorskip("loaders.ingest.validation")
     for name, frame in demo.items():
-        result = validation.validate_frame(frame, name, resolver=registry.resolve_frame, polygon=province_polygon,
-                                           vintage=None)
+        context = validation.ValidationContext(resolver=registry.resolve_frame, polygon=province_polygon,
+                                               vintage=None)
+        result = validation.validate_frame(frame, name, context)
         assert result.errors.empty, (name, result.errors.head(5).to_dict("records"))
         assert len(result.accepted) == len(frame)
 

@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 
 from loaders.ingest.bulk import insert_chunk
 from loaders.ingest.commit import commit_import
-from loaders.ingest.preview import ImportPreview, ImportRefused, preview_import
+from loaders.ingest.preview import ImportPreview, ImportRefused, ImportRequest, preview_import
 from loaders.accounts import audit
 from loaders.store import db
 from loaders.store.tables import events, imports, meta, metadata, models, stored_files, DATASET_TABLES
@@ -231,7 +231,8 @@ def _snapshot(engine: sa.Engine) -> dict[str, Any]:
 def _preview(engine: sa.Engine, registry, dataset: str, data: bytes, name: str):  # noqa: ANN001, ANN202
     """``preview_import``, or ``None`` when it refuses the file with one of the project's errors."""
     try:
-        return preview_import(engine, dataset, data, name, registry=registry, user=USER)
+        request = ImportRequest(dataset=dataset, data=data, file_name=name, user=USER)
+        return preview_import(engine, request, registry=registry)
     except ImportDataError as exc:
         message = str(exc)
         assert message.strip(), f"{type(exc).__name__} without a message"

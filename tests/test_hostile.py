@@ -38,7 +38,7 @@ from fixtures_files import xlsx_bytes
 from loaders.cli import main as cli
 from loaders.ingest.commit import commit_import
 from loaders.ingest.history import import_report, original_file
-from loaders.ingest.preview import ImportPreview, ImportRefused, preview_import
+from loaders.ingest.preview import ImportPreview, ImportRefused, ImportRequest, preview_import
 from loaders.ingest.reports import report_bytes
 from loaders.ingest import reading
 from loaders.store import db, originals, reads, tables
@@ -65,7 +65,8 @@ def csv_of(rows: list[list[str]]) -> bytes:
 
 def preview(engine, registry, data: bytes, name: str,  # noqa: ANN001
             dataset: str = "models") -> ImportPreview:
-    return preview_import(engine, dataset, data, name, registry=registry, user=USER)
+    request = ImportRequest(dataset=dataset, data=data, file_name=name, user=USER)
+    return preview_import(engine, request, registry=registry)
 
 
 def counts(engine) -> dict[str, int]:  # noqa: ANN001

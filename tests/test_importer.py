@@ -18,7 +18,7 @@ from loaders.demo.loading import load_demo, remove_demo
 from loaders.ingest.bulk import insert_chunk
 from loaders.ingest.commit import ImportOutcome, commit_import, import_frames
 from loaders.ingest.history import RollbackError, import_report, list_imports, original_file, rollback_import
-from loaders.ingest.preview import ImportRefused, preview_import
+from loaders.ingest.preview import ImportRefused, ImportRequest, preview_import
 from loaders.store import db, originals, reads, tables
 
 USER = "tester"
@@ -42,8 +42,8 @@ def models_csv(names: list[str]) -> bytes:
 
 
 def preview(engine, registry, data: bytes, dataset: str = "incidents", name: str = "vu_viec.csv", **kw):
-    return preview_import(engine, dataset, data, name, registry=registry, province_polygon=None,
-                                   user=USER, **kw)
+    request = ImportRequest(dataset=dataset, data=data, file_name=name, user=USER, **kw)
+    return preview_import(engine, request, registry=registry, province_polygon=None)
 
 
 def snapshot(engine) -> dict[str, list[tuple]]:
@@ -329,8 +329,8 @@ def test_reuploaded_file_is_refused_unless_forced(engine, registry):
     assert not forced.committed  # forced past the hash check, but its rows are already stored
     assert set(p.errors["code"]) == {"duplicate_in_store", "commune_not_found"}
 
-    other = preview_import(engine, "models", models_csv(["X"]), "m.csv", registry=registry,
-                                    province_polygon=None, user=USER)
+    request = ImportRequest(dataset="models", data=models_csv(["X"]), file_name="m.csv", user=USER)
+    other = preview_import(engine, request, registry=registry, province_polygon=None)
     assert other.duplicate_of is None
 
 

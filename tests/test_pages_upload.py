@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from loaders.core.writers import table_to_csv
 from loaders.ingest.commit import ImportOutcome, commit_import, import_frames
 from loaders.ingest.history import list_imports, rollback_import
-from loaders.ingest.preview import preview_import
+from loaders.ingest.preview import ImportRequest, preview_import
 from loaders.store import db, reads, tables
 from loaders.core.i18n import translate
 from ui import cache
@@ -128,7 +128,8 @@ def events(action: str) -> list[sa.Row]:
 
 def commit(registry, dataset: str, data: bytes, name: str, **kw) -> ImportOutcome:
     engine = db.get_engine()
-    preview = preview_import(engine, dataset, data, name, registry=registry, user="setup")
+    request = ImportRequest(dataset=dataset, data=data, file_name=name, user="setup")
+    preview = preview_import(engine, request, registry=registry)
     return commit_import(engine, preview, user="setup", **kw)
 
 

@@ -7,7 +7,7 @@ import shapely
 
 from loaders.geo import boundaries, placement
 from loaders.geo.boundaries import load_province_polygon
-from loaders.ingest.preview import preview_import
+from loaders.ingest.preview import ImportRequest, preview_import
 from loaders.geo.loading import load_registry
 from loaders.store import db
 
@@ -47,8 +47,8 @@ def test_import_places_split_rows_by_point_and_flags_the_rest(dai_nai_points):
     engine = db.get_engine()
     (lon_h, lat_h), (lon_t, lat_t) = dai_nai_points["18652"], dai_nai_points["18073"]
     data = _incidents_csv([("DN-1", lat_h, lon_h), ("DN-2", lat_t, lon_t), ("DN-3", "", "")])
-    preview = preview_import(engine, "incidents", data, "dai_nai.csv", registry=load_registry(),
-                                      province_polygon=load_province_polygon(), user="test")
+    request = ImportRequest(dataset="incidents", data=data, file_name="dai_nai.csv", user="test")
+    preview = preview_import(engine, request, registry=load_registry(), province_polygon=load_province_polygon())
     assert preview.errors.empty
     placed = dict(zip(preview.accepted["ma_vu_viec"], preview.accepted["commune_code"]))
     assert placed == {"DN-1": "18652", "DN-2": "18073", "DN-3": "18073"}

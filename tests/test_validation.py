@@ -28,6 +28,7 @@ from loaders.ingest.datasets import RESOLVED_COLUMNS
 from loaders.ingest.reports import errors_to_csv, errors_to_xlsx
 from loaders.ingest.validation import (
     MissingColumnsError,
+    ValidationContext,
     ValidationResult,
     make_business_keys,
     validate_frame,
@@ -116,10 +117,14 @@ def incident(**kw: object) -> list[object]:
     return list(base.values())
 
 
-def run(rows: Sequence[Sequence[object]], dataset: str, fake: FakeRegistry, header: Sequence[str], **kw) -> ValidationResult:
+def run(
+    rows: Sequence[Sequence[object]], dataset: str, fake: FakeRegistry, header: Sequence[str], *,
+    mapping: dict[str, str] | None = None, **kw,
+) -> ValidationResult:
     kw.setdefault("polygon", PROVINCE)
     kw.setdefault("today", TODAY)
-    return validate_upload(csv_bytes([header, *rows]), "tai_len.csv", dataset, resolver=fake.resolve_frame, **kw)
+    context = ValidationContext(resolver=fake.resolve_frame, **kw)
+    return validate_upload(csv_bytes([header, *rows]), "tai_len.csv", dataset, context, mapping=mapping)
 
 
 def incidents(fake: FakeRegistry, *rows: list[object], **kw) -> ValidationResult:
@@ -281,7 +286,8 @@ def test_excel_serial_date_in_xlsx(fake: FakeRegistry) -> None:
             ]
         }
     )
-    result = validate_upload(data, "bc.xlsx", "incidents", resolver=fake.resolve_frame, polygon=PROVINCE, today=TODAY)
+    context = ValidationContext(resolver=fake.resolve_frame, polygon=PROVINCE, today=TODAY)
+    result = validate_upload(data, "bc.xlsx", "incidents", context)
     assert result.errors.empty
     assert result.accepted["ngay"].tolist() == [pd.Timestamp("2024-03-05"), pd.Timestamp("2024-03-06")]
     assert result.accepted["source_row"].tolist() == [3, 4]
@@ -602,7 +608,8 @@ def test_validate_frame_takes_typed_values_through_the_same_checks(fake: FakeReg
             "kinh_do": [105.9012, None],
         }
     )
-    result = validate_frame(frame, "incidents", resolver=fake.resolve_frame, polygon=PROVINCE, today=TODAY)
+    context = ValidationContext(resolver=fake.resolve_frame, polygon=PROVINCE, today=TODAY)
+    result = validate_frame(frame, "incidents", context)
     assert result.accepted["ma_vu_viec"].tolist() == ["D-1"]
     assert errors_of(result) == [(3, "ngay", "2030-01-01", "date_future")]
 
@@ -637,10 +644,8 @@ def test_real_registry_contract(registry, province_polygon) -> None:  # noqa: AN
         ["C", "05/03/2024", "Đại Nài", "", "hình sự", "nghiêm trọng", "", ""],
         ["D", "05/03/2024", "Hoàn Kiếm", "", "hình sự", "nghiêm trọng", "21.02", "105.83"],
     ]
-    result = validate_upload(
-        csv_bytes([header, *rows]), "that.csv", "incidents",
-        resolver=registry.resolve_frame, polygon=province_polygon, today=TODAY,
-    )
+    context = ValidationContext(resolver=registry.resolve_frame, polygon=province_polygon, today=TODAY)
+    result = validate_upload(csv_bytes([header, *rows]), "that.csv", "incidents", context)
     accepted = result.accepted.set_index("ma_vu_viec")
     assert (accepted.loc["A", "commune_code"], accepted.loc["A", "vintage"]) == ("18814", "legacy")
     assert (accepted.loc["B", "commune_code"], accepted.loc["B", "vintage"]) == ("18100", "2025")

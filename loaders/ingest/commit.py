@@ -36,7 +36,17 @@ from loaders.ingest.bulk import (
     prepare_bulk,
 )
 from loaders.ingest.datasets import STORE_COLUMNS, STORE_KEY_COLUMNS, STORED_RESOLVED_COLUMNS
-from loaders.ingest.preview import KEY_BATCH, ImportPreview, ImportRefused, Progress, duplicate_message, find_duplicate_file, preview_import, tick
+from loaders.ingest.preview import (
+    KEY_BATCH,
+    ImportPreview,
+    ImportRefused,
+    ImportRequest,
+    Progress,
+    duplicate_message,
+    find_duplicate_file,
+    preview_import,
+    tick,
+)
 from loaders.ingest.reports import errors_to_records
 from loaders.store import db, originals, reads, tables
 from loaders.store.tables import DATASET_TABLES
@@ -313,8 +323,8 @@ def import_frames(
     for dataset, frame in frames.items():
         data = frame.to_csv(index=False).encode("utf-8")
         name = f"{'demo_' if is_demo else ''}{dataset}.csv"
-        preview = preview_import(engine, dataset, data, name, registry=registry,
-                                 province_polygon=province_polygon, user=user)
+        request = ImportRequest(dataset=dataset, data=data, file_name=name, user=user)
+        preview = preview_import(engine, request, registry=registry, province_polygon=province_polygon)
         outcomes[dataset] = commit_import(engine, preview, valid_only=valid_only, force=True, user=user,
                                           is_demo=is_demo)
     return outcomes

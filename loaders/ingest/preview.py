@@ -235,18 +235,42 @@ def _existing_keys(conn: Connection, dataset: str, keys: Iterable[str], *, inclu
     return found
 
 
+@dataclass(frozen=True, kw_only=True)
+class ImportRequest:
+    """One upload to preview: the file, which dataset it is for, and who sends it.
+
+    Attributes
+    ----------
+    dataset : {"models", "incidents", "recognitions"}
+    data : bytes
+        The file's content.
+    file_name : str
+        As uploaded; used for the reader's format choice and in messages only.
+    user : str
+        Who uploads (kept with the preview for the commit).
+    sheet : str, optional
+        XLSX sheet (default the first).
+    mapping : mapping, optional
+        Source column -> canonical column overrides (``--map``).
+    vintage : {"legacy", "2025"}, optional
+        Which units a models file uses where names stay ambiguous (default 2025).
+    """
+
+    dataset: str
+    data: bytes = field(repr=False)
+    file_name: str
+    user: str
+    sheet: str | None = None
+    mapping: Mapping[str, str] | None = None
+    vintage: str | None = None
+
+
 def preview_import(
     engine: Engine,
-    dataset: str,
-    data: bytes,
-    file_name: str,
+    request: ImportRequest,
     *,
-    sheet: str | None = None,
-    mapping: Mapping[str, str] | None = None,
-    vintage: str | None = None,
     registry: Any,
     province_polygon: Any = None,
-    user: str,
     progress: Progress | None = None,
 ) -> ImportPreview:
     """Read, match and validate an upload; write nothing.
@@ -255,23 +279,12 @@ def preview_import(
     ----------
     engine : Engine
         The store (read for duplicates only).
-    dataset : {"models", "incidents", "recognitions"}
-    data : bytes
-        The file's content.
-    file_name : str
-        As uploaded; used for the reader's format choice and in messages only.
-    sheet : str, optional
-        XLSX sheet (default the first).
-    mapping : mapping, optional
-        Source column -> canonical column overrides (``--map``).
-    vintage : {"legacy", "2025"}, optional
-        Which units a models file uses where names stay ambiguous (default 2025).
+    request : ImportRequest
+        The upload and the choices made for it.
     registry : Registry
         The commune registry.
     province_polygon : shapely geometry, optional
         Coordinates outside it are rejected; ``None`` skips the check.
-    user : str
-        Who uploads (kept with the preview for the commit).
     progress : callable, optional
         ``progress(fraction, message)``.
 
@@ -286,20 +299,21 @@ def preview_import(
     loaders.ingest.datasets.ImportDataError
         For an unknown dataset or a bad column mapping.
     """
+    dataset, data, file_name, vintage = request.dataset, request.data, request.file_name, request.vintage
     get_dataset(dataset)
     if vintage is not None and vintage not in domain.VINTAGES:
         raise ImportDataError(f"Hệ đơn vị «{vintage}» không hợp lệ; chọn legacy hoặc 2025.")
     sha256 = hashlib.sha256(data).hexdigest()
     tick(progress, 0.0, "Đang đọc tệp…")
     try:
-        raw = read_table(data, file_name, sheet)
+        raw = read_table(data, file_name, request.sheet)
     except UnreadableFileError as exc:
         raise ImportRefused(str(exc), "unreadable") from exc
     with engine.connect() as conn:
         duplicate_of = find_duplicate_file(conn, dataset, sha256)
         # With no real row stored there is nothing to look up: a million-row first import skips listing its keys.
         real_rows_stored = _has_real_rows(conn, dataset)
-    base = dict(dataset=dataset, file_name=file_name, sha256=sha256, size_bytes=len(data), data=data, user=user,
+    base = dict(dataset=dataset, file_name=file_name, sha256=sha256, size_bytes=len(data), data=data, user=request.user,
                 rows_read=len(raw.frame), sheet=raw.sheet, vintage=vintage, totals_rows=list(raw.totals_rows),
                 duplicate_of=duplicate_of, source_columns=raw.columns, sheet_names=list(raw.sheet_names))
     tick(progress, 0.2, "Đang kiểm tra dữ liệu…")
@@ -309,11 +323,11 @@ def preview_import(
             return _existing_keys(conn, ds, keys, include_demo=False)
 
     try:
-        result = validation.validate_table(
-            raw, dataset, resolver=registry.resolve_frame, polygon=province_polygon, mapping=mapping,
-            vintage=vintage or domain.VINTAGE_2025, existing_keys=existing if real_rows_stored else None,
-            locator=split_locator(),
+        context = validation.ValidationContext(
+            resolver=registry.resolve_frame, polygon=province_polygon, vintage=vintage or domain.VINTAGE_2025,
+            existing_keys=existing if real_rows_stored else None, locator=split_locator(),
         )
+        result = validation.validate_table(raw, dataset, context, mapping=request.mapping)
     except validation.MissingColumnsError as exc:
         labels = exc.header.missing_labels()
         errors = pd.DataFrame({"row": pd.array([raw.header_row] * len(labels), dtype="Int64"), "column": labels,

@@ -143,64 +143,16 @@ class ValidationResult:
         }
 
 
-def validate_upload(
-    data: bytes,
-    file_name: str,
-    dataset: str,
-    *,
-    resolver: Resolver,
-    polygon: Any | None,
-    sheet: str | None = None,
-    mapping: Mapping[str, str] | None = None,
-    vintage: str | None = domain.VINTAGE_2025,
-    existing_keys: ExistingKeys | None = None,
-    today: dt.date | None = None,
-    lang: str = "vi",
-    locator: Any | None = None,
-) -> ValidationResult:
-    """Read and validate an uploaded file in one call (:func:`read_table` then :func:`validate_table`).
+@dataclass(frozen=True, kw_only=True)
+class ValidationContext:
+    """What validation checks an upload against, beyond the upload itself.
 
-    Raises
-    ------
-    UnreadableFileError
-        When the file cannot be read at all.
-    MappingError, MissingColumnsError, UnknownDatasetError
-        When the columns cannot be matched.
-    """
-    table = read_table(data, file_name, sheet=sheet)
-    return validate_table(
-        table,
-        dataset,
-        resolver=resolver,
-        polygon=polygon,
-        mapping=mapping,
-        vintage=vintage,
-        existing_keys=existing_keys,
-        today=today,
-        lang=lang,
-        locator=locator,
-    )
+    The same context validates every file of a session: the commune
+    registry, the province outline and the split-commune locator come from
+    the installed reference data, the rest are the caller's choices.
 
-
-def validate_table(
-    table: RawTable,
-    dataset: str,
-    *,
-    resolver: Resolver,
-    polygon: Any | None,
-    mapping: Mapping[str, str] | None = None,
-    vintage: str | None = domain.VINTAGE_2025,
-    existing_keys: ExistingKeys | None = None,
-    today: dt.date | None = None,
-    lang: str = "vi",
-    locator: Any | None = None,
-) -> ValidationResult:
-    """Validate a table read by :func:`loaders.ingest.reading.read_table`.
-
-    Parameters
+    Attributes
     ----------
-    table : RawTable
-    dataset : {"models", "incidents", "recognitions"}
     resolver : callable
         ``resolver(codes, names, districts, vintage=per_row_vintages)`` with
         the contract of ``Registry.resolve_frame``; called once with the
@@ -208,8 +160,6 @@ def validate_table(
     polygon : shapely geometry or None
         Hà Tĩnh's outline in lon/lat (EPSG:4326); coordinates outside it
         reject the row. ``None`` skips that check (tests, no boundaries).
-    mapping : mapping of str to str, optional
-        Explicit source column -> canonical column, see :func:`match_headers`.
     vintage : {"2025", "legacy"} or None
         Models only: which units the file's names use when a name stays
         ambiguous after resolving by name and former district. Incidents take
@@ -227,6 +177,73 @@ def validate_table(
         (``loaders.geo.placement.load_split_locator``); without it, or without a
         point, such rows go to the commune that took most of the area, with a
         ``commune_split`` warning.
+    """
+
+    resolver: Resolver
+    polygon: Any | None
+    vintage: str | None = domain.VINTAGE_2025
+    existing_keys: ExistingKeys | None = None
+    today: dt.date | None = None
+    lang: str = "vi"
+    locator: Any | None = None
+
+
+def validate_upload(
+    data: bytes,
+    file_name: str,
+    dataset: str,
+    context: ValidationContext,
+    *,
+    sheet: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+) -> ValidationResult:
+    """Read and validate an uploaded file in one call (:func:`read_table` then :func:`validate_table`).
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content.
+    file_name : str
+        Its name; the extension picks the reader.
+    dataset : {"models", "incidents", "recognitions"}
+    context : ValidationContext
+    sheet : str, optional
+        XLSX sheet (default the first).
+    mapping : mapping of str to str, optional
+        Explicit source column -> canonical column, see :func:`match_headers`.
+
+    Returns
+    -------
+    ValidationResult
+
+    Raises
+    ------
+    UnreadableFileError
+        When the file cannot be read at all.
+    MappingError, MissingColumnsError, UnknownDatasetError
+        When the columns cannot be matched.
+    """
+    table = read_table(data, file_name, sheet=sheet)
+    return validate_table(table, dataset, context, mapping=mapping)
+
+
+def validate_table(
+    table: RawTable,
+    dataset: str,
+    context: ValidationContext,
+    *,
+    mapping: Mapping[str, str] | None = None,
+) -> ValidationResult:
+    """Validate a table read by :func:`loaders.ingest.reading.read_table`.
+
+    Parameters
+    ----------
+    table : RawTable
+    dataset : {"models", "incidents", "recognitions"}
+    context : ValidationContext
+        The registry, outline, locator and choices to validate against.
+    mapping : mapping of str to str, optional
+        Explicit source column -> canonical column, see :func:`match_headers`.
 
     Returns
     -------
@@ -239,6 +256,8 @@ def validate_table(
     MissingColumnsError
         When a required column has no header, even after ``mapping``.
     """
+    lang = context.lang
+    polygon = context.polygon
     spec = get_dataset(dataset)
     header = match_headers(table.columns, dataset, mapping)
     if not header.complete:
@@ -264,15 +283,15 @@ def validate_table(
         raw=raw,
         rows=np.asarray(table.row_numbers, dtype=np.int64),
         header=header,
-        today=today or dt.date.today(),
+        today=context.today or dt.date.today(),
         lang=lang,
     )
     work = coerce(ctx)
-    resolved = resolve_communes(ctx, work, resolver, vintage)
-    if locator is not None and "vi_do" in work:
-        place_split_rows(work, resolved, locator)
+    resolved = resolve_communes(ctx, work, context.resolver, context.vintage)
+    if context.locator is not None and "vi_do" in work:
+        place_split_rows(work, resolved, context.locator)
     _add_keys(ctx, work, resolved)
-    dup_first, in_store = _duplicates(ctx, work, existing_keys)
+    dup_first, in_store = _duplicates(ctx, work, context.existing_keys)
     schema = build_schema(ctx, work, resolved, dup_first, in_store, polygon)
     failures = run_schema(schema, work)
     errors = errors_table(ctx, work, resolved, dup_first, failures, polygon)
@@ -297,15 +316,9 @@ def validate_table(
 def validate_frame(
     frame: pd.DataFrame,
     dataset: str,
+    context: ValidationContext,
     *,
-    resolver: Resolver,
-    polygon: Any | None,
     row_numbers: Sequence[int] | None = None,
-    vintage: str | None = domain.VINTAGE_2025,
-    existing_keys: ExistingKeys | None = None,
-    today: dt.date | None = None,
-    lang: str = "vi",
-    locator: Any | None = None,
 ) -> ValidationResult:
     """Validate a frame with canonical columns (the demo generator's path).
 
@@ -316,25 +329,19 @@ def validate_frame(
     ----------
     frame : pandas.DataFrame
         Canonical column names (or any accepted header).
+    dataset : {"models", "incidents", "recognitions"}
+    context : ValidationContext
     row_numbers : sequence of int, optional
         Row numbers for messages; by default 2, 3, ... as under a header row.
 
-    Other parameters are those of :func:`validate_table`.
+    Returns
+    -------
+    ValidationResult
     """
     text = pd.DataFrame({str(c): as_text(frame[c]) for c in frame.columns})
     rows = np.arange(2, 2 + len(frame), dtype=np.int64) if row_numbers is None else np.asarray(row_numbers)
     table = RawTable(text, rows, 1, [], "", None, [], None, None)
-    return validate_table(
-        table,
-        dataset,
-        resolver=resolver,
-        polygon=polygon,
-        vintage=vintage,
-        existing_keys=existing_keys,
-        today=today,
-        lang=lang,
-        locator=locator,
-    )
+    return validate_table(table, dataset, context)
 
 
 def make_business_keys(frame: pd.DataFrame, dataset: str) -> pd.Series:

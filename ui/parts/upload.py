@@ -36,7 +36,14 @@ import streamlit as st
 from loaders.core import domain
 from loaders.demo.loading import load_demo, remove_demo
 from loaders.ingest.commit import commit_import
-from loaders.ingest.preview import ImportPreview, ImportRefused, duplicate_message, preview_import, sheet_names
+from loaders.ingest.preview import (
+    ImportPreview,
+    ImportRefused,
+    ImportRequest,
+    duplicate_message,
+    preview_import,
+    sheet_names,
+)
 from loaders.store import reads
 from loaders.ingest.datasets import ENUM_FAMILIES, ImportDataError, build_template, get_dataset, match_headers
 from ui import access, cache
@@ -224,11 +231,13 @@ def ensure_preview(request: UploadRequest, valid_only: bool, force: bool) -> Non
 def _run_preview(request: UploadRequest) -> ImportPreview | None:
     progress, done = _progress_bar(t("upload.progress.preview"))
     try:
-        return preview_import(
-            cache.get_engine(), request.dataset, request.data, request.file_name, sheet=request.sheet,
-            mapping=dict(request.mapping) or None, vintage=request.vintage, registry=cache.get_registry(),
-            province_polygon=cache.get_province_polygon(), user=access.current_user().name, progress=progress,
+        upload = ImportRequest(
+            dataset=request.dataset, data=request.data, file_name=request.file_name,
+            user=access.current_user().name, sheet=request.sheet, mapping=dict(request.mapping) or None,
+            vintage=request.vintage,
         )
+        return preview_import(cache.get_engine(), upload, registry=cache.get_registry(),
+                              province_polygon=cache.get_province_polygon(), progress=progress)
     except ImportDataError as exc:  # unreadable file, unknown sheet, bad mapping: the message says which
         st.error(plain_md(exc), icon=":material/error:")
         return None
