@@ -38,7 +38,7 @@ from loaders.core import domain
 from loaders.store import db, reads
 from loaders.geo.loading import load_registry  # noqa: E402
 from loaders.geo.schema import boundaries_installed  # noqa: E402
-from maps import printable  # noqa: E402
+from maps import print_views, printable  # noqa: E402
 
 BUDGET_S = 3.0
 _ROLES = ("communes_2025", "communes_legacy", "districts_legacy", "border_laos", "coastline", "economic_zones")
@@ -76,13 +76,13 @@ def main(argv: list[str] | None = None) -> int:
     filters = ind.Filters(ind.Period(date(2025, 1, 1), date(2025, 6, 30)))
     indicators = ind.compute_indicators(data, registry, filters)
     province_summary = ind.summarise(indicators, data, filters)
-    options = dict(level=ind.LEVEL_2025, lang="vi", title="Mô hình hoạt động / 10.000 dân – tỉnh Hà Tĩnh",
-                   subtitle="Kỳ: 01/01/2025 – 30/06/2025 · Huyện cũ: Tất cả", demo=True, data_version=1,
-                   exported_at="2026-01-01T00:00:00+07:00")
+    sheet = printable.PrintSheet(title="Mô hình hoạt động / 10.000 dân – tỉnh Hà Tĩnh",
+                                 subtitle="Kỳ: 01/01/2025 – 30/06/2025 · Huyện cũ: Tất cả", demo=True, lang="vi")
+    options = dict(level=ind.LEVEL_2025, sheet=sheet, data_version=1, exported_at="2026-01-01T00:00:00+07:00")
 
     def map_export(fmt: str) -> Callable[[], bytes]:
         def run() -> bytes:
-            figure = printable.build_indicator_print_map(indicators, "models_per_10k", layers, **options)
+            figure = print_views.build_indicator_print_map(indicators, "models_per_10k", layers, **options)
             return printable.render_print_map(figure, fmt)
 
         return run
@@ -102,9 +102,10 @@ def main(argv: list[str] | None = None) -> int:
                 province_summary=province_summary, ranking=ranking, period="01/01/2025 – 30/06/2025",
                 context=[("Huyện cũ", "Tất cả")], demo=True, data_version=1, exported_at="2026-01-01T00:00:00+07:00",
             )
-            figure = printable.build_indicator_print_map(
-                indicators, "models_per_10k", layers, level=ind.LEVEL_2025, lang="vi", title="", subtitle="",
-                demo=True, highlight=tuple(codes), compact=True,
+            figure = print_views.build_indicator_print_map(
+                indicators, "models_per_10k", layers, level=ind.LEVEL_2025,
+                sheet=printable.PrintSheet(title="", subtitle="", demo=True, lang="vi", compact=True),
+                highlight=tuple(codes),
             )
             return briefing.build_briefing_pdf(content, printable.render_print_map(figure, "png", dpi=110))
 

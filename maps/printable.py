@@ -9,6 +9,8 @@ the scale bar is measured, not estimated. No tiles and no network are used.
 Text is set in DejaVu Sans from matplotlib's own data folder, which covers
 Vietnamese, so the output does not depend on the fonts of the host. Text never
 goes through mathtext (``parse_math=False``): a ``$`` in a name stays a ``$``.
+The fonts, scale bar, north arrow and source line live in
+:mod:`maps.print_furniture`; this module composes the sheet.
 
 The figures are plain :class:`matplotlib.figure.Figure` objects with an Agg
 canvas; pyplot's global figure registry is never used, so concurrent sessions
@@ -18,28 +20,23 @@ do not share state.
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
-from pathlib import Path
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import geopandas as gpd
-import matplotlib
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Patch
 from matplotlib.text import Text
 
 from loaders.core.i18n import translate
 from loaders.geo.schema import CRS_METRIC
-from analysis.formatting import format_indicator
-from maps.palette import NO_DATA_COLOUR, ColourScale, build_colour_scale, build_legend, palette_for
+from maps.palette import NO_DATA_COLOUR, ColourScale
+from maps.print_furniture import draw_north_arrow, draw_scale_bar, font
 from maps.styles import (
-    OVERLAY_ROLES,
     PRINT_HIGHLIGHT_COLOUR,
     PRINT_NO_DATA_EDGE,
     PRINT_NO_DATA_HATCH,
@@ -77,90 +74,50 @@ class PrintLegendEntry(NamedTuple):
     no_data: bool = False
 
 
-@lru_cache(maxsize=None)
-def font_path(bold: bool = False) -> Path:
-    """Path of matplotlib's bundled DejaVu Sans (regular or bold), which covers Vietnamese."""
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    return Path(matplotlib.get_data_path()) / "fonts" / "ttf" / name
-
-
-def _font(size: float, bold: bool = False) -> FontProperties:
-    return FontProperties(fname=font_path(bold), size=size)
-
-
-def scale_bar_length(extent_m: float, fraction: float = 0.25) -> float:
-    """A round scale-bar length (1, 2 or 5 times a power of ten) for a map ``extent_m`` wide.
+@dataclass(frozen=True, kw_only=True)
+class PrintLegend:
+    """The classes of the printed map and the legend rows that name them.
 
     Parameters
     ----------
-    extent_m : float
-        Width of the mapped area in metres.
-    fraction : float
-        Longest share of the width the bar may take.
-
-    Returns
-    -------
-    float
-        Metres; the largest round length not above ``extent_m * fraction``.
-
-    Raises
-    ------
-    ValueError
-        For a width or fraction that is not positive and finite.
+    scale : ColourScale
+        Classes and colours, as on screen (:func:`maps.palette.build_colour_scale`).
+    rows : sequence of PrintLegendEntry or (colour, label)
+        Legend rows as on screen. A ``(colour, label)`` pair whose colour is the
+        no-data colour is drawn as the no-data row.
+    title : str
+        Heading of the legend (the indicator).
     """
-    if not (math.isfinite(extent_m) and extent_m > 0):
-        raise ValueError(f"extent must be a positive number of metres, got {extent_m!r}")
-    if not (0 < fraction <= 1):
-        raise ValueError(f"fraction must be in (0, 1], got {fraction!r}")
-    target = extent_m * fraction
-    power = 10 ** math.floor(math.log10(target))
-    for step in (5, 2, 1):
-        if step * power <= target * (1 + 1e-9):
-            return float(step * power)
-    return float(power)  # pragma: no cover - the loop always returns
+
+    scale: ColourScale
+    rows: Sequence[PrintLegendEntry | tuple[str, str]]
+    title: str = ""
 
 
-def format_distance(metres: float, lang: str = "vi") -> str:
-    """``"20 km"`` or ``"500 m"``; Vietnamese decimal comma."""
-    if metres >= 1000:
-        text = f"{metres / 1000:g} km"
-    else:
-        text = f"{metres:g} m"
-    return text.replace(".", ",") if lang == "vi" else text
-
-
-def source_text(level: str, lang: str, *, overlays: Sequence[str] = (), demo: bool = False,
-                data_version: int | str | None = None, exported_at: str | None = None) -> str:
-    """The data-source line of a printed map (boundary origin per geodata/SOURCES.md).
+@dataclass(frozen=True, kw_only=True)
+class PrintSheet:
+    """The words around the printed map and the size of the sheet.
 
     Parameters
     ----------
-    level : {"2025", "legacy"}
-        Unit level drawn. Legacy communes (and the former-district outlines
-        dissolved from them) have GADM 4.1 interior boundaries.
-    lang : str
-        Catalogue language.
-    overlays : sequence of str
-        Overlay keys drawn; ``"districts"`` adds the GADM credit, ``"economic_zones"``
-        the two decisions that define the zones.
+    title, subtitle : str
+        Heading and second line (the period and filters).
+    source : str
+        Data-source line (see :func:`maps.print_furniture.source_text`).
     demo : bool
-        Demo data shown: says that the figures are generated.
-    data_version, exported_at : optional
-        Appended when given.
+        Draw the demo-data badge.
+    lang : str
+        Catalogue language of the fixed words (badge, north, scale).
+    compact : bool
+        Small map for the briefing: no title, legend panel or source line.
     """
-    parts = [translate("print.source.bando", lang)]
-    if level != "2025" or "districts" in overlays:
-        parts.append(translate("print.source.gadm", lang))
-    boundary = translate("print.source.boundaries", lang, sources="; ".join(parts))
-    pieces = [boundary]
-    if "economic_zones" in overlays:
-        pieces.append(translate("print.source.economic_zones", lang))
-    pieces.append(translate("print.source.data_demo" if demo else "print.source.data", lang))
-    if data_version is not None:
-        pieces.append(f"{translate('export.context.data_version', lang)}: {data_version}")
-    if exported_at:
-        pieces.append(f"{translate('export.context.exported_at', lang)}: {exported_at}")
-    return " · ".join(pieces)
+
+    title: str
+    subtitle: str
+    source: str = ""
+    demo: bool = False
+    lang: str = "vi"
+    compact: bool = False
 
 
 def _to_metric(frame: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
@@ -187,50 +144,16 @@ def _fill_colours(communes: gpd.GeoDataFrame, values: pd.Series, scale: ColourSc
     return fills, no_data
 
 
-def _draw_scale_bar(ax, extent: tuple[float, float, float, float], lang: str, size: float) -> float:
-    xmin, ymin, xmax, ymax = extent
-    width, height = xmax - xmin, ymax - ymin
-    length = scale_bar_length(width)
-    x0, y0 = xmin + 0.04 * width, ymin + 0.05 * height
-    bar_h = 0.012 * height
-    half = length / 2
-    for i, colour in enumerate(("#000000", "#ffffff")):
-        ax.add_patch(Rectangle((x0 + i * half, y0), half, bar_h, facecolor=colour, edgecolor="#000000",
-                               linewidth=0.8, zorder=20))
-    for offset, text in ((0, "0"), (half, format_distance(half, lang).split()[0]),
-                         (length, format_distance(length, lang))):
-        ax.text(x0 + offset, y0 + bar_h * 1.6, text, ha="center", va="bottom", fontproperties=_font(size),
-                zorder=20, parse_math=False)
-    return length
-
-
-def _draw_north_arrow(ax, lang: str, size: float) -> None:
-    # EPSG:3405 grid north is within half a degree of true north over Hà Tĩnh, so the
-    # arrow points straight up.
-    ax.annotate("", xy=(0.95, 0.95), xytext=(0.95, 0.84), xycoords="axes fraction",
-                arrowprops={"arrowstyle": "-|>,head_width=0.5,head_length=0.9", "color": "#000000",
-                            "linewidth": 1.8}, zorder=20)
-    ax.text(0.95, 0.955, translate("print.north", lang), transform=ax.transAxes, ha="center", va="bottom",
-            fontproperties=_font(size, bold=True), zorder=20, parse_math=False)
-
-
 def build_print_map(
     communes: gpd.GeoDataFrame,
     values: pd.Series,
     *,
-    scale: ColourScale,
-    title: str,
-    subtitle: str,
-    legend: Sequence[PrintLegendEntry | tuple[str, str]],
-    legend_title: str = "",
+    legend: PrintLegend,
+    sheet: PrintSheet,
     overlays: Mapping[str, gpd.GeoDataFrame | None] | None = None,
     overlay_labels: Mapping[str, str] | None = None,
-    source: str = "",
-    demo: bool = False,
-    lang: str = "vi",
     highlight: Sequence[str] = (),
     code_column: str = "gso_code",
-    compact: bool = False,
 ) -> Figure:
     """A printable map of one indicator over the communes.
 
@@ -242,31 +165,18 @@ def build_print_map(
     values : pd.Series
         Indicator values by commune code; NaN or a missing code means no data
         (drawn grey and hatched, apart from zero).
-    scale : ColourScale
-        Classes and colours, as on screen (:func:`maps.palette.build_colour_scale`).
-    title, subtitle : str
-        Heading and second line (the period and filters).
-    legend : sequence of PrintLegendEntry or (colour, label)
-        Legend rows as on screen. A ``(colour, label)`` pair whose colour is the
-        no-data colour is drawn as the no-data row.
-    legend_title : str
-        Heading of the legend (the indicator).
+    legend : PrintLegend
+        Classes, colours and legend rows, as on screen.
+    sheet : PrintSheet
+        Title, subtitle, source line, demo badge, language and size.
     overlays : mapping, optional
         Layers by key of :data:`PRINT_OVERLAY_KEYS` (``None`` values are skipped).
     overlay_labels : mapping, optional
         Legend labels of the overlays drawn.
-    source : str
-        Data-source line (see :func:`source_text`).
-    demo : bool
-        Draw the demo-data badge.
-    lang : str
-        Catalogue language of the fixed words (badge, north, scale).
     highlight : sequence of str
         Codes outlined in red (the unit of a briefing, say).
     code_column : str
         Column of ``communes`` holding the codes.
-    compact : bool
-        Small map for the briefing: no title, legend panel or source line.
 
     Returns
     -------
@@ -282,6 +192,7 @@ def build_print_map(
         raise ValueError("no commune polygons to draw")
     if code_column not in communes.columns:
         raise ValueError(f"commune layer has no column {code_column!r}")
+    scale, compact, lang, demo = legend.scale, sheet.compact, sheet.lang, sheet.demo
     metric = _to_metric(communes)
     layers = project_layers(overlays or {})
     labels = dict(overlay_labels or {})
@@ -327,28 +238,28 @@ def build_print_map(
     ax.set_xlim(extent[0], extent[2])
     ax.set_ylim(extent[1], extent[3])
     small = 6.5 if compact else 9
-    _draw_scale_bar(ax, extent, lang, small)
-    _draw_north_arrow(ax, lang, small + 1)
+    draw_scale_bar(ax, extent, lang, small)
+    draw_north_arrow(ax, lang, small + 1)
 
     badge = translate("demo.badge", lang).upper()
     if compact:
         if demo:
             ax.text(0.02, 0.98, badge, transform=ax.transAxes, ha="left", va="top", color="#ffffff",
-                    fontproperties=_font(7, bold=True), zorder=30, parse_math=False,
+                    fontproperties=font(7, bold=True), zorder=30, parse_math=False,
                     bbox={"boxstyle": "round,pad=0.3", "facecolor": DEMO_COLOUR, "edgecolor": DEMO_COLOUR})
         return fig
 
-    fig.text(0.02, 0.955, title, ha="left", va="center", fontproperties=_font(16, bold=True), parse_math=False)
-    fig.text(0.02, 0.915, subtitle, ha="left", va="center", fontproperties=_font(10), color="#333333",
+    fig.text(0.02, 0.955, sheet.title, ha="left", va="center", fontproperties=font(16, bold=True), parse_math=False)
+    fig.text(0.02, 0.915, sheet.subtitle, ha="left", va="center", fontproperties=font(10), color="#333333",
              parse_math=False)
     if demo:
-        fig.text(0.98, 0.955, badge, ha="right", va="center", color="#ffffff", fontproperties=_font(13, bold=True),
+        fig.text(0.98, 0.955, badge, ha="right", va="center", color="#ffffff", fontproperties=font(13, bold=True),
                  parse_math=False, bbox={"boxstyle": "round,pad=0.4", "facecolor": DEMO_COLOUR,
                                          "edgecolor": DEMO_COLOUR})
     legend_ax = fig.add_axes((0.72, 0.10, 0.26, 0.76))
     legend_ax.set_axis_off()
     handles: list[object] = []
-    for entry in legend:
+    for entry in legend.rows:
         row = entry if isinstance(entry, PrintLegendEntry) else PrintLegendEntry(
             entry[0], entry[1], entry[0] == scale.no_data_colour)
         if row.no_data:
@@ -356,8 +267,8 @@ def build_print_map(
                                  hatch=PRINT_NO_DATA_HATCH, label=row.label))
         else:
             handles.append(Patch(facecolor=row.colour, edgecolor="#666666", label=row.label))
-    classes = legend_ax.legend(handles=handles, loc="upper left", title=legend_title, prop=_font(9),
-                               title_fontproperties=_font(10, bold=True), frameon=False, alignment="left",
+    classes = legend_ax.legend(handles=handles, loc="upper left", title=legend.title, prop=font(9),
+                               title_fontproperties=font(10, bold=True), frameon=False, alignment="left",
                                handlelength=2.2, handleheight=1.4)
     if drawn or highlight:
         # A second legend() call replaces the first; keep the first as a plain artist.
@@ -367,13 +278,13 @@ def build_print_map(
         if highlight:
             line_handles.append(Line2D([], [], color=PRINT_HIGHLIGHT_COLOUR, linewidth=2.4,
                                        label=labels.get("highlight", translate("print.highlight", lang))))
-        legend_ax.legend(handles=line_handles, loc="lower left", prop=_font(9), frameon=False,
-                                 title=translate("print.overlays", lang), title_fontproperties=_font(10, bold=True),
-                                 alignment="left", handlelength=3)
+        legend_ax.legend(handles=line_handles, loc="lower left", prop=font(9), frameon=False,
+                         title=translate("print.overlays", lang), title_fontproperties=font(10, bold=True),
+                         alignment="left", handlelength=3)
     for text in legend_ax.findobj(Text):
         text.set_parse_math(False)
-    if source:
-        fig.text(0.02, 0.035, source, ha="left", va="center", fontproperties=_font(7.5), color="#333333",
+    if sheet.source:
+        fig.text(0.02, 0.035, sheet.source, ha="left", va="center", fontproperties=font(7.5), color="#333333",
                  wrap=True, parse_math=False)
     return fig
 
@@ -412,87 +323,3 @@ def render_print_map(fig: Figure, fmt: str, dpi: int = PNG_DPI, title: str | Non
         # as TrueType goes through fontTools on every export, for no visible gain.
         fig.savefig(buffer, format="pdf", metadata=metadata, facecolor="#ffffff")
     return buffer.getvalue()
-
-
-def indicator_scale(values: pd.Series, indicator: str, lang: str) -> tuple[ColourScale, list[PrintLegendEntry]]:
-    """Classes, colours and legend rows of an indicator exactly as the on-screen map draws them.
-
-    Parameters
-    ----------
-    values : pd.Series
-        Indicator values by unit code (NaN = no data).
-    indicator : str
-        Indicator column (decides the palette and the number format).
-    lang : str
-        Catalogue language.
-
-    Returns
-    -------
-    (ColourScale, list of PrintLegendEntry)
-        The last legend row is the no-data row.
-    """
-    no_data = translate("common.no_data", lang)
-    scale = build_colour_scale(values, palette=palette_for(indicator))
-    entries = build_legend(values, scale, lambda v: format_indicator(indicator, v, lang, no_data), no_data)
-    rows = [PrintLegendEntry(e.colour, e.label) for e in entries[:-1]]
-    rows.append(PrintLegendEntry(entries[-1].colour, entries[-1].label, no_data=True))
-    return scale, rows
-
-
-def build_indicator_print_map(
-    indicators: pd.DataFrame,
-    indicator: str,
-    layers: Mapping[str, gpd.GeoDataFrame | None],
-    *,
-    level: str,
-    lang: str,
-    title: str,
-    subtitle: str,
-    demo: bool,
-    data_version: int | str | None = None,
-    exported_at: str | None = None,
-    highlight: Sequence[str] = (),
-    compact: bool = False,
-) -> Figure:
-    """The printable map of the current view: one indicator of ``compute_indicators`` over its units.
-
-    Parameters
-    ----------
-    indicators : pd.DataFrame
-        ``analysis.indicators.compute_indicators`` output, indexed by unit code.
-        Units absent from it (filtered out) are drawn as no data, as on screen.
-    indicator : str
-        Column to map.
-    layers : mapping
-        Display layers by role (``ui.cache.get_print_layers``: already EPSG:3405).
-    level : {"2025", "legacy"}
-        Draws ``communes_2025`` or ``communes_legacy``.
-    lang, title, subtitle, demo, data_version, exported_at, highlight, compact
-        See :func:`build_print_map` and :func:`source_text`.
-
-    Returns
-    -------
-    Figure
-
-    Raises
-    ------
-    KeyError
-        If ``indicator`` is not a column of ``indicators``.
-    ValueError
-        If the commune layer is missing.
-    """
-    values = indicators[indicator].astype(float)
-    scale, legend = indicator_scale(values, indicator, lang)
-    communes = layers.get("communes_2025" if level == "2025" else "communes_legacy")
-    if communes is None:
-        raise ValueError("the commune boundary layer is not available")
-    overlays = {key: layers.get(OVERLAY_ROLES[key]) for key in PRINT_OVERLAY_KEYS}
-    drawn = [key for key, frame in overlays.items() if frame is not None]
-    labels = {key: translate(f"map.overlay.{key}", lang) for key in PRINT_OVERLAY_KEYS}
-    return build_print_map(
-        communes, values, scale=scale, title=title, subtitle=subtitle, legend=legend,
-        legend_title=translate(f"indicator.{indicator}", lang), overlays=overlays, overlay_labels=labels,
-        source=source_text(level, lang, overlays=drawn, demo=demo, data_version=data_version,
-                           exported_at=exported_at),
-        demo=demo, lang=lang, highlight=highlight, compact=compact,
-    )

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from shapely.geometry import LineString, box
 
 from loaders.core.i18n import translate
-from maps import printable
+from maps import print_furniture, print_views, printable
 from maps.palette import NO_DATA_COLOUR
 
 CODES = ["10001", "10002", "10003"]
@@ -52,13 +52,14 @@ def _pdf_text(data: bytes) -> tuple[int, str]:
     return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
 
 
-def _figure(communes, values, **kw):
-    scale, legend = printable.indicator_scale(values, "models_per_10k", "vi")
-    options = dict(scale=scale, title="Mô hình / 10.000 dân", subtitle="Kỳ: 01/01/2025 – 30/06/2025",
-                   legend=legend, legend_title="Mô hình", source="Ranh giới: sapnhap.bando.com.vn (2025)",
-                   demo=False, lang="vi")
+def _figure(communes, values, highlight=(), **kw):
+    scale, rows = print_views.indicator_scale(values, "models_per_10k", "vi")
+    options = dict(title="Mô hình / 10.000 dân", subtitle="Kỳ: 01/01/2025 – 30/06/2025",
+                   source="Ranh giới: sapnhap.bando.com.vn (2025)", demo=False, lang="vi")
     options.update(kw)
-    return printable.build_print_map(communes, values, **options)
+    return printable.build_print_map(communes, values, legend=printable.PrintLegend(scale=scale, rows=rows,
+                                                                                    title="Mô hình"),
+                                     sheet=printable.PrintSheet(**options), highlight=highlight)
 
 
 # --------------------------------------------------------------------------- scale bar
@@ -69,12 +70,12 @@ def _figure(communes, values, **kw):
     [(149_000, 20_000), (40_000, 10_000), (100_000, 20_000), (1_000, 200), (250, 50), (4, 1), (0.5, 0.1)],
 )
 def test_scale_bar_length_is_round_and_fits(extent, expected):
-    assert printable.scale_bar_length(extent) == pytest.approx(expected)
+    assert print_furniture.scale_bar_length(extent) == pytest.approx(expected)
 
 
 @given(st.floats(min_value=1.0, max_value=1e7, allow_nan=False))
 def test_scale_bar_length_is_one_two_or_five_times_a_power_of_ten(extent):
-    length = printable.scale_bar_length(extent)
+    length = print_furniture.scale_bar_length(extent)
     assert 0 < length <= extent * 0.25 * (1 + 1e-9)
     # More than a fifth of the allowed room is used: the next round step would not fit.
     assert length > extent * 0.25 / 2.5 * (1 - 1e-9)
@@ -85,7 +86,7 @@ def test_scale_bar_length_is_one_two_or_five_times_a_power_of_ten(extent):
 @pytest.mark.parametrize("bad", [0, -5, math.nan, math.inf])
 def test_scale_bar_length_rejects_a_non_positive_extent(bad):
     with pytest.raises(ValueError):
-        printable.scale_bar_length(bad)
+        print_furniture.scale_bar_length(bad)
 
 
 @pytest.mark.parametrize(
@@ -93,39 +94,40 @@ def test_scale_bar_length_rejects_a_non_positive_extent(bad):
     [(20_000, "vi", "20 km"), (2_500, "vi", "2,5 km"), (2_500, "en", "2.5 km"), (500, "en", "500 m")],
 )
 def test_format_distance(metres, lang, text):
-    assert printable.format_distance(metres, lang) == text
+    assert print_furniture.format_distance(metres, lang) == text
 
 
 # --------------------------------------------------------------------------- sources and legend
 
 
 def test_source_text_names_the_boundary_origin_per_level():
-    current = printable.source_text("2025", "vi")
+    current = print_furniture.source_text("2025", "vi")
     assert "sapnhap.bando.com.vn (2025)" in current
     assert "GADM" not in current
-    legacy = printable.source_text("legacy", "vi")
+    legacy = print_furniture.source_text("legacy", "vi")
     assert "Ranh giới: sapnhap.bando.com.vn (2025); GADM 4.1 (xã cũ)" in legacy
     # Former-district outlines are dissolved from the GADM-based legacy communes.
-    assert "GADM 4.1" in printable.source_text("2025", "vi", overlays=["districts"])
-    assert "1076/QĐ-TTg" in printable.source_text("2025", "vi", overlays=["economic_zones"])
+    assert "GADM 4.1" in print_furniture.source_text("2025", "vi", overlays=["districts"])
+    assert "1076/QĐ-TTg" in print_furniture.source_text("2025", "vi", overlays=["economic_zones"])
 
 
 def test_source_text_says_when_figures_are_demo_data_and_carries_the_version():
-    text = printable.source_text("2025", "en", demo=True, data_version=12, exported_at="2026-01-02T03:04:05+07:00")
+    text = print_furniture.source_text("2025", "en", demo=True, data_version=12,
+                                       exported_at="2026-01-02T03:04:05+07:00")
     assert "demo" in text.lower()
     assert "12" in text and "2026-01-02T03:04:05+07:00" in text
-    assert "demo" not in printable.source_text("2025", "en", demo=False).lower()
+    assert "demo" not in print_furniture.source_text("2025", "en", demo=False).lower()
 
 
 def test_indicator_scale_ends_with_the_no_data_row_and_warms_bad_indicators():
     values = pd.Series([0.0, 3.0, np.nan], index=CODES)
-    scale, legend = printable.indicator_scale(values, "models_per_10k", "vi")
+    scale, legend = print_views.indicator_scale(values, "models_per_10k", "vi")
     assert legend[-1].no_data and legend[-1].colour == NO_DATA_COLOUR and legend[-1].label == "Chưa có dữ liệu"
     assert not any(row.no_data for row in legend[:-1])
     # Zero is a class of its own colour, not the no-data grey.
     assert scale.colour_for(0.0) != NO_DATA_COLOUR
-    cold, _ = printable.indicator_scale(values, "models_per_10k", "vi")
-    warm, _ = printable.indicator_scale(values, "incidents_per_10k", "vi")
+    cold, _ = print_views.indicator_scale(values, "models_per_10k", "vi")
+    warm, _ = print_views.indicator_scale(values, "incidents_per_10k", "vi")
     assert cold.colours != warm.colours
 
 
@@ -208,17 +210,18 @@ def test_indicator_print_map_uses_the_layers_and_states_its_sources(layers):
     indicators = pd.DataFrame({"models_per_10k": [1.5, 0.0, np.nan]}, index=CODES)
     projected = printable.project_layers(layers)
     assert projected["communes_2025"].crs.to_epsg() == 3405 and projected["coastline"] is None
-    figure = printable.build_indicator_print_map(
-        indicators, "models_per_10k", projected, level="2025", lang="en", title="Coverage", subtitle="Q1 2025",
-        demo=True, data_version=4, exported_at="2026-01-01T00:00:00+07:00",
+    figure = print_views.build_indicator_print_map(
+        indicators, "models_per_10k", projected, level="2025",
+        sheet=printable.PrintSheet(title="Coverage", subtitle="Q1 2025", demo=True, lang="en"),
+        data_version=4, exported_at="2026-01-01T00:00:00+07:00",
     )
     _, text = _pdf_text(printable.render_print_map(figure, "pdf"))
     for expected in ("Coverage", "Q1 2025", translate("map.overlay.districts", "en"),
                      translate("map.overlay.border", "en"), "GADM 4.1", "demo", "N"):
         assert expected.lower() in text.lower()
     with pytest.raises(ValueError, match="commune boundary"):
-        printable.build_indicator_print_map(indicators, "models_per_10k", {}, level="2025", lang="en",
-                                            title="", subtitle="", demo=False)
+        print_views.build_indicator_print_map(indicators, "models_per_10k", {}, level="2025",
+                                              sheet=printable.PrintSheet(title="", subtitle="", lang="en"))
 
 
 # --------------------------------------------------------------------------- download buttons (ui.parts.printing)

@@ -17,7 +17,7 @@ import streamlit as st
 from analysis import briefing, priority
 from analysis import indicators as ind
 from analysis.exports import export_timestamp, file_stem
-from maps import printable
+from maps import print_views, printable
 from ui import access, cache
 from ui.parts.tables import filter_context
 from ui.i18n import current_language, t
@@ -71,13 +71,14 @@ def render_print_map_downloads(filters: ind.Filters, indicator: str, *, key_pref
     allowed = access.can("export")
     audit = access.export_auditor()
     codes = tuple(highlight)
+    sheet = printable.PrintSheet(title=title, subtitle=subtitle, demo=demo, lang=lang)
 
     def make(fmt: str) -> Callable[[], bytes]:
         def build() -> bytes:
             audit(f"{stem}.{fmt}")
-            figure = printable.build_indicator_print_map(
-                indicators, indicator, layers, level=level, lang=lang, title=title, subtitle=subtitle,
-                demo=demo, data_version=version, exported_at=export_timestamp(), highlight=codes,
+            figure = print_views.build_indicator_print_map(
+                indicators, indicator, layers, level=level, sheet=sheet, data_version=version,
+                exported_at=export_timestamp(), highlight=codes,
             )
             return printable.render_print_map(figure, fmt, title=title)
 
@@ -148,9 +149,9 @@ def render_briefing_download(unit: str, unit_kind: str, filters: ind.Filters, *,
         )
         map_png = None
         if layers is not None:
-            figure = printable.build_indicator_print_map(
-                indicators, indicator, layers, level=ind.LEVEL_2025, lang=lang, title="", subtitle="",
-                demo=demo, highlight=codes, compact=True,
+            figure = print_views.build_indicator_print_map(
+                indicators, indicator, layers, level=ind.LEVEL_2025,
+                sheet=printable.PrintSheet(title="", subtitle="", demo=demo, lang=lang, compact=True), highlight=codes,
             )
             map_png = printable.render_print_map(figure, "png", dpi=110)
         return briefing.build_briefing_pdf(content, map_png)
