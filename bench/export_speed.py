@@ -30,7 +30,7 @@ _PROJECT_ROOT = Path(__file__).resolve().parents[1]
 if str(_PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(_PROJECT_ROOT))
 
-from analysis import briefing, priority  # noqa: E402
+from analysis import briefing, briefing_pdf, priority  # noqa: E402
 from analysis import indicators as ind  # noqa: E402
 from loaders.geo import boundaries  # noqa: E402
 from loaders.demo.loading import load_demo
@@ -98,16 +98,18 @@ def main(argv: list[str] | None = None) -> int:
             unit_summary = ind.summarise(indicators.loc[members], data, filters)
             ranking = priority.priority_scores(indicators, registry, priority.DEFAULT_WEIGHTS)
             content = briefing.build_briefing(
-                unit_name=name, unit_kind=kind, codes=codes, indicators=indicators, unit_summary=unit_summary,
-                province_summary=province_summary, ranking=ranking, period="01/01/2025 – 30/06/2025",
-                context=[("Huyện cũ", "Tất cả")], demo=True, data_version=1, exported_at="2026-01-01T00:00:00+07:00",
+                briefing.BriefingUnit(name=name, kind=kind, codes=codes),
+                briefing.BriefingSources(indicators=indicators, unit_summary=unit_summary,
+                                         province_summary=province_summary, ranking=ranking),
+                briefing.BriefingStamp(period="01/01/2025 – 30/06/2025", context=[("Huyện cũ", "Tất cả")], demo=True,
+                                       data_version=1, exported_at="2026-01-01T00:00:00+07:00"),
             )
             figure = print_views.build_indicator_print_map(
                 indicators, "models_per_10k", layers, level=ind.LEVEL_2025,
                 sheet=printable.PrintSheet(title="", subtitle="", demo=True, lang="vi", compact=True),
                 highlight=tuple(codes),
             )
-            return briefing.build_briefing_pdf(content, printable.render_print_map(figure, "png", dpi=110))
+            return briefing_pdf.build_briefing_pdf(content, printable.render_print_map(figure, "png", dpi=110))
 
         return run
 

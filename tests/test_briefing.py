@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from analysis import briefing
+from analysis import briefing, briefing_pdf
 from loaders.core.i18n import translate
 
 ALL_KINDS = ("tự phòng", "tự quản", "tự bảo vệ", "tự hòa giải")
@@ -67,7 +67,11 @@ def _briefing(indicators, ranking, **kw) -> briefing.Briefing:
                    period="01/01/2025 – 30/06/2025", context=[("Huyện cũ", "Tất cả")], demo=False,
                    data_version=7, exported_at="2026-11-27T10:00:00+07:00", lang="vi")
     options.update(kw)
-    return briefing.build_briefing(**options)
+    unit = briefing.BriefingUnit(name=options.pop("unit_name"), kind=options.pop("unit_kind"),
+                                 codes=options.pop("codes"))
+    sources = briefing.BriefingSources(**{k: options.pop(k) for k in
+                                          ("indicators", "unit_summary", "province_summary", "ranking")})
+    return briefing.build_briefing(unit, sources, briefing.BriefingStamp(**options))
 
 
 def _pdf(data: bytes) -> tuple[int, str]:
@@ -151,7 +155,7 @@ def test_build_briefing_rejects_an_unknown_unit_kind(indicators, ranking):
 
 
 def test_pdf_is_one_page_with_title_period_figures_and_footer(indicators, ranking):
-    data = briefing.build_briefing_pdf(_briefing(indicators, ranking), compress=False)
+    data = briefing_pdf.build_briefing_pdf(_briefing(indicators, ranking), compress=False)
     assert data.startswith(b"%PDF")
     assert data.count(b"/Type /Page\n") + data.count(b"/Type /Page ") >= 1
     pages, text = _pdf(data)
@@ -164,13 +168,13 @@ def test_pdf_is_one_page_with_title_period_figures_and_footer(indicators, rankin
 
 
 def test_pdf_carries_the_demo_notice(indicators, ranking):
-    _, text = _pdf(briefing.build_briefing_pdf(_briefing(indicators, ranking, demo=True)))
+    _, text = _pdf(briefing_pdf.build_briefing_pdf(_briefing(indicators, ranking, demo=True)))
     assert "DỮ LIỆU MINH HỌA" in text
 
 
 def test_hostile_unit_names_and_filters_are_printed_literally(indicators, ranking):
     content = _briefing(indicators, ranking, unit_name=HOSTILE_NAME, context=[("Huyện cũ", HOSTILE_FILTER)])
-    pages, text = _pdf(briefing.build_briefing_pdf(content))
+    pages, text = _pdf(briefing_pdf.build_briefing_pdf(content))
     assert pages == 1
     flat = _flat(text)
     assert _flat(HOSTILE_NAME) in flat
@@ -180,7 +184,7 @@ def test_hostile_unit_names_and_filters_are_printed_literally(indicators, rankin
 def test_a_long_briefing_still_fits_one_page(indicators, ranking):
     context = [(f"Bộ lọc {i}", "giá trị rất dài " * 8) for i in range(60)]
     content = _briefing(indicators, ranking, context=context)
-    pages, _ = _pdf(briefing.build_briefing_pdf(content))
+    pages, _ = _pdf(briefing_pdf.build_briefing_pdf(content))
     assert pages == 1
 
 
@@ -189,8 +193,8 @@ def test_pdf_embeds_the_small_map(indicators, ranking):
 
     buffer = io.BytesIO()
     Image.new("RGB", (60, 40), (200, 30, 30)).save(buffer, format="PNG")
-    data = briefing.build_briefing_pdf(_briefing(indicators, ranking), buffer.getvalue())
+    data = briefing_pdf.build_briefing_pdf(_briefing(indicators, ranking), buffer.getvalue())
     reader = PdfReader(io.BytesIO(data))
     assert len(reader.pages[0].images) == 1
-    _, text = _pdf(briefing.build_briefing_pdf(_briefing(indicators, ranking)))
+    _, text = _pdf(briefing_pdf.build_briefing_pdf(_briefing(indicators, ranking)))
     assert "Chưa cài dữ liệu ranh giới" in text

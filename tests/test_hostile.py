@@ -557,16 +557,17 @@ def test_error_report_csv_keeps_a_cell_with_an_embedded_cr_whole():
 def test_briefing_pdf_prints_imported_hostile_text_literally(hostile_store):
     from pypdf import PdfReader
 
-    from analysis import briefing
+    from analysis import briefing, briefing_pdf
 
     name = reads.load_dataset(hostile_store, "models")["notes"].iloc[1]  # "</script><script>..."
     indicators = pd.DataFrame({"name": [HOSTILE[0]], "has_models": [True], "kinds_missing": [()]}, index=["00001"])
     content = briefing.build_briefing(
-        unit_name=HOSTILE[0], unit_kind="commune", codes=["00001"], indicators=indicators, unit_summary={},
-        province_summary={}, ranking=None, period="01/01/2025 – 30/06/2025",
-        context=[("Mô hình", name), ("Ghi chú", "$x$ <b>đậm</b> &amp;")], demo=False, data_version=1,
-        exported_at="2026-11-27T10:00:00+07:00")
-    reader = PdfReader(io.BytesIO(briefing.build_briefing_pdf(content)))
+        briefing.BriefingUnit(name=HOSTILE[0], kind="commune", codes=["00001"]),
+        briefing.BriefingSources(indicators=indicators, unit_summary={}, province_summary={}, ranking=None),
+        briefing.BriefingStamp(period="01/01/2025 – 30/06/2025",
+                               context=[("Mô hình", name), ("Ghi chú", "$x$ <b>đậm</b> &amp;")], demo=False,
+                               data_version=1, exported_at="2026-11-27T10:00:00+07:00"))
+    reader = PdfReader(io.BytesIO(briefing_pdf.build_briefing_pdf(content)))
     flat = "".join("".join(page.extract_text() for page in reader.pages).split())
     for literal in (HOSTILE[0], name, "$x$<b>đậm</b>&amp;"):
         assert "".join(literal.split()) in flat, literal

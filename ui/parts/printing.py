@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 import streamlit as st
 
-from analysis import briefing, priority
+from analysis import briefing, briefing_pdf, priority
 from analysis import indicators as ind
 from analysis.exports import export_timestamp, file_stem
 from maps import print_views, printable
@@ -143,9 +143,11 @@ def render_briefing_download(unit: str, unit_kind: str, filters: ind.Filters, *,
             indicators, registry, priority.DEFAULT_WEIGHTS, min_baseline=province.min_baseline)
         now = export_timestamp()
         content = briefing.build_briefing(
-            unit_name=name, unit_kind=unit_kind, codes=codes, indicators=indicators, unit_summary=unit_summary,
-            province_summary=province_summary, ranking=ranked, period=period, context=context, demo=demo,
-            data_version=version, exported_at=now, lang=lang,
+            briefing.BriefingUnit(name=name, kind=unit_kind, codes=codes),
+            briefing.BriefingSources(indicators=indicators, unit_summary=unit_summary,
+                                     province_summary=province_summary, ranking=ranked),
+            briefing.BriefingStamp(period=period, context=context, demo=demo, data_version=version, exported_at=now,
+                                   lang=lang),
         )
         map_png = None
         if layers is not None:
@@ -154,7 +156,7 @@ def render_briefing_download(unit: str, unit_kind: str, filters: ind.Filters, *,
                 sheet=printable.PrintSheet(title="", subtitle="", demo=demo, lang=lang, compact=True), highlight=codes,
             )
             map_png = printable.render_print_map(figure, "png", dpi=110)
-        return briefing.build_briefing_pdf(content, map_png)
+        return briefing_pdf.build_briefing_pdf(content, map_png)
 
     st.download_button(t("briefing.download"), build, file_name=f"{stem}.pdf", mime="application/pdf",
                        key=f"{key_prefix}_briefing", on_click="ignore", disabled=not allowed,
