@@ -4,7 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from loaders.accounts import access as roles
-from loaders.accounts import auth
+from loaders.accounts import users
+from loaders.accounts.records import MAX_USERNAME_LENGTH, UserError
 from loaders.accounts.audit import local_zone
 from loaders.store.db import utcnow
 from ui import cache
@@ -19,7 +20,7 @@ engine = cache.get_engine()
 if message := st.session_state.pop("admin_users_message", None):
     st.success(message)
 
-accounts = auth.list_users(engine)
+accounts = users.list_users(engine)
 now = utcnow()
 st.subheader(t("users.list"))
 if accounts.empty:
@@ -37,12 +38,12 @@ else:
     }), hide_index=True, width="stretch", key="admin_users_table")
 
 
-def _run(action, *args) -> None:  # noqa: ANN001 - one of loaders.accounts.auth's account functions
+def _run(action, *args) -> None:  # noqa: ANN001 - one of loaders.accounts.users' account functions
     """Check the role again on the server, run the action (it audits itself), report the outcome."""
     actor, address = admin_action("users")
     try:
         account = action(engine, *args, actor=actor, address=address)
-    except auth.UserError as exc:
+    except UserError as exc:
         st.error(str(exc))
         return
     st.session_state["admin_users_message"] = t("users.done", name=account.username)
@@ -51,7 +52,7 @@ def _run(action, *args) -> None:  # noqa: ANN001 - one of loaders.accounts.auth'
 
 st.subheader(t("users.create"))
 with st.form("admin_users_create", clear_on_submit=True):
-    name = st.text_input(t("users.col.username"), key="admin_users_new_name", max_chars=auth.MAX_USERNAME_LENGTH)
+    name = st.text_input(t("users.col.username"), key="admin_users_new_name", max_chars=MAX_USERNAME_LENGTH)
     role = st.selectbox(t("users.col.role"), roles.ROLES, key="admin_users_new_role",
                         format_func=lambda r: t(f"role.{r}"))
     oidc_only = st.checkbox(t("users.create.oidc_only"), key="admin_users_new_oidc")
@@ -65,7 +66,7 @@ if create:
     if not oidc_only and password != again:
         st.error(t("users.password_mismatch"))
     else:
-        _run(auth.create_user, name, None if oidc_only else password, role)
+        _run(users.create_user, name, None if oidc_only else password, role)
 
 if not accounts.empty:
     st.subheader(t("users.change"))
@@ -74,8 +75,8 @@ if not accounts.empty:
     new_role = left.selectbox(t("users.new_role"), roles.ROLES, key="admin_users_role",
                               format_func=lambda r: t(f"role.{r}"))
     if left.button(t("users.set_role"), key="admin_users_set_role", icon=":material/manage_accounts:"):
-        _run(auth.set_role, picked, new_role)
+        _run(users.set_role, picked, new_role)
     if middle.button(t("users.disable"), key="admin_users_disable", icon=":material/block:"):
-        _run(auth.disable_user, picked)
+        _run(users.disable_user, picked)
     if right.button(t("users.enable"), key="admin_users_enable", icon=":material/check_circle:"):
-        _run(auth.enable_user, picked)
+        _run(users.enable_user, picked)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 
-from loaders.accounts import auth
+from loaders.accounts import passwords
 from ui.access import USER_KEY, SessionUser
 
 
@@ -23,6 +23,6 @@ def as_role(at, role: str, name: str | None = None):  # noqa: ANN001, ANN201 - A
 
 def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Use cheap argon2 parameters for the rest of the test (same algorithm, same code path)."""
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    auth._dummy_hash.cache_clear()
-    monkeypatch.setattr(auth, "_dummy_hash", lambda: auth._hasher.hash("timing only"))
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    passwords._dummy_hash.cache_clear()
+    monkeypatch.setattr(passwords, "_dummy_hash", lambda: passwords._hasher.hash("timing only"))

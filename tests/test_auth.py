@@ -10,10 +10,12 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from auth_helpers import fast_hashing
 
-from loaders.accounts import auth
+from loaders.accounts import passwords, records, signin, users
+from loaders.accounts.records import UserError
+from loaders.accounts.signin import SignInResult
+from loaders.core import settings
 from loaders.store import tables
 from loaders.store.db import get_engine, utcnow
-from loaders.accounts.auth import SignInResult, UserError
 
 PASSWORD = "correct horse battery"
 
@@ -37,7 +39,7 @@ def events(engine, action: str | None = None) -> list[sa.Row]:
 
 
 def test_password_is_stored_as_argon2_hash_never_plain(db) -> None:
-    auth.create_user(db, "Thu.Trang", PASSWORD, "analyst", actor="setup")
+    users.create_user(db, "Thu.Trang", PASSWORD, "analyst", actor="setup")
     with db.connect() as conn:
         stored = conn.execute(sa.select(tables.users.c.password_hash)).scalar()
     assert stored.startswith("$argon2id$")
@@ -45,113 +47,113 @@ def test_password_is_stored_as_argon2_hash_never_plain(db) -> None:
 
 
 def test_sign_in_succeeds_case_insensitively_and_is_audited(db) -> None:
-    auth.create_user(db, "Thu.Trang", PASSWORD, "analyst", actor="setup")
-    result = auth.authenticate(db, "  THU.trang ", PASSWORD, address="10.0.0.7")
+    users.create_user(db, "Thu.Trang", PASSWORD, "analyst", actor="setup")
+    result = signin.authenticate(db, "  THU.trang ", PASSWORD, address="10.0.0.7")
     assert result == SignInResult(ok=True, username="thu.trang", role="analyst")
-    [event] = events(db, auth.ACTION_SIGN_IN)
+    [event] = events(db, signin.ACTION_SIGN_IN)
     assert (event.user_name, event.address) == ("thu.trang", "10.0.0.7")
-    assert auth.get_account(db, "thu.trang").last_login_at is not None
+    assert users.get_account(db, "thu.trang").last_login_at is not None
 
 
 @pytest.mark.parametrize("case", ["unknown", "wrong_password", "disabled", "locked", "empty"])
 def test_every_failure_looks_the_same_and_is_audited_with_its_reason(db, case: str,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    auth.create_user(db, "an", PASSWORD, "viewer", actor="setup")
-    auth.create_user(db, "admin", PASSWORD, "admin", actor="setup")
+    users.create_user(db, "an", PASSWORD, "viewer", actor="setup")
+    users.create_user(db, "admin", PASSWORD, "admin", actor="setup")
     name, password, reason = "an", PASSWORD, None
     if case == "unknown":
-        name, reason = "nobody", auth.REASON_UNKNOWN
+        name, reason = "nobody", signin.REASON_UNKNOWN
     elif case == "wrong_password":
-        password, reason = "not the password", auth.REASON_PASSWORD
+        password, reason = "not the password", signin.REASON_PASSWORD
     elif case == "disabled":
-        auth.disable_user(db, "an", actor="admin")
-        reason = auth.REASON_DISABLED
+        users.disable_user(db, "an", actor="admin")
+        reason = signin.REASON_DISABLED
     elif case == "locked":
-        monkeypatch.setenv(auth.LOCKOUT_ATTEMPTS_ENV, "1")
-        auth.authenticate(db, "an", "bad guess")
-        reason = auth.REASON_LOCKED
+        monkeypatch.setenv(settings.LOCKOUT_ATTEMPTS_ENV, "1")
+        signin.authenticate(db, "an", "bad guess")
+        reason = signin.REASON_LOCKED
     else:
-        name, reason = "", auth.REASON_UNKNOWN
-    result = auth.authenticate(db, name, password, address="192.0.2.1")
+        name, reason = "", signin.REASON_UNKNOWN
+    result = signin.authenticate(db, name, password, address="192.0.2.1")
     assert result == SignInResult(ok=False)
-    last = events(db, auth.ACTION_SIGN_IN_FAILED)[-1]
+    last = events(db, signin.ACTION_SIGN_IN_FAILED)[-1]
     assert json.loads(last.detail)["reason"] == reason
     assert last.address == "192.0.2.1"
 
 
 def test_lockout_after_n_failures_for_m_minutes(db, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(auth.LOCKOUT_ATTEMPTS_ENV, "3")
-    monkeypatch.setenv(auth.LOCKOUT_MINUTES_ENV, "10")
-    auth.create_user(db, "an", PASSWORD, "viewer", actor="setup")
+    monkeypatch.setenv(settings.LOCKOUT_ATTEMPTS_ENV, "3")
+    monkeypatch.setenv(settings.LOCKOUT_MINUTES_ENV, "10")
+    users.create_user(db, "an", PASSWORD, "viewer", actor="setup")
     now = utcnow()
     for _ in range(2):
-        assert not auth.authenticate(db, "an", "wrong", now=now).ok
-    assert not auth.get_account(db, "an").locked(now)
-    assert not auth.authenticate(db, "an", "wrong", now=now).ok
-    account = auth.get_account(db, "an")
+        assert not signin.authenticate(db, "an", "wrong", now=now).ok
+    assert not users.get_account(db, "an").locked(now)
+    assert not signin.authenticate(db, "an", "wrong", now=now).ok
+    account = users.get_account(db, "an")
     assert account.locked(now)
     assert account.locked_until == pytest.approx(now + timedelta(minutes=10), abs=timedelta(seconds=1))
     # Even the right password is refused while locked, and refused attempts do not extend the lock.
-    assert not auth.authenticate(db, "an", PASSWORD, now=now + timedelta(minutes=9)).ok
-    assert auth.get_account(db, "an").locked_until == account.locked_until
-    assert auth.authenticate(db, "an", PASSWORD, now=now + timedelta(minutes=10, seconds=1)).ok
+    assert not signin.authenticate(db, "an", PASSWORD, now=now + timedelta(minutes=9)).ok
+    assert users.get_account(db, "an").locked_until == account.locked_until
+    assert signin.authenticate(db, "an", PASSWORD, now=now + timedelta(minutes=10, seconds=1)).ok
 
 
 def test_success_resets_the_failure_count(db, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(auth.LOCKOUT_ATTEMPTS_ENV, "3")
-    auth.create_user(db, "an", PASSWORD, "viewer", actor="setup")
+    monkeypatch.setenv(settings.LOCKOUT_ATTEMPTS_ENV, "3")
+    users.create_user(db, "an", PASSWORD, "viewer", actor="setup")
     for _ in range(2):
-        auth.authenticate(db, "an", "wrong")
-    assert auth.authenticate(db, "an", PASSWORD).ok
+        signin.authenticate(db, "an", "wrong")
+    assert signin.authenticate(db, "an", PASSWORD).ok
     for _ in range(2):
-        auth.authenticate(db, "an", "wrong")
-    assert auth.authenticate(db, "an", PASSWORD).ok
+        signin.authenticate(db, "an", "wrong")
+    assert signin.authenticate(db, "an", PASSWORD).ok
 
 
 def test_enable_and_new_password_lift_a_lockout(db, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(auth.LOCKOUT_ATTEMPTS_ENV, "1")
-    auth.create_user(db, "an", PASSWORD, "viewer", actor="setup")
-    auth.authenticate(db, "an", "wrong")
-    assert not auth.authenticate(db, "an", PASSWORD).ok
-    auth.enable_user(db, "an", actor="admin")
-    assert auth.authenticate(db, "an", PASSWORD).ok
-    auth.authenticate(db, "an", "wrong")
-    auth.change_password(db, "an", "another long password", actor="admin")
-    assert auth.authenticate(db, "an", "another long password").ok
-    assert not auth.authenticate(db, "an", PASSWORD).ok
+    monkeypatch.setenv(settings.LOCKOUT_ATTEMPTS_ENV, "1")
+    users.create_user(db, "an", PASSWORD, "viewer", actor="setup")
+    signin.authenticate(db, "an", "wrong")
+    assert not signin.authenticate(db, "an", PASSWORD).ok
+    users.enable_user(db, "an", actor="admin")
+    assert signin.authenticate(db, "an", PASSWORD).ok
+    signin.authenticate(db, "an", "wrong")
+    users.change_password(db, "an", "another long password", actor="admin")
+    assert signin.authenticate(db, "an", "another long password").ok
+    assert not signin.authenticate(db, "an", PASSWORD).ok
     assert "another long password" not in json.dumps([tuple(map(str, e)) for e in events(db)])
 
 
 def test_lockout_settings_fall_back_on_bad_values(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(auth.LOCKOUT_ATTEMPTS_ENV, "many")
-    monkeypatch.setenv(auth.LOCKOUT_MINUTES_ENV, "-4")
-    assert auth.lockout_attempts() == auth.DEFAULT_LOCKOUT_ATTEMPTS
-    assert auth.lockout_minutes() == 1
+    monkeypatch.setenv(settings.LOCKOUT_ATTEMPTS_ENV, "many")
+    monkeypatch.setenv(settings.LOCKOUT_MINUTES_ENV, "-4")
+    assert settings.lockout_attempts() == settings.DEFAULT_LOCKOUT_ATTEMPTS
+    assert settings.lockout_minutes() == 1
 
 
 def test_role_changes_and_account_changes_are_audited(db) -> None:
-    auth.create_user(db, "an", PASSWORD, "viewer", actor="boss")
-    auth.set_role(db, "an", "editor", actor="boss", address="10.1.1.1")
-    auth.disable_user(db, "an", actor="boss")
-    auth.enable_user(db, "an", actor="boss")
+    users.create_user(db, "an", PASSWORD, "viewer", actor="boss")
+    users.set_role(db, "an", "editor", actor="boss", address="10.1.1.1")
+    users.disable_user(db, "an", actor="boss")
+    users.enable_user(db, "an", actor="boss")
     actions = [(e.user_name, e.action) for e in events(db)]
     assert actions == [("boss", "user_created"), ("boss", "role_changed"), ("boss", "user_disabled"),
                        ("boss", "user_enabled")]
     change = events(db, "role_changed")[0]
     assert json.loads(change.detail) == {"username": "an", "old": "viewer", "new": "editor"}
     assert change.address == "10.1.1.1"
-    assert auth.get_account(db, "an").role == "editor"
+    assert users.get_account(db, "an").role == "editor"
 
 
 def test_the_last_enabled_admin_cannot_be_demoted_or_disabled(db) -> None:
-    auth.create_user(db, "boss", PASSWORD, "admin", actor="setup")
+    users.create_user(db, "boss", PASSWORD, "admin", actor="setup")
     with pytest.raises(UserError, match="quản trị viên cuối cùng"):
-        auth.set_role(db, "boss", "viewer", actor="boss")
+        users.set_role(db, "boss", "viewer", actor="boss")
     with pytest.raises(UserError, match="quản trị viên cuối cùng"):
-        auth.disable_user(db, "boss", actor="boss")
-    auth.create_user(db, "deputy", PASSWORD, "admin", actor="boss")
-    auth.set_role(db, "boss", "viewer", actor="deputy")
-    assert auth.get_account(db, "boss").role == "viewer"
+        users.disable_user(db, "boss", actor="boss")
+    users.create_user(db, "deputy", PASSWORD, "admin", actor="boss")
+    users.set_role(db, "boss", "viewer", actor="deputy")
+    assert users.get_account(db, "boss").role == "viewer"
 
 
 @pytest.mark.parametrize(("name", "password", "role", "message"), [
@@ -164,41 +166,41 @@ def test_the_last_enabled_admin_cannot_be_demoted_or_disabled(db) -> None:
 ])
 def test_invalid_accounts_are_refused(db, name: str, password: str, role: str, message: str) -> None:
     with pytest.raises(UserError, match=message):
-        auth.create_user(db, name, password, role, actor="setup")
-    assert auth.list_users(db).empty
+        users.create_user(db, name, password, role, actor="setup")
+    assert users.list_users(db).empty
 
 
 def test_duplicate_names_are_refused_whatever_the_case(db) -> None:
-    auth.create_user(db, "an", PASSWORD, "viewer", actor="setup")
+    users.create_user(db, "an", PASSWORD, "viewer", actor="setup")
     with pytest.raises(UserError, match="đã tồn tại"):
-        auth.create_user(db, "AN", PASSWORD, "admin", actor="setup")
-    assert auth.get_account(db, "an").role == "viewer"
+        users.create_user(db, "AN", PASSWORD, "admin", actor="setup")
+    assert users.get_account(db, "an").role == "viewer"
 
 
 def test_unknown_accounts_are_reported(db) -> None:
     with pytest.raises(UserError, match="Không có tài khoản"):
-        auth.set_role(db, "ghost", "viewer", actor="boss")
+        users.set_role(db, "ghost", "viewer", actor="boss")
     assert events(db) == []
 
 
 def test_oidc_only_accounts_never_sign_in_with_a_password(db) -> None:
-    auth.create_user(db, "can.bo@tinh.vn", None, "analyst", actor="setup")
-    for guess in ("", "!", auth.NO_PASSWORD, PASSWORD):
-        assert not auth.authenticate(db, "can.bo@tinh.vn", guess).ok
-    assert auth.list_users(db).loc[0, "has_password"] == False  # noqa: E712 - numpy bool
+    users.create_user(db, "can.bo@tinh.vn", None, "analyst", actor="setup")
+    for guess in ("", "!", records.NO_PASSWORD, PASSWORD):
+        assert not signin.authenticate(db, "can.bo@tinh.vn", guess).ok
+    assert users.list_users(db).loc[0, "has_password"] == False  # noqa: E712 - numpy bool
 
 
 def test_list_users_never_exposes_hashes(db) -> None:
-    auth.create_user(db, "an", PASSWORD, "viewer", actor="setup")
-    frame = auth.list_users(db)
-    assert list(frame.columns) == auth.USER_COLUMNS
+    users.create_user(db, "an", PASSWORD, "viewer", actor="setup")
+    frame = users.list_users(db)
+    assert list(frame.columns) == users.USER_COLUMNS
     assert not frame.astype(str).apply(lambda col: col.str.contains("argon2")).any().any()
 
 
 def test_hashes_are_upgraded_when_the_parameters_change(db, monkeypatch: pytest.MonkeyPatch) -> None:
-    auth.create_user(db, "an", PASSWORD, "viewer", actor="setup")
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1))
-    assert auth.authenticate(db, "an", PASSWORD).ok
+    users.create_user(db, "an", PASSWORD, "viewer", actor="setup")
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1))
+    assert signin.authenticate(db, "an", PASSWORD).ok
     with db.connect() as conn:
         stored = conn.execute(sa.select(tables.users.c.password_hash)).scalar()
     assert "m=2048,t=2" in stored
@@ -212,21 +214,21 @@ def test_hashes_are_upgraded_when_the_parameters_change(db, monkeypatch: pytest.
     ("disabled@tinh.vn", None, "viewer", SignInResult(False)),
 ])
 def test_oidc_identity_maps_to_the_local_role(db, email, username, default, expected) -> None:
-    auth.create_user(db, "can.bo@tinh.vn", None, "analyst", actor="setup")
-    auth.create_user(db, "admin", PASSWORD, "admin", actor="setup")
-    auth.create_user(db, "disabled@tinh.vn", None, "editor", actor="setup")
-    auth.disable_user(db, "disabled@tinh.vn", actor="admin")
-    assert auth.role_for_identity(db, email, username, default, address="10.2.2.2") == expected
+    users.create_user(db, "can.bo@tinh.vn", None, "analyst", actor="setup")
+    users.create_user(db, "admin", PASSWORD, "admin", actor="setup")
+    users.create_user(db, "disabled@tinh.vn", None, "editor", actor="setup")
+    users.disable_user(db, "disabled@tinh.vn", actor="admin")
+    assert signin.role_for_identity(db, email, username, default, address="10.2.2.2") == expected
     last = events(db)[-1]
-    assert last.action == (auth.ACTION_SIGN_IN if expected.ok else auth.ACTION_SIGN_IN_FAILED)
+    assert last.action == (signin.ACTION_SIGN_IN if expected.ok else signin.ACTION_SIGN_IN_FAILED)
     assert last.address == "10.2.2.2"
 
 
 def test_lockout_and_audit_on_both_databases(engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(auth.LOCKOUT_ATTEMPTS_ENV, "2")
-    auth.create_user(engine, "an", PASSWORD, "viewer", actor="setup")
-    auth.authenticate(engine, "an", "wrong")
-    auth.authenticate(engine, "an", "wrong")
-    assert auth.get_account(engine, "an").locked()
-    assert not auth.authenticate(engine, "an", PASSWORD).ok
+    monkeypatch.setenv(settings.LOCKOUT_ATTEMPTS_ENV, "2")
+    users.create_user(engine, "an", PASSWORD, "viewer", actor="setup")
+    signin.authenticate(engine, "an", "wrong")
+    signin.authenticate(engine, "an", "wrong")
+    assert users.get_account(engine, "an").locked()
+    assert not signin.authenticate(engine, "an", PASSWORD).ok
     assert [e.action for e in events(engine)] == ["user_created"] + ["sign_in_failed"] * 3

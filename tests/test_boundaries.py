@@ -12,6 +12,7 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Polygon, box
 
+from loaders.cli import main as cli
 from loaders.geo import boundaries
 from loaders.core import settings
 from loaders.geo.schema import CRS_METRIC, LAYER_FILES, SOURCES_FILE, BoundaryDataError, boundaries_installed
@@ -282,9 +283,9 @@ def test_install_boundaries_names_missing_file_and_env_var(tmp_path):
 def test_install_command_line(tmp_path, capsys):
     source = _fake_source(tmp_path / "shared")
     target = tmp_path / "geodata"
-    assert boundaries.main(["install", "--source", str(source), "--target", str(target)]) == 0
+    assert cli.main(["boundaries", "install", "--source", str(source), "--target", str(target)]) == 0
     assert "installed 11 boundary files" in capsys.readouterr().out
-    assert boundaries.main(["install", "--source", str(tmp_path / "nowhere"), "--target", str(target)]) == 1
+    assert cli.main(["boundaries", "install", "--source", str(tmp_path / "nowhere"), "--target", str(target)]) == 1
     assert "HT_GEODATA_SOURCE" in capsys.readouterr().err
 
 

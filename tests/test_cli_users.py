@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from auth_helpers import fast_hashing
 
-from loaders.accounts import auth
+from loaders.accounts import signin, users
 from loaders.cli import main as cli
 from loaders.store import db, tables
 
@@ -37,7 +37,7 @@ def test_first_admin_from_stdin_then_sign_in(monkeypatch: pytest.MonkeyPatch) ->
                          PASSWORD + "\n", monkeypatch)
     assert status == 0
     assert "«admin»" in out
-    assert auth.authenticate(db.get_engine(), "admin", PASSWORD).role == "admin"
+    assert signin.authenticate(db.get_engine(), "admin", PASSWORD).role == "admin"
 
 
 def test_add_prompts_twice_with_getpass(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -45,7 +45,7 @@ def test_add_prompts_twice_with_getpass(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     status, _, _ = run(["users", "add", "an", "--role", "analyst"])
     assert status == 0
-    assert auth.authenticate(db.get_engine(), "an", PASSWORD).ok
+    assert signin.authenticate(db.get_engine(), "an", PASSWORD).ok
 
 
 def test_add_refuses_when_the_prompts_differ(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -54,7 +54,7 @@ def test_add_refuses_when_the_prompts_differ(monkeypatch: pytest.MonkeyPatch) ->
     status, _, err = run(["users", "add", "an", "--role", "analyst"])
     assert status == 2
     assert "không khớp" in err
-    assert auth.get_account(db.get_engine(), "an") is None
+    assert users.get_account(db.get_engine(), "an") is None
 
 
 @pytest.mark.parametrize(("argv", "stdin", "message"), [
@@ -106,7 +106,7 @@ def test_passwd_sets_a_new_password(monkeypatch: pytest.MonkeyPatch) -> None:
     run(["users", "add", "an", "--role", "viewer", "--password-stdin"], PASSWORD + "\n", monkeypatch)
     status, _, _ = run(["users", "passwd", "an", "--password-stdin"], "a brand new password\n", monkeypatch)
     assert status == 0
-    assert auth.authenticate(db.get_engine(), "an", "a brand new password").ok
+    assert signin.authenticate(db.get_engine(), "an", "a brand new password").ok
 
 
 def test_empty_list_says_how_to_create_the_first_admin() -> None:
@@ -121,7 +121,7 @@ def test_real_process_creates_the_first_admin(tmp_path: Path) -> None:
                            "--password-stdin"], input=PASSWORD + "\n", text=True, capture_output=True, cwd=ROOT,
                           env=env, timeout=120)
     assert done.returncode == 0, done.stderr
-    account = auth.get_account(db.get_engine(env["DATABASE_URL"]), "boss")
+    account = users.get_account(db.get_engine(env["DATABASE_URL"]), "boss")
     assert account is not None and account.role == "admin"
 
 

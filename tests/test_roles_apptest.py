@@ -20,8 +20,8 @@ import streamlit as st
 from auth_helpers import as_role, fast_hashing
 from streamlit.testing.v1 import AppTest
 
-from loaders.accounts import access
-from loaders.accounts import auth
+from loaders.accounts import access, users
+from loaders.core import settings
 from loaders.accounts import audit
 from loaders.store import db, tables
 from loaders.core.i18n import translate
@@ -207,7 +207,7 @@ def test_actions_are_checked_on_the_server(role: str, permission: str) -> None:
 
 def test_admin_creates_and_changes_accounts_on_the_page_and_it_is_audited() -> None:
     engine = db.get_engine()
-    auth.create_user(engine, "boss", PASSWORD, "admin", actor="setup")
+    users.create_user(engine, "boss", PASSWORD, "admin", actor="setup")
     at = AppTest.from_file(APP, default_timeout=60)
     as_role(at, "admin", name="boss").run()
     at.switch_page("pages/admin_users.py").run()
@@ -217,14 +217,14 @@ def test_admin_creates_and_changes_accounts_on_the_page_and_it_is_audited() -> N
     at.text_input(key="admin_users_new_password2").input(PASSWORD)
     at.button(key="admin_users_create_submit").click().run()
     assert not at.exception
-    assert auth.get_account(engine, "nguyen.an").role == "analyst"
+    assert users.get_account(engine, "nguyen.an").role == "analyst"
     at.selectbox(key="admin_users_pick").select("nguyen.an")
     at.selectbox(key="admin_users_role").select("editor")
     at.button(key="admin_users_set_role").click().run()
     at.selectbox(key="admin_users_pick").select("nguyen.an")
     at.button(key="admin_users_disable").click().run()
     assert not at.exception
-    account = auth.get_account(engine, "nguyen.an")
+    account = users.get_account(engine, "nguyen.an")
     assert (account.role, account.disabled) == ("editor", True)
     assert [(e.user_name, e.action) for e in events()][1:] == [
         ("boss", "user_created"), ("boss", "role_changed"), ("boss", "user_disabled")]
@@ -261,7 +261,7 @@ def sign_in(at: AppTest, name: str, password: str) -> AppTest:
 
 
 def test_sign_in_form_signs_in_and_out() -> None:
-    auth.create_user(db.get_engine(), "boss", PASSWORD, "admin", actor="setup")
+    users.create_user(db.get_engine(), "boss", PASSWORD, "admin", actor="setup")
     at = sign_in(app(), "boss", "not the password")
     assert not at.exception
     assert errors(at) == [FAILED]
@@ -279,8 +279,8 @@ def test_sign_in_form_signs_in_and_out() -> None:
 
 
 def test_locked_account_gets_the_same_message(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(auth.LOCKOUT_ATTEMPTS_ENV, "2")
-    auth.create_user(db.get_engine(), "an", PASSWORD, "viewer", actor="setup")
+    monkeypatch.setenv(settings.LOCKOUT_ATTEMPTS_ENV, "2")
+    users.create_user(db.get_engine(), "an", PASSWORD, "viewer", actor="setup")
     at = app()
     messages = [errors(sign_in(at, name, password)) for name, password in
                 [("nobody", PASSWORD), ("an", "wrong one"), ("an", "wrong two"), ("an", PASSWORD)]]
@@ -290,7 +290,7 @@ def test_locked_account_gets_the_same_message(monkeypatch: pytest.MonkeyPatch) -
 
 def test_idle_session_is_signed_out(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HT_SESSION_IDLE_MINUTES", "5")
-    auth.create_user(db.get_engine(), "an", PASSWORD, "viewer", actor="setup")
+    users.create_user(db.get_engine(), "an", PASSWORD, "viewer", actor="setup")
     at = sign_in(app(), "an", PASSWORD)
     assert at.session_state[USER_KEY].name == "an"
     at.session_state["auth_last_activity"] = time.time() - 4 * 60
@@ -305,17 +305,17 @@ def test_idle_session_is_signed_out(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_disabling_or_demoting_takes_effect_in_open_sessions() -> None:
     engine = db.get_engine()
-    auth.create_user(engine, "boss", PASSWORD, "admin", actor="setup")
-    auth.create_user(engine, "deputy", PASSWORD, "admin", actor="setup")
+    users.create_user(engine, "boss", PASSWORD, "admin", actor="setup")
+    users.create_user(engine, "deputy", PASSWORD, "admin", actor="setup")
     at = sign_in(app(), "deputy", PASSWORD)
     at.switch_page("pages/audit_log.py").run()
     assert not at.exception
-    auth.set_role(engine, "deputy", "viewer", actor="boss")
+    users.set_role(engine, "deputy", "viewer", actor="boss")
     at.run()
     assert at.session_state[USER_KEY].role == "viewer"
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/audit_log.py")
-    auth.disable_user(engine, "deputy", actor="boss")
+    users.disable_user(engine, "deputy", actor="boss")
     at.run()
     assert USER_KEY not in at.session_state
     assert [t.value for t in at.title] == [translate("auth.title", "vi")]
@@ -339,6 +339,6 @@ def test_language_switch_on_the_sign_in_page() -> None:
 def test_first_run_explains_how_to_create_the_first_admin() -> None:
     at = app()
     assert any("users add" in i.value for i in at.info)
-    auth.create_user(db.get_engine(), "boss", PASSWORD, "admin", actor="setup")
+    users.create_user(db.get_engine(), "boss", PASSWORD, "admin", actor="setup")
     at.run()
     assert not any("users add" in i.value for i in at.info)

@@ -5,9 +5,9 @@ Two ways in:
 * OpenID Connect, when ``.streamlit/secrets.toml`` has an ``[auth]`` section:
   Streamlit's own ``st.login()``; the person's role comes from the local
   ``users`` table, looked up by e-mail, then by the provider's username
-  (:func:`loaders.accounts.auth.role_for_identity`). People without a local account get
+  (:func:`loaders.accounts.signin.role_for_identity`). People without a local account get
   no access, or ``$HT_OIDC_DEFAULT_ROLE`` when that is set to a role.
-* Otherwise local accounts (:mod:`loaders.accounts.auth`) through the sign-in form.
+* Otherwise local accounts (:mod:`loaders.accounts.signin`) through the sign-in form.
 
 Anonymous visitors get nothing but the sign-in page, unless ``HT_DEMO_MODE=1``
 turns on the read-only demo mode, where they are viewers. A session is signed
@@ -26,7 +26,7 @@ import time
 import streamlit as st
 
 from loaders.accounts import access as roles
-from loaders.accounts import auth
+from loaders.accounts import passwords, records, signin, users
 from loaders.core import settings
 from loaders.core.i18n import LANGUAGES
 from ui import cache
@@ -100,7 +100,7 @@ def sign_out(reason: str = "user") -> None:
     user = st.session_state.get(USER_KEY)
     source = st.session_state.pop(SOURCE_KEY, None)
     if isinstance(user, SessionUser):
-        auth.record_sign_out(cache.get_engine(), user.name, reason, client_address())
+        signin.record_sign_out(cache.get_engine(), user.name, reason, client_address())
     for key in (USER_KEY, ACTIVITY_KEY):
         st.session_state.pop(key, None)
     if reason != "user":
@@ -116,9 +116,9 @@ def _adopt_oidc_identity() -> None:
     email, username = st.user.get("email"), st.user.get("preferred_username")
     if st.session_state.get(OIDC_REFUSED_KEY) == (email, username):
         return
-    result = auth.role_for_identity(cache.get_engine(), email, username, oidc_default_role(), client_address())
+    result = signin.role_for_identity(cache.get_engine(), email, username, oidc_default_role(), client_address())
     if result.ok:
-        source = SOURCE_OIDC if auth.get_account(cache.get_engine(), result.username) else SOURCE_OIDC_DEFAULT
+        source = SOURCE_OIDC if users.get_account(cache.get_engine(), result.username) else SOURCE_OIDC_DEFAULT
         sign_in(result.username, result.role, source)
     else:
         st.session_state[OIDC_REFUSED_KEY] = (email, username)
@@ -128,7 +128,7 @@ def _recheck(user: SessionUser) -> SessionUser | None:
     """The session's user as the store sees it now: role changes apply, disabled accounts are signed out."""
     if st.session_state.get(SOURCE_KEY) not in (SOURCE_PASSWORD, SOURCE_OIDC):
         return user
-    account = auth.get_account(cache.get_engine(), user.name)
+    account = users.get_account(cache.get_engine(), user.name)
     if account is None or account.disabled:
         sign_out("disabled")
         return None
@@ -202,14 +202,14 @@ def _render_oidc() -> None:
 
 
 def _render_form() -> None:
-    if not auth.has_accounts(cache.get_engine()):
+    if not users.has_accounts(cache.get_engine()):
         # Only shown while no account exists at all, so it tells an attacker nothing worth knowing.
         st.info(t("auth.no_accounts"), icon=":material/person_add:")
     with st.form("sign_in_form", clear_on_submit=True, enter_to_submit=True):
-        username = st.text_input(t("auth.username"), key="sign_in_username", max_chars=auth.MAX_USERNAME_LENGTH,
+        username = st.text_input(t("auth.username"), key="sign_in_username", max_chars=records.MAX_USERNAME_LENGTH,
                                  autocomplete="username")
         password = st.text_input(t("auth.password"), key="sign_in_password", type="password",
-                                 max_chars=auth.MAX_PASSWORD_LENGTH, autocomplete="current-password")
+                                 max_chars=passwords.MAX_PASSWORD_LENGTH, autocomplete="current-password")
         submitted = st.form_submit_button(t("auth.submit"), key="sign_in_submit", type="primary",
                                           icon=":material/login:")
     if not submitted:
@@ -217,7 +217,7 @@ def _render_form() -> None:
     if not username.strip() or not password:
         st.warning(t("auth.fill_both"))
         return
-    result = auth.authenticate(cache.get_engine(), username, password, client_address())
+    result = signin.authenticate(cache.get_engine(), username, password, client_address())
     if not result.ok:
         st.error(t("auth.failed"), icon=":material/lock:")
         return

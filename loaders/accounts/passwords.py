@@ -1,0 +1,66 @@
+"""The password rule and argon2 hashing of local accounts.
+
+Every hash is made and checked here, through one module-level hasher (tests
+swap it for cheap parameters). :func:`spend_verification` lets sign-in refuse
+an unknown or locked account in the time a wrong password takes, so timing
+does not tell them apart.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from loaders.accounts.records import UserError
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024  # argon2 handles more, but an unbounded input is a cheap denial of service
+
+_hasher = PasswordHasher()
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    # Verified against when the user does not exist, so that an unknown name costs as long as a wrong password.
+    return _hasher.hash("not a real password, only for timing")
+
+
+def check_password(password: str) -> None:
+    """Refuse passwords that are too short or too long.
+
+    Raises
+    ------
+    UserError
+        Naming the rule that failed.
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise UserError(f"Mật khẩu dài quá {MAX_PASSWORD_LENGTH} ký tự.")
+    if not password.strip():
+        raise UserError("Mật khẩu không được chỉ gồm khoảng trắng.")
+
+
+def hash_password(password: str) -> str:
+    """The argon2 hash to store for ``password`` (checked by the caller with :func:`check_password`)."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """Whether ``password`` matches ``password_hash``; ``False`` for a mismatch or an unreadable hash."""
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def spend_verification(password: str) -> None:
+    """Verify ``password`` against a throw-away hash: as slow as a real check, and always a failure."""
+    verify_password(_dummy_hash(), password)
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """Whether ``password_hash`` was made with other parameters than the hasher's current ones."""
+    return _hasher.check_needs_rehash(password_hash)
