@@ -36,7 +36,7 @@ $(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
 	touch $@
 
 geodata: venv
-	$(BIN)/python -m loaders.geo.boundaries install --source "$(HT_GEODATA_SOURCE)"
+	$(BIN)/python -m loaders boundaries install --source "$(HT_GEODATA_SOURCE)"
 
 assets: venv
 	$(BIN)/python scripts/install_assets.py

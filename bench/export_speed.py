@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if not boundaries_installed():
-        print("boundary files are not installed: run `python -m loaders.geo.boundaries install` first")
+        print("boundary files are not installed: run `python -m loaders boundaries install` first")
         return 2
     registry = load_registry()
     layers = printable.project_layers({role: boundaries.load_display_geometry(role) for role in _ROLES})

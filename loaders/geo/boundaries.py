@@ -7,20 +7,18 @@ geometry. :func:`load_display_geometry` simplifies a layer once for the browser
 from the shared source folder into ``geodata/``; they are never committed
 (see ``geodata/SOURCES.md`` for their licences).
 
-Command line (used by the Makefile)::
+On the command line (the Makefile runs the first at setup)::
 
-    python -m loaders.geo.boundaries install [--source DIR] [--target DIR]
-    python -m loaders.geo.boundaries check [--target DIR]
+    python -m loaders boundaries install [--source DIR] [--target DIR]
+    python -m loaders boundaries check [--target DIR]
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
@@ -64,7 +62,7 @@ def _layer_path(role: str, geodata_dir: Path | None) -> Path:
     if not path.is_file():
         raise BoundaryDataError(
             f"Boundary file {path} is missing. Install the layers with "
-            f"`python -m loaders.geo.boundaries install` (source folder: ${settings.GEODATA_SOURCE_ENV})."
+            f"`python -m loaders boundaries install` (source folder: ${settings.GEODATA_SOURCE_ENV})."
         )
     return path
 
@@ -360,33 +358,3 @@ def install_boundaries(source_dir: Path, target_dir: Path) -> list[Path]:
     marker = {"source": str(source_dir), "files": {p.name: p.stat().st_size for p in installed}}
     (target_dir / INSTALL_MARKER).write_text(json.dumps(marker, indent=1), encoding="utf-8")
     return installed
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Command-line entry (``python -m loaders.geo.boundaries``); returns the exit code."""
-    parser = argparse.ArgumentParser(prog="python -m loaders.geo.boundaries", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    install_cmd = commands.add_parser("install", help="copy the layers into geodata/")
-    install_cmd.add_argument("--source", type=Path, default=None, help=f"default ${settings.GEODATA_SOURCE_ENV} or ../shared/geodata")
-    install_cmd.add_argument("--target", type=Path, default=None, help=f"default ${settings.GEODATA_DIR_ENV} or geodata/")
-    check_cmd = commands.add_parser("check", help="validate every installed layer")
-    check_cmd.add_argument("--target", type=Path, default=None)
-    args = parser.parse_args(argv)
-    target = args.target or settings.geodata_dir()
-    try:
-        if args.command == "install":
-            source = args.source or settings.geodata_source_dir()
-            files = install_boundaries(source, target)
-            print(f"installed {len(files)} boundary files from {source} into {target}")
-        else:
-            for role in LAYER_FILES:
-                rows = len(load_table(role, target) if role in TABLE_SCHEMAS else load_layer(role, target))
-                print(f"{role}: {rows} rows OK")
-    except BoundaryDataError as error:
-        print(f"boundaries: {error}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
