@@ -160,7 +160,7 @@ def run_imports(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def run_rollback(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Undo import ``args.import_id``; exit :data:`EXIT_REJECTED` when the importer refuses."""
+    """Undo import ``args.import_id``; exit :data:`EXIT_REJECTED` when the history refuses it."""
     try:
         deleted = rollback_import(open_engine(), args.import_id, args.user)
     except RollbackError as exc:
