@@ -40,7 +40,7 @@ from loaders.ingest.commit import commit_import
 from loaders.ingest.history import import_report, original_file
 from loaders.ingest.preview import ImportPreview, ImportRefused, ImportRequest, preview_import
 from loaders.ingest.reports import report_bytes
-from loaders.ingest import reading
+from loaders.ingest import limits, reading
 from loaders.store import db, originals, reads, tables
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,7 +126,7 @@ def _zip_bomb() -> bytes:
             dst.writestr(info, src.read(info))
         with dst.open("xl/media/padding.bin", "w") as member:
             block = b"\0" * (1 << 20)
-            for _ in range(reading.MAX_UNCOMPRESSED_BYTES // len(block) + 1):
+            for _ in range(limits.MAX_UNCOMPRESSED_BYTES // len(block) + 1):
                 member.write(block)
     return out.getvalue()
 
@@ -260,12 +260,12 @@ def test_the_command_line_process_refuses_a_disguised_file(tmp_path):
 
 # ----------------------------------------------------------------- size limit
 def test_files_over_the_upload_limit_are_refused_before_reading(sqlite_engine, registry, tmp_path, monkeypatch):
-    monkeypatch.setattr(reading, "MAX_UPLOAD_BYTES", 1 << 20)
+    monkeypatch.setattr(limits, "MAX_UPLOAD_BYTES", 1 << 20)
     names = [f"Mô hình {i}" for i in range(20_000)]
     data = csv_of(models_rows(names))
     assert len(data) > 1 << 20
     parsed = []
-    monkeypatch.setattr(reading, "_read_text", lambda *a: parsed.append(a))  # must never be reached
+    monkeypatch.setattr(reading, "read_text", lambda *a: parsed.append(a))  # must never be reached
     before = counts(sqlite_engine)
     with pytest.raises(ImportRefused) as refused:
         preview(sqlite_engine, registry, data, "lon.csv")
@@ -279,7 +279,7 @@ def test_files_over_the_upload_limit_are_refused_before_reading(sqlite_engine, r
 
 def test_a_file_at_the_upload_limit_is_read(sqlite_engine, registry, monkeypatch):
     data = csv_of(models_rows(["Mô hình A", "Mô hình B"]))
-    monkeypatch.setattr(reading, "MAX_UPLOAD_BYTES", len(data))
+    monkeypatch.setattr(limits, "MAX_UPLOAD_BYTES", len(data))
     assert preview(sqlite_engine, registry, data, "vua.csv").n_accepted == 2
 
 
@@ -288,14 +288,14 @@ def test_the_importer_limit_covers_what_the_upload_page_accepts():
     stricter (a file the page accepted would then fail later), and must fit a million-row CSV (~95 MB)."""
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     page_limit = int(config["server"]["maxUploadSize"]) * 2**20  # Streamlit counts megabytes
-    assert page_limit <= reading.MAX_UPLOAD_BYTES
-    assert reading.MAX_UPLOAD_BYTES >= 100 * 2**20
-    assert reading.MAX_UPLOAD_BYTES <= reading.MAX_UNCOMPRESSED_BYTES
+    assert page_limit <= limits.MAX_UPLOAD_BYTES
+    assert limits.MAX_UPLOAD_BYTES >= 100 * 2**20
+    assert limits.MAX_UPLOAD_BYTES <= limits.MAX_UNCOMPRESSED_BYTES
 
 
 def test_row_limit_is_enforced_while_reading_when_the_sheet_does_not_declare_it(sqlite_engine, registry,
                                                                               monkeypatch):
-    monkeypatch.setattr(reading, "MAX_ROWS", 50)
+    monkeypatch.setattr(limits, "MAX_ROWS", 50)
     base = xlsx_bytes({"Dữ liệu": models_rows([f"Mô hình {i}" for i in range(80)])})
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(base)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:

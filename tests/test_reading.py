@@ -16,10 +16,11 @@ from fixtures_files import (
     xlsx_bytes,
     zip_bomb_xlsx,
 )
-from loaders.ingest import reading
+from loaders.ingest import limits
 from loaders.core.domain import DATASET_NAMES
 from loaders.ingest.datasets import build_template, match_headers
-from loaders.ingest.reading import SheetNotFoundError, UnreadableFileError, read_table
+from loaders.ingest.rawtable import SheetNotFoundError, UnreadableFileError
+from loaders.ingest.reading import read_table
 
 HEADER = ["STT", "Mã vụ việc", "Ngày", "Tên xã/phường", "Huyện (cũ)", "Lĩnh vực", "Mức độ"]
 ROWS = [
@@ -257,7 +258,7 @@ def test_legacy_xls_refused_with_advice() -> None:
 
 def test_zip_bomb_refused_before_unpacking(monkeypatch: pytest.MonkeyPatch) -> None:
     # A 20 MB bomb against a 10 MB limit keeps the test fast; the check is the same.
-    monkeypatch.setattr(reading, "MAX_UNCOMPRESSED_BYTES", 10 * 1024 * 1024)
+    monkeypatch.setattr(limits, "MAX_UNCOMPRESSED_BYTES", 10 * 1024 * 1024)
     bomb = zip_bomb_xlsx(20)
     assert len(bomb) < 100_000
     with pytest.raises(UnreadableFileError, match=r"«bom\.xlsx» bị từ chối: dung lượng sau giải nén \(20 MB\) vượt giới hạn 10 MB"):
@@ -270,7 +271,7 @@ def test_absurd_row_count_refused() -> None:
 
 
 def test_rows_beyond_declared_dimension_also_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(reading, "MAX_ROWS", 3)
+    monkeypatch.setattr(limits, "MAX_ROWS", 3)
     data = xlsx_bytes({"S": [["Mã vụ việc", "Tên xã"]] + [[f"VV-{i}", "Kỳ Tân"] for i in range(5)]})
     with pytest.raises(UnreadableFileError, match="vượt giới hạn 3 dòng"):
         read_table(data, "dai.xlsx")

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
-import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,16 +25,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy.engine import Connection, Engine
 
 from loaders.core import domain, settings
 from loaders.core.i18n import translate
 from loaders.geo.placement import load_split_locator
-from loaders.ingest import reading, validation
+from loaders.ingest import validation
 from loaders.ingest.datasets import STORE_COLUMNS, STORE_KEY_COLUMNS, ImportDataError, get_dataset
-from loaders.ingest.reading import UnreadableFileError, read_table
+from loaders.ingest.rawtable import UnreadableFileError
+from loaders.ingest.reading import read_table
 from loaders.ingest.reports import empty_errors, report_bytes
 from loaders.store import tables
 from loaders.store.tables import DATASET_TABLES
@@ -402,32 +399,6 @@ def _reject_overlong(dataset: str, accepted: pd.DataFrame, errors: pd.DataFrame,
         return accepted, errors
     errors = pd.concat([errors, *parts], ignore_index=True).sort_values("row", kind="stable")
     return accepted[~bad].reset_index(drop=True), errors.reset_index(drop=True)
-
-
-def sheet_names(data: bytes) -> list[str]:
-    """The sheets of an XLSX upload, so a user can pick one even when the first cannot be read.
-
-    Only the workbook's index is parsed (after the same unpacked-size limit as
-    the reader), never the sheets' cells.
-
-    Returns
-    -------
-    list of str
-        Sheet names in workbook order; ``[]`` for a text file or a file that is not a readable workbook.
-    """
-    if not data.startswith(b"PK\x03\x04"):
-        return []
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > reading.MAX_UNCOMPRESSED_BYTES:
-                return []
-        wb = load_workbook(io.BytesIO(data), read_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, SyntaxError):
-        return []
-    try:
-        return list(wb.sheetnames)
-    finally:
-        wb.close()
 
 
 def tick(progress: Progress | None, fraction: float, message: str) -> None:

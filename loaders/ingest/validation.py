@@ -49,7 +49,8 @@ from loaders.ingest.datasets import (
     match_headers,
 )
 from loaders.ingest.errors import errors_table, warnings_table
-from loaders.ingest.reading import RawTable, read_table
+from loaders.ingest.rawtable import RawTable
+from loaders.ingest.reading import read_table
 from loaders.ingest.run import ValidationRun
 
 #: ``existing_keys(dataset, keys)`` -> the subset of ``keys`` already in the store.

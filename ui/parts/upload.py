@@ -42,10 +42,10 @@ from loaders.ingest.preview import (
     ImportRequest,
     duplicate_message,
     preview_import,
-    sheet_names,
 )
 from loaders.store import reads
 from loaders.ingest.datasets import ENUM_FAMILIES, ImportDataError, build_template, get_dataset, match_headers
+from loaders.ingest.xlsx import sheet_names
 from ui import access, cache
 from ui.parts.tables import render_downloads
 from ui.i18n import t
