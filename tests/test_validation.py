@@ -18,7 +18,6 @@ from shapely.geometry import box
 from fixtures_files import csv_bytes, excel_serial, xlsx_bytes
 from loaders.ingest.datasets import (
     MappingError,
-    build_template,
     canonical_enum,
     match_headers,
     parse_mapping,
@@ -26,6 +25,7 @@ from loaders.ingest.datasets import (
 from loaders.ingest.coercion import parse_dates, parse_numbers
 from loaders.ingest.datasets import RESOLVED_COLUMNS
 from loaders.ingest.reports import errors_to_csv, errors_to_xlsx
+from loaders.ingest.templates import build_template
 from loaders.ingest.validation import (
     MissingColumnsError,
     ValidationContext,

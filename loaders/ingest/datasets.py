@@ -1,4 +1,4 @@
-"""The three uploadable datasets: their columns, header aliases, enumerations and templates.
+"""The three uploadable datasets: their columns, header aliases and enumerations.
 
 One place says what a column is called in a file (Vietnamese label, English
 alias or the canonical name itself), whether it is required, what type it has,
@@ -20,16 +20,12 @@ cell next to them would have to mean "không đạt", which is a guess.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from loaders.core import domain
 from loaders.core.i18n import translate
@@ -529,70 +525,3 @@ def canonical_enum(values: pd.Series, family: str) -> pd.Series:
     codes = np.where(codes < 0, len(mapped) - 1, codes)
     taken = pa.array(mapped, pa.large_string()).take(pa.array(codes))
     return taken.to_pandas().set_axis(values.index)
-
-
-def _type_text(col: ColumnSpec) -> str:
-    return {TEXT: "Chữ", ENUM: "Danh mục", DATE: "Ngày", INT: "Số nguyên", FLOAT: "Số thập phân"}[col.kind]
-
-
-def _required_text(spec: DatasetSpec, col: ColumnSpec) -> str:
-    if col.required:
-        return "Có"
-    for group in spec.one_of:
-        if col.name in group:
-            others = " hoặc ".join(spec.column(n).label for n in group)
-            return f"Có ({others})"
-    return "Không"
-
-
-def build_template(dataset: str, fmt: str) -> bytes:
-    """Build an empty upload template with Vietnamese headers.
-
-    Parameters
-    ----------
-    dataset : str
-        One of :data:`loaders.core.domain.DATASET_NAMES`.
-    fmt : {"csv", "xlsx"}
-        CSV is UTF-8 with BOM (so Excel shows the diacritics), comma-separated,
-        header only. XLSX has the header on a data sheet and a second sheet
-        "Hướng dẫn" listing each column, whether it is required, its type and
-        its allowed values.
-
-    Returns
-    -------
-    bytes
-
-    Raises
-    ------
-    UnknownDatasetError
-    ValueError
-        For another format.
-    """
-    spec = get_dataset(dataset)
-    labels = [c.label for c in spec.columns]
-    if fmt == "csv":
-        buf = io.StringIO()
-        csv.writer(buf, lineterminator="\r\n").writerow(labels)
-        return buf.getvalue().encode("utf-8-sig")
-    if fmt != "xlsx":
-        raise ValueError(f"unknown template format {fmt!r}")
-    wb = Workbook()
-    ws = wb.active
-    ws.title = spec.label
-    ws.append(labels)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for i, label in enumerate(labels, start=1):
-        ws.column_dimensions[ws.cell(1, i).column_letter].width = max(12, len(label) + 4)
-    guide = wb.create_sheet("Hướng dẫn")
-    guide.append(["Cột", "Tên chuẩn", "Bắt buộc", "Kiểu", "Giá trị cho phép / ghi chú"])
-    for cell in guide[1]:
-        cell.font = Font(bold=True)
-    for col in spec.columns:
-        allowed = "; ".join(ENUM_FAMILIES[col.enum]) if col.enum else col.note
-        guide.append([col.label, col.name, _required_text(spec, col), _type_text(col), allowed])
-    for letter, width in zip("ABCDE", (18, 16, 26, 14, 80)):
-        guide.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
