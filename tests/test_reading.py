@@ -18,7 +18,7 @@ from fixtures_files import (
 )
 from loaders.ingest import limits
 from loaders.core.domain import DATASET_NAMES
-from loaders.ingest.datasets import match_headers
+from loaders.ingest.headers import match_headers
 from loaders.ingest.templates import build_template
 from loaders.ingest.rawtable import SheetNotFoundError, UnreadableFileError
 from loaders.ingest.reading import read_table

@@ -16,12 +16,8 @@ from openpyxl import load_workbook
 from shapely.geometry import box
 
 from fixtures_files import csv_bytes, excel_serial, xlsx_bytes
-from loaders.ingest.datasets import (
-    MappingError,
-    canonical_enum,
-    match_headers,
-    parse_mapping,
-)
+from loaders.ingest.datasets import canonical_enum
+from loaders.ingest.headers import MappingError, match_headers, parse_mapping
 from loaders.ingest.coercion import parse_dates, parse_numbers
 from loaders.ingest.datasets import RESOLVED_COLUMNS
 from loaders.ingest.reports import errors_to_csv, errors_to_xlsx

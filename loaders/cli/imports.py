@@ -25,7 +25,8 @@ from loaders.core import domain
 from loaders.core.i18n import translate
 from loaders.ingest import limits
 from loaders.ingest.commit import commit_import
-from loaders.ingest.datasets import ImportDataError, parse_mapping
+from loaders.ingest.datasets import ImportDataError
+from loaders.ingest.headers import parse_mapping
 from loaders.ingest.history import RollbackError, list_imports, rollback_import
 from loaders.ingest.preview import ImportRefused, ImportRequest, duplicate_message, preview_import
 from loaders.ingest.reports import errors_to_records

@@ -14,7 +14,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from loaders.core.textnorm import key
-from loaders.ingest.datasets import all_header_keys
+from loaders.ingest.headers import all_header_keys
 
 #: How many leading rows may be titles before the header.
 HEADER_SEARCH_ROWS: int = 30

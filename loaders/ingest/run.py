@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from loaders.core.i18n import translate
-from loaders.ingest.datasets import HeaderMatch
+from loaders.ingest.headers import HeaderMatch
 
 
 @dataclass

@@ -40,15 +40,9 @@ from loaders.geo.resolve import STATUS_RESOLVED
 from loaders.ingest.checks import build_schema, run_schema
 from loaders.ingest.coercion import as_text, coerce
 from loaders.ingest.communes import Resolver, place_split_rows, resolve_communes
-from loaders.ingest.datasets import (
-    BUSINESS_KEY_COLUMNS,
-    INT,
-    HeaderMatch,
-    ImportDataError,
-    get_dataset,
-    match_headers,
-)
+from loaders.ingest.datasets import BUSINESS_KEY_COLUMNS, INT, ImportDataError, get_dataset
 from loaders.ingest.errors import errors_table, warnings_table
+from loaders.ingest.headers import HeaderMatch, match_headers
 from loaders.ingest.rawtable import RawTable
 from loaders.ingest.reading import read_table
 from loaders.ingest.run import ValidationRun

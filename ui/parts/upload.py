@@ -44,7 +44,8 @@ from loaders.ingest.preview import (
     preview_import,
 )
 from loaders.store import reads
-from loaders.ingest.datasets import ENUM_FAMILIES, ImportDataError, get_dataset, match_headers
+from loaders.ingest.datasets import ENUM_FAMILIES, ImportDataError, get_dataset
+from loaders.ingest.headers import match_headers
 from loaders.ingest.templates import build_template
 from loaders.ingest.xlsx import sheet_names
 from ui import access, cache
