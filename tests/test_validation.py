@@ -18,6 +18,7 @@ from shapely.geometry import box
 from fixtures_files import csv_bytes, excel_serial, xlsx_bytes
 from loaders.ingest.datasets import canonical_enum
 from loaders.ingest.headers import MappingError, match_headers, parse_mapping
+from loaders.ingest.keys import make_business_keys
 from loaders.ingest.coercion import parse_dates, parse_numbers
 from loaders.ingest.datasets import RESOLVED_COLUMNS
 from loaders.ingest.reports import errors_to_csv, errors_to_xlsx
@@ -26,7 +27,6 @@ from loaders.ingest.validation import (
     MissingColumnsError,
     ValidationContext,
     ValidationResult,
-    make_business_keys,
     validate_frame,
     validate_upload,
 )

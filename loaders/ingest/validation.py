@@ -26,7 +26,7 @@ Error codes
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,21 +35,16 @@ import pandas as pd
 
 from loaders.core import domain
 from loaders.core.i18n import translate
-from loaders.core.textnorm import key
-from loaders.geo.resolve import STATUS_RESOLVED
 from loaders.ingest.checks import build_schema, run_schema
 from loaders.ingest.coercion import as_text, coerce
 from loaders.ingest.communes import Resolver, place_split_rows, resolve_communes
-from loaders.ingest.datasets import BUSINESS_KEY_COLUMNS, INT, ImportDataError, get_dataset
+from loaders.ingest.datasets import INT, ImportDataError, get_dataset
 from loaders.ingest.errors import errors_table, warnings_table
 from loaders.ingest.headers import HeaderMatch, match_headers
+from loaders.ingest.keys import ExistingKeys, add_keys, find_duplicates
 from loaders.ingest.rawtable import RawTable
 from loaders.ingest.reading import read_table
 from loaders.ingest.run import ValidationRun
-
-#: ``existing_keys(dataset, keys)`` -> the subset of ``keys`` already in the store.
-ExistingKeys = Callable[[str, list[str]], set[str]]
-
 
 class MissingColumnsError(ImportDataError):
     """Required columns have no matching header; ``header`` says which, for a mapping step."""
@@ -162,7 +157,7 @@ class ValidationContext:
         reports such names as ambiguous.
     existing_keys : callable, optional
         ``existing_keys(dataset, keys)`` returns the business keys (format of
-        :func:`make_business_keys`) already stored; those rows are rejected.
+        :func:`loaders.ingest.keys.make_business_keys`) already stored; those rows are rejected.
     today : date, optional
         The date after which dates are "in the future"; today by default.
     lang : {"vi", "en"}
@@ -285,8 +280,8 @@ def validate_table(
     resolved = resolve_communes(ctx, work, context.resolver, context.vintage)
     if context.locator is not None and "vi_do" in work:
         place_split_rows(work, resolved, context.locator)
-    _add_keys(ctx, work, resolved)
-    dup_first, in_store = _duplicates(ctx, work, context.existing_keys)
+    add_keys(ctx, work, resolved)
+    dup_first, in_store = find_duplicates(ctx, work, context.existing_keys)
     schema = build_schema(ctx, work, resolved, dup_first, in_store, polygon)
     failures = run_schema(schema, work)
     errors = errors_table(ctx, work, resolved, dup_first, failures, polygon)
@@ -337,70 +332,6 @@ def validate_frame(
     rows = np.arange(2, 2 + len(frame), dtype=np.int64) if row_numbers is None else np.asarray(row_numbers)
     table = RawTable(text, rows, 1, [], "", None, [], None, None)
     return validate_table(table, dataset, context)
-
-
-def make_business_keys(frame: pd.DataFrame, dataset: str) -> pd.Series:
-    """Business keys of rows shaped like ``ValidationResult.accepted``.
-
-    The store builds the keys of its stored rows with this function (from the
-    same columns, see :data:`BUSINESS_KEY_COLUMNS`) so that ``existing_keys``
-    compares like with like: ``ma_vu_viec`` for incidents,
-    ``"<commune_code>|<name_key>"`` for models and
-    ``"<nam>|<commune_code>|<loai_don_vi>|<unit_key>"`` for recognitions.
-    NA where a part is missing.
-    """
-    parts = [frame[c].astype("str") for c in BUSINESS_KEY_COLUMNS[dataset]]
-    out = parts[0]
-    for part in parts[1:]:
-        out = out + "|" + part
-    return out
-
-
-def _add_keys(ctx: ValidationRun, work: pd.DataFrame, resolved: pd.DataFrame) -> None:
-    """Add ``commune_code``, ``name_key``/``unit_key`` and ``business_key`` to ``work``."""
-    ok = resolved["status"] == STATUS_RESOLVED
-    work["commune_code"] = resolved["code"].where(ok)
-    if ctx.dataset == domain.DATASET_MODELS:
-        work["name_key"] = _keys_of(work["ten_mo_hinh"])
-    elif ctx.dataset == domain.DATASET_RECOGNITIONS:
-        # A commune-level unit is the commune itself: name it as resolved in
-        # its own vintage, so that two legacy communes now merged stay apart.
-        commune_level = work["loai_don_vi"] == domain.UNIT_TYPE_COMMUNE
-        own_name = resolved["legacy_name"].where(resolved["legacy_name"].notna(), resolved["name"]).where(ok)
-        fill = commune_level & work["ten_don_vi"].isna()
-        work["ten_don_vi"] = work["ten_don_vi"].where(~fill, own_name.astype("str"))
-        work["unit_key"] = _keys_of(work["ten_don_vi"])
-    frame = work.assign(nam=work["nam"].astype("Int64")) if ctx.dataset == domain.DATASET_RECOGNITIONS else work
-    work["business_key"] = make_business_keys(frame, ctx.dataset)
-
-
-def _keys_of(values: pd.Series) -> pd.Series:
-    codes, uniques = pd.factorize(values)
-    table = np.array([key(u) or None for u in uniques] + [None], dtype=object)
-    return pd.Series(table[np.where(codes < 0, len(uniques), codes)], index=values.index).astype("str")
-
-
-def _duplicates(
-    ctx: ValidationRun, work: pd.DataFrame, existing_keys: ExistingKeys | None
-) -> tuple[pd.Series, pd.Series]:
-    """Row number of the earlier row with the same key (NA if none), and in-store flags."""
-    bk = work["business_key"]
-    codes, uniques = pd.factorize(bk)
-    has = codes >= 0
-    first_pos = np.full(len(uniques), len(bk), dtype=np.int64)
-    np.minimum.at(first_pos, codes[has], np.flatnonzero(has))
-    first = np.zeros(len(bk), dtype=bool)
-    first[first_pos] = True
-    later = has & ~first
-    dup_first = pd.Series(pd.NA, index=work.index, dtype="Int64")
-    if later.any():
-        dup_first[later] = ctx.rows[first_pos[codes[later]]]
-    in_store = pd.Series(False, index=work.index)
-    if existing_keys is not None and first.any():
-        found = existing_keys(ctx.dataset, bk[first].tolist())
-        if found:
-            in_store = bk.isin(set(found)).fillna(False).astype(bool)
-    return dup_first, in_store
 
 
 def _accepted(ctx: ValidationRun, work: pd.DataFrame, resolved: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
