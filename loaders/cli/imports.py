@@ -22,13 +22,13 @@ from loaders.cli.common import (
     registry,
 )
 from loaders.core import domain
-from loaders.core.i18n import translate
-from loaders.ingest import limits
 from loaders.ingest.commit import commit_import
 from loaders.ingest.datasets import ImportDataError
 from loaders.ingest.headers import parse_mapping
 from loaders.ingest.history import RollbackError, list_imports, rollback_import
 from loaders.ingest.preview import ImportRefused, ImportRequest, duplicate_message, preview_import
+from loaders.ingest.rawtable import UnreadableFileError
+from loaders.ingest.reading import check_upload_size
 from loaders.ingest.reports import errors_to_records
 
 #: Errors printed to the terminal without --json (all of them are in --json).
@@ -66,14 +66,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Validate ``args.file`` and commit it (or only check it with ``--dry-run``); return the exit status."""
     try:
-        # Refuse an oversized file before reading it into memory, with the reader's own message.
-        size = os.path.getsize(args.file)
-        if size > limits.MAX_UPLOAD_BYTES:
-            message = translate("import.error.too_large", file=os.path.basename(args.file),
-                                size_mb=-(-size // 2**20), limit_mb=limits.MAX_UPLOAD_BYTES // 2**20)
-            return _fail_usage(args, message, err, out, reason="unreadable")
+        # Refuse an oversized file before reading it into memory, with the reader's own rule and message.
+        check_upload_size(os.path.getsize(args.file), args.file)
         with open(args.file, "rb") as handle:
             data = handle.read()
+    except UnreadableFileError as exc:
+        return _fail_usage(args, str(exc), err, out, reason="unreadable")
     except OSError as exc:
         return _fail_usage(args, f"Không mở được tệp «{args.file}»: {exc.strerror}", err, out, reason="unreadable")
     try:

@@ -32,6 +32,22 @@ _XLSX_EXTENSIONS = frozenset({".xlsx", ".xlsm"})
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls / .doc
 
 
+def check_upload_size(size: int, file_name: str) -> None:
+    """Refuse an upload of ``size`` bytes over :data:`loaders.ingest.limits.MAX_UPLOAD_BYTES`.
+
+    The command line calls it with the file's size before reading the file
+    into memory; :func:`read_table` calls it on every upload.
+
+    Raises
+    ------
+    UnreadableFileError
+        With the file's base name, its size and the limit in megabytes.
+    """
+    if size > limits.MAX_UPLOAD_BYTES:
+        raise fail("import.error.too_large", file=PurePath(file_name).name or file_name,
+                   size_mb=-(-size // 2**20), limit_mb=limits.MAX_UPLOAD_BYTES // 2**20)
+
+
 def read_table(data: bytes, file_name: str, sheet: str | None = None) -> RawTable:
     """Read an uploaded CSV/TXT or XLSX file into a table of strings.
 
@@ -61,10 +77,8 @@ def read_table(data: bytes, file_name: str, sheet: str | None = None) -> RawTabl
     SheetNotFoundError
         When ``sheet`` is not in the workbook.
     """
+    check_upload_size(len(data), file_name)
     name = PurePath(file_name).name or file_name
-    if len(data) > limits.MAX_UPLOAD_BYTES:
-        raise fail("import.error.too_large", file=name, size_mb=-(-len(data) // 2**20),
-                   limit_mb=limits.MAX_UPLOAD_BYTES // 2**20)
     if not data or (not data[:4096].strip() and not data.strip()):
         raise fail("import.error.empty_file", file=name)
     ext = PurePath(name).suffix.lower()
