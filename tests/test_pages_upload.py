@@ -139,7 +139,7 @@ def test_upload_preview_confirm_then_the_map_shows_the_data(monkeypatch: pytest.
     real_preview = preview_import
 
     def counting_preview(*args, **kwargs):
-        calls.append(args[3])
+        calls.append(args[1].file_name)  # (engine, ImportRequest)
         return real_preview(*args, **kwargs)
 
     monkeypatch.setattr("ui.parts.upload.preview_import", counting_preview)
