@@ -26,7 +26,8 @@ from loaders.ingest.commit import commit_import
 from loaders.ingest.datasets import ImportDataError
 from loaders.ingest.headers import parse_mapping
 from loaders.ingest.history import RollbackError, list_imports, rollback_import
-from loaders.ingest.preview import ImportRefused, ImportRequest, duplicate_message, preview_import
+from loaders.ingest.duplicates import duplicate_message
+from loaders.ingest.preview import ImportRefused, ImportRequest, preview_import
 from loaders.ingest.rawtable import UnreadableFileError
 from loaders.ingest.reading import check_upload_size
 from loaders.ingest.reports import errors_to_records

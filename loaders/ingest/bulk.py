@@ -21,7 +21,6 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-
 #: What the SQLite path binds for a missing value: a float NaN, which SQLite
 #: stores as NULL (``sqlite3_bind_double`` of a NaN binds NULL), and which
 #: Python's ``sqlite3`` binds directly; ``None`` goes through its adapter

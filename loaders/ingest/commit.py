@@ -36,17 +36,8 @@ from loaders.ingest.bulk import (
     prepare_bulk,
 )
 from loaders.ingest.datasets import STORE_COLUMNS, STORE_KEY_COLUMNS, STORED_RESOLVED_COLUMNS
-from loaders.ingest.preview import (
-    KEY_BATCH,
-    ImportPreview,
-    ImportRefused,
-    ImportRequest,
-    Progress,
-    duplicate_message,
-    find_duplicate_file,
-    preview_import,
-    tick,
-)
+from loaders.ingest.duplicates import KEY_BATCH, duplicate_message, find_duplicate_file
+from loaders.ingest.preview import ImportPreview, ImportRefused, ImportRequest, Progress, preview_import, tick
 from loaders.ingest.reports import errors_to_records
 from loaders.store import db, originals, reads, tables
 from loaders.store.tables import DATASET_TABLES

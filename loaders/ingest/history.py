@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from loaders.accounts import audit
 from loaders.ingest.datasets import ImportDataError
-from loaders.ingest.preview import fmt_time
+from loaders.ingest.duplicates import fmt_time
 from loaders.ingest.reports import REPORT_COLUMNS
 from loaders.store import db, originals, tables
 from loaders.store.tables import DATASET_TABLES

@@ -18,32 +18,27 @@ import functools
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from loaders.core import domain, settings
 from loaders.core.i18n import translate
 from loaders.geo.placement import load_split_locator
 from loaders.ingest import validation
-from loaders.ingest.datasets import STORE_COLUMNS, STORE_KEY_COLUMNS, ImportDataError, get_dataset
+from loaders.ingest.datasets import STORE_COLUMNS, ImportDataError, get_dataset
+from loaders.ingest.duplicates import existing_keys, find_duplicate_file, has_real_rows
 from loaders.ingest.rawtable import UnreadableFileError
 from loaders.ingest.reading import read_table
 from loaders.ingest.reports import empty_errors, report_bytes
-from loaders.store import tables
 from loaders.store.tables import DATASET_TABLES
 
 #: Called with (fraction in [0, 1], Vietnamese message) while an import runs.
 Progress = Callable[[float, str], None]
-
-#: Keys per ``IN (...)`` list when asking the store about business keys.
-KEY_BATCH = 5_000
-
 
 class ImportRefused(ImportDataError):
     """A file the importer refuses as a whole; ``str(exc)`` is a Vietnamese message.
@@ -154,84 +149,6 @@ def split_locator() -> Any:
     return _split_locator_for(str(settings.geodata_dir()))
 
 
-def fmt_time(value: object) -> str:
-    if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
-    return str(value)
-
-
-def duplicate_message(dup: Mapping[str, Any]) -> str:
-    when = fmt_time(datetime.fromisoformat(dup["created_at"])) if dup.get("created_at") else "?"
-    return (f"Tệp này đã được nhập trước đó (lần nhập số {dup['import_id']}, tệp «{dup['file_name']}», "
-            f"lúc {when}, người nhập {dup['user']}). "
-            "Không nhập lại; nếu thật sự cần nhập lại, hãy chọn «Vẫn nhập» (--force).")
-
-
-def find_duplicate_file(conn: Connection, dataset: str, sha256: str) -> dict[str, Any] | None:
-    """The latest committed import of the same bytes for the same dataset, if any."""
-    i = tables.imports
-    row = conn.execute(
-        sa.select(i.c.id, i.c.created_at, i.c.file_name, i.c.user_name)
-        .where(i.c.dataset == dataset, i.c.sha256 == sha256, i.c.status == tables.IMPORT_COMMITTED)
-        .order_by(i.c.id.desc()).limit(1)
-    ).first()
-    if row is None:
-        return None
-    return {"import_id": int(row.id), "created_at": _iso(row.created_at), "file_name": row.file_name,
-            "user": row.user_name}
-
-
-def _iso(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
-
-
-def _has_real_rows(conn: Connection, dataset: str) -> bool:
-    """Whether the dataset's table holds any row that is not demo data."""
-    table = DATASET_TABLES[dataset]
-    demo_ids = sa.select(tables.imports.c.id).where(tables.imports.c.is_demo)
-    return conn.execute(sa.select(table.c.id).where(table.c.import_id.not_in(demo_ids)).limit(1)).first() is not None
-
-
-def _existing_keys(conn: Connection, dataset: str, keys: Iterable[str], *, include_demo: bool) -> set[str]:
-    """Which of ``keys`` (store-form business keys) are already stored."""
-    table = DATASET_TABLES[dataset]
-    cols = STORE_KEY_COLUMNS[dataset]
-    wanted = list(dict.fromkeys(keys))
-    if not wanted:
-        return set()
-    demo_filter = sa.true()
-    if not include_demo:
-        demo_ids = sa.select(tables.imports.c.id).where(tables.imports.c.is_demo)
-        demo_filter = table.c.import_id.not_in(demo_ids)
-    found: set[str] = set()
-    stored = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() or 0
-    if stored <= 4 * len(wanted):
-        # Reading all stored keys is cheaper than many IN lists when the store is not much larger.
-        query = sa.select(*[table.c[c] for c in cols]).where(demo_filter)
-        wanted_set = set(wanted)
-        for row in conn.execute(query):
-            k = "|".join(str(v) for v in row)
-            if k in wanted_set:
-                found.add(k)
-        return found
-    first = table.c[cols[0]]
-    first_type = int if dataset == domain.DATASET_RECOGNITIONS else str
-    for start in range(0, len(wanted), KEY_BATCH):
-        batch = wanted[start:start + KEY_BATCH]
-        firsts = sorted({first_type(k.split("|", 1)[0]) for k in batch})
-        query = sa.select(*[table.c[c] for c in cols]).where(first.in_(firsts), demo_filter)
-        batch_set = set(batch)
-        for row in conn.execute(query):
-            k = "|".join(str(v) for v in row)
-            if k in batch_set:
-                found.add(k)
-    return found
-
-
 @dataclass(frozen=True, kw_only=True)
 class ImportRequest:
     """One upload to preview: the file, which dataset it is for, and who sends it.
@@ -309,7 +226,7 @@ def preview_import(
     with engine.connect() as conn:
         duplicate_of = find_duplicate_file(conn, dataset, sha256)
         # With no real row stored there is nothing to look up: a million-row first import skips listing its keys.
-        real_rows_stored = _has_real_rows(conn, dataset)
+        real_rows_stored = has_real_rows(conn, dataset)
     base = dict(dataset=dataset, file_name=file_name, sha256=sha256, size_bytes=len(data), data=data, user=request.user,
                 rows_read=len(raw.frame), sheet=raw.sheet, vintage=vintage, totals_rows=list(raw.totals_rows),
                 duplicate_of=duplicate_of, source_columns=raw.columns, sheet_names=list(raw.sheet_names))
@@ -317,7 +234,7 @@ def preview_import(
 
     def existing(ds: str, keys: Iterable[str]) -> set[str]:
         with engine.connect() as conn:
-            return _existing_keys(conn, ds, keys, include_demo=False)
+            return existing_keys(conn, ds, keys, include_demo=False)
 
     try:
         context = validation.ValidationContext(

@@ -46,6 +46,7 @@ from loaders.ingest.rawtable import RawTable
 from loaders.ingest.reading import read_table
 from loaders.ingest.run import ValidationRun
 
+
 class MissingColumnsError(ImportDataError):
     """Required columns have no matching header; ``header`` says which, for a mapping step."""
 

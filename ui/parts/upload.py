@@ -36,13 +36,8 @@ import streamlit as st
 from loaders.core import domain
 from loaders.demo.loading import load_demo, remove_demo
 from loaders.ingest.commit import commit_import
-from loaders.ingest.preview import (
-    ImportPreview,
-    ImportRefused,
-    ImportRequest,
-    duplicate_message,
-    preview_import,
-)
+from loaders.ingest.duplicates import duplicate_message
+from loaders.ingest.preview import ImportPreview, ImportRefused, ImportRequest, preview_import
 from loaders.store import reads
 from loaders.ingest.datasets import ENUM_FAMILIES, ImportDataError, get_dataset
 from loaders.ingest.headers import match_headers
