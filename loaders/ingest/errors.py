@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from loaders.core import domain
 from loaders.ingest.checks import inside
 from loaders.ingest.datasets import ENUM_FAMILIES, get_dataset
-from loaders.ingest.reports import ERROR_COLUMNS, empty_errors
+from loaders.ingest.reports import ERROR_COLUMNS, empty_errors, error_frame
 from loaders.ingest.run import ValidationRun
 
 
@@ -147,19 +147,9 @@ def errors_table(
             messages = _messages(ctx, "validation.duplicate_in_store", n, {"value": values}, key_label=key_label)
         else:
             messages = _messages(ctx, f"validation.{code}", n, {"value": values})
-        parts.append(
-            pd.DataFrame(
-                {
-                    "row": ctx.rows[idx],
-                    "column": column,
-                    "value": values,
-                    "message": messages.reset_index(drop=True),
-                    "code": codes,
-                    "field": fname,
-                    "_order": order.get(fname, len(order)),
-                }
-            )
-        )
+        rows = error_frame(row=ctx.rows[idx], column=column, value=values, message=messages.reset_index(drop=True),
+                           code=codes, field=fname)
+        parts.append(rows.assign(_order=order.get(fname, len(order))))
     if not parts:
         return empty_errors()
     out = pd.concat(parts, ignore_index=True)
@@ -181,13 +171,11 @@ def warnings_table(ctx: ValidationRun, resolved: pd.DataFrame, accepted: np.ndar
     names, codes = ctx.raw["ten_xa"].iloc[idx].to_numpy(dtype=object, na_value=None), ctx.raw["ma_xa"].iloc[idx].to_numpy(dtype=object, na_value=None)
     values = [n or c for n, c in zip(names, codes)]
     cands = resolved["candidates"].iloc[idx].to_numpy(dtype=object, na_value=None)
-    return pd.DataFrame(
-        {
-            "row": ctx.rows[idx].astype("int64"),
-            "column": [ctx.header.source_of("ten_xa" if n else "ma_xa") for n in names],
-            "value": values,
-            "message": [ctx.t("validation.commune_split", value=v, candidates=c) for v, c in zip(values, cands)],
-            "code": "commune_split",
-            "field": "ten_xa",
-        }
+    return error_frame(
+        row=ctx.rows[idx].astype("int64"),
+        column=[ctx.header.source_of("ten_xa" if n else "ma_xa") for n in names],
+        value=values,
+        message=[ctx.t("validation.commune_split", value=v, candidates=c) for v, c in zip(values, cands)],
+        code="commune_split",
+        field="ten_xa",
     ).astype({c: "str" for c in ERROR_COLUMNS if c != "row"})

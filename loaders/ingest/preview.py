@@ -34,7 +34,7 @@ from loaders.ingest.datasets import STORE_COLUMNS, ImportDataError, get_dataset
 from loaders.ingest.duplicates import existing_keys, find_duplicate_file, has_real_rows
 from loaders.ingest.rawtable import UnreadableFileError
 from loaders.ingest.reading import read_table
-from loaders.ingest.reports import empty_errors, report_bytes
+from loaders.ingest.reports import empty_errors, error_frame, report_bytes
 from loaders.store.tables import DATASET_TABLES
 
 #: Called with (fraction in [0, 1], Vietnamese message) while an import runs.
@@ -244,9 +244,9 @@ def preview_import(
         result = validation.validate_table(raw, dataset, context, mapping=request.mapping)
     except validation.MissingColumnsError as exc:
         labels = exc.header.missing_labels()
-        errors = pd.DataFrame({"row": pd.array([raw.header_row] * len(labels), dtype="Int64"), "column": labels,
-                               "value": [""] * len(labels), "message": [str(exc)] * len(labels),
-                               "code": ["missing_column"] * len(labels), "field": [""] * len(labels)})
+        errors = error_frame(row=pd.array([raw.header_row] * len(labels), dtype="Int64"), column=labels,
+                             value=[""] * len(labels), message=[str(exc)] * len(labels),
+                             code=["missing_column"] * len(labels), field=[""] * len(labels))
         return ImportPreview(accepted=pd.DataFrame(), errors=errors, warnings=empty_errors(),
                              columns=dict(exc.header.columns), ignored_columns=list(exc.header.ignored),
                              missing_columns=labels, **base)
@@ -304,14 +304,14 @@ def _reject_overlong(dataset: str, accepted: pd.DataFrame, errors: pd.DataFrame,
         bad |= over
         field = _SOURCE_FIELDS.get(canonical, canonical)
         values = accepted[field if field in accepted.columns else canonical].astype("str")[over].tolist()
-        parts.append(pd.DataFrame({
-            "row": accepted["source_row"].to_numpy()[over].astype("int64"),
-            "column": header.source_of(field),
-            "value": [v if len(v) <= _QUOTE_MAX else v[:_QUOTE_MAX] + "…" for v in values],
-            "message": [translate("validation.too_long", length=len(v), limit=kind.length) for v in values],
-            "code": "too_long",
-            "field": field,
-        }))
+        parts.append(error_frame(
+            row=accepted["source_row"].to_numpy()[over].astype("int64"),
+            column=header.source_of(field),
+            value=[v if len(v) <= _QUOTE_MAX else v[:_QUOTE_MAX] + "…" for v in values],
+            message=[translate("validation.too_long", length=len(v), limit=kind.length) for v in values],
+            code="too_long",
+            field=field,
+        ))
     if not parts:
         return accepted, errors
     errors = pd.concat([errors, *parts], ignore_index=True).sort_values("row", kind="stable")

@@ -25,6 +25,16 @@ ERROR_COLUMNS: tuple[str, ...] = ("row", "column", "value", "message", "code", "
 REPORT_COLUMNS: list[str] = list(ERROR_COLUMNS[:4])
 
 
+def error_frame(*, row: Any, column: Any, value: Any, message: Any, code: Any, field: Any) -> pd.DataFrame:
+    """Error (or warning) rows with the columns of :data:`ERROR_COLUMNS`, in that order.
+
+    Each argument is one column: a sequence (one value per row) or a scalar
+    repeated on every row, as :class:`pandas.DataFrame` takes them. Every
+    producer of error rows builds them here, so the columns cannot drift.
+    """
+    return pd.DataFrame(dict(zip(ERROR_COLUMNS, (row, column, value, message, code, field), strict=True)))
+
+
 def empty_errors() -> pd.DataFrame:
     """An error table without rows, typed as a filled one."""
     return pd.DataFrame({c: pd.Series([], dtype="int64" if c == "row" else "str") for c in ERROR_COLUMNS})
