@@ -36,6 +36,7 @@ import sqlalchemy as sa
 from fixtures_files import xlsx_bytes
 
 from loaders.cli import main as cli
+from loaders.cli.common import EXIT_USAGE
 from loaders.ingest.commit import commit_import
 from loaders.ingest.history import import_report, original_file
 from loaders.ingest.preview import ImportPreview, ImportRefused, ImportRequest, preview_import
@@ -237,7 +238,7 @@ def test_unsafe_files_are_refused_by_the_command_line_with_status_2(sqlite_engin
     path.write_bytes(unsafe_contents[case])
     before = counts(sqlite_engine)
     status, summary = run_cli("import", "--dataset", "models", str(path), "--json")
-    assert status == cli.EXIT_USAGE == 2
+    assert status == EXIT_USAGE == 2
     assert summary["refused"] == "unreadable" and summary["import_id"] is None
     assert name in summary["message"] and words in summary["message"]
     assert counts(sqlite_engine) == before
