@@ -20,7 +20,7 @@ child process so that its peak memory (``ru_maxrss``) is its own:
   long that ran on ("checkpoint after"), and its CPU is in the CPU columns.
 
 PostgreSQL is a temporary server started like the test fixture
-(``tests/pg_server.py``), with fsync on. Prints a markdown table and exits 1
+(``tests/support/pg_server.py``), with fsync on. Prints a markdown table and exits 1
 when the 1M-row SQLite commit exceeds its budget (15 s, 1.5 GB).
 """
 
@@ -178,7 +178,7 @@ def main() -> None:
 
     server = None
     if "postgresql" in args.backends:
-        from pg_server import start_postgres
+        from tests.support.pg_server import start_postgres
 
         server = start_postgres(durable=True)
     try:

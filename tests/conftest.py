@@ -6,7 +6,7 @@ _isolated_store (autouse)
     Points ``HT_DATA_DIR`` and ``DATABASE_URL`` at a fresh temporary folder and
     disposes the cached engines after the test, so no test sees another's data.
 pg_server (session)
-    A temporary PostgreSQL server (:mod:`pg_server`), started once. It fails
+    A temporary PostgreSQL server (:mod:`tests.support.pg_server`), started once. It fails
     the tests that need it, with the reason, when it cannot start, unless
     ``HT_SKIP_POSTGRES=1`` is set explicitly.
 db_url
@@ -25,18 +25,14 @@ from __future__ import annotations
 
 import itertools
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.pg_server import SKIP_ENV, PostgresServer, PostgresUnavailable, start_postgres
 
-from pg_server import SKIP_ENV, PostgresServer, PostgresUnavailable, start_postgres  # noqa: E402
-
-from loaders.store import db  # noqa: E402
+from loaders.store import db
 
 _db_counter = itertools.count()
 

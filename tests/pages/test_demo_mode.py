@@ -14,7 +14,7 @@ from loaders.demo.loading import load_demo
 from loaders.ingest.commit import import_frames
 from loaders.store import db
 
-APP = Path(__file__).parents[1] / "app.py"
+APP = Path(__file__).resolve().parents[2] / "app.py"
 
 
 def _anonymous_run() -> AppTest:

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 from shapely.geometry import box
 
-from fixtures_files import csv_bytes, excel_serial, xlsx_bytes
+from tests.support.files import csv_bytes, excel_serial, xlsx_bytes
 from loaders.ingest.datasets import canonical_enum
 from loaders.ingest.headers import MappingError, match_headers, parse_mapping
 from loaders.ingest.keys import make_business_keys

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
-from auth_helpers import fast_hashing
+from tests.support.accounts import fast_hashing
 
 from loaders.accounts import passwords, records, signin, users
 from loaders.accounts.records import UserError

@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from fixtures_files import to_cp1258, xlsx_bytes
+from tests.support.files import to_cp1258, xlsx_bytes
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 

@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from apptest_support import build_demo_store, use_demo_store
+from tests.support.apptest import build_demo_store, use_demo_store
 from loaders.core.i18n import translate
 from ui.access import USER_KEY, SessionUser
 
-APP = Path(__file__).parents[1] / "app.py"
+APP = Path(__file__).resolve().parents[2] / "app.py"
 PAGES = ("pages/focus_areas.py", "pages/incidents.py", "pages/profiles.py", "pages/priority_list.py")
 
 
@@ -248,7 +248,7 @@ def test_points_map_draws_every_located_incident() -> None:
 
 
 def test_clear_data_caches_keeps_only_static_resources() -> None:
-    from apptest_support import STATIC_RESOURCES, clear_data_caches
+    from tests.support.apptest import STATIC_RESOURCES, clear_data_caches
 
     cleared = set(clear_data_caches())
     assert {"get_engine", "get_datasets", "get_incident_rows", "_indicators", "get_map_restyle"} <= cleared

@@ -13,7 +13,7 @@ import pytest
 from loaders.accounts import audit
 from loaders.store import db, tables
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 UTC7 = timezone(timedelta(hours=7))
 
 

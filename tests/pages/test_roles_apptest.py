@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 import streamlit as st
-from auth_helpers import as_role, fast_hashing
+from tests.support.accounts import as_role, fast_hashing
 from streamlit.testing.v1 import AppTest
 
 from loaders.accounts import access, users
@@ -28,7 +28,7 @@ from loaders.core.i18n import translate
 from ui import cache
 from ui.access import USER_KEY, SessionUser
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
 PASSWORD = "correct horse battery"
 DENIED = translate("access.denied", "vi")

@@ -33,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from fixtures_files import xlsx_bytes
+from tests.support.files import xlsx_bytes
 
 from loaders.cli import main as cli
 from loaders.cli.common import EXIT_USAGE
@@ -44,7 +44,7 @@ from loaders.ingest.reports import report_bytes
 from loaders.ingest import limits, reading
 from loaders.store import db, originals, reads, tables
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 USER = "tester"
 
 MODELS_HEADER = ["Tên xã", "Huyện (cũ)", "Tên mô hình", "Loại mô hình", "Nơi triển khai", "Ngày thành lập",

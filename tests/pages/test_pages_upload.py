@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 import streamlit as st
-from auth_helpers import as_role
-from fixtures_files import xlsx_bytes
+from tests.support.accounts import as_role
+from tests.support.files import xlsx_bytes
 from streamlit.testing.v1 import AppTest
 
 from loaders.core.writers import table_to_csv
@@ -27,7 +27,7 @@ from loaders.core.i18n import translate
 from ui import cache
 from ui.parts import upload as up
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
 USER = "t"
 DENIED = translate("access.denied", "vi")

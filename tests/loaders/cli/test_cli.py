@@ -22,7 +22,7 @@ import pytest
 
 from loaders.cli import main as cli
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 HEADER = "Mã vụ việc;Ngày;Tên xã;Huyện (cũ);Lĩnh vực;Mức độ;STT"
 IMPORT_KEYS = {"dataset", "rows", "accepted", "rejected", "import_id", "duplicate_of", "errors"}
 RESOLVE_KEYS = {"input", "status", "vintage", "legacy_code", "legacy_name", "district_code", "district_name",

@@ -8,7 +8,7 @@ import unicodedata
 import numpy as np
 import pytest
 
-from fixtures_files import (
+from tests.support.files import (
     csv_bytes,
     excel_serial,
     huge_dimension_xlsx,

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from apptest_support import build_demo_store, use_demo_store
+from tests.support.apptest import build_demo_store, use_demo_store
 from ui.access import USER_KEY, SessionUser
 
-APP = Path(__file__).parents[1] / "app.py"
+APP = Path(__file__).resolve().parents[2] / "app.py"
 
 
 @pytest.fixture(scope="module")

@@ -10,13 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from auth_helpers import fast_hashing
+from tests.support.accounts import fast_hashing
 
 from loaders.accounts import signin, users
 from loaders.cli import main as cli
 from loaders.store import db, tables
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 PASSWORD = "correct horse battery"
 
 
