@@ -26,19 +26,34 @@ PAGES = [
 
 # Anonymous access is off unless HT_DEMO_MODE=1 (read-only demo: anonymous visitors are viewers).
 user = session_user_or_none()
-sign_in_page = st.Page("pages/sign_in.py", title=t("page.sign_in"), icon=":material/login:", url_path="dang_nhap",
-                       default=user is None, visibility="hidden" if signed_in() else "visible")
+sign_in_page = st.Page(
+    "pages/sign_in.py",
+    title=t("page.sign_in"),
+    icon=":material/login:",
+    url_path="dang_nhap",
+    default=user is None,
+    visibility="hidden" if signed_in() else "visible",
+)
 if user is None:
     # Every address shows the sign-in form (no "page not found"); the page asked for opens after sign-in.
-    pg = st.navigation([sign_in_page] + [
-        st.Page(render_sign_in_page, title=t(title), url_path=url, visibility="hidden")
-        for _, title, _, url, _ in PAGES])
+    pg = st.navigation(
+        [sign_in_page]
+        + [
+            st.Page(render_sign_in_page, title=t(title), url_path=url, visibility="hidden")
+            for _, title, _, url, _ in PAGES
+        ]
+    )
     render_language_choice()
     pg.run()
 else:
-    pg = st.navigation([
-        st.Page(script, title=t(title), icon=icon, url_path=url, default=script == PAGES[0][0])
-        for script, title, icon, url, permission in PAGES if can(permission)] + [sign_in_page])
+    pg = st.navigation(
+        [
+            st.Page(script, title=t(title), icon=icon, url_path=url, default=script == PAGES[0][0])
+            for script, title, icon, url, permission in PAGES
+            if can(permission)
+        ]
+        + [sign_in_page]
+    )
     render_sidebar()
     render_user_box()
     render_demo_badge()

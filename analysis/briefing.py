@@ -137,8 +137,9 @@ def _fmt(name: str, value: object, lang: str) -> str:
     return format_indicator(name, _float(value), lang, translate("common.no_data", lang))
 
 
-def key_figures(unit_summary: Mapping[str, float], province_summary: Mapping[str, float],
-                lang: str) -> list[BriefingFigure]:
+def key_figures(
+    unit_summary: Mapping[str, float], province_summary: Mapping[str, float], lang: str
+) -> list[BriefingFigure]:
     """The unit's key figures beside the province's.
 
     Parameters
@@ -157,8 +158,9 @@ def key_figures(unit_summary: Mapping[str, float], province_summary: Mapping[str
     for name in BRIEFING_FIGURES:
         if name == "units_all_kinds":
             unit = f"{_fmt(name, unit_summary.get(name), lang)}/{_fmt('units', unit_summary.get('units'), lang)}"
-            province = (f"{_fmt(name, province_summary.get(name), lang)}/"
-                        f"{_fmt('units', province_summary.get('units'), lang)}")
+            province = (
+                f"{_fmt(name, province_summary.get(name), lang)}/{_fmt('units', province_summary.get('units'), lang)}"
+            )
         else:
             unit = _fmt(name, unit_summary.get(name), lang)
             province = _fmt(name, province_summary.get(name), lang)
@@ -201,8 +203,9 @@ def missing_kind_lines(indicators: pd.DataFrame, codes: Sequence[str], lang: str
     for kind in domain.MODEL_KINDS_CORE:
         count = int(reported["kinds_missing"].map(lambda m, k=kind: k in m).sum())
         if count:
-            lines.append(translate("briefing.missing.count", lang, kind=kind_label[kind], count=count,
-                                   total=len(reported)))
+            lines.append(
+                translate("briefing.missing.count", lang, kind=kind_label[kind], count=count, total=len(reported))
+            )
     if not lines and not reported.empty:
         lines.append(translate("briefing.missing.none_district", lang))
     silent = len(rows) - len(reported)
@@ -224,8 +227,10 @@ def _component_detail(component: str, row: pd.Series, lang: str) -> str:
     if component == "weak":
         return f"{translate('indicator.weak_share', lang)}: {_fmt('weak_share', row.get('weak_share'), lang)}"
     if component == "rising":
-        return (f"{translate('indicator.incidents_change', lang)}: "
-                f"{format_indicator('incidents_change', _float(row.get('incidents_change')), lang, no_data)}")
+        return (
+            f"{translate('indicator.incidents_change', lang)}: "
+            f"{format_indicator('incidents_change', _float(row.get('incidents_change')), lang, no_data)}"
+        )
     return ""
 
 
@@ -238,8 +243,9 @@ def _float(value: object) -> float:
         return math.nan
 
 
-def top_priorities(ranking: pd.DataFrame | None, codes: Sequence[str], unit_kind: str, lang: str,
-                   n: int = 3) -> tuple[list[PriorityLine], str]:
+def top_priorities(
+    ranking: pd.DataFrame | None, codes: Sequence[str], unit_kind: str, lang: str, n: int = 3
+) -> tuple[list[PriorityLine], str]:
     """The top ``n`` priorities of a unit and its rank line.
 
     Parameters
@@ -270,18 +276,28 @@ def top_priorities(ranking: pd.DataFrame | None, codes: Sequence[str], unit_kind
         return [], ""
     if unit_kind == UNIT_DISTRICT:
         lines = [
-            PriorityLine(str(int(row["rank"])), str(row["name"]),
-                         translate("briefing.priority.score", lang, score=_fmt("score", row["score"] * 100, lang)))
+            PriorityLine(
+                str(int(row["rank"])),
+                str(row["name"]),
+                translate("briefing.priority.score", lang, score=_fmt("score", row["score"] * 100, lang)),
+            )
             for _, row in inside.head(n).iterrows()
         ]
         return lines, translate("briefing.priority.district_rank", lang, count=len(inside), total=total)
     row = inside.iloc[0]
     parts = [(c, _float(row.get(c))) for c in _ACTIONABLE_COMPONENTS if c in row.index]
     parts = sorted((p for p in parts if p[1] > 0), key=lambda p: -p[1])[:n]
-    lines = [PriorityLine(str(i), translate(f"priority.component.{c}", lang), _component_detail(c, row, lang))
-             for i, (c, _) in enumerate(parts, start=1)]
-    rank_line = translate("briefing.priority.rank", lang, rank=int(row["rank"]), total=total,
-                          score=_fmt("score", row["score"] * 100, lang))
+    lines = [
+        PriorityLine(str(i), translate(f"priority.component.{c}", lang), _component_detail(c, row, lang))
+        for i, (c, _) in enumerate(parts, start=1)
+    ]
+    rank_line = translate(
+        "briefing.priority.rank",
+        lang,
+        rank=int(row["rank"]),
+        total=total,
+        score=_fmt("score", row["score"] * 100, lang),
+    )
     return lines, rank_line
 
 

@@ -49,14 +49,17 @@ def _styles() -> dict[str, ParagraphStyle]:
         "body": body,
         "small": ParagraphStyle("small", parent=body, fontSize=7.5, leading=9.5, textColor=colors.HexColor("#444444")),
         "title": ParagraphStyle("title", parent=body, fontName=FONT_BOLD, fontSize=16, leading=20),
-        "subtitle": ParagraphStyle("subtitle", parent=body, fontSize=10.5, leading=13,
-                                   textColor=colors.HexColor("#333333")),
-        "h2": ParagraphStyle("h2", parent=body, fontName=FONT_BOLD, fontSize=11, leading=14, spaceBefore=6,
-                             spaceAfter=3),
+        "subtitle": ParagraphStyle(
+            "subtitle", parent=body, fontSize=10.5, leading=13, textColor=colors.HexColor("#333333")
+        ),
+        "h2": ParagraphStyle(
+            "h2", parent=body, fontName=FONT_BOLD, fontSize=11, leading=14, spaceBefore=6, spaceAfter=3
+        ),
         "cell": ParagraphStyle("cell", parent=body, fontSize=8.5, leading=10.5),
         "cell_bold": ParagraphStyle("cell_bold", parent=body, fontName=FONT_BOLD, fontSize=8.5, leading=10.5),
-        "demo": ParagraphStyle("demo", parent=body, fontName=FONT_BOLD, fontSize=10, leading=13,
-                               textColor=colors.white),
+        "demo": ParagraphStyle(
+            "demo", parent=body, fontName=FONT_BOLD, fontSize=10, leading=13, textColor=colors.white
+        ),
     }
 
 
@@ -65,15 +68,17 @@ def _p(text: object, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(str(text)), style)
 
 
-_GRID = TableStyle([
-    ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
-    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef4")),
-    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ("LEFTPADDING", (0, 0), (-1, -1), 3),
-    ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ("TOPPADDING", (0, 0), (-1, -1), 2),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-])
+_GRID = TableStyle(
+    [
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef4")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]
+)
 
 
 def build_briefing_pdf(briefing: Briefing, map_png: bytes | None = None, *, compress: bool = True) -> bytes:
@@ -104,21 +109,36 @@ def build_briefing_pdf(briefing: Briefing, map_png: bytes | None = None, *, comp
     story: list[object] = []
 
     if briefing.demo:
-        banner = Table([[_p(f"{translate('demo.badge', lang).upper()} — {translate('demo.badge_help', lang)}",
-                            s["demo"])]], colWidths=[frame_w])
-        banner.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), _DEMO_RED),
-                                    ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
+        banner = Table(
+            [[_p(f"{translate('demo.badge', lang).upper()} — {translate('demo.badge_help', lang)}", s["demo"])]],
+            colWidths=[frame_w],
+        )
+        banner.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, 0), (-1, -1), _DEMO_RED),
+                    ("TOPPADDING", (0, 0), (-1, -1), 4),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                ]
+            )
+        )
         story += [banner, Spacer(1, 4 * mm)]
     story.append(_p(translate("briefing.title", lang, unit=briefing.unit_name), s["title"]))
-    story.append(_p(f"{briefing.unit_kind} · {translate('export.context.period', lang)}: {briefing.period}",
-                    s["subtitle"]))
+    story.append(
+        _p(f"{briefing.unit_kind} · {translate('export.context.period', lang)}: {briefing.period}", s["subtitle"])
+    )
     story.append(Spacer(1, 3 * mm))
 
-    figure_rows = [[_p(translate("col.indicator", lang), s["cell_bold"]),
-                    _p(briefing.unit_name, s["cell_bold"]),
-                    _p(translate("briefing.col.province", lang), s["cell_bold"])]]
-    figure_rows += [[_p(f.label, s["cell"]), _p(f.unit, s["cell"]), _p(f.province, s["cell"])]
-                    for f in briefing.figures]
+    figure_rows = [
+        [
+            _p(translate("col.indicator", lang), s["cell_bold"]),
+            _p(briefing.unit_name, s["cell_bold"]),
+            _p(translate("briefing.col.province", lang), s["cell_bold"]),
+        ]
+    ]
+    figure_rows += [
+        [_p(f.label, s["cell"]), _p(f.unit, s["cell"]), _p(f.province, s["cell"])] for f in briefing.figures
+    ]
     left_w = frame_w * 0.52
     figures = Table(figure_rows, colWidths=[left_w * 0.5, left_w * 0.25, left_w * 0.25])
     figures.setStyle(_GRID)
@@ -127,14 +147,24 @@ def build_briefing_pdf(briefing: Briefing, map_png: bytes | None = None, *, comp
         reader = ImageReader(io.BytesIO(map_png))
         img_w, img_h = reader.getSize()
         image_h = right_w * img_h / img_w
-        map_cell: list[object] = [Image(io.BytesIO(map_png), width=right_w, height=image_h),
-                                  _p(translate("briefing.map_caption", lang), s["small"])]
+        map_cell: list[object] = [
+            Image(io.BytesIO(map_png), width=right_w, height=image_h),
+            _p(translate("briefing.map_caption", lang), s["small"]),
+        ]
     else:
         map_cell = [_p(translate("briefing.no_map", lang), s["small"])]
-    top = Table([[[_p(translate("briefing.figures", lang), s["h2"]), figures], map_cell]],
-                colWidths=[left_w + 4 * mm, right_w])
-    top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                             ("RIGHTPADDING", (0, 0), (0, 0), 4 * mm)]))
+    top = Table(
+        [[[_p(translate("briefing.figures", lang), s["h2"]), figures], map_cell]], colWidths=[left_w + 4 * mm, right_w]
+    )
+    top.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (0, 0), 4 * mm),
+            ]
+        )
+    )
     story.append(top)
 
     story.append(_p(translate("briefing.missing", lang), s["h2"]))
@@ -144,11 +174,15 @@ def build_briefing_pdf(briefing: Briefing, map_png: bytes | None = None, *, comp
     if briefing.rank_line:
         story.append(_p(briefing.rank_line, s["body"]))
     if briefing.priorities:
-        rows = [[_p(p.rank, s["cell"]), _p(p.title, s["cell_bold"]), _p(p.detail, s["cell"])]
-                for p in briefing.priorities]
+        rows = [
+            [_p(p.rank, s["cell"]), _p(p.title, s["cell_bold"]), _p(p.detail, s["cell"])] for p in briefing.priorities
+        ]
         table = Table(rows, colWidths=[frame_w * 0.07, frame_w * 0.38, frame_w * 0.55])
-        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
-                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        table.setStyle(
+            TableStyle(
+                [("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+            )
+        )
         story += [Spacer(1, 2 * mm), table]
     else:
         story.append(_p(translate("briefing.priorities.none", lang), s["body"]))
@@ -157,19 +191,35 @@ def build_briefing_pdf(briefing: Briefing, map_png: bytes | None = None, *, comp
     context_rows = [[_p(k, s["small"]), _p(v, s["small"])] for k, v in briefing.context]
     if context_rows:
         context = Table(context_rows, colWidths=[frame_w * 0.28, frame_w * 0.72])
-        context.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#bbbbbb")),
-                                     ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 1),
-                                     ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+        context.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#bbbbbb")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("TOPPADDING", (0, 0), (-1, -1), 1),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ]
+            )
+        )
         story.append(context)
     story.append(Spacer(1, 3 * mm))
-    story.append(_p(translate("briefing.footer", lang, version=briefing.data_version, time=briefing.exported_at),
-                    s["small"]))
+    story.append(
+        _p(translate("briefing.footer", lang, version=briefing.data_version, time=briefing.exported_at), s["small"])
+    )
 
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=margin, rightMargin=margin, topMargin=margin,
-                            bottomMargin=margin, pageCompression=1 if compress else 0,
-                            title=f"{translate('briefing.title', lang, unit=briefing.unit_name)}",
-                            author="Hà Tĩnh dashboard", creator="reportlab")
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin,
+        pageCompression=1 if compress else 0,
+        title=f"{translate('briefing.title', lang, unit=briefing.unit_name)}",
+        author="Hà Tĩnh dashboard",
+        creator="reportlab",
+    )
     # KeepInFrame(shrink) keeps the briefing on one page whatever the length of the lists.
     doc.build([KeepInFrame(frame_w, frame_h, story, mode="shrink")])
     return buffer.getvalue()

@@ -22,8 +22,13 @@ from loaders.geo.registry import Registry
 #: Partition classes in display order.
 FOCUS_CLASSES: tuple[str, ...] = (domain.FOCUS_BORDER, domain.FOCUS_ECONOMIC_ZONE, domain.FOCUS_COASTAL, "other")
 #: Membership areas in display order (a commune may be in several).
-FOCUS_MEMBERSHIP: tuple[str, ...] = (domain.FOCUS_BORDER, domain.FOCUS_COASTAL, domain.FOCUS_ECONOMIC_ZONE,
-                                     domain.FOCUS_MAJOR_PROJECT, "other")
+FOCUS_MEMBERSHIP: tuple[str, ...] = (
+    domain.FOCUS_BORDER,
+    domain.FOCUS_COASTAL,
+    domain.FOCUS_ECONOMIC_ZONE,
+    domain.FOCUS_MAJOR_PROJECT,
+    "other",
+)
 #: Province figures compared across focus groups, in display order.
 COMPARED: tuple[str, ...] = ("units", *ind.SUMMARY_FIGURES)
 #: Trend indicators.
@@ -46,8 +51,14 @@ def focus_membership(registry: Registry) -> pd.DataFrame:
     return table
 
 
-def focus_groups(registry: Registry, units: pd.Index, by: str = "class", *,
-                 classes: pd.Series | None = None, membership: pd.DataFrame | None = None) -> dict[str, pd.Index]:
+def focus_groups(
+    registry: Registry,
+    units: pd.Index,
+    by: str = "class",
+    *,
+    classes: pd.Series | None = None,
+    membership: pd.DataFrame | None = None,
+) -> dict[str, pd.Index]:
     """Codes of ``units`` per focus group.
 
     Parameters
@@ -75,8 +86,9 @@ def focus_groups(registry: Registry, units: pd.Index, by: str = "class", *,
     return {k: v for k, v in groups.items() if len(v)}
 
 
-def compare_groups(indicators: pd.DataFrame, data: ind.Datasets, filters: ind.Filters,
-                   groups: Mapping[str, pd.Index]) -> pd.DataFrame:
+def compare_groups(
+    indicators: pd.DataFrame, data: ind.Datasets, filters: ind.Filters, groups: Mapping[str, pd.Index]
+) -> pd.DataFrame:
     """Province-style key figures per focus group, side by side.
 
     Rates come from the group's sums (as in :func:`analysis.indicators.summarise`).
@@ -91,7 +103,9 @@ def compare_groups(indicators: pd.DataFrame, data: ind.Datasets, filters: ind.Fi
     recognitions = data.recognitions
     year = ind.recognition_year(recognitions, filters.period.end)
     if year is not None:
-        keep = (recognitions["year"] == year).to_numpy() & recognitions["commune_code"].isin(indicators.index).to_numpy()
+        keep = (recognitions["year"] == year).to_numpy() & recognitions["commune_code"].isin(
+            indicators.index
+        ).to_numpy()
         recognitions = recognitions[keep]
     small = replace(data, recognitions=recognitions)
     columns = {}
@@ -101,8 +115,9 @@ def compare_groups(indicators: pd.DataFrame, data: ind.Datasets, filters: ind.Fi
     return pd.DataFrame(columns, index=list(COMPARED))
 
 
-def group_trends(data: ind.Datasets, registry: Registry, filters: ind.Filters,
-                 groups: Mapping[str, pd.Index], step: str = "month") -> dict[str, pd.DataFrame]:
+def group_trends(
+    data: ind.Datasets, registry: Registry, filters: ind.Filters, groups: Mapping[str, pd.Index], step: str = "month"
+) -> dict[str, pd.DataFrame]:
     """Monthly or quarterly series per focus group over the filter period.
 
     ``models_per_10k``: covering models (the counting rule applied to each step,
@@ -153,7 +168,7 @@ def group_trends(data: ind.Datasets, registry: Registry, filters: ind.Filters,
         covering = active[:, model_codes.isin(codes).to_numpy(dtype=bool)].sum(axis=1)
         member = np.zeros(len(communes) + 1, dtype=bool)
         member[1:] = communes.isin(codes)
-        counts = np.bincount(step_of[member[period_pos]], minlength=len(steps))[:len(steps)]
+        counts = np.bincount(step_of[member[period_pos]], minlength=len(steps))[: len(steps)]
         model_cols[key] = covering / pop_m * ind.PER if pop_m else np.full(len(steps), np.nan)
         incident_cols[key] = counts / pop_i * ind.PER if pop_i else np.full(len(steps), np.nan)
     return {
@@ -162,8 +177,9 @@ def group_trends(data: ind.Datasets, registry: Registry, filters: ind.Filters,
     }
 
 
-def missing_kinds_table(indicators: pd.DataFrame, registry: Registry, *,
-                        membership: pd.DataFrame | None = None) -> pd.DataFrame:
+def missing_kinds_table(
+    indicators: pd.DataFrame, registry: Registry, *, membership: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Focus-area communes that miss at least one core model kind.
 
     Parameters
@@ -187,8 +203,9 @@ def missing_kinds_table(indicators: pd.DataFrame, registry: Registry, *,
     rows = indicators[focus]
     flags = flags[focus]
     no_data = ~rows["has_models"].to_numpy(dtype=bool)
-    missing = np.array([[k in kinds for k in domain.MODEL_KINDS_CORE] for kinds in rows["kinds_missing"]],
-                       dtype=bool).reshape(len(rows), len(domain.MODEL_KINDS_CORE))
+    missing = np.array(
+        [[k in kinds for k in domain.MODEL_KINDS_CORE] for kinds in rows["kinds_missing"]], dtype=bool
+    ).reshape(len(rows), len(domain.MODEL_KINDS_CORE))
     missing |= no_data[:, None]
     out = pd.DataFrame({"name": rows["name"].to_numpy(dtype=object)}, index=rows.index)
     out["areas"] = [tuple(a for a, on in zip(areas_cols, row) if on) for row in flags]
@@ -215,8 +232,9 @@ def change_table(indicators: pd.DataFrame) -> pd.DataFrame:
         incidents_change, incidents_flag, has_incidents``. Flagged rows first,
         then by change (largest first); units without incident data last.
     """
-    out = indicators[["name", "incidents_prev", "incidents", "incidents_change", "incidents_flag",
-                      "has_incidents"]].copy()
+    out = indicators[
+        ["name", "incidents_prev", "incidents", "incidents_change", "incidents_flag", "has_incidents"]
+    ].copy()
     out.insert(3, "difference", out["incidents"] - out["incidents_prev"])
     has_data = out["has_incidents"].to_numpy(dtype=bool)
     flagged = out["incidents_flag"].to_numpy(dtype=bool)

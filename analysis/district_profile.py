@@ -28,8 +28,9 @@ PROFILE_INDICATORS: tuple[str, ...] = (
 DISTRICT_INDICATORS: tuple[str, ...] = ("units", *ind.SUMMARY_FIGURES)
 
 
-def district_table(indicators: pd.DataFrame, data: ind.Datasets, registry: Registry,
-                   filters: ind.Filters) -> pd.DataFrame:
+def district_table(
+    indicators: pd.DataFrame, data: ind.Datasets, registry: Registry, filters: ind.Filters
+) -> pd.DataFrame:
     """Key figures of every former district.
 
     Parameters
@@ -46,8 +47,10 @@ def district_table(indicators: pd.DataFrame, data: ind.Datasets, registry: Regis
     for code in registry.districts.index:
         members = indicators.index.intersection(registry.communes_in_districts([code]))
         summary = ind.summarise(indicators.loc[members], data, filters)
-        rows[code] = {"name": registry.districts.at[code, "name"],
-                      **{k: summary.get(k, np.nan) for k in DISTRICT_INDICATORS}}
+        rows[code] = {
+            "name": registry.districts.at[code, "name"],
+            **{k: summary.get(k, np.nan) for k in DISTRICT_INDICATORS},
+        }
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
@@ -72,8 +75,9 @@ def district_members(registry: Registry, district: str) -> tuple[pd.DataFrame, p
     return communes, legacy
 
 
-def recognitions_by_year(recognitions: pd.DataFrame, codes: pd.Index | list[str],
-                         col: str = "commune_code") -> pd.DataFrame:
+def recognitions_by_year(
+    recognitions: pd.DataFrame, codes: pd.Index | list[str], col: str = "commune_code"
+) -> pd.DataFrame:
     """Recognition results per year and kind of unit for some communes.
 
     Returns
@@ -88,10 +92,12 @@ def recognitions_by_year(recognitions: pd.DataFrame, codes: pd.Index | list[str]
     # Stored enumerations may come back as categoricals: group and sort on plain text.
     rows = rows.assign(unit_type=rows["unit_type"].astype(str), result=rows["result"].astype(str))
     grouped = rows.groupby(["year", "unit_type"])["result"]
-    out = pd.DataFrame({
-        "assessed": grouped.size(),
-        "passed": grouped.agg(lambda r: int((r == domain.RESULT_PASSED).sum())),
-    }).reset_index()
+    out = pd.DataFrame(
+        {
+            "assessed": grouped.size(),
+            "passed": grouped.agg(lambda r: int((r == domain.RESULT_PASSED).sum())),
+        }
+    ).reset_index()
     out["share"] = out["passed"] / out["assessed"]
     order = {u: i for i, u in enumerate(domain.RECOGNITION_UNIT_TYPES)}
     out = out.assign(_o=out["unit_type"].map(order)).sort_values(["year", "_o"], ascending=[False, True])

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import math
 
-PERCENT_INDICATORS = frozenset({"weak_share", "incidents_change", "recognised_communes_share",
-                                "recognised_residential_share"})
-INTEGER_INDICATORS = frozenset({"kinds_present", "models_covering", "models_counted", "incidents",
-                                "incidents_prev", "units", "units_with_models", "units_all_kinds"})
+PERCENT_INDICATORS = frozenset(
+    {"weak_share", "incidents_change", "recognised_communes_share", "recognised_residential_share"}
+)
+INTEGER_INDICATORS = frozenset(
+    {
+        "kinds_present",
+        "models_covering",
+        "models_counted",
+        "incidents",
+        "incidents_prev",
+        "units",
+        "units_with_models",
+        "units_all_kinds",
+    }
+)
 
 
 def format_number(value: float, decimals: int, lang: str) -> str:

@@ -66,7 +66,7 @@ class Period:
         if self.start > self.end:
             raise ValueError(f"period start {self.start} is after its end {self.end}")
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         """The period of equal length that ends the day before this one starts.
 
         Month-aligned periods step back by whole months, so that Q2 compares with
@@ -97,7 +97,7 @@ class Filters:
     rise_threshold: float = DEFAULT_RISE_THRESHOLD
     min_baseline: int = DEFAULT_MIN_BASELINE
 
-    def with_period(self, period: Period) -> "Filters":
+    def with_period(self, period: Period) -> Filters:
         """A copy with another period."""
         return replace(self, period=period)
 
@@ -169,7 +169,9 @@ def counted_in(models: pd.DataFrame, starts: np.ndarray, ends: np.ndarray) -> np
     dissolved = models["dissolved_on"].to_numpy(dtype="datetime64[ns]")
     starts, ends = np.asarray(starts, dtype="datetime64[ns]"), np.asarray(ends, dtype="datetime64[ns]")
     # numpy's datetime comparisons are false for NaT, as the rule wants.
-    return (founded[None, :] <= ends[:, None]) & (np.isnat(dissolved)[None, :] | (dissolved[None, :] >= starts[:, None]))
+    return (founded[None, :] <= ends[:, None]) & (
+        np.isnat(dissolved)[None, :] | (dissolved[None, :] >= starts[:, None])
+    )
 
 
 def may_cover(models: pd.DataFrame) -> np.ndarray:
@@ -184,12 +186,15 @@ def may_cover(models: pd.DataFrame) -> np.ndarray:
         Boolean, one per model.
     """
     return ((models["status"] != domain.STATUS_SUSPENDED) & (models["assessment"] != domain.ASSESSMENT_WEAK)).to_numpy(
-        dtype=bool)
+        dtype=bool
+    )
 
 
 def _bounds(period: Period) -> tuple[np.ndarray, np.ndarray]:
-    return (np.array([np.datetime64(pd.Timestamp(period.start), "ns")]),
-            np.array([np.datetime64(pd.Timestamp(period.end), "ns")]))
+    return (
+        np.array([np.datetime64(pd.Timestamp(period.start), "ns")]),
+        np.array([np.datetime64(pd.Timestamp(period.end), "ns")]),
+    )
 
 
 def models_counted(models: pd.DataFrame, period: Period) -> pd.Series:
@@ -202,9 +207,7 @@ def models_covering(models: pd.DataFrame, period: Period) -> pd.Series:
     return models_counted(models, period) & may_cover(models)
 
 
-def compute_indicators(
-    data: Datasets, registry: Registry, filters: Filters, level: str = LEVEL_2025
-) -> pd.DataFrame:
+def compute_indicators(data: Datasets, registry: Registry, filters: Filters, level: str = LEVEL_2025) -> pd.DataFrame:
     """Indicators for every selected unit.
 
     Parameters
@@ -280,7 +283,8 @@ def compute_indicators(
     # previous one, which never overlaps) or 0 (neither), per unit position (+1, so that
     # rows outside the selection land in a dropped first row).
     bucket = within_period(when, filters.period).view(np.int8) + 2 * within_period(
-        when, filters.period.previous()).view(np.int8)
+        when, filters.period.previous()
+    ).view(np.int8)
     per_unit = np.bincount((i_pos + 1) * 3 + bucket, minlength=(n + 1) * 3).reshape(n + 1, 3)[1:]
     has_incidents = per_unit.sum(axis=1) > 0
     cur = per_unit[:, 1].astype(float)
@@ -292,7 +296,9 @@ def compute_indicators(
     with np.errstate(invalid="ignore", divide="ignore"):
         change = np.where(prev > 0, (cur - prev) / np.where(prev > 0, prev, 1), np.nan)
     out["incidents_change"] = np.where(no_incidents, np.nan, change)
-    out["incidents_flag"] = has_incidents & (prev >= filters.min_baseline) & (np.nan_to_num(change) > filters.rise_threshold)
+    out["incidents_flag"] = (
+        has_incidents & (prev >= filters.min_baseline) & (np.nan_to_num(change) > filters.rise_threshold)
+    )
     out["has_incidents"] = has_incidents
 
     year = recognition_year(data.recognitions, filters.period.end)
@@ -374,7 +380,9 @@ def recognised_units(recognitions: pd.DataFrame, year: int | None, col: str, uni
     return pd.Series(np.where(assessed > 0, (met > 0).astype(float), np.nan), index=units)
 
 
-def recognition_shares(recognitions: pd.DataFrame, year: int | None, units: pd.Index, col: str = "commune_code") -> dict[str, float]:
+def recognition_shares(
+    recognitions: pd.DataFrame, year: int | None, units: pd.Index, col: str = "commune_code"
+) -> dict[str, float]:
     """Share of assessed communes and residential areas recognised in ``year``.
 
     Returns NaN shares when nothing was assessed that year.
@@ -386,7 +394,10 @@ def recognition_shares(recognitions: pd.DataFrame, year: int | None, units: pd.I
     passed = (recognitions["result"] == domain.RESULT_PASSED).to_numpy()
     unit_types = recognitions["unit_type"].to_numpy()
     shares = {}
-    for label, unit_type in (("communes", domain.RECOGNITION_UNIT_TYPES[1]), ("residential", domain.RECOGNITION_UNIT_TYPES[0])):
+    for label, unit_type in (
+        ("communes", domain.RECOGNITION_UNIT_TYPES[1]),
+        ("residential", domain.RECOGNITION_UNIT_TYPES[0]),
+    ):
         typed = rows & (unit_types == unit_type)
         shares[label] = float(passed[typed].mean()) if typed.any() else np.nan
     return shares

@@ -94,8 +94,9 @@ def _thin_coverage(per_10k: pd.Series) -> pd.Series:
     return (1 - pct).reindex(per_10k.index)
 
 
-def priority_components(indicators: pd.DataFrame, registry: Registry,
-                        min_baseline: float = 5, *, classes: pd.Series | None = None) -> pd.DataFrame:
+def priority_components(
+    indicators: pd.DataFrame, registry: Registry, min_baseline: float = 5, *, classes: pd.Series | None = None
+) -> pd.DataFrame:
     """The five normalised components per commune (see the module docstring).
 
     Parameters
@@ -136,9 +137,14 @@ def priority_components(indicators: pd.DataFrame, registry: Registry,
     return out
 
 
-def priority_scores(indicators: pd.DataFrame, registry: Registry,
-                    weights: Mapping[str, float] | None = None, min_baseline: float = 5, *,
-                    classes: pd.Series | None = None) -> pd.DataFrame:
+def priority_scores(
+    indicators: pd.DataFrame,
+    registry: Registry,
+    weights: Mapping[str, float] | None = None,
+    min_baseline: float = 5,
+    *,
+    classes: pd.Series | None = None,
+) -> pd.DataFrame:
     """Rank communes by priority score.
 
     Parameters
@@ -187,9 +193,7 @@ def formula_text(weights: Mapping[str, float], lang: str) -> str:
     """
     full = check_weights(weights)
     total = sum(full.values())
-    terms = " + ".join(
-        f"{_num(w, lang)} × {translate(f'priority.component.{c}', lang)}" for c, w in full.items() if w
-    )
+    terms = " + ".join(f"{_num(w, lang)} × {translate(f'priority.component.{c}', lang)}" for c, w in full.items() if w)
     return translate("priority.formula", lang, terms=terms, total=_num(total, lang))
 
 

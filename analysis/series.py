@@ -91,8 +91,13 @@ def monthly_counts(rows: pd.DataFrame, period: ind.Period, by: str | None = None
     return pd.DataFrame(counts.astype("int64"), index=months, columns=pd.Index(list(values), dtype=object))
 
 
-def monthly_incidents(incidents: pd.DataFrame, codes: pd.Index | list[str], period: ind.Period,
-                      by: str | None = None, col: str = "commune_code") -> pd.DataFrame:
+def monthly_incidents(
+    incidents: pd.DataFrame,
+    codes: pd.Index | list[str],
+    period: ind.Period,
+    by: str | None = None,
+    col: str = "commune_code",
+) -> pd.DataFrame:
     """Monthly incident counts in ``period`` for the units ``codes``, optionally split by a column.
 
     Parameters

@@ -30,15 +30,15 @@ _PROJECT_ROOT = Path(__file__).resolve().parents[1]
 if str(_PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(_PROJECT_ROOT))
 
-from analysis import briefing, briefing_pdf, priority  # noqa: E402
-from analysis import indicators as ind  # noqa: E402
-from loaders.geo import boundaries  # noqa: E402
-from loaders.demo.loading import load_demo
+from analysis import briefing, briefing_pdf, priority
+from analysis import indicators as ind
 from loaders.core import domain
+from loaders.demo.loading import load_demo
+from loaders.geo import boundaries
+from loaders.geo.loading import load_registry
+from loaders.geo.schema import boundaries_installed
 from loaders.store import db, reads
-from loaders.geo.loading import load_registry  # noqa: E402
-from loaders.geo.schema import boundaries_installed  # noqa: E402
-from maps import print_views, printable  # noqa: E402
+from maps import print_views, printable
 
 BUDGET_S = 3.0
 _ROLES = ("communes_2025", "communes_legacy", "districts_legacy", "border_laos", "coastline", "economic_zones")
@@ -52,8 +52,13 @@ def _timed(func: Callable[[], bytes], runs: int) -> dict[str, float]:
         size = len(func())
         wall.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
-    return {"cold_s": round(wall[0], 3), "median_s": round(statistics.median(wall[1:]), 3),
-            "max_s": round(max(wall[1:]), 3), "median_cpu_s": round(statistics.median(cpu[1:]), 3), "bytes": size}
+    return {
+        "cold_s": round(wall[0], 3),
+        "median_s": round(statistics.median(wall[1:]), 3),
+        "max_s": round(max(wall[1:]), 3),
+        "median_cpu_s": round(statistics.median(cpu[1:]), 3),
+        "bytes": size,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,15 +75,23 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         engine = db.get_engine(f"sqlite:///{tmp}/bench.db")
         load_demo(engine, user="bench", registry=registry)
-        data = ind.Datasets(*(reads.load_dataset(engine, d) for d in
-                              (domain.DATASET_MODELS, domain.DATASET_INCIDENTS, domain.DATASET_RECOGNITIONS)))
+        data = ind.Datasets(
+            *(
+                reads.load_dataset(engine, d)
+                for d in (domain.DATASET_MODELS, domain.DATASET_INCIDENTS, domain.DATASET_RECOGNITIONS)
+            )
+        )
         engine.dispose()
     filters = ind.Filters(ind.Period(date(2025, 1, 1), date(2025, 6, 30)))
     indicators = ind.compute_indicators(data, registry, filters)
     province_summary = ind.summarise(indicators, data, filters)
-    sheet = printable.PrintSheet(title="Mô hình hoạt động / 10.000 dân – tỉnh Hà Tĩnh",
-                                 subtitle="Kỳ: 01/01/2025 – 30/06/2025 · Huyện cũ: Tất cả", demo=True, lang="vi")
-    options = dict(level=ind.LEVEL_2025, sheet=sheet, data_version=1, exported_at="2026-01-01T00:00:00+07:00")
+    sheet = printable.PrintSheet(
+        title="Mô hình hoạt động / 10.000 dân – tỉnh Hà Tĩnh",
+        subtitle="Kỳ: 01/01/2025 – 30/06/2025 · Huyện cũ: Tất cả",
+        demo=True,
+        lang="vi",
+    )
+    options = {"level": ind.LEVEL_2025, "sheet": sheet, "data_version": 1, "exported_at": "2026-01-01T00:00:00+07:00"}
 
     def map_export(fmt: str) -> Callable[[], bytes]:
         def run() -> bytes:
@@ -99,13 +112,22 @@ def main(argv: list[str] | None = None) -> int:
             ranking = priority.priority_scores(indicators, registry, priority.DEFAULT_WEIGHTS)
             content = briefing.build_briefing(
                 briefing.BriefingUnit(name=name, kind=kind, codes=codes),
-                briefing.BriefingSources(indicators=indicators, unit_summary=unit_summary,
-                                         province_summary=province_summary, ranking=ranking),
-                briefing.BriefingStamp(period="01/01/2025 – 30/06/2025", context=[("Huyện cũ", "Tất cả")], demo=True,
-                                       data_version=1, exported_at="2026-01-01T00:00:00+07:00"),
+                briefing.BriefingSources(
+                    indicators=indicators, unit_summary=unit_summary, province_summary=province_summary, ranking=ranking
+                ),
+                briefing.BriefingStamp(
+                    period="01/01/2025 – 30/06/2025",
+                    context=[("Huyện cũ", "Tất cả")],
+                    demo=True,
+                    data_version=1,
+                    exported_at="2026-01-01T00:00:00+07:00",
+                ),
             )
             figure = print_views.build_indicator_print_map(
-                indicators, "models_per_10k", layers, level=ind.LEVEL_2025,
+                indicators,
+                "models_per_10k",
+                layers,
+                level=ind.LEVEL_2025,
                 sheet=printable.PrintSheet(title="", subtitle="", demo=True, lang="vi", compact=True),
                 highlight=tuple(codes),
             )
@@ -123,8 +145,10 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(f"{'export':<20}{'cold s':>9}{'median s':>10}{'max s':>8}{'CPU s':>8}{'KB':>8}")
     for name, row in results.items():
-        print(f"{name:<20}{row['cold_s']:>9.2f}{row['median_s']:>10.2f}{row['max_s']:>8.2f}"
-              f"{row['median_cpu_s']:>8.2f}{row['bytes'] / 1000:>8.0f}")
+        print(
+            f"{name:<20}{row['cold_s']:>9.2f}{row['median_s']:>10.2f}{row['max_s']:>8.2f}"
+            f"{row['median_cpu_s']:>8.2f}{row['bytes'] / 1000:>8.0f}"
+        )
     over = [n for n in ("map_png", "map_pdf") if results[n]["median_s"] > BUDGET_S]
     print(f"budget {BUDGET_S:.0f} s per map export: {'exceeded by ' + ', '.join(over) if over else 'met'}")
     if args.json:

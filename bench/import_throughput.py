@@ -72,13 +72,20 @@ def generate_csv(path: Path, n: int, seed: int = 7, prefix: str = "VV") -> None:
     lon = np.where(with_point, picked["label_lon"].to_numpy().round(5).astype(str), "")
     fields = np.array(domain.INCIDENT_FIELDS)[rng.integers(0, len(domain.INCIDENT_FIELDS), n)]
     severities = np.array(domain.INCIDENT_SEVERITIES)[rng.integers(0, len(domain.INCIDENT_SEVERITIES), n)]
-    frame = pd.DataFrame({
-        "Mã vụ việc": [f"{prefix}-{i:07d}" for i in range(n)],
-        "Ngày": days.strftime("%d/%m/%Y"),
-        "Mã xã": code, "Tên xã": name, "Huyện (cũ)": district,
-        "Lĩnh vực": fields, "Mức độ": severities, "Vĩ độ": lat, "Kinh độ": lon,
-        "Mô tả": np.where(rng.random(n) < 0.2, "Vụ việc mô phỏng", ""),
-    })
+    frame = pd.DataFrame(
+        {
+            "Mã vụ việc": [f"{prefix}-{i:07d}" for i in range(n)],
+            "Ngày": days.strftime("%d/%m/%Y"),
+            "Mã xã": code,
+            "Tên xã": name,
+            "Huyện (cũ)": district,
+            "Lĩnh vực": fields,
+            "Mức độ": severities,
+            "Vĩ độ": lat,
+            "Kinh độ": lon,
+            "Mô tả": np.where(rng.random(n) < 0.2, "Vụ việc mô phỏng", ""),
+        }
+    )
     frame.to_csv(path, index=False)
 
 
@@ -105,14 +112,18 @@ def child(mode: str, path: Path, url: str | None) -> dict:
 
         t, cpu = time.perf_counter(), time.process_time()
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-        return {"seconds": time.perf_counter() - t, "cpu_s": time.process_time() - cpu, "rows": len(frame),
-                "peak_mb": _peak_mb()}
+        return {
+            "seconds": time.perf_counter() - t,
+            "cpu_s": time.process_time() - cpu,
+            "rows": len(frame),
+            "peak_mb": _peak_mb(),
+        }
     from loaders.geo.boundaries import load_province_polygon
+    from loaders.geo.loading import load_registry
     from loaders.ingest.commit import commit_import
     from loaders.ingest.preview import ImportRequest, preview_import
     from loaders.ingest.reports import errors_to_records
     from loaders.store import db
-    from loaders.geo.loading import load_registry
 
     engine = db.get_engine(url)
     registry = load_registry()
@@ -131,8 +142,14 @@ def child(mode: str, path: Path, url: str | None) -> dict:
     request = ImportRequest(dataset="incidents", data=data, file_name=path.name, user="bench")
     preview = preview_import(engine, request, registry=registry, province_polygon=polygon)
     t_preview = time.perf_counter() - t
-    out = {"rows": preview.rows_read, "accepted": preview.n_accepted, "preview_s": t_preview,
-           "preview_cpu_s": time.process_time() - cpu, "warm_up_cpu_s": warm_cpu, "setup_mb": base_mb}
+    out = {
+        "rows": preview.rows_read,
+        "accepted": preview.n_accepted,
+        "preview_s": t_preview,
+        "preview_cpu_s": time.process_time() - cpu,
+        "warm_up_cpu_s": warm_cpu,
+        "setup_mb": base_mb,
+    }
     if preview.n_rejected:
         out["first_errors"] = errors_to_records(preview.errors.head(3))
     if mode == "commit":
@@ -198,8 +215,9 @@ def main() -> None:
                             import psycopg
 
                             dbname = f"bench_{n}_{mode}"
-                            with psycopg.connect(host=server.host, port=server.port, user=server.user,
-                                                 dbname="postgres", autocommit=True) as conn:
+                            with psycopg.connect(
+                                host=server.host, port=server.port, user=server.user, dbname="postgres", autocommit=True
+                            ) as conn:
                                 conn.execute(f"DROP DATABASE IF EXISTS {dbname}")
                                 conn.execute(f"CREATE DATABASE {dbname}")
                             url = server.url(dbname)
@@ -207,34 +225,50 @@ def main() -> None:
                         if r["accepted"] != n:
                             raise RuntimeError(f"bench data not fully valid: {r}")
                         rows.append((n, size_mb, backend, mode, r, base))
-                        print(f"{n:>9} {backend:<10} {mode:<7} {r['seconds']:.2f}s cpu {r['cpu_s']:.2f}s "
-                              f"(preview {r['preview_s']:.2f}s) peak {r['peak_mb']:.0f} MB", file=sys.stderr)
+                        print(
+                            f"{n:>9} {backend:<10} {mode:<7} {r['seconds']:.2f}s cpu {r['cpu_s']:.2f}s "
+                            f"(preview {r['preview_s']:.2f}s) peak {r['peak_mb']:.0f} MB",
+                            file=sys.stderr,
+                        )
     finally:
         if server is not None:
             server.stop()
 
     print(f"\nload average at end: {os.getloadavg()[0]:.1f} (2 cores)\n")
-    print("| rows | CSV MB | store | mode | wall s | importer CPU s | validate CPU s | validate s (wall) "
-          "| commit s (wall) | checkpoint after s | peak MB | read_csv s (CPU s) | × read_csv (wall) "
-          "| × read_csv (CPU) |")
+    print(
+        "| rows | CSV MB | store | mode | wall s | importer CPU s | validate CPU s | validate s (wall) "
+        "| commit s (wall) | checkpoint after s | peak MB | read_csv s (CPU s) | × read_csv (wall) "
+        "| × read_csv (CPU) |"
+    )
     print("|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n, size_mb, backend, mode, r, base in rows:
         commit = f"{r['commit_s']:.2f}" if "commit_s" in r else "–"
         after = f"{r['checkpoint_after_s']:.2f}" if "checkpoint_after_s" in r else "–"
-        print(f"| {n:,} | {size_mb:.1f} | {backend} | {mode.replace('_', ' ')} | {r['seconds']:.2f} "
-              f"| {r['cpu_s']:.2f} | {r['preview_cpu_s']:.2f} | {r['preview_s']:.2f} | {commit} | {after} "
-              f"| {r['peak_mb']:.0f} "
-              f"| {base['seconds']:.2f} ({base['cpu_s']:.2f}) | {r['seconds'] / base['seconds']:.1f} "
-              f"| {r['cpu_s'] / base['cpu_s']:.1f} |")
-    over = [(n, backend, mode, r) for n, _s, backend, mode, r, _b in rows
-            if n >= 1_000_000 and backend == "sqlite" and mode == "commit"
-            and (r["seconds"] > BUDGET_SECONDS or r["peak_mb"] > BUDGET_PEAK_MB)]
+        print(
+            f"| {n:,} | {size_mb:.1f} | {backend} | {mode.replace('_', ' ')} | {r['seconds']:.2f} "
+            f"| {r['cpu_s']:.2f} | {r['preview_cpu_s']:.2f} | {r['preview_s']:.2f} | {commit} | {after} "
+            f"| {r['peak_mb']:.0f} "
+            f"| {base['seconds']:.2f} ({base['cpu_s']:.2f}) | {r['seconds'] / base['seconds']:.1f} "
+            f"| {r['cpu_s'] / base['cpu_s']:.1f} |"
+        )
+    over = [
+        (n, backend, mode, r)
+        for n, _s, backend, mode, r, _b in rows
+        if n >= 1_000_000
+        and backend == "sqlite"
+        and mode == "commit"
+        and (r["seconds"] > BUDGET_SECONDS or r["peak_mb"] > BUDGET_PEAK_MB)
+    ]
     warm = [r["warm_up_cpu_s"] for *_x, r, _b in rows]
-    print(f"\nfirst-use cost in each fresh process (tiny preview before timing, not counted): "
-          f"{min(warm):.2f}–{max(warm):.2f} s CPU")
+    print(
+        f"\nfirst-use cost in each fresh process (tiny preview before timing, not counted): "
+        f"{min(warm):.2f}–{max(warm):.2f} s CPU"
+    )
     for n, backend, mode, r in over:
-        print(f"\nBUDGET EXCEEDED: {n:,} rows {backend} {mode}: {r['seconds']:.1f} s (budget {BUDGET_SECONDS} s), "
-              f"peak {r['peak_mb']:.0f} MB (budget {BUDGET_PEAK_MB} MB)")
+        print(
+            f"\nBUDGET EXCEEDED: {n:,} rows {backend} {mode}: {r['seconds']:.1f} s (budget {BUDGET_SECONDS} s), "
+            f"peak {r['peak_mb']:.0f} MB (budget {BUDGET_PEAK_MB} MB)"
+        )
     if over:
         sys.exit(1)
 

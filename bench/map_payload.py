@@ -30,16 +30,16 @@ _PROJECT_ROOT = Path(__file__).resolve().parents[1]
 if str(_PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(_PROJECT_ROOT))
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
-from loaders.geo.boundaries import DISPLAY_TOLERANCE_M, load_layer, simplify_for_display  # noqa: E402
-from loaders.geo.schema import CRS_METRIC  # noqa: E402
-from maps.builders import build_coverage_map  # noqa: E402
-from maps.elements import CompactTopoJson  # noqa: E402
-from maps.geometry import hausdorff_by_feature, topology_to_geoseries  # noqa: E402
-from maps.offline import external_asset_urls, use_local_assets  # noqa: E402
-from maps.options import Background, Overlays, ValueStyle  # noqa: E402
+from loaders.geo.boundaries import DISPLAY_TOLERANCE_M, load_layer, simplify_for_display
+from loaders.geo.schema import CRS_METRIC
+from maps.builders import build_coverage_map
+from maps.elements import CompactTopoJson
+from maps.geometry import hausdorff_by_feature, topology_to_geoseries
+from maps.offline import external_asset_urls, use_local_assets
+from maps.options import Background, Overlays, ValueStyle
 
 PAYLOAD_BUDGET_BYTES = 400_000
 HAUSDORFF_BUDGET_M = 50.0
@@ -99,12 +99,15 @@ def main(argv: list[str] | None = None) -> int:
         communes,
         values,
         ValueStyle(value_label="Mô hình / 10.000 dân", no_data_label="Chưa có số liệu"),
-        overlays=Overlays(layers=overlays, labels={
-            "districts": "Huyện cũ",
-            "border": "Biên giới Việt – Lào",
-            "coast": "Bờ biển",
-            "economic_zones": "Khu kinh tế",
-        }),
+        overlays=Overlays(
+            layers=overlays,
+            labels={
+                "districts": "Huyện cũ",
+                "border": "Biên giới Việt – Lào",
+                "coast": "Bờ biển",
+                "economic_zones": "Khu kinh tế",
+            },
+        ),
         background=Background(basemap="osm"),
     )
     args_sent = captured_component_args(m)

@@ -41,7 +41,7 @@ def _timed_runs() -> list[float]:
     durations: list[float] = []
     original = script_runner.ScriptRunner._run_script
 
-    def timed(self, *args, **kwargs):  # noqa: ANN001, ANN202 - mirrors the patched method
+    def timed(self, *args, **kwargs):
         started = time.perf_counter()
         try:
             return original(self, *args, **kwargs)
@@ -62,10 +62,11 @@ def main() -> None:
     os.environ["HT_DATA_DIR"] = str(data_dir)
     os.environ.pop("DATABASE_URL", None)
 
+    from streamlit.testing.v1 import AppTest
+
+    from loaders.accounts.access import ROLE_ADMIN
     from loaders.demo.loading import load_demo
     from loaders.store import db, reads
-    from loaders.accounts.access import ROLE_ADMIN
-    from streamlit.testing.v1 import AppTest
     from ui.access import SessionUser
 
     engine = db.get_engine()

@@ -44,22 +44,28 @@ BUDGET_MS = 250.0
 PAGES = ["pages/coverage_map.py", "pages/incidents.py", "pages/focus_areas.py", "pages/priority_list.py"]
 
 
-def _fill(engine, stored: int, tmp: Path) -> float:  # noqa: ANN001 - SQLAlchemy engine
+def _fill(engine, stored: int, tmp: Path) -> float:
     """Import incidents until ``stored`` are kept; return the seconds it took (0 when already full)."""
     import sqlalchemy as sa
-
     from import_throughput import generate_csv
+
     from loaders.geo.boundaries import load_province_polygon
+    from loaders.geo.loading import load_registry
     from loaders.ingest.commit import commit_import
     from loaders.ingest.preview import ImportRequest, preview_import
     from loaders.store import tables
-    from loaders.geo.loading import load_registry
 
     with engine.connect() as conn:
         # Real incidents only: once real data exists, the demo rows are hidden.
-        have = conn.execute(sa.select(sa.func.count()).select_from(tables.incidents).join(
-            tables.imports, tables.imports.c.id == tables.incidents.c.import_id).where(
-            tables.imports.c.status == tables.IMPORT_COMMITTED, sa.not_(tables.imports.c.is_demo))).scalar() or 0
+        have = (
+            conn.execute(
+                sa.select(sa.func.count())
+                .select_from(tables.incidents)
+                .join(tables.imports, tables.imports.c.id == tables.incidents.c.import_id)
+                .where(tables.imports.c.status == tables.IMPORT_COMMITTED, sa.not_(tables.imports.c.is_demo))
+            ).scalar()
+            or 0
+        )
     if have >= stored:
         return 0.0
     path = tmp / "fill.csv"
@@ -89,29 +95,35 @@ def main() -> None:
     os.environ.pop("DATABASE_URL", None)
 
     import sqlalchemy as sa
+    from import_throughput import generate_csv
+    from page_rerun import _timed_runs
     from streamlit.testing.v1 import AppTest
 
-    from import_throughput import generate_csv
+    from loaders.accounts.access import ROLE_ADMIN
     from loaders.demo.loading import load_demo
     from loaders.geo.boundaries import load_province_polygon
+    from loaders.geo.loading import load_registry
     from loaders.ingest.commit import commit_import
     from loaders.ingest.history import rollback_import
     from loaders.ingest.preview import ImportRequest, preview_import
     from loaders.store import db, reads, tables
-    from loaders.accounts.access import ROLE_ADMIN
-    from loaders.geo.loading import load_registry
-    from page_rerun import _timed_runs
     from ui.access import SessionUser
 
     engine = db.get_engine()
     with engine.connect() as conn:
-        if not reads.has_demo(conn) and not conn.execute(sa.select(sa.func.count()).select_from(tables.imports)).scalar():
+        if (
+            not reads.has_demo(conn)
+            and not conn.execute(sa.select(sa.func.count()).select_from(tables.imports)).scalar()
+        ):
             load_demo(engine, user="bench")
     fill_s = _fill(engine, args.stored, tmp)
     with engine.connect() as conn:
-        stored = conn.execute(sa.select(sa.func.count()).select_from(tables.incidents).join(
-            tables.imports, tables.imports.c.id == tables.incidents.c.import_id).where(
-            reads.visible_import_filter(conn))).scalar()
+        stored = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(tables.incidents)
+            .join(tables.imports, tables.imports.c.id == tables.incidents.c.import_id)
+            .where(reads.visible_import_filter(conn))
+        ).scalar()
     registry = load_registry()
     polygon = load_province_polygon()
     districts = list(registry.districts.index)
@@ -156,18 +168,26 @@ def main() -> None:
             raise RuntimeError(f"{page}: {at.exception[0].message}")
         results.append((page, first, reruns, after_import, after_rollback, commits))
 
-    ms = lambda values, f: f"{f(values) * 1000:.0f}"  # noqa: E731 - table formatting
-    print(f"\n{stored:,} incidents visible; batches of {args.batch:,} rows; "
-          f"fill import {fill_s:.1f} s; load average {os.getloadavg()[0]:.1f} (2 cores)\n")
-    print("| page | first load (s) | filter rerun median (ms) | after import: median (ms) | max (ms) "
-          "| after rollback: median (ms) | max (ms) | batch preview + commit median (s) |")
+    def ms(values, f) -> str:
+        return f"{f(values) * 1000:.0f}"
+
+    print(
+        f"\n{stored:,} incidents visible; batches of {args.batch:,} rows; "
+        f"fill import {fill_s:.1f} s; load average {os.getloadavg()[0]:.1f} (2 cores)\n"
+    )
+    print(
+        "| page | first load (s) | filter rerun median (ms) | after import: median (ms) | max (ms) "
+        "| after rollback: median (ms) | max (ms) | batch preview + commit median (s) |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     worst = 0.0
     for page, first, reruns, after_import, after_rollback, commits in results:
         worst = max(worst, statistics.median(after_import) * 1000)
-        print(f"| {page} | {first:.2f} | {ms(reruns, statistics.median)} | {ms(after_import, statistics.median)} "
-              f"| {ms(after_import, max)} | {ms(after_rollback, statistics.median)} | {ms(after_rollback, max)} "
-              f"| {statistics.median(commits):.2f} |")
+        print(
+            f"| {page} | {first:.2f} | {ms(reruns, statistics.median)} | {ms(after_import, statistics.median)} "
+            f"| {ms(after_import, max)} | {ms(after_rollback, statistics.median)} | {ms(after_rollback, max)} "
+            f"| {statistics.median(commits):.2f} |"
+        )
     if worst > BUDGET_MS:
         print(f"\nBUDGET EXCEEDED: median rerun after an import {worst:.0f} ms (budget {BUDGET_MS:.0f} ms)")
         sys.exit(1)

@@ -159,7 +159,8 @@ def build_coverage_map(
         "value": [escape_html(t) for t in texts],
     }
     tooltip = folium.GeoJsonTooltip(
-        fields=["name", "value"], aliases=[escape_html(style.name_label), escape_html(style.value_label)],
+        fields=["name", "value"],
+        aliases=[escape_html(style.name_label), escape_html(style.value_label)],
         sticky=True,
     )
     m = _base_map(communes.total_bounds, background or Background())
@@ -238,7 +239,8 @@ def build_commune_points_map(
         marker=folium.CircleMarker(radius=8),
         style_function=lambda feature: feature["properties"]["style"],
         tooltip=folium.GeoJsonTooltip(
-            fields=["name", "value"], aliases=[escape_html(style.name_label), escape_html(style.value_label)],
+            fields=["name", "value"],
+            aliases=[escape_html(style.name_label), escape_html(style.value_label)],
             sticky=True,
         ),
     ).add_to(m)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import folium
 import folium.plugins
@@ -49,7 +49,7 @@ class CompactTopoJson(folium.TopoJson):
         """
     )
 
-    def __init__(self, data: dict[str, Any], object_path: str, *, interactive: bool = True, **kwargs: Any):
+    def __init__(self, data: dict[str, Any], object_path: str, *, interactive: bool = True, **kwargs: Any) -> None:
         super().__init__(data, object_path, **kwargs)
         self.interactive = interactive
 
@@ -99,7 +99,6 @@ def topo_layer(
     for geometry, style in zip(topology["objects"][object_name]["geometries"], styles):
         geometry["properties"]["style"] = style
     return CompactTopoJson(topology, f"objects.{object_name}", interactive=interactive, tooltip=tooltip)
-
 
 
 #: Browser function that fills the points map's layers from a :func:`points_payload`.
@@ -173,11 +172,18 @@ class PointsLayer(folium.elements.JSCSSMixin, folium.MacroElement):
         """
     )
     # The same resources as folium's MarkerCluster and HeatMap; maps.offline serves them locally.
-    default_js = [*folium.plugins.MarkerCluster.default_js, *folium.plugins.HeatMap.default_js]
-    default_css = list(folium.plugins.MarkerCluster.default_css)
+    default_js: ClassVar[list[tuple[str, str]]] = [
+        *folium.plugins.MarkerCluster.default_js,
+        *folium.plugins.HeatMap.default_js,
+    ]
+    default_css: ClassVar[list[tuple[str, str]]] = list(folium.plugins.MarkerCluster.default_css)
 
-    def __init__(self, points_group: folium.FeatureGroup, heat_group: folium.FeatureGroup,
-                 payload: Mapping[str, Any] | None = None):
+    def __init__(
+        self,
+        points_group: folium.FeatureGroup,
+        heat_group: folium.FeatureGroup,
+        payload: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__()
         self._name = "PointsLayer"
         self.points_group = points_group

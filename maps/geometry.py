@@ -145,9 +145,9 @@ class _ArcBuilder:
             # closed arc; starting it at its smallest vertex lets the twin ring match it.
             first = min(range(len(ring)), key=ring.__getitem__)
             rotated = ring[first:] + ring[:first]
-            return [self._add_arc(rotated + [rotated[0]])]
+            return [self._add_arc([*rotated, rotated[0]])]
         rotated = ring[cuts[0] :] + ring[: cuts[0]]
-        return self._cut(rotated + [rotated[0]])
+        return self._cut([*rotated, rotated[0]])
 
     def line_arcs(self, line: list[Point]) -> list[int]:
         return self._cut(line)

@@ -54,7 +54,6 @@ def default_format(value: float) -> str:
     return f"{rounded:,.1f}"
 
 
-
 @dataclass(frozen=True)
 class ColourScale:
     """Classes of an indicator and their fill colours.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import matplotlib
@@ -21,7 +21,7 @@ from matplotlib.patches import Rectangle
 from loaders.core.i18n import translate
 
 
-@lru_cache(maxsize=None)
+@cache
 def font_path(bold: bool = False) -> Path:
     """Path of matplotlib's bundled DejaVu Sans (regular or bold), which covers Vietnamese."""
     name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
@@ -67,15 +67,19 @@ def scale_bar_length(extent_m: float, fraction: float = 0.25) -> float:
 
 def format_distance(metres: float, lang: str = "vi") -> str:
     """``"20 km"`` or ``"500 m"``; Vietnamese decimal comma."""
-    if metres >= 1000:
-        text = f"{metres / 1000:g} km"
-    else:
-        text = f"{metres:g} m"
+    text = f"{metres / 1000:g} km" if metres >= 1000 else f"{metres:g} m"
     return text.replace(".", ",") if lang == "vi" else text
 
 
-def source_text(level: str, lang: str, *, overlays: Sequence[str] = (), demo: bool = False,
-                data_version: int | str | None = None, exported_at: str | None = None) -> str:
+def source_text(
+    level: str,
+    lang: str,
+    *,
+    overlays: Sequence[str] = (),
+    demo: bool = False,
+    data_version: int | str | None = None,
+    exported_at: str | None = None,
+) -> str:
     """The data-source line of a printed map (boundary origin per geodata/SOURCES.md).
 
     Parameters
@@ -117,12 +121,24 @@ def draw_scale_bar(ax: Axes, extent: tuple[float, float, float, float], lang: st
     bar_h = 0.012 * height
     half = length / 2
     for i, colour in enumerate(("#000000", "#ffffff")):
-        ax.add_patch(Rectangle((x0 + i * half, y0), half, bar_h, facecolor=colour, edgecolor="#000000",
-                               linewidth=0.8, zorder=20))
-    for offset, text in ((0, "0"), (half, format_distance(half, lang).split()[0]),
-                         (length, format_distance(length, lang))):
-        ax.text(x0 + offset, y0 + bar_h * 1.6, text, ha="center", va="bottom", fontproperties=font(size),
-                zorder=20, parse_math=False)
+        ax.add_patch(
+            Rectangle((x0 + i * half, y0), half, bar_h, facecolor=colour, edgecolor="#000000", linewidth=0.8, zorder=20)
+        )
+    for offset, text in (
+        (0, "0"),
+        (half, format_distance(half, lang).split()[0]),
+        (length, format_distance(length, lang)),
+    ):
+        ax.text(
+            x0 + offset,
+            y0 + bar_h * 1.6,
+            text,
+            ha="center",
+            va="bottom",
+            fontproperties=font(size),
+            zorder=20,
+            parse_math=False,
+        )
     return length
 
 
@@ -130,8 +146,22 @@ def draw_north_arrow(ax: Axes, lang: str, size: float) -> None:
     """Draw the north arrow in the upper right of ``ax``."""
     # EPSG:3405 grid north is within half a degree of true north over Hà Tĩnh, so the
     # arrow points straight up.
-    ax.annotate("", xy=(0.95, 0.95), xytext=(0.95, 0.84), xycoords="axes fraction",
-                arrowprops={"arrowstyle": "-|>,head_width=0.5,head_length=0.9", "color": "#000000",
-                            "linewidth": 1.8}, zorder=20)
-    ax.text(0.95, 0.955, translate("print.north", lang), transform=ax.transAxes, ha="center", va="bottom",
-            fontproperties=font(size, bold=True), zorder=20, parse_math=False)
+    ax.annotate(
+        "",
+        xy=(0.95, 0.95),
+        xytext=(0.95, 0.84),
+        xycoords="axes fraction",
+        arrowprops={"arrowstyle": "-|>,head_width=0.5,head_length=0.9", "color": "#000000", "linewidth": 1.8},
+        zorder=20,
+    )
+    ax.text(
+        0.95,
+        0.955,
+        translate("print.north", lang),
+        transform=ax.transAxes,
+        ha="center",
+        va="bottom",
+        fontproperties=font(size, bold=True),
+        zorder=20,
+        parse_math=False,
+    )

@@ -100,9 +100,15 @@ def build_indicator_print_map(
     overlays = {key: layers.get(OVERLAY_ROLES[key]) for key in PRINT_OVERLAY_KEYS}
     drawn = [key for key, frame in overlays.items() if frame is not None]
     labels = {key: translate(f"map.overlay.{key}", lang) for key in PRINT_OVERLAY_KEYS}
-    source = source_text(level, lang, overlays=drawn, demo=sheet.demo, data_version=data_version,
-                                   exported_at=exported_at)
+    source = source_text(
+        level, lang, overlays=drawn, demo=sheet.demo, data_version=data_version, exported_at=exported_at
+    )
     return build_print_map(
-        communes, values, legend=PrintLegend(scale=scale, rows=rows, title=translate(f"indicator.{indicator}", lang)),
-        sheet=replace(sheet, source=source), overlays=overlays, overlay_labels=labels, highlight=highlight,
+        communes,
+        values,
+        legend=PrintLegend(scale=scale, rows=rows, title=translate(f"indicator.{indicator}", lang)),
+        sheet=replace(sheet, source=source),
+        overlays=overlays,
+        overlay_labels=labels,
+        highlight=highlight,
     )

@@ -133,14 +133,16 @@ def project_layers(layers: Mapping[str, gpd.GeoDataFrame | None]) -> dict[str, g
     return {key: _to_metric(frame) for key, frame in layers.items()}
 
 
-def _fill_colours(communes: gpd.GeoDataFrame, values: pd.Series, scale: ColourScale,
-                  code_column: str) -> tuple[pd.Series, pd.Series]:
+def _fill_colours(
+    communes: gpd.GeoDataFrame, values: pd.Series, scale: ColourScale, code_column: str
+) -> tuple[pd.Series, pd.Series]:
     """Fill colour per polygon and the no-data mask (NaN, or a code absent from ``values``)."""
     aligned = pd.to_numeric(communes[code_column].map(values), errors="coerce")
     classes = aligned.map(lambda v: scale.class_of(v))
     no_data = classes.isna()
-    fills = pd.Series([scale.no_data_colour if pd.isna(c) else scale.colours[int(c)] for c in classes],
-                      index=communes.index)
+    fills = pd.Series(
+        [scale.no_data_colour if pd.isna(c) else scale.colours[int(c)] for c in classes], index=communes.index
+    )
     return fills, no_data
 
 
@@ -200,10 +202,7 @@ def build_print_map(
 
     fig = Figure(figsize=COMPACT_SIZE_IN if compact else PAGE_SIZE_IN)
     _BuildCanvas(fig)
-    if compact:
-        ax = fig.add_axes((0.01, 0.01, 0.98, 0.98))
-    else:
-        ax = fig.add_axes((0.02, 0.10, 0.68, 0.78))
+    ax = fig.add_axes((0.01, 0.01, 0.98, 0.98)) if compact else fig.add_axes((0.02, 0.1, 0.68, 0.78))
     ax.set_axis_off()
     ax.set_aspect("equal")
 
@@ -211,8 +210,9 @@ def build_print_map(
     if has_data.any():
         metric[has_data].plot(ax=ax, color=fills[has_data].tolist(), edgecolor="#ffffff", linewidth=0.4)
     if no_data.any():
-        metric[no_data].plot(ax=ax, facecolor=NO_DATA_COLOUR, edgecolor=PRINT_NO_DATA_EDGE,
-                             hatch=PRINT_NO_DATA_HATCH, linewidth=0.4)
+        metric[no_data].plot(
+            ax=ax, facecolor=NO_DATA_COLOUR, edgecolor=PRINT_NO_DATA_EDGE, hatch=PRINT_NO_DATA_HATCH, linewidth=0.4
+        )
     drawn: list[str] = []
     for key in PRINT_OVERLAY_KEYS:
         layer = layers.get(key)
@@ -244,48 +244,103 @@ def build_print_map(
     badge = translate("demo.badge", lang).upper()
     if compact:
         if demo:
-            ax.text(0.02, 0.98, badge, transform=ax.transAxes, ha="left", va="top", color="#ffffff",
-                    fontproperties=font(7, bold=True), zorder=30, parse_math=False,
-                    bbox={"boxstyle": "round,pad=0.3", "facecolor": DEMO_COLOUR, "edgecolor": DEMO_COLOUR})
+            ax.text(
+                0.02,
+                0.98,
+                badge,
+                transform=ax.transAxes,
+                ha="left",
+                va="top",
+                color="#ffffff",
+                fontproperties=font(7, bold=True),
+                zorder=30,
+                parse_math=False,
+                bbox={"boxstyle": "round,pad=0.3", "facecolor": DEMO_COLOUR, "edgecolor": DEMO_COLOUR},
+            )
         return fig
 
     fig.text(0.02, 0.955, sheet.title, ha="left", va="center", fontproperties=font(16, bold=True), parse_math=False)
-    fig.text(0.02, 0.915, sheet.subtitle, ha="left", va="center", fontproperties=font(10), color="#333333",
-             parse_math=False)
+    fig.text(
+        0.02, 0.915, sheet.subtitle, ha="left", va="center", fontproperties=font(10), color="#333333", parse_math=False
+    )
     if demo:
-        fig.text(0.98, 0.955, badge, ha="right", va="center", color="#ffffff", fontproperties=font(13, bold=True),
-                 parse_math=False, bbox={"boxstyle": "round,pad=0.4", "facecolor": DEMO_COLOUR,
-                                         "edgecolor": DEMO_COLOUR})
+        fig.text(
+            0.98,
+            0.955,
+            badge,
+            ha="right",
+            va="center",
+            color="#ffffff",
+            fontproperties=font(13, bold=True),
+            parse_math=False,
+            bbox={"boxstyle": "round,pad=0.4", "facecolor": DEMO_COLOUR, "edgecolor": DEMO_COLOUR},
+        )
     legend_ax = fig.add_axes((0.72, 0.10, 0.26, 0.76))
     legend_ax.set_axis_off()
     handles: list[object] = []
     for entry in legend.rows:
-        row = entry if isinstance(entry, PrintLegendEntry) else PrintLegendEntry(
-            entry[0], entry[1], entry[0] == scale.no_data_colour)
+        row = (
+            entry
+            if isinstance(entry, PrintLegendEntry)
+            else PrintLegendEntry(entry[0], entry[1], entry[0] == scale.no_data_colour)
+        )
         if row.no_data:
-            handles.append(Patch(facecolor=NO_DATA_COLOUR, edgecolor=PRINT_NO_DATA_EDGE,
-                                 hatch=PRINT_NO_DATA_HATCH, label=row.label))
+            handles.append(
+                Patch(
+                    facecolor=NO_DATA_COLOUR, edgecolor=PRINT_NO_DATA_EDGE, hatch=PRINT_NO_DATA_HATCH, label=row.label
+                )
+            )
         else:
             handles.append(Patch(facecolor=row.colour, edgecolor="#666666", label=row.label))
-    classes = legend_ax.legend(handles=handles, loc="upper left", title=legend.title, prop=font(9),
-                               title_fontproperties=font(10, bold=True), frameon=False, alignment="left",
-                               handlelength=2.2, handleheight=1.4)
+    classes = legend_ax.legend(
+        handles=handles,
+        loc="upper left",
+        title=legend.title,
+        prop=font(9),
+        title_fontproperties=font(10, bold=True),
+        frameon=False,
+        alignment="left",
+        handlelength=2.2,
+        handleheight=1.4,
+    )
     if drawn or highlight:
         # A second legend() call replaces the first; keep the first as a plain artist.
         legend_ax.add_artist(classes)
-        line_handles = [Line2D([], [], label=labels.get(key, key), **PRINT_OVERLAY_STYLES[key])
-                        for key in drawn]
+        line_handles = [Line2D([], [], label=labels.get(key, key), **PRINT_OVERLAY_STYLES[key]) for key in drawn]
         if highlight:
-            line_handles.append(Line2D([], [], color=PRINT_HIGHLIGHT_COLOUR, linewidth=2.4,
-                                       label=labels.get("highlight", translate("print.highlight", lang))))
-        legend_ax.legend(handles=line_handles, loc="lower left", prop=font(9), frameon=False,
-                         title=translate("print.overlays", lang), title_fontproperties=font(10, bold=True),
-                         alignment="left", handlelength=3)
+            line_handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color=PRINT_HIGHLIGHT_COLOUR,
+                    linewidth=2.4,
+                    label=labels.get("highlight", translate("print.highlight", lang)),
+                )
+            )
+        legend_ax.legend(
+            handles=line_handles,
+            loc="lower left",
+            prop=font(9),
+            frameon=False,
+            title=translate("print.overlays", lang),
+            title_fontproperties=font(10, bold=True),
+            alignment="left",
+            handlelength=3,
+        )
     for text in legend_ax.findobj(Text):
         text.set_parse_math(False)
     if sheet.source:
-        fig.text(0.02, 0.035, sheet.source, ha="left", va="center", fontproperties=font(7.5), color="#333333",
-                 wrap=True, parse_math=False)
+        fig.text(
+            0.02,
+            0.035,
+            sheet.source,
+            ha="left",
+            va="center",
+            fontproperties=font(7.5),
+            color="#333333",
+            wrap=True,
+            parse_math=False,
+        )
     return fig
 
 

@@ -38,8 +38,12 @@ DEFAULT_SHOWN: dict[str, bool] = {
 FOCUS_OVERLAYS: dict[str, bool] = {"border": True, "coast": True, "economic_zones": True, "major_projects": True}
 #: Display-layer role (``loaders.geo.boundaries`` roles) each overlay is drawn from;
 #: ``major_projects`` comes from the registry's project sites instead.
-OVERLAY_ROLES: dict[str, str] = {"districts": "districts_legacy", "border": "border_laos", "coast": "coastline",
-                                 "economic_zones": "economic_zones"}
+OVERLAY_ROLES: dict[str, str] = {
+    "districts": "districts_legacy",
+    "border": "border_laos",
+    "coast": "coastline",
+    "economic_zones": "economic_zones",
+}
 #: Leaflet style of each overlay on screen.
 OVERLAY_STYLES: dict[str, dict[str, Any]] = {
     "districts": {"color": "#222222", "weight": 2.2, "opacity": 0.9, "fill": False},

@@ -45,7 +45,7 @@ class ViewSettings:
 
     lang: str
     level: str
-    background: Background = Background()
+    background: Background = field(default_factory=Background)
     overlay_shown: Mapping[str, bool] = field(default_factory=dict)
 
 
@@ -110,13 +110,23 @@ def build_map_view(
     legend = [(e.colour, e.label) for e in build_legend(values, scale, fmt, no_data)]
     value_label = value_label or translate(f"indicator.{indicator}", lang)
     style = ValueStyle(
-        value_label=value_label, format_value=fmt, scale=scale, no_data_label=no_data,
-        name_label=translate("col.commune", lang), highlight_codes=frozenset(highlight),
+        value_label=value_label,
+        format_value=fmt,
+        scale=scale,
+        no_data_label=no_data,
+        name_label=translate("col.commune", lang),
+        highlight_codes=frozenset(highlight),
     )
     if layers is None:
         table = registry.communes if level == LEVEL_2025 else registry.legacy
-        points = pd.DataFrame({"gso_code": table.index, "name": table["name"].values,
-                               "lat": table["label_lat"].values, "lon": table["label_lon"].values})
+        points = pd.DataFrame(
+            {
+                "gso_code": table.index,
+                "name": table["name"].values,
+                "lat": table["label_lat"].values,
+                "lon": table["label_lon"].values,
+            }
+        )
         m = builders.build_commune_points_map(points, values, style, background=settings.background)
         return MapView(m, legend, points_only=True)
     communes = layers["communes_2025" if level == LEVEL_2025 else "communes_legacy"]
@@ -124,8 +134,12 @@ def build_map_view(
     overlays["major_projects"] = major_projects_layer(registry)
     labels = {k: translate(f"map.overlay.{k}", lang) for k in OVERLAY_KEYS}
     m = builders.build_coverage_map(
-        communes, values, style, overlays=Overlays(layers=overlays, labels=labels, shown=settings.overlay_shown),
-        background=settings.background, commune_layer_label=translate("map.overlay.choropleth", lang),
+        communes,
+        values,
+        style,
+        overlays=Overlays(layers=overlays, labels=labels, shown=settings.overlay_shown),
+        background=settings.background,
+        commune_layer_label=translate("map.overlay.choropleth", lang),
     )
     return MapView(m, legend, points_only=False)
 
@@ -223,8 +237,15 @@ def build_restyle(
     def fmt(value: float) -> str:
         return format_indicator(indicator, value, lang, no_data)
 
-    return build_value_restyle(indicators[indicator], translate(f"indicator.{indicator}", lang), fmt, no_data,
-                               codes, highlight, palette_for(indicator))
+    return build_value_restyle(
+        indicators[indicator],
+        translate(f"indicator.{indicator}", lang),
+        fmt,
+        no_data,
+        codes,
+        highlight,
+        palette_for(indicator),
+    )
 
 
 def clicked_code(event: Mapping[str, Any] | None) -> str | None:

@@ -1,12 +1,14 @@
 """Admin: the accounts, and creating, re-roling, disabling and enabling them (each action checked and audited)."""
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
 from loaders.accounts import access as roles
 from loaders.accounts import users
-from loaders.accounts.records import MAX_USERNAME_LENGTH, UserError
 from loaders.accounts.audit import local_zone
+from loaders.accounts.records import MAX_USERNAME_LENGTH, Account, UserError
 from loaders.store.db import utcnow
 from ui import cache
 from ui.access import require
@@ -26,19 +28,31 @@ st.subheader(t("users.list"))
 if accounts.empty:
     st.info(t("users.none"))
 else:
-    status = ["disabled" if d else "locked" if pd.notna(u) and u > now else "active"
-              for d, u in zip(accounts["disabled"], accounts["locked_until"])]
-    st.dataframe(pd.DataFrame({
-        t("users.col.username"): accounts["username"],
-        t("users.col.role"): accounts["role"].map(lambda r: t(f"role.{r}")),
-        t("users.col.status"): [t(f"users.status.{s}") for s in status],
-        t("users.col.sign_in"): accounts["has_password"].map(
-            lambda p: t("users.method.password") if p else t("users.method.oidc")),
-        t("users.col.last_login"): accounts["last_login_at"].dt.tz_convert(local_zone()).dt.strftime("%d/%m/%Y %H:%M"),
-    }), hide_index=True, width="stretch", key="admin_users_table")
+    status = [
+        "disabled" if d else "locked" if pd.notna(u) and u > now else "active"
+        for d, u in zip(accounts["disabled"], accounts["locked_until"])
+    ]
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("users.col.username"): accounts["username"],
+                t("users.col.role"): accounts["role"].map(lambda r: t(f"role.{r}")),
+                t("users.col.status"): [t(f"users.status.{s}") for s in status],
+                t("users.col.sign_in"): accounts["has_password"].map(
+                    lambda p: t("users.method.password") if p else t("users.method.oidc")
+                ),
+                t("users.col.last_login"): accounts["last_login_at"]
+                .dt.tz_convert(local_zone())
+                .dt.strftime("%d/%m/%Y %H:%M"),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key="admin_users_table",
+    )
 
 
-def _run(action, *args) -> None:  # noqa: ANN001 - one of loaders.accounts.users' account functions
+def _run(action: Callable[..., Account], *args: object) -> None:
     """Check the role again on the server, run the action (it audits itself), report the outcome."""
     actor, address = admin_action("users")
     try:
@@ -53,15 +67,19 @@ def _run(action, *args) -> None:  # noqa: ANN001 - one of loaders.accounts.users
 st.subheader(t("users.create"))
 with st.form("admin_users_create", clear_on_submit=True):
     name = st.text_input(t("users.col.username"), key="admin_users_new_name", max_chars=MAX_USERNAME_LENGTH)
-    role = st.selectbox(t("users.col.role"), roles.ROLES, key="admin_users_new_role",
-                        format_func=lambda r: t(f"role.{r}"))
+    role = st.selectbox(
+        t("users.col.role"), roles.ROLES, key="admin_users_new_role", format_func=lambda r: t(f"role.{r}")
+    )
     oidc_only = st.checkbox(t("users.create.oidc_only"), key="admin_users_new_oidc")
-    password = st.text_input(t("auth.password"), type="password", key="admin_users_new_password",
-                             autocomplete="new-password")
-    again = st.text_input(t("users.password_again"), type="password", key="admin_users_new_password2",
-                          autocomplete="new-password")
-    create = st.form_submit_button(t("users.create"), key="admin_users_create_submit", type="primary",
-                                   icon=":material/person_add:")
+    password = st.text_input(
+        t("auth.password"), type="password", key="admin_users_new_password", autocomplete="new-password"
+    )
+    again = st.text_input(
+        t("users.password_again"), type="password", key="admin_users_new_password2", autocomplete="new-password"
+    )
+    create = st.form_submit_button(
+        t("users.create"), key="admin_users_create_submit", type="primary", icon=":material/person_add:"
+    )
 if create:
     if not oidc_only and password != again:
         st.error(t("users.password_mismatch"))
@@ -72,8 +90,9 @@ if not accounts.empty:
     st.subheader(t("users.change"))
     picked = st.selectbox(t("users.pick"), list(accounts["username"]), key="admin_users_pick")
     left, middle, right = st.columns([2, 1, 1], vertical_alignment="bottom")
-    new_role = left.selectbox(t("users.new_role"), roles.ROLES, key="admin_users_role",
-                              format_func=lambda r: t(f"role.{r}"))
+    new_role = left.selectbox(
+        t("users.new_role"), roles.ROLES, key="admin_users_role", format_func=lambda r: t(f"role.{r}")
+    )
     if left.button(t("users.set_role"), key="admin_users_set_role", icon=":material/manage_accounts:"):
         _run(users.set_role, picked, new_role)
     if middle.button(t("users.disable"), key="admin_users_disable", icon=":material/block:"):

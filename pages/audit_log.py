@@ -8,8 +8,8 @@ from analysis.exports import export_timestamp
 from loaders.accounts import audit
 from ui import cache
 from ui.access import require
-from ui.parts.tables import render_downloads
 from ui.i18n import current_language, t
+from ui.parts.tables import render_downloads
 
 require("audit")
 st.title(t("page.audit_log"))
@@ -23,14 +23,21 @@ def _action_label(action: str) -> str:
 
 
 left, middle, right = st.columns(3)
-users = left.multiselect(t("audit.filter.users"), audit.distinct_values(engine, "user_name"), key="audit_users",
-                         placeholder=t("filter.all"))
-actions = middle.multiselect(t("audit.filter.actions"), audit.distinct_values(engine, "action"), key="audit_actions",
-                             format_func=_action_label, placeholder=t("filter.all"))
+users = left.multiselect(
+    t("audit.filter.users"), audit.distinct_values(engine, "user_name"), key="audit_users", placeholder=t("filter.all")
+)
+actions = middle.multiselect(
+    t("audit.filter.actions"),
+    audit.distinct_values(engine, "action"),
+    key="audit_actions",
+    format_func=_action_label,
+    placeholder=t("filter.all"),
+)
 today = date.today()
-days = right.date_input(t("audit.filter.dates"), value=(today - timedelta(days=30), today), key="audit_dates",
-                        format="DD/MM/YYYY")
-start, end = (tuple(days) + (None, None))[:2] if isinstance(days, (tuple, list)) else (days, days)
+days = right.date_input(
+    t("audit.filter.dates"), value=(today - timedelta(days=30), today), key="audit_dates", format="DD/MM/YYYY"
+)
+start, end = ((*tuple(days), None, None))[:2] if isinstance(days, (tuple, list)) else (days, days)
 text = st.text_input(t("audit.filter.text"), key="audit_text", max_chars=200)
 
 events = audit.query_events(engine, users=users, actions=actions, start=start, end=end or start, text=text)

@@ -10,8 +10,15 @@ from ui import cache
 from ui.i18n import current_language, t
 from ui.map_component import map_event, render_map
 from ui.parts.kpis import render_kpis
-from ui.parts.map_section import (SELECTED_COMMUNE_KEY, highlight_codes, map_indicator_for, new_click, render_legend,
-                                  render_level_switch, sync_selection)
+from ui.parts.map_section import (
+    SELECTED_COMMUNE_KEY,
+    highlight_codes,
+    map_indicator_for,
+    new_click,
+    render_legend,
+    render_level_switch,
+    sync_selection,
+)
 from ui.parts.printing import render_briefing_download, render_print_map_downloads
 from ui.parts.profile import render_commune_profile
 from ui.sidebar import current_filters
@@ -25,10 +32,16 @@ render_kpis(cache.get_summary(version, filters), key_prefix="map")
 
 option_cols = st.columns([2, 1])
 indicator = option_cols[0].selectbox(
-    t("map.indicator"), ind.MAP_INDICATORS, key="map_indicator", format_func=lambda i: t(f"indicator.{i}"),
+    t("map.indicator"),
+    ind.MAP_INDICATORS,
+    key="map_indicator",
+    format_func=lambda i: t(f"indicator.{i}"),
 )
 basemap = option_cols[1].selectbox(
-    t("map.basemap"), BASEMAPS, index=BASEMAPS.index(settings.default_basemap()), key="map_basemap",
+    t("map.basemap"),
+    BASEMAPS,
+    index=BASEMAPS.index(settings.default_basemap()),
+    key="map_basemap",
     format_func=lambda b: t(f"map.basemap.{b}"),
 )
 level = render_level_switch(filters)
@@ -44,7 +57,7 @@ if clicked:
     st.session_state[SELECTED_COMMUNE_KEY] = clicked
 
 indicators = cache.get_indicators(version, filters)
-codes = [""] + list(indicators.index)
+codes = ["", *list(indicators.index)]
 selected = st.session_state.get(SELECTED_COMMUNE_KEY) or ""
 if selected and selected not in codes and selected in registry.communes.index:
     codes.insert(1, selected)  # a commune chosen elsewhere stays reachable under narrower filters
@@ -57,14 +70,19 @@ with map_col:
         st.warning(t("map.no_boundaries"))
     render_legend(legend, t(f"indicator.{shown}"))
     render_map(prepared, key="map_coverage", height=560, restyle=restyle)
-    render_print_map_downloads(filters, shown, key_prefix="map_print", level=level,
-                               highlight=highlight_codes([selected], level))
+    render_print_map_downloads(
+        filters, shown, key_prefix="map_print", level=level, highlight=highlight_codes([selected], level)
+    )
 with profile_col:
     # The select box has its own key, synced to the shared selection: a widget's own
     # state is dropped when another page is shown, the shared key is not.
     st.session_state["map_commune"] = selected if selected in codes else ""
     st.selectbox(
-        t("profile.select"), codes, key="map_commune", on_change=sync_selection, args=("map_commune",),
+        t("profile.select"),
+        codes,
+        key="map_commune",
+        on_change=sync_selection,
+        args=("map_commune",),
         format_func=lambda c: registry.communes.at[c, "name"] if c else t("profile.pick"),
     )
     selected = st.session_state["map_commune"]

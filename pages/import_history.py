@@ -4,10 +4,10 @@ import streamlit as st
 
 from loaders.ingest.history import list_imports
 from ui import cache
-from ui.parts import history
-from ui.parts.upload import render_flash
 from ui.access import require
 from ui.i18n import t
+from ui.parts import history
+from ui.parts.upload import render_flash
 
 require("import")
 st.title(t("page.import_history"))

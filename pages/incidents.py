@@ -19,10 +19,10 @@ version = cache.data_version()
 st.title(t("page.incidents.title"))
 
 rule_cols = st.columns(2)
-rise = rule_cols[0].slider(t("incidents.rise"), 0, 200, 25, step=5, key="incidents_rise", format="%d%%",
-                           persist_state="session")
-baseline = rule_cols[1].slider(t("incidents.baseline"), 0, 50, 5, key="incidents_baseline",
-                               persist_state="session")
+rise = rule_cols[0].slider(
+    t("incidents.rise"), 0, 200, 25, step=5, key="incidents_rise", format="%d%%", persist_state="session"
+)
+baseline = rule_cols[1].slider(t("incidents.baseline"), 0, 50, 5, key="incidents_baseline", persist_state="session")
 filters = replace(current_filters(), rise_threshold=rise / 100, min_baseline=baseline)
 st.info(t("incidents.rule_on_screen", rule=rule_sentence(filters)), icon=":material/rule:")
 
@@ -30,34 +30,53 @@ chart_cols = st.columns(2)
 with chart_cols[0]:
     parts.render_monthly(cache.get_incident_series(version, filters, "field"), "field", t("incidents.by_field"))
 with chart_cols[1]:
-    parts.render_monthly(cache.get_incident_series(version, filters, "severity"), "severity",
-                         t("incidents.by_severity"))
+    parts.render_monthly(
+        cache.get_incident_series(version, filters, "severity"), "severity", t("incidents.by_severity")
+    )
 
 st.subheader(t("incidents.change_title"))
 level = render_level_switch(filters)
 table = cache.get_change_table(version, filters, level)
 n_flagged = int(table["incidents_flag"].sum())
-st.caption(t("incidents.flag_count", n=n_flagged, rule=rule_sentence(filters),
-             prev=f"{filters.period.previous().start:%d/%m/%Y}–{filters.period.previous().end:%d/%m/%Y}"))
-render_table(parts.change_frame(table), filters, t("incidents.change_title"), key="incidents_change_table",
-             extra=[(t("incidents.rule_label"), rule_sentence(filters))])
+st.caption(
+    t(
+        "incidents.flag_count",
+        n=n_flagged,
+        rule=rule_sentence(filters),
+        prev=f"{filters.period.previous().start:%d/%m/%Y}–{filters.period.previous().end:%d/%m/%Y}",
+    )
+)
+render_table(
+    parts.change_frame(table),
+    filters,
+    t("incidents.change_title"),
+    key="incidents_change_table",
+    extra=[(t("incidents.rule_label"), rule_sentence(filters))],
+)
 
 st.subheader(t("incidents.map_title"))
 lang = current_language()
-show_points = can("points") and st.toggle(t("incidents.show_points"), value=False, key="incidents_points",
-                                          help=t("incidents.show_points.help"))
+show_points = can("points") and st.toggle(
+    t("incidents.show_points"), value=False, key="incidents_points", help=t("incidents.show_points.help")
+)
 points_script, n_points = cache.get_points_script(version, filters, lang, level) if show_points else ("", 0)
 if show_points and not n_points:
     st.info(t("incidents.no_points"))
 if n_points:
     st.caption(t("incidents.points_all", n=n_points))
-    render_map(cache.get_points_base_map(level, settings.default_basemap(), lang), key="incidents_points_map",
-               height=520, returned_objects=(), restyle=points_script)
+    render_map(
+        cache.get_points_base_map(level, settings.default_basemap(), lang),
+        key="incidents_points_map",
+        height=520,
+        returned_objects=(),
+        restyle=points_script,
+    )
 else:
     indicator = map_indicator_for(level, "incidents_per_10k")
     restyle, legend = cache.get_map_restyle(version, filters, indicator, lang, level, ())
-    render_commune_map("incidents_map", level, Colouring(restyle, legend, t(f"indicator.{indicator}")), height=520,
-                       returned_objects=())
+    render_commune_map(
+        "incidents_map", level, Colouring(restyle, legend, t(f"indicator.{indicator}")), height=520, returned_objects=()
+    )
 
 if can("incident_details"):
     st.subheader(t("incidents.details_title"))
@@ -66,5 +85,10 @@ if can("incident_details"):
     shown = rows.head(parts.DETAIL_ROWS_SHOWN)
     if len(shown) < len(rows):
         st.caption(t("incidents.details_capped", shown=len(shown), n=len(rows)))
-    render_table(parts.details_frame(shown, level), filters, t("incidents.details_title"), key="incidents_details",
-                 download=lambda: parts.details_frame(rows, level))
+    render_table(
+        parts.details_frame(shown, level),
+        filters,
+        t("incidents.details_title"),
+        key="incidents_details",
+        download=lambda: parts.details_frame(rows, level),
+    )

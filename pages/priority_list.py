@@ -9,8 +9,16 @@ from ui import cache
 from ui.i18n import current_language, t
 from ui.map_component import map_event
 from ui.parts.labels import rule_sentence
-from ui.parts.map_section import (SELECTED_COMMUNE_KEY, Colouring, center_of, highlight_codes, map_indicator_for,
-                                  new_click, render_commune_map, render_level_switch)
+from ui.parts.map_section import (
+    SELECTED_COMMUNE_KEY,
+    Colouring,
+    center_of,
+    highlight_codes,
+    map_indicator_for,
+    new_click,
+    render_commune_map,
+    render_level_switch,
+)
 from ui.parts.profile import render_commune_extras, render_commune_profile
 from ui.parts.ranking import priority_frame, render_weight_sliders, selected_row_code
 from ui.parts.tables import render_table
@@ -39,8 +47,13 @@ if formula is not None:
     key_weights = tuple(sorted(weights.items()))
     ranked = cache.get_priority(version, filters, key_weights)
     event = render_table(
-        priority_frame(ranked), filters, t("page.priority_list"), key="priority_table", on_select="rerun",
-        selection_mode="single-row", extra=[(t("priority.formula_label"), formula)],
+        priority_frame(ranked),
+        filters,
+        t("page.priority_list"),
+        key="priority_table",
+        on_select="rerun",
+        selection_mode="single-row",
+        extra=[(t("priority.formula_label"), formula)],
     )
     level = render_level_switch(filters)
     # A newly selected row or a new map click (from the previous run) selects before the map is drawn.
@@ -62,8 +75,9 @@ if formula is not None:
         legend_title = t(f"indicator.{indicator}")
         st.caption(t("priority.legacy_map_note"))
     center = center_of([selected]) if selected else None
-    render_commune_map("priority_map", level, Colouring(restyle, legend, legend_title), center=center,
-                       zoom=12 if center else None)
+    render_commune_map(
+        "priority_map", level, Colouring(restyle, legend, legend_title), center=center, zoom=12 if center else None
+    )
 
     if selected in registry.communes.index:
         indicators = cache.get_indicators(version, cache.province_filters(filters))

@@ -7,8 +7,17 @@ from maps.views import clicked_code
 from ui import cache
 from ui.i18n import current_language, t
 from ui.map_component import map_event
-from ui.parts.map_section import (SELECTED_COMMUNE_KEY, Colouring, center_of, highlight_codes, map_indicator_for,
-                                  new_click, render_commune_map, render_level_switch, sync_selection)
+from ui.parts.map_section import (
+    SELECTED_COMMUNE_KEY,
+    Colouring,
+    center_of,
+    highlight_codes,
+    map_indicator_for,
+    new_click,
+    render_commune_map,
+    render_level_switch,
+    sync_selection,
+)
 from ui.parts.profile import render_commune_extras, render_commune_profile, render_district_profile
 from ui.sidebar import current_filters
 
@@ -17,8 +26,17 @@ version = cache.data_version()
 registry = cache.get_registry()
 st.title(t("page.profiles.title"))
 
-mode = st.segmented_control(t("profile.mode"), ("commune", "district"), key="profiles_mode", default="commune",
-                            required=True, format_func=lambda v: t(f"profile.mode.{v}")) or "commune"
+mode = (
+    st.segmented_control(
+        t("profile.mode"),
+        ("commune", "district"),
+        key="profiles_mode",
+        default="commune",
+        required=True,
+        format_func=lambda v: t(f"profile.mode.{v}"),
+    )
+    or "commune"
+)
 level = render_level_switch(filters)
 
 # A new map click (from the previous run) selects before anything is drawn.
@@ -41,17 +59,24 @@ if selected and selected not in units and selected in registry.communes.index:
 if mode == "commune":
     st.session_state["profiles_commune"] = selected if selected in units else ""
     code = st.selectbox(
-        t("profile.select"), [""] + units, key="profiles_commune", on_change=sync_selection,
-        args=("profiles_commune",), format_func=lambda c: registry.communes.at[c, "name"] if c else t("profile.pick"),
+        t("profile.select"),
+        ["", *units],
+        key="profiles_commune",
+        on_change=sync_selection,
+        args=("profiles_commune",),
+        format_func=lambda c: registry.communes.at[c, "name"] if c else t("profile.pick"),
     )
     st.session_state[SELECTED_COMMUNE_KEY] = code
     focus_codes = [code] if code else []
 else:
-    codes = [""] + list(registry.districts.index)
+    codes = ["", *list(registry.districts.index)]
     if st.session_state.get("profiles_district") not in codes:
         st.session_state["profiles_district"] = ""
     code = st.selectbox(
-        t("profile.select_district"), codes, key="profiles_district", persist_state="session",
+        t("profile.select_district"),
+        codes,
+        key="profiles_district",
+        persist_state="session",
         format_func=lambda c: registry.districts.at[c, "name"] if c else t("profile.pick_district"),
     )
     focus_codes = registry.communes_in_districts([code]) if code else []
@@ -59,11 +84,17 @@ else:
 map_col, profile_col = st.columns([2, 3], gap="medium")
 with map_col:
     indicator = map_indicator_for(level, "models_per_10k")
-    restyle, legend = cache.get_map_restyle(version, filters, indicator, current_language(), level,
-                                            highlight_codes(list(focus_codes), level))
+    restyle, legend = cache.get_map_restyle(
+        version, filters, indicator, current_language(), level, highlight_codes(list(focus_codes), level)
+    )
     center = center_of(list(focus_codes))
-    render_commune_map("profiles_map", level, Colouring(restyle, legend, t(f"indicator.{indicator}")), center=center,
-                       zoom=(11 if mode == "commune" else 10) if center else None)
+    render_commune_map(
+        "profiles_map",
+        level,
+        Colouring(restyle, legend, t(f"indicator.{indicator}")),
+        center=center,
+        zoom=(11 if mode == "commune" else 10) if center else None,
+    )
 
 with profile_col:
     if not code:

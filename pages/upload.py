@@ -6,9 +6,9 @@ The importer (``loaders.ingest``) does the work, as for ``python -m loaders impo
 
 import streamlit as st
 
-from ui.parts import upload as up
 from ui.access import require
 from ui.i18n import t
+from ui.parts import upload as up
 
 require("import")
 st.title(t("page.upload"))

@@ -50,7 +50,7 @@ _PROJECT_ROOT = Path(__file__).resolve().parents[1]
 if str(_PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(_PROJECT_ROOT))
 
-from maps.assets import (  # noqa: E402
+from maps.assets import (
     GLYPHICONS_SOURCE,
     INSTALL_RECORD,
     ROTATE_CSS_TARGET,
@@ -158,7 +158,7 @@ def locked_packages(project_root: Path, registry: str = DEFAULT_REGISTRY) -> lis
     entries = lock.get("packages") if isinstance(lock, dict) else None
     if not isinstance(entries, dict):
         raise AssetInstallError(
-            f"{lock_path} has no \"packages\" map (lockfileVersion {lock.get('lockfileVersion')!r}); "
+            f'{lock_path} has no "packages" map (lockfileVersion {lock.get("lockfileVersion")!r}); '
             "lockfile version 2 or 3 is needed."
         )
     packages = []

@@ -1,1 +1,4 @@
-"""Streamlit-facing helpers: the caching layer, the sidebar, access checks, the map component and the page sections (``ui.parts``)."""
+"""Streamlit-facing helpers.
+
+The caching layer, the sidebar, access checks, the map component and the page sections (``ui.parts``).
+"""

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from loaders.accounts import access
-from loaders.accounts import audit
+from loaders.accounts import access, audit
 from ui import cache
 from ui.i18n import t
 

@@ -206,12 +206,19 @@ def _render_form() -> None:
         # Only shown while no account exists at all, so it tells an attacker nothing worth knowing.
         st.info(t("auth.no_accounts"), icon=":material/person_add:")
     with st.form("sign_in_form", clear_on_submit=True, enter_to_submit=True):
-        username = st.text_input(t("auth.username"), key="sign_in_username", max_chars=records.MAX_USERNAME_LENGTH,
-                                 autocomplete="username")
-        password = st.text_input(t("auth.password"), key="sign_in_password", type="password",
-                                 max_chars=passwords.MAX_PASSWORD_LENGTH, autocomplete="current-password")
-        submitted = st.form_submit_button(t("auth.submit"), key="sign_in_submit", type="primary",
-                                          icon=":material/login:")
+        username = st.text_input(
+            t("auth.username"), key="sign_in_username", max_chars=records.MAX_USERNAME_LENGTH, autocomplete="username"
+        )
+        password = st.text_input(
+            t("auth.password"),
+            key="sign_in_password",
+            type="password",
+            max_chars=passwords.MAX_PASSWORD_LENGTH,
+            autocomplete="current-password",
+        )
+        submitted = st.form_submit_button(
+            t("auth.submit"), key="sign_in_submit", type="primary", icon=":material/login:"
+        )
     if not submitted:
         return
     if not username.strip() or not password:
@@ -228,8 +235,13 @@ def _render_form() -> None:
 def render_language_choice() -> None:
     """The language switch alone, for the sign-in page (the full sidebar shows it to signed-in users)."""
     with st.sidebar:
-        st.radio(t("sidebar.language"), LANGUAGES, key=LANG_KEY, horizontal=True,
-                 format_func=lambda code: t(f"language.{code}"))
+        st.radio(
+            t("sidebar.language"),
+            LANGUAGES,
+            key=LANG_KEY,
+            horizontal=True,
+            format_func=lambda code: t(f"language.{code}"),
+        )
 
 
 def render_user_box() -> None:
@@ -247,7 +259,7 @@ def render_user_box() -> None:
             st.rerun()
 
 
-def admin_action(permission: str):  # noqa: ANN201 - returns (actor, address)
+def admin_action(permission: str) -> tuple[str, str | None]:
     """Check ``permission`` on the server right before an action; return who acts and from where.
 
     Raises

@@ -14,18 +14,19 @@ from threading import Lock
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 import streamlit as st
 from sqlalchemy.engine import Engine
 
 from analysis import comparisons, district_profile, priority, series
 from analysis import indicators as ind
 from analysis.formatting import format_indicator
+from loaders.core import domain, settings
+from loaders.core.i18n import translate
 from loaders.geo import boundaries
 from loaders.geo import registry as reg
 from loaders.geo.loading import load_registry
 from loaders.geo.schema import boundaries_installed
-from loaders.core import domain, settings
-from loaders.core.i18n import translate
 from loaders.store import db, reads
 from maps import builders, offline, printable
 from maps import views as mapview
@@ -64,7 +65,7 @@ def get_display_layers() -> dict[str, gpd.GeoDataFrame] | None:
 
 
 @st.cache_resource(show_spinner=False)
-def get_province_polygon():
+def get_province_polygon() -> shapely.Geometry | None:
     """The province outline (full precision) for coordinate checks, or ``None``."""
     return boundaries.load_province_polygon()
 
@@ -177,8 +178,13 @@ def _focus_groups(units: pd.Index, by: str) -> dict[str, pd.Index]:
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)
 def get_priority(version: int, filters: ind.Filters, weights: tuple[tuple[str, float], ...]) -> pd.DataFrame:
     """Ranked priority scores of the filtered 2025 communes (``analysis.priority``)."""
-    return priority.priority_scores(get_indicators(version, filters), get_registry(), dict(weights),
-                                    filters.min_baseline, classes=get_focus_tables()[0])
+    return priority.priority_scores(
+        get_indicators(version, filters),
+        get_registry(),
+        dict(weights),
+        filters.min_baseline,
+        classes=get_focus_tables()[0],
+    )
 
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)
@@ -198,8 +204,9 @@ def get_focus_trends(version: int, filters: ind.Filters, by: str, step: str) -> 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)
 def get_missing_kinds(version: int, filters: ind.Filters) -> pd.DataFrame:
     """Focus-area communes missing a core model kind."""
-    return comparisons.missing_kinds_table(get_indicators(version, filters), get_registry(),
-                                           membership=get_focus_tables()[1])
+    return comparisons.missing_kinds_table(
+        get_indicators(version, filters), get_registry(), membership=get_focus_tables()[1]
+    )
 
 
 @st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=_FAST_HASH)
@@ -230,20 +237,28 @@ def get_change_table(version: int, filters: ind.Filters, level: str) -> pd.DataF
 def get_district_table(version: int, filters: ind.Filters) -> pd.DataFrame:
     """Key figures of the 12 former districts (whole province, the filter's period and kinds)."""
     whole = province_filters(filters)
-    return district_profile.district_table(get_indicators(version, whole), get_datasets(version),
-                                           get_registry(), whole)
+    return district_profile.district_table(get_indicators(version, whole), get_datasets(version), get_registry(), whole)
 
 
 @st.cache_data(max_entries=256, show_spinner=False, hash_funcs=_FAST_HASH)
-def get_priority_restyle(version: int, filters: ind.Filters, weights: tuple[tuple[str, float], ...], lang: str,
-                         highlight: tuple[str, ...] = ()) -> tuple[str, list[tuple[str, str]]]:
+def get_priority_restyle(
+    version: int,
+    filters: ind.Filters,
+    weights: tuple[tuple[str, float], ...],
+    lang: str,
+    highlight: tuple[str, ...] = (),
+) -> tuple[str, list[tuple[str, str]]]:
     """Recolouring script and legend of the 2025 commune map by priority score (0–100)."""
     no_data = translate("common.no_data", lang)
     ranked = get_priority(version, filters, weights)
     codes = tuple(ind.unit_table(get_registry(), ind.LEVEL_2025).index)
     styles, texts, legend = mapview.build_value_restyle(
-        ranked["score"] * 100, translate("priority.score", lang),
-        lambda v: format_indicator("priority_score", v, lang, no_data), no_data, codes, highlight,
+        ranked["score"] * 100,
+        translate("priority.score", lang),
+        lambda v: format_indicator("priority_score", v, lang, no_data),
+        no_data,
+        codes,
+        highlight,
         palette=palette_for("priority_score"),
     )
     return restyle_script(styles, texts), legend
@@ -258,12 +273,20 @@ def get_points_base_map(level: str, basemap: str, lang: str) -> map_component.Pr
     if layers is not None:
         outlines = layers["communes_2025" if level == ind.LEVEL_2025 else "communes_legacy"]
     labels = ind.unit_table(get_registry(), level)[["label_lat", "label_lon"]].astype(float)
-    bounds = (labels["label_lon"].min(), labels["label_lat"].min(), labels["label_lon"].max(),
-              labels["label_lat"].max())
-    labels = PointsLabels(points=translate("incidents.points_layer", lang), heat=translate("incidents.heat_layer", lang),
-                          boundaries=translate("map.overlay.choropleth", lang))
-    m = builders.build_points_map(None, labels=labels, boundaries=outlines, background=Background(basemap=basemap),
-                                  bounds=bounds)
+    bounds = (
+        labels["label_lon"].min(),
+        labels["label_lat"].min(),
+        labels["label_lon"].max(),
+        labels["label_lat"].max(),
+    )
+    labels = PointsLabels(
+        points=translate("incidents.points_layer", lang),
+        heat=translate("incidents.heat_layer", lang),
+        boundaries=translate("map.overlay.choropleth", lang),
+    )
+    m = builders.build_points_map(
+        None, labels=labels, boundaries=outlines, background=Background(basemap=basemap), bounds=bounds
+    )
     return map_component.prepare_map(m)
 
 
@@ -280,16 +303,21 @@ def get_points_script(version: int, filters: ind.Filters, lang: str, level: str 
         The script and the number of points (0: nothing to draw).
     """
     located = get_incident_rows(version, filters, level).dropna(subset=["lat", "lon"])
-    fields = {f: {v: translate(f"enum.{f}.{v}", lang) for v in located[f].dropna().unique()}
-              for f in ("field", "severity")}
-    points = pd.DataFrame({
-        "lat": located["lat"], "lon": located["lon"],
-        "date": located["occurred_on"].dt.strftime("%d/%m/%Y"),
-        "field": located["field"].map(fields["field"]),
-        "severity": located["severity"].map(fields["severity"]),
-    })
-    payload = points_payload(points, ("date", "field", "severity"),
-                                      [translate(k, lang) for k in ("col.date", "col.field", "col.severity")])
+    fields = {
+        f: {v: translate(f"enum.{f}.{v}", lang) for v in located[f].dropna().unique()} for f in ("field", "severity")
+    }
+    points = pd.DataFrame(
+        {
+            "lat": located["lat"],
+            "lon": located["lon"],
+            "date": located["occurred_on"].dt.strftime("%d/%m/%Y"),
+            "field": located["field"].map(fields["field"]),
+            "severity": located["severity"].map(fields["severity"]),
+        }
+    )
+    payload = points_payload(
+        points, ("date", "field", "severity"), [translate(k, lang) for k in ("col.date", "col.field", "col.severity")]
+    )
     return points_fill_script(payload), len(points)
 
 
@@ -308,25 +336,34 @@ MAP_KINDS: dict[str, dict[str, bool] | None] = {"coverage": None, "focus": FOCUS
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def get_base_map(level: str, basemap: str, lang: str,
-                 kind: str = "coverage") -> tuple[map_component.PreparedMap, bool, tuple[str, ...]]:
+def get_base_map(
+    level: str, basemap: str, lang: str, kind: str = "coverage"
+) -> tuple[map_component.PreparedMap, bool, tuple[str, ...]]:
     """The commune map drawn once per level, basemap, language and kind (:data:`MAP_KINDS`).
 
     Returns the prepared map, whether it shows points only, and the codes drawn.
     """
     registry = get_registry()
-    settings = mapview.ViewSettings(lang=lang, level=level, background=Background(basemap=basemap),
-                                    overlay_shown=MAP_KINDS[kind] or {})
+    settings = mapview.ViewSettings(
+        lang=lang, level=level, background=Background(basemap=basemap), overlay_shown=MAP_KINDS[kind] or {}
+    )
     m, points_only = mapview.build_base_map(settings, get_display_layers(), registry)
     codes = tuple(ind.unit_table(registry, level).index)
     return map_component.prepare_map(m), points_only, codes
 
 
 @st.cache_data(max_entries=256, show_spinner=False, hash_funcs=_FAST_HASH)
-def get_map_restyle(version: int, filters: ind.Filters, indicator: str, lang: str, level: str = ind.LEVEL_2025,
-                    highlight: tuple[str, ...] = ()) -> tuple[str, list[tuple[str, str]]]:
+def get_map_restyle(
+    version: int,
+    filters: ind.Filters,
+    indicator: str,
+    lang: str,
+    level: str = ind.LEVEL_2025,
+    highlight: tuple[str, ...] = (),
+) -> tuple[str, list[tuple[str, str]]]:
     """The recolouring script and legend of one indicator for the filters at ``version``."""
     codes = tuple(ind.unit_table(get_registry(), level).index)
-    styles, texts, legend = mapview.build_restyle(get_indicators(version, filters, level), indicator, lang, codes,
-                                                  highlight)
+    styles, texts, legend = mapview.build_restyle(
+        get_indicators(version, filters, level), indicator, lang, codes, highlight
+    )
     return restyle_script(styles, texts), legend

@@ -69,8 +69,7 @@ def chart_spec(frame: pd.DataFrame, mark: str, height: int, stacked: bool = True
         "encoding": {
             "x": x,
             "y": y,
-            "color": {"field": _SERIES, "type": "nominal", "title": None, "sort": None,
-                      "legend": {"orient": "bottom"}},
+            "color": {"field": _SERIES, "type": "nominal", "title": None, "sort": None, "legend": {"orient": "bottom"}},
             "tooltip": [
                 x_tip,
                 {"field": _SERIES, "type": "nominal", "title": " "},

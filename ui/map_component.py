@@ -14,7 +14,7 @@ requirements.txt) and calls its component with the same arguments.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,8 +42,8 @@ def _links(m: folium.Map) -> tuple[tuple[str, ...], tuple[str, ...]]:
     css: list[str] = []
     js: list[str] = []
 
-    def walk(element: Any):
-        if isinstance(element, folium.elements.JSCSSMixin) or isinstance(element, branca.colormap.ColorMap):
+    def walk(element: Any) -> Iterator[Any]:
+        if isinstance(element, (folium.elements.JSCSSMixin, branca.colormap.ColorMap)):
             yield element
         for child in getattr(element, "_children", {}).values():
             yield from walk(child)

@@ -34,7 +34,9 @@ def _period_options(granularity: str, today: date) -> tuple[Period, ...]:
     # the options only change when the day does.
     freq = {"month": "MS", "quarter": "QS", "year": "YS"}[granularity]
     starts = pd.date_range(FIRST_PERIOD, today, freq=freq)
-    offset = {"month": pd.offsets.MonthEnd(0), "quarter": pd.offsets.QuarterEnd(0), "year": pd.offsets.YearEnd(0)}[granularity]
+    offset = {"month": pd.offsets.MonthEnd(0), "quarter": pd.offsets.QuarterEnd(0), "year": pd.offsets.YearEnd(0)}[
+        granularity
+    ]
     return tuple(Period(s.date(), min((s + offset).date(), today)) for s in starts)
 
 
@@ -65,12 +67,18 @@ def render_sidebar() -> Filters:
     url_state.restore_from_query_params(lambda g: [period_label(p, g) for p in period_options(g)])
     with st.sidebar:
         st.radio(
-            t("sidebar.language"), LANGUAGES, key=LANG_KEY, horizontal=True,
+            t("sidebar.language"),
+            LANGUAGES,
+            key=LANG_KEY,
+            horizontal=True,
             format_func=lambda code: t(f"language.{code}"),
         )
         st.subheader(t("sidebar.filters"))
         granularity = st.radio(
-            t("filter.granularity"), GRANULARITIES, key="filter_granularity", horizontal=True,
+            t("filter.granularity"),
+            GRANULARITIES,
+            key="filter_granularity",
+            horizontal=True,
             format_func=lambda g: t(f"filter.granularity.{g}"),
         )
         options = period_options(granularity)
@@ -90,15 +98,24 @@ def render_sidebar() -> Filters:
         period = Period(options[first].start, options[last].end)
         district_codes = list(registry.districts.index)
         districts = st.multiselect(
-            t("filter.districts"), district_codes, key="filter_districts",
-            format_func=lambda c: registry.districts.at[c, "name"], placeholder=t("filter.all"),
+            t("filter.districts"),
+            district_codes,
+            key="filter_districts",
+            format_func=lambda c: registry.districts.at[c, "name"],
+            placeholder=t("filter.all"),
         )
         kinds = st.multiselect(
-            t("filter.kinds"), list(domain.MODEL_KINDS), key="filter_kinds",
-            format_func=lambda k: t(f"enum.kind.{k}"), placeholder=t("filter.all"),
+            t("filter.kinds"),
+            list(domain.MODEL_KINDS),
+            key="filter_kinds",
+            format_func=lambda k: t(f"enum.kind.{k}"),
+            placeholder=t("filter.all"),
         )
         focus = st.selectbox(
-            t("filter.focus"), domain.FOCUS_AREAS, key="filter_focus", format_func=lambda f: t(f"focus.{f}"),
+            t("filter.focus"),
+            domain.FOCUS_AREAS,
+            key="filter_focus",
+            format_func=lambda f: t(f"focus.{f}"),
         )
         st.caption(t("filter.district_note"))
     filters = Filters(period=period, districts=tuple(districts), kinds=tuple(kinds), focus=focus)

@@ -37,8 +37,15 @@ def record_event(conn: Connection, user_name: str, action: str, detail: str = ""
     Names and addresses are cut to their column widths: PostgreSQL refuses longer
     text, and an audit write must never be the reason an action fails.
     """
-    conn.execute(events.insert().values(at=utcnow(), user_name=user_label(user_name), action=action[:40], detail=detail,
-                                        address=address[:100] if address else address))
+    conn.execute(
+        events.insert().values(
+            at=utcnow(),
+            user_name=user_label(user_name),
+            action=action[:40],
+            detail=detail,
+            address=address[:100] if address else address,
+        )
+    )
 
 
 def local_zone() -> tzinfo:
@@ -50,9 +57,17 @@ def _day_start(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone)
 
 
-def query_events(engine: Engine, *, users: Sequence[str] = (), actions: Sequence[str] = (),
-                 start: date | None = None, end: date | None = None, text: str = "",
-                 limit: int | None = DEFAULT_LIMIT, zone: tzinfo | None = None) -> pd.DataFrame:
+def query_events(
+    engine: Engine,
+    *,
+    users: Sequence[str] = (),
+    actions: Sequence[str] = (),
+    start: date | None = None,
+    end: date | None = None,
+    text: str = "",
+    limit: int | None = DEFAULT_LIMIT,
+    zone: tzinfo | None = None,
+) -> pd.DataFrame:
     """Audit-log entries matching every given filter, newest first.
 
     Parameters
@@ -86,9 +101,13 @@ def query_events(engine: Engine, *, users: Sequence[str] = (), actions: Sequence
         query = query.where(ev.c.at < _as_stored(_day_start(end + timedelta(days=1), zone), engine))
     if text.strip():
         pattern = f"%{_escape_like(text.strip().lower())}%"
-        query = query.where(sa.or_(sa.func.lower(ev.c.detail).like(pattern, escape="\\"),
-                                   sa.func.lower(ev.c.address).like(pattern, escape="\\"),
-                                   sa.func.lower(ev.c.user_name).like(pattern, escape="\\")))
+        query = query.where(
+            sa.or_(
+                sa.func.lower(ev.c.detail).like(pattern, escape="\\"),
+                sa.func.lower(ev.c.address).like(pattern, escape="\\"),
+                sa.func.lower(ev.c.user_name).like(pattern, escape="\\"),
+            )
+        )
     query = query.order_by(ev.c.at.desc(), ev.c.id.desc())
     if limit is not None:
         query = query.limit(limit)
@@ -129,16 +148,19 @@ def export_frame(events: pd.DataFrame, lang: str) -> pd.DataFrame:
     lang
         Language of the headers and action names.
     """
+
     def action_label(action: str) -> str:
         label = translate(f"audit.action.{action}", lang)
         return action if label == f"audit.action.{action}" else label
 
-    return pd.DataFrame({
-        translate("audit.col.id", lang): events["id"].to_numpy(),
-        translate("audit.col.at", lang): events["at"].map(lambda v: v.isoformat(timespec="seconds")).to_numpy(),
-        translate("audit.col.user", lang): events["user_name"].to_numpy(),
-        translate("audit.col.action", lang): events["action"].map(action_label).to_numpy(),
-        translate("audit.col.code", lang): events["action"].to_numpy(),
-        translate("audit.col.detail", lang): events["detail"].fillna("").to_numpy(),
-        translate("audit.col.address", lang): events["address"].fillna("").to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            translate("audit.col.id", lang): events["id"].to_numpy(),
+            translate("audit.col.at", lang): events["at"].map(lambda v: v.isoformat(timespec="seconds")).to_numpy(),
+            translate("audit.col.user", lang): events["user_name"].to_numpy(),
+            translate("audit.col.action", lang): events["action"].map(action_label).to_numpy(),
+            translate("audit.col.code", lang): events["action"].to_numpy(),
+            translate("audit.col.detail", lang): events["detail"].fillna("").to_numpy(),
+            translate("audit.col.address", lang): events["address"].fillna("").to_numpy(),
+        }
+    )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -60,7 +60,7 @@ def audit_detail(**fields: object) -> str:
 def _aware(value: datetime | None) -> datetime | None:
     # SQLite gives back naive datetimes for DateTime(timezone=True); the store only writes UTC.
     if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
     return value
 
 
@@ -86,7 +86,12 @@ def require_row(conn: Connection, name: str) -> sa.Row:
 def to_account(row: sa.Row) -> Account:
     """A ``users`` row as an :class:`Account` (times timezone-aware UTC, no hash)."""
     return Account(
-        username=row.username, role=row.role, disabled=bool(row.disabled), failed_attempts=row.failed_attempts or 0,
-        locked_until=_aware(row.locked_until), created_at=_aware(row.created_at),
-        last_login_at=_aware(row.last_login_at), has_password=row.password_hash != NO_PASSWORD,
+        username=row.username,
+        role=row.role,
+        disabled=bool(row.disabled),
+        failed_attempts=row.failed_attempts or 0,
+        locked_until=_aware(row.locked_until),
+        created_at=_aware(row.created_at),
+        last_login_at=_aware(row.last_login_at),
+        has_password=row.password_hash != NO_PASSWORD,
     )

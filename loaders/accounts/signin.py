@@ -48,13 +48,15 @@ class SignInResult:
 
 
 def _fail(conn: Connection, attempted: str, reason: str, address: str | None) -> SignInResult:
-    audit.record_event(conn, attempted[:MAX_USERNAME_LENGTH] or "?", ACTION_SIGN_IN_FAILED,
-                       audit_detail(reason=reason), address)
+    audit.record_event(
+        conn, attempted[:MAX_USERNAME_LENGTH] or "?", ACTION_SIGN_IN_FAILED, audit_detail(reason=reason), address
+    )
     return SignInResult(ok=False)
 
 
-def authenticate(engine: Engine, name: str, password: str, address: str | None = None,
-                 now: datetime | None = None) -> SignInResult:
+def authenticate(
+    engine: Engine, name: str, password: str, address: str | None = None, now: datetime | None = None
+) -> SignInResult:
     """Check a username and password; audit the attempt; lock the account after repeated failures.
 
     Parameters
@@ -73,7 +75,7 @@ def authenticate(engine: Engine, name: str, password: str, address: str | None =
     """
     now = now or db.utcnow()
     username = normalise_username(name)
-    password = password[:passwords.MAX_PASSWORD_LENGTH + 1]
+    password = password[: passwords.MAX_PASSWORD_LENGTH + 1]
     with engine.begin() as conn:
         row = find_row(conn, username) if username else None
         if row is None:
@@ -102,16 +104,27 @@ def authenticate(engine: Engine, name: str, password: str, address: str | None =
 
 def _register_failure(conn: Connection, user_id: int, now: datetime) -> None:
     # One atomic increment, so that concurrent failures all count.
-    conn.execute(tables.users.update().where(tables.users.c.id == user_id).values(
-        failed_attempts=tables.users.c.failed_attempts + 1))
+    conn.execute(
+        tables.users.update()
+        .where(tables.users.c.id == user_id)
+        .values(failed_attempts=tables.users.c.failed_attempts + 1)
+    )
     failures = conn.execute(sa.select(tables.users.c.failed_attempts).where(tables.users.c.id == user_id)).scalar()
     if failures >= settings.lockout_attempts():
-        conn.execute(tables.users.update().where(tables.users.c.id == user_id).values(
-            failed_attempts=0, locked_until=now + timedelta(minutes=settings.lockout_minutes())))
+        conn.execute(
+            tables.users.update()
+            .where(tables.users.c.id == user_id)
+            .values(failed_attempts=0, locked_until=now + timedelta(minutes=settings.lockout_minutes()))
+        )
 
 
-def role_for_identity(engine: Engine, email: str | None, username: str | None = None,
-                      default_role: str | None = None, address: str | None = None) -> SignInResult:
+def role_for_identity(
+    engine: Engine,
+    email: str | None,
+    username: str | None = None,
+    default_role: str | None = None,
+    address: str | None = None,
+) -> SignInResult:
     """The local role of a person signed in through OpenID Connect, audited as a sign-in.
 
     The local account is looked up by e-mail first, then by the provider's
@@ -131,8 +144,9 @@ def role_for_identity(engine: Engine, email: str | None, username: str | None = 
             return SignInResult(ok=True, username=candidate, role=row.role)
         who = candidates[0] if candidates else "?"
         if default_role in access.ROLES:
-            audit.record_event(conn, who, ACTION_SIGN_IN, audit_detail(method="oidc", default_role=default_role),
-                               address)
+            audit.record_event(
+                conn, who, ACTION_SIGN_IN, audit_detail(method="oidc", default_role=default_role), address
+            )
             return SignInResult(ok=True, username=who, role=default_role)
         return _fail(conn, who, REASON_NOT_MAPPED, address)
 

@@ -35,8 +35,16 @@ ACTION_USER_DISABLED = "user_disabled"
 ACTION_USER_ENABLED = "user_enabled"
 ACTION_PASSWORD_CHANGED = "password_changed"
 
-USER_COLUMNS = ["username", "role", "disabled", "locked_until", "failed_attempts", "created_at", "last_login_at",
-                "has_password"]
+USER_COLUMNS = [
+    "username",
+    "role",
+    "disabled",
+    "locked_until",
+    "failed_attempts",
+    "created_at",
+    "last_login_at",
+    "has_password",
+]
 
 
 def _check_username(name: str) -> str:
@@ -57,10 +65,14 @@ def _check_role(role: str) -> str:
 
 
 def _enabled_admins(conn: Connection) -> int:
-    return conn.execute(
-        sa.select(sa.func.count()).select_from(tables.users).where(
-            tables.users.c.role == access.ROLE_ADMIN, sa.not_(tables.users.c.disabled))
-    ).scalar() or 0
+    return (
+        conn.execute(
+            sa.select(sa.func.count())
+            .select_from(tables.users)
+            .where(tables.users.c.role == access.ROLE_ADMIN, sa.not_(tables.users.c.disabled))
+        ).scalar()
+        or 0
+    )
 
 
 def _guard_last_admin(conn: Connection, row: sa.Row) -> None:
@@ -75,8 +87,9 @@ def get_account(engine: Engine, name: str) -> Account | None:
     return to_account(row) if row is not None else None
 
 
-def create_user(engine: Engine, name: str, password: str | None, role: str, actor: str,
-                address: str | None = None) -> Account:
+def create_user(
+    engine: Engine, name: str, password: str | None, role: str, actor: str, address: str | None = None
+) -> Account:
     """Create an account.
 
     Parameters
@@ -104,13 +117,25 @@ def create_user(engine: Engine, name: str, password: str | None, role: str, acto
         if find_row(conn, username) is not None:
             raise UserError(f"Tài khoản «{username}» đã tồn tại.")
         try:
-            conn.execute(tables.users.insert().values(
-                username=username, password_hash=password_hash, role=role, disabled=False, failed_attempts=0,
-                created_at=db.utcnow()))
+            conn.execute(
+                tables.users.insert().values(
+                    username=username,
+                    password_hash=password_hash,
+                    role=role,
+                    disabled=False,
+                    failed_attempts=0,
+                    created_at=db.utcnow(),
+                )
+            )
         except sa.exc.IntegrityError as exc:  # a concurrent create of the same name
             raise UserError(f"Tài khoản «{username}» đã tồn tại.") from exc
-        audit.record_event(conn, actor, ACTION_USER_CREATED, audit_detail(username=username, role=role,
-                                                                          password=password is not None), address)
+        audit.record_event(
+            conn,
+            actor,
+            ACTION_USER_CREATED,
+            audit_detail(username=username, role=role, password=password is not None),
+            address,
+        )
         return to_account(find_row(conn, username))
 
 
@@ -130,8 +155,9 @@ def set_role(engine: Engine, name: str, role: str, actor: str, address: str | No
         if role != access.ROLE_ADMIN:
             _guard_last_admin(conn, row)
         conn.execute(tables.users.update().where(tables.users.c.id == row.id).values(role=role))
-        audit.record_event(conn, actor, ACTION_ROLE_CHANGED,
-                           audit_detail(username=row.username, old=row.role, new=role), address)
+        audit.record_event(
+            conn, actor, ACTION_ROLE_CHANGED, audit_detail(username=row.username, old=row.role, new=role), address
+        )
         return to_account(find_row(conn, row.username))
 
 
@@ -151,8 +177,13 @@ def set_disabled(engine: Engine, name: str, disabled: bool, actor: str, address:
         else:
             values = {"disabled": False, "failed_attempts": 0, "locked_until": None}
         conn.execute(tables.users.update().where(tables.users.c.id == row.id).values(**values))
-        audit.record_event(conn, actor, ACTION_USER_DISABLED if disabled else ACTION_USER_ENABLED,
-                           audit_detail(username=row.username), address)
+        audit.record_event(
+            conn,
+            actor,
+            ACTION_USER_DISABLED if disabled else ACTION_USER_ENABLED,
+            audit_detail(username=row.username),
+            address,
+        )
         return to_account(find_row(conn, row.username))
 
 
@@ -178,8 +209,11 @@ def change_password(engine: Engine, name: str, new_password: str, actor: str, ad
     password_hash = passwords.hash_password(new_password)
     with engine.begin() as conn:
         row = require_row(conn, name)
-        conn.execute(tables.users.update().where(tables.users.c.id == row.id).values(
-            password_hash=password_hash, failed_attempts=0, locked_until=None))
+        conn.execute(
+            tables.users.update()
+            .where(tables.users.c.id == row.id)
+            .values(password_hash=password_hash, failed_attempts=0, locked_until=None)
+        )
         audit.record_event(conn, actor, ACTION_PASSWORD_CHANGED, audit_detail(username=row.username), address)
 
 

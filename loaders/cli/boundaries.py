@@ -23,8 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("boundaries", help="Cài đặt hoặc kiểm tra các lớp ranh giới (geodata/)")
     commands = parser.add_subparsers(dest="boundaries_command", required=True, metavar="BOUNDARIES_COMMAND")
     p = commands.add_parser("install", help="copy the layers into geodata/")
-    p.add_argument("--source", type=Path, default=None,
-                   help=f"default ${settings.GEODATA_SOURCE_ENV} or ../shared/geodata")
+    p.add_argument(
+        "--source", type=Path, default=None, help=f"default ${settings.GEODATA_SOURCE_ENV} or ../shared/geodata"
+    )
     p.add_argument("--target", type=Path, default=None, help=f"default ${settings.GEODATA_DIR_ENV} or geodata/")
     p.set_defaults(handler=run_install)
     p = commands.add_parser("check", help="validate every installed layer")

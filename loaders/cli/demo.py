@@ -16,8 +16,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     group = p.add_mutually_exclusive_group(required=True)
     group.add_argument("--load", action="store_true", help="Nạp (thay) dữ liệu mẫu")
     group.add_argument("--remove", action="store_true", help="Xóa toàn bộ dữ liệu mẫu")
-    p.add_argument("--if-empty", action="store_true",
-                   help="Với --load: chỉ nạp khi kho chưa có lần nhập nào (dùng khi cài đặt)")
+    p.add_argument(
+        "--if-empty", action="store_true", help="Với --load: chỉ nạp khi kho chưa có lần nhập nào (dùng khi cài đặt)"
+    )
     p.add_argument("--user", default=default_user())
     p.set_defaults(handler=run_demo)
 

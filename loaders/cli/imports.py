@@ -24,9 +24,9 @@ from loaders.cli.common import (
 from loaders.core import domain
 from loaders.ingest.commit import commit_import
 from loaders.ingest.datasets import ImportDataError
+from loaders.ingest.duplicates import duplicate_message
 from loaders.ingest.headers import parse_mapping
 from loaders.ingest.history import RollbackError, list_imports, rollback_import
-from loaders.ingest.duplicates import duplicate_message
 from loaders.ingest.preview import ImportRefused, ImportRequest, preview_import
 from loaders.ingest.rawtable import UnreadableFileError
 from loaders.ingest.reading import check_upload_size
@@ -42,10 +42,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dataset", required=True, choices=["models", "incidents", "recognitions"])
     p.add_argument("file", metavar="FILE")
     p.add_argument("--sheet", help="Trang tính (XLSX); mặc định trang đầu")
-    p.add_argument("--map", action="append", default=[], metavar='"Cột trong file=ten_cot_chuan"',
-                   help="Ánh xạ cột; lặp lại cho nhiều cột")
-    p.add_argument("--vintage", choices=list(domain.VINTAGES),
-                   help="Hệ đơn vị hành chính của tên xã khi còn mơ hồ (mô hình); mặc định 2025")
+    p.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar='"Cột trong file=ten_cot_chuan"',
+        help="Ánh xạ cột; lặp lại cho nhiều cột",
+    )
+    p.add_argument(
+        "--vintage",
+        choices=list(domain.VINTAGES),
+        help="Hệ đơn vị hành chính của tên xã khi còn mơ hồ (mô hình); mặc định 2025",
+    )
     p.add_argument("--dry-run", action="store_true", help="Chỉ kiểm tra, không ghi")
     p.add_argument("--valid-only", action="store_true", help="Ghi các dòng hợp lệ dù có dòng bị từ chối")
     p.add_argument("--force", action="store_true", help="Nhập cả khi tệp này đã được nhập")
@@ -78,8 +86,15 @@ def run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         mapping = parse_mapping(args.map)
         engine = open_engine()
-        request = ImportRequest(dataset=args.dataset, data=data, file_name=args.file, user=args.user,
-                                sheet=args.sheet, mapping=mapping, vintage=args.vintage)
+        request = ImportRequest(
+            dataset=args.dataset,
+            data=data,
+            file_name=args.file,
+            user=args.user,
+            sheet=args.sheet,
+            mapping=mapping,
+            vintage=args.vintage,
+        )
         preview = preview_import(engine, request, registry=registry(), province_polygon=province_polygon())
     except ImportRefused as exc:
         return _fail_usage(args, str(exc), err, out, reason=exc.reason)
@@ -87,27 +102,36 @@ def run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return _fail_usage(args, str(exc), err, out, reason="usage")
 
     summary: dict[str, Any] = {
-        "dataset": args.dataset, "file": args.file, "rows": preview.rows_read, "accepted": preview.n_accepted,
-        "rejected": preview.n_rejected, "import_id": None, "dry_run": args.dry_run, "committed": False,
-        "duplicate_of": preview.duplicate_of, "ignored_columns": preview.ignored_columns,
-        "missing_columns": preview.missing_columns, "totals_rows": preview.totals_rows,
+        "dataset": args.dataset,
+        "file": args.file,
+        "rows": preview.rows_read,
+        "accepted": preview.n_accepted,
+        "rejected": preview.n_rejected,
+        "import_id": None,
+        "dry_run": args.dry_run,
+        "committed": False,
+        "duplicate_of": preview.duplicate_of,
+        "ignored_columns": preview.ignored_columns,
+        "missing_columns": preview.missing_columns,
+        "totals_rows": preview.totals_rows,
         "errors": errors_to_records(preview.errors),
         "warnings": errors_to_records(preview.warnings) if len(preview.warnings) else [],
     }
     if args.dry_run:
         refused = preview.duplicate_of is not None and not args.force
         status = EXIT_REJECTED if (preview.n_rejected or preview.needs_mapping or refused) else EXIT_OK
-        summary["message"] = ("Kiểm tra xong, không ghi gì (--dry-run)." if not refused else
-                              duplicate_message(preview.duplicate_of))
+        summary["message"] = (
+            "Kiểm tra xong, không ghi gì (--dry-run)." if not refused else duplicate_message(preview.duplicate_of)
+        )
         return _report(args, summary, status, out)
     try:
-        outcome = commit_import(engine, preview, valid_only=args.valid_only, force=args.force,
-                                         user=args.user)
+        outcome = commit_import(engine, preview, valid_only=args.valid_only, force=args.force, user=args.user)
     except ImportRefused as exc:
         summary.update(message=str(exc), refused=exc.reason)
         return _report(args, summary, EXIT_REJECTED, out)
-    summary.update(import_id=outcome.import_id, committed=outcome.committed, written=outcome.written,
-                   message=outcome.message)
+    summary.update(
+        import_id=outcome.import_id, committed=outcome.committed, written=outcome.written, message=outcome.message
+    )
     status = EXIT_REJECTED if (preview.n_rejected or not outcome.committed) else EXIT_OK
     return _report(args, summary, status, out)
 
@@ -115,9 +139,20 @@ def run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _fail_usage(args: argparse.Namespace, message: str, err: TextIO, out: TextIO, reason: str) -> int:
     status = EXIT_USAGE if reason in ("unreadable", "usage") else EXIT_REJECTED
     if getattr(args, "json", False):
-        print_json({"dataset": getattr(args, "dataset", None), "rows": 0, "accepted": 0, "rejected": 0,
-                    "import_id": None, "duplicate_of": None, "errors": [], "refused": reason, "message": message},
-                   out)
+        print_json(
+            {
+                "dataset": getattr(args, "dataset", None),
+                "rows": 0,
+                "accepted": 0,
+                "rejected": 0,
+                "import_id": None,
+                "duplicate_of": None,
+                "errors": [],
+                "refused": reason,
+                "message": message,
+            },
+            out,
+        )
     else:
         err.write(message + "\n")
     return status
@@ -128,8 +163,10 @@ def _report(args: argparse.Namespace, summary: dict[str, Any], status: int, out:
         print_json(summary, out)
         return status
     out.write(f"{summary['message']}\n")
-    out.write(f"Bộ dữ liệu: {summary['dataset']} · đọc {summary['rows']} dòng · hợp lệ {summary['accepted']} · "
-              f"bị từ chối {summary['rejected']}")
+    out.write(
+        f"Bộ dữ liệu: {summary['dataset']} · đọc {summary['rows']} dòng · hợp lệ {summary['accepted']} · "
+        f"bị từ chối {summary['rejected']}"
+    )
     out.write(f" · lần nhập số {summary['import_id']}\n" if summary["import_id"] is not None else "\n")
     if summary["ignored_columns"]:
         out.write("Cột bỏ qua: " + ", ".join(summary["ignored_columns"]) + "\n")
@@ -153,8 +190,18 @@ def run_imports(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if frame.empty:
         out.write("Chưa có lần nhập nào.\n")
         return EXIT_OK
-    cols = ["id", "dataset", "file_name", "user_name", "created_at", "rows_read", "rows_accepted", "rows_rejected",
-            "is_demo", "status"]
+    cols = [
+        "id",
+        "dataset",
+        "file_name",
+        "user_name",
+        "created_at",
+        "rows_read",
+        "rows_accepted",
+        "rows_rejected",
+        "is_demo",
+        "status",
+    ]
     out.write(frame[cols].to_string(index=False) + "\n")
     return EXIT_OK
 

@@ -33,14 +33,19 @@ from loaders.store import db
 
 #: Subcommand registrars, in help order.
 REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [
-    imports.register, demo.register, resolve.register, users.register, boundaries.register,
+    imports.register,
+    demo.register,
+    resolve.register,
+    users.register,
+    boundaries.register,
 ]
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every registered subcommand."""
-    parser = argparse.ArgumentParser(prog="python -m loaders",
-                                     description="Nhập dữ liệu, lịch sử, hoàn tác, dữ liệu mẫu và tra cứu xã/phường.")
+    parser = argparse.ArgumentParser(
+        prog="python -m loaders", description="Nhập dữ liệu, lịch sử, hoàn tác, dữ liệu mẫu và tra cứu xã/phường."
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for register in REGISTRARS:
         register(sub)

@@ -17,8 +17,21 @@ from loaders.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, print_json, r
 from loaders.core import domain
 from loaders.geo.resolve import STATUS_RESOLVED
 
-_RESOLVE_CSV_COLUMNS = ["input", "on", "status", "vintage", "legacy_code", "legacy_name", "district_code",
-                        "district_name", "code", "name", "split", "candidates", "message"]
+_RESOLVE_CSV_COLUMNS = [
+    "input",
+    "on",
+    "status",
+    "vintage",
+    "legacy_code",
+    "legacy_name",
+    "district_code",
+    "district_name",
+    "code",
+    "name",
+    "split",
+    "candidates",
+    "message",
+]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -79,9 +92,18 @@ def run_resolve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.json:
         print_json(results, out)
     else:
-        flat = pd.DataFrame([{**r, "candidates": "; ".join(_candidate_text(c) for c in r["candidates"])
-                              if r["status"] != STATUS_RESOLVED or r["split"] else ""}
-                             for r in results], columns=_RESOLVE_CSV_COLUMNS)
+        flat = pd.DataFrame(
+            [
+                {
+                    **r,
+                    "candidates": "; ".join(_candidate_text(c) for c in r["candidates"])
+                    if r["status"] != STATUS_RESOLVED or r["split"]
+                    else "",
+                }
+                for r in results
+            ],
+            columns=_RESOLVE_CSV_COLUMNS,
+        )
         flat.to_csv(out, index=False, lineterminator="\n")
     return EXIT_OK if all(r["status"] == STATUS_RESOLVED for r in results) else EXIT_REJECTED
 

@@ -26,8 +26,7 @@ from loaders.store import db
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``users`` and its subcommands to the ``python -m loaders`` parser."""
-    parser = sub.add_parser("users",
-                            help="Quản lý tài khoản: thêm, đổi vai trò, khóa, mở khóa, liệt kê, đổi mật khẩu")
+    parser = sub.add_parser("users", help="Quản lý tài khoản: thêm, đổi vai trò, khóa, mở khóa, liệt kê, đổi mật khẩu")
     cmds = parser.add_subparsers(dest="users_command", required=True, metavar="USERS_COMMAND")
 
     def with_actor(p: argparse.ArgumentParser) -> None:
@@ -38,8 +37,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--role", required=True, choices=list(access.ROLES))
     how = p.add_mutually_exclusive_group()
     how.add_argument("--password-stdin", action="store_true", help="Đọc mật khẩu từ dòng đầu của stdin")
-    how.add_argument("--no-password", action="store_true",
-                     help="Không có mật khẩu: chỉ đăng nhập qua OpenID Connect (NAME là e-mail)")
+    how.add_argument(
+        "--no-password",
+        action="store_true",
+        help="Không có mật khẩu: chỉ đăng nhập qua OpenID Connect (NAME là e-mail)",
+    )
     with_actor(p)
     p.set_defaults(handler=run_add)
 
@@ -49,8 +51,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     with_actor(p)
     p.set_defaults(handler=run_set_role)
 
-    for command, handler, text in (("disable", run_disable, "Khóa tài khoản"),
-                                   ("enable", run_enable, "Mở khóa tài khoản (cả khi bị khóa tạm thời)")):
+    for command, handler, text in (
+        ("disable", run_disable, "Khóa tài khoản"),
+        ("enable", run_enable, "Mở khóa tài khoản (cả khi bị khóa tạm thời)"),
+    ):
         p = cmds.add_parser(command, help=text)
         p.add_argument("name", metavar="NAME")
         with_actor(p)
@@ -101,28 +105,41 @@ def run_add(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         password = _read_password(args, err)
         if password is None:
             return EXIT_USAGE
-    return _run(lambda: (
-        f"Đã tạo tài khoản «{users.create_user(open_engine(), args.name, password, args.role, args.user).username}» "
-        f"với vai trò {args.role}."), out, err)
+    return _run(
+        lambda: (
+            f"Đã tạo tài khoản "
+            f"«{users.create_user(open_engine(), args.name, password, args.role, args.user).username}» "
+            f"với vai trò {args.role}."
+        ),
+        out,
+        err,
+    )
 
 
 def run_set_role(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Change an account's role."""
-    return _run(lambda: (
-        f"Tài khoản «{users.set_role(open_engine(), args.name, args.role, args.user).username}» "
-        f"giờ có vai trò {args.role}."), out, err)
+    return _run(
+        lambda: (
+            f"Tài khoản «{users.set_role(open_engine(), args.name, args.role, args.user).username}» "
+            f"giờ có vai trò {args.role}."
+        ),
+        out,
+        err,
+    )
 
 
 def run_disable(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Disable an account."""
-    return _run(lambda: f"Đã khóa tài khoản «{users.disable_user(open_engine(), args.name, args.user).username}».",
-                out, err)
+    return _run(
+        lambda: f"Đã khóa tài khoản «{users.disable_user(open_engine(), args.name, args.user).username}».", out, err
+    )
 
 
 def run_enable(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Enable an account and lift its lockout."""
-    return _run(lambda: f"Đã mở khóa tài khoản «{users.enable_user(open_engine(), args.name, args.user).username}».",
-                out, err)
+    return _run(
+        lambda: f"Đã mở khóa tài khoản «{users.enable_user(open_engine(), args.name, args.user).username}».", out, err
+    )
 
 
 def run_passwd(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -148,12 +165,19 @@ def run_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write("Chưa có tài khoản nào. Tạo quản trị viên đầu tiên: python -m loaders users add TEN --role admin\n")
         return EXIT_OK
     now = db.utcnow()
-    shown = pd.DataFrame({
-        "username": frame["username"], "role": frame["role"],
-        "status": [("disabled" if d else "locked" if pd.notna(u) and u > now else "active")
-                   for d, u in zip(frame["disabled"], frame["locked_until"])],
-        "password": frame["has_password"].map({True: "yes", False: "oidc-only"}),
-        "last_login_at": frame["last_login_at"].map(lambda v: "" if pd.isna(v) else v.isoformat(timespec="seconds")),
-    })
+    shown = pd.DataFrame(
+        {
+            "username": frame["username"],
+            "role": frame["role"],
+            "status": [
+                ("disabled" if d else "locked" if pd.notna(u) and u > now else "active")
+                for d, u in zip(frame["disabled"], frame["locked_until"])
+            ],
+            "password": frame["has_password"].map({True: "yes", False: "oidc-only"}),
+            "last_login_at": frame["last_login_at"].map(
+                lambda v: "" if pd.isna(v) else v.isoformat(timespec="seconds")
+            ),
+        }
+    )
     out.write(shown.to_string(index=False) + "\n")
     return EXIT_OK

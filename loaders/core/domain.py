@@ -29,7 +29,7 @@ VINTAGES: tuple[str, ...] = (VINTAGE_2025, VINTAGE_LEGACY)
 
 # The four self-protection kinds, then "other". Only the four count in the 0-4 indicator.
 MODEL_KINDS_CORE: tuple[str, ...] = ("tự phòng", "tự quản", "tự bảo vệ", "tự hòa giải")
-MODEL_KINDS: tuple[str, ...] = MODEL_KINDS_CORE + ("khác",)
+MODEL_KINDS: tuple[str, ...] = (*MODEL_KINDS_CORE, "khác")
 
 MODEL_SETTINGS: tuple[str, ...] = (
     "khu dân cư",

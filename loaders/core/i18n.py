@@ -8,7 +8,7 @@ there; English falls back to Vietnamese for a missing key.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from loaders.core.settings import PROJECT_ROOT
@@ -18,7 +18,7 @@ DEFAULT_LANGUAGE = "vi"
 _LOCALES_DIR = PROJECT_ROOT / "locales"
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(lang: str) -> dict[str, str]:
     """Return the flat key -> text mapping of one language.
 

@@ -125,11 +125,14 @@ def generate_demo(
     models = generate_models(ctx, prof, months, until, scale, rng)
     incidents = generate_incidents(ctx, prof, months, scale, rng)
     recognitions = generate_recognitions(ctx, prof, until, rng)
-    return {domain.DATASET_MODELS: models, domain.DATASET_INCIDENTS: incidents, domain.DATASET_RECOGNITIONS: recognitions}
+    return {
+        domain.DATASET_MODELS: models,
+        domain.DATASET_INCIDENTS: incidents,
+        domain.DATASET_RECOGNITIONS: recognitions,
+    }
 
 
 def demo_until(today: date | None = None) -> date:
     """The ``until`` that :func:`generate_demo` uses by default (today; never a future date)."""
     today = today or date.today()
     return min(today, date(today.year, today.month, calendar.monthrange(today.year, today.month)[1]))
-

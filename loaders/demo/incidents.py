@@ -25,8 +25,15 @@ _F = {name: i for i, name in enumerate(_FIELDS)}
 
 # Base shares of incident fields (province average before area effects).
 _FIELD_BASE = {
-    "an ninh": 0.04, "hình sự": 0.15, "ma túy": 0.07, "kinh tế, buôn lậu": 0.06, "môi trường": 0.05,
-    "tệ nạn xã hội": 0.11, "trật tự an toàn giao thông": 0.38, "cháy, nổ": 0.05, "khác": 0.09,
+    "an ninh": 0.04,
+    "hình sự": 0.15,
+    "ma túy": 0.07,
+    "kinh tế, buôn lậu": 0.06,
+    "môi trường": 0.05,
+    "tệ nạn xã hội": 0.11,
+    "trật tự an toàn giao thông": 0.38,
+    "cháy, nổ": 0.05,
+    "khác": 0.09,
 }
 # Multipliers on those shares by kind of area.
 _FIELD_EFFECT = {
@@ -110,10 +117,14 @@ _INCIDENT_TEXT = {
     ),
 }
 _BORDER_INCIDENT_TEXT = {
-    "ma túy": ("Vận chuyển trái phép chất ma túy qua biên giới Việt – Lào",
-               "Phát hiện đối tượng mang ma túy tổng hợp từ Lào về"),
-    "kinh tế, buôn lậu": ("Vận chuyển hàng lậu qua đường mòn biên giới",
-                          "Buôn lậu gỗ, động vật hoang dã qua biên giới"),
+    "ma túy": (
+        "Vận chuyển trái phép chất ma túy qua biên giới Việt – Lào",
+        "Phát hiện đối tượng mang ma túy tổng hợp từ Lào về",
+    ),
+    "kinh tế, buôn lậu": (
+        "Vận chuyển hàng lậu qua đường mòn biên giới",
+        "Buôn lậu gỗ, động vật hoang dã qua biên giới",
+    ),
 }
 
 
@@ -145,9 +156,9 @@ def generate_incidents(
     lam = lam * months.fraction[None, :]
     for i in prof.rising:
         k = min(3, n_m)
-        lam[i, n_m - k:] *= rng.uniform(1.8, 2.6)
+        lam[i, n_m - k :] *= rng.uniform(1.8, 2.6)
     for i, (a, b) in prof.gaps.items():
-        lam[i, a:b + 1] = 0.0
+        lam[i, a : b + 1] = 0.0
     counts = rng.poisson(lam)
 
     ci = np.repeat(np.repeat(np.arange(n_c), n_m), counts.ravel())
@@ -210,9 +221,18 @@ def generate_incidents(
     for y in years:
         seq[int(y)] = seq.get(int(y), 0) + 1
         ids.append(f"VV-{int(y)}-{seq[int(y)]:06d}")
-    return pd.DataFrame({
-        "ma_vu_viec": ids, "ngay": iso_dates(ords), "ma_xa": codes, "ten_xa": names, "huyen_cu": districts,
-        "linh_vuc": [_FIELDS[i] for i in fi], "muc_do": [_SEVERITIES[i] for i in si],
-        "vi_do": lat, "kinh_do": lon, "mo_ta": texts,
-    }, columns=get_dataset(domain.DATASET_INCIDENTS).names)
-
+    return pd.DataFrame(
+        {
+            "ma_vu_viec": ids,
+            "ngay": iso_dates(ords),
+            "ma_xa": codes,
+            "ten_xa": names,
+            "huyen_cu": districts,
+            "linh_vuc": [_FIELDS[i] for i in fi],
+            "muc_do": [_SEVERITIES[i] for i in si],
+            "vi_do": lat,
+            "kinh_do": lon,
+            "mo_ta": texts,
+        },
+        columns=get_dataset(domain.DATASET_INCIDENTS).names,
+    )

@@ -34,21 +34,24 @@ def remove_demo(engine: Engine, user: str) -> int:
     """
     i = tables.imports
     with engine.begin() as conn:
-        ids = [r[0] for r in conn.execute(sa.select(i.c.id).where(i.c.is_demo,
-                                                                  i.c.status == tables.IMPORT_COMMITTED))]
+        ids = [r[0] for r in conn.execute(sa.select(i.c.id).where(i.c.is_demo, i.c.status == tables.IMPORT_COMMITTED))]
         if not ids:
             return 0
         for table in DATASET_TABLES.values():
             conn.execute(table.delete().where(table.c.import_id.in_(ids)))
-        conn.execute(i.update().where(i.c.id.in_(ids)).values(
-            status=tables.IMPORT_ROLLED_BACK, rolled_back_at=db.utcnow(), rolled_back_by=audit.user_label(user)))
+        conn.execute(
+            i.update()
+            .where(i.c.id.in_(ids))
+            .values(status=tables.IMPORT_ROLLED_BACK, rolled_back_at=db.utcnow(), rolled_back_by=audit.user_label(user))
+        )
         db.bump_data_version(conn)
         audit.record_event(conn, user, "demo_removed", json.dumps({"imports": ids}))
     return len(ids)
 
 
-def load_demo(engine: Engine, user: str, *, seed: int = 42, until: date | None = None,
-              registry: Any = None, scale: float = 1.0) -> dict[str, ImportOutcome]:
+def load_demo(
+    engine: Engine, user: str, *, seed: int = 42, until: date | None = None, registry: Any = None, scale: float = 1.0
+) -> dict[str, ImportOutcome]:
     """Replace the demo data with freshly generated demo imports.
 
     Parameters

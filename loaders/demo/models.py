@@ -53,17 +53,23 @@ _COASTAL_TEMPLATES = (
 )
 _EZ_TEMPLATE = ("tự bảo vệ", "doanh nghiệp", "Doanh nghiệp an toàn về an ninh, trật tự – {company}")
 _MEMBERS_RANGE = {
-    "khu dân cư": (7, 30), "cơ quan": (5, 15), "doanh nghiệp": (8, 45), "cơ sở giáo dục": (6, 20),
-    "chợ": (5, 14), "khu du lịch": (6, 18), "cảng biển": (10, 40), "cửa khẩu": (6, 15),
-    "cơ sở tôn giáo": (8, 30), "khác": (5, 20),
+    "khu dân cư": (7, 30),
+    "cơ quan": (5, 15),
+    "doanh nghiệp": (8, 45),
+    "cơ sở giáo dục": (6, 20),
+    "chợ": (5, 14),
+    "khu du lịch": (6, 18),
+    "cảng biển": (10, 40),
+    "cửa khẩu": (6, 15),
+    "cơ sở tôn giáo": (8, 30),
+    "khác": (5, 20),
 }
 
 
 def _founding_ordinals(months: Months, n: int, rng: np.random.Generator) -> np.ndarray:
     """``n`` founding dates: more each year, and a peak in August before the festival."""
     yw = 1.0 + 0.2 * (months.year - START_DATE.year)
-    mw = np.select([months.month == 8, np.isin(months.month, (1, 2)), months.month == 3],
-                   [3.2, 0.6, 1.3], 1.0)
+    mw = np.select([months.month == 8, np.isin(months.month, (1, 2)), months.month == 3], [3.2, 0.6, 1.3], 1.0)
     w = yw * mw * months.fraction
     mi = rng.choice(len(w), size=n, p=w / w.sum())
     days = months.days[mi]
@@ -101,10 +107,19 @@ def generate_models(
             specials += [_COASTAL_TEMPLATES[int(rng.random() < 0.4)] for _ in range(k)]
         if c.ez:
             specials += [_EZ_TEMPLATE] * (int(rng.poisson(5 * scale)) + (1 if scale >= 0.5 else 0))
-        allowed = [t for t in _MODEL_TEMPLATES
-                   if t[0] not in prof.missing[c.idx] and (not t[4] or (t[4] == "coastal" and c.coastal))]
-        w = np.array([t[3] * (2.0 if (c.urban and "Camera" in t[2]) else 1.0)
-                      * (3.0 if (c.border and "ma túy" in t[2]) else 1.0) for t in allowed])
+        allowed = [
+            t
+            for t in _MODEL_TEMPLATES
+            if t[0] not in prof.missing[c.idx] and (not t[4] or (t[4] == "coastal" and c.coastal))
+        ]
+        w = np.array(
+            [
+                t[3]
+                * (2.0 if (c.urban and "Camera" in t[2]) else 1.0)
+                * (3.0 if (c.border and "ma túy" in t[2]) else 1.0)
+                for t in allowed
+            ]
+        )
         picks = rng.choice(len(allowed), size=n_generic, p=w / w.sum()) if n_generic else []
         chosen = specials + [allowed[int(p)][:3] for p in picks]
         # Every kind the commune is meant to have appears at least once, so that the
@@ -133,8 +148,11 @@ def generate_models(
             name = ""
             for attempt in range(30):
                 name = template.format(
-                    kdc=kdc(unit.type, villages[int(rng.integers(len(villages)))]), short=unit.short, lower=unit_lower(unit),
-                    n=int(rng.integers(1, 10 + attempt)), surname=SURNAMES[int(rng.integers(0, len(SURNAMES)))],
+                    kdc=kdc(unit.type, villages[int(rng.integers(len(villages)))]),
+                    short=unit.short,
+                    lower=unit_lower(unit),
+                    n=int(rng.integers(1, 10 + attempt)),
+                    surname=SURNAMES[int(rng.integers(0, len(SURNAMES)))],
                     company=company(rng, unit.short),
                 )
                 if all(key(name) not in used for used in scopes):
@@ -152,7 +170,10 @@ def generate_models(
             if u < 0.05 and f_ord + 120 <= until_ord:
                 status = domain.STATUS_DISSOLVED
                 dissolved = date.fromordinal(int(rng.integers(f_ord + 120, until_ord + 1))).isoformat()
-                note = ("Giải thể, sáp nhập vào tổ bảo vệ an ninh, trật tự ở cơ sở", "Giải thể do không còn duy trì sinh hoạt")[int(rng.integers(0, 2))]
+                note = (
+                    "Giải thể, sáp nhập vào tổ bảo vệ an ninh, trật tự ở cơ sở",
+                    "Giải thể do không còn duy trì sinh hoạt",
+                )[int(rng.integers(0, 2))]
                 p_weak = min(0.8, p_weak * 3)
             elif u < 0.13:
                 status = domain.STATUS_SUSPENDED
@@ -171,12 +192,24 @@ def generate_models(
             if note is None and f_date.month == FESTIVAL_MONTH and f_date.day <= FESTIVAL_DAY and rng.random() < 0.6:
                 note = "Ra mắt dịp Ngày hội toàn dân bảo vệ an ninh Tổ quốc 19/8"
             lo, hi = _MEMBERS_RANGE[setting]
-            rows.append({
-                "ma_xa": unit.code, "ten_xa": unit.name, "huyen_cu": unit.district, "ten_mo_hinh": name,
-                "loai_mo_hinh": kind, "noi_trien_khai": setting, "ngay_thanh_lap": f_date.isoformat(),
-                "trang_thai": status, "ngay_giai_the": dissolved, "danh_gia": assessment,
-                "so_thanh_vien": int(rng.integers(lo, hi + 1)), "vi_do": np.nan, "kinh_do": np.nan, "ghi_chu": note,
-            })
+            rows.append(
+                {
+                    "ma_xa": unit.code,
+                    "ten_xa": unit.name,
+                    "huyen_cu": unit.district,
+                    "ten_mo_hinh": name,
+                    "loai_mo_hinh": kind,
+                    "noi_trien_khai": setting,
+                    "ngay_thanh_lap": f_date.isoformat(),
+                    "trang_thai": status,
+                    "ngay_giai_the": dissolved,
+                    "danh_gia": assessment,
+                    "so_thanh_vien": int(rng.integers(lo, hi + 1)),
+                    "vi_do": np.nan,
+                    "kinh_do": np.nan,
+                    "ghi_chu": note,
+                }
+            )
             if (legacy_code is not None and legacy_code in ctx.legacy_split) or rng.random() < MODEL_POINT_SHARE:
                 point_rows.append(len(rows) - 1)
                 point_keys.append((c.idx, legacy_code))
@@ -190,4 +223,3 @@ def generate_models(
     frame["kinh_do"] = frame["kinh_do"].astype(float)
     frame = frame.sort_values(["ngay_thanh_lap", "ma_xa", "ten_mo_hinh"], kind="stable").reset_index(drop=True)
     return frame
-

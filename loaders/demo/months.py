@@ -72,4 +72,3 @@ def months_until(until: date) -> Months:
 def iso_dates(ordinals: np.ndarray) -> list[str]:
     """Day ordinals as ISO ``YYYY-MM-DD`` strings."""
     return [date.fromordinal(int(o)).isoformat() for o in ordinals]
-

@@ -127,9 +127,14 @@ def build_context(registry: Registry) -> Context:
         district = registry.districts.at[row["district_codes"][0], "name"] if row["district_codes"] else ""
         unit = Unit(code, row["name"], row["name_short"], row["type"], str(district))
         c = Commune(
-            idx=i, code=code, unit=unit, population=float(row["population"]),
-            urban=row["type"] == "Phường", ez=bool(row["economic_zones"]) or bool(row["major_project"]),
-            border=bool(row["borders_laos"]), coastal=bool(row["coastal"]),
+            idx=i,
+            code=code,
+            unit=unit,
+            population=float(row["population"]),
+            urban=row["type"] == "Phường",
+            ez=bool(row["economic_zones"]) or bool(row["major_project"]),
+            border=bool(row["borders_laos"]),
+            coastal=bool(row["coastal"]),
             label=(float(row["label_lat"]), float(row["label_lon"])),
         )
         primary = [(lc, 1.0) for lc in registry.legacy.index[registry.legacy["new_code"] == code]]
@@ -158,7 +163,9 @@ def _sample_in(geoms: list[Any], n: int, rng: np.random.Generator) -> tuple[np.n
     lons: list[np.ndarray] = []
     have = 0
     for margin in (EDGE_MARGIN_DEG, EDGE_MARGIN_DEG / 4, 0.0):
-        offsets = ((0.0, 0.0),) if margin == 0 else ((0.0, 0.0), (margin, 0.0), (-margin, 0.0), (0.0, margin), (0.0, -margin))
+        offsets = (
+            ((0.0, 0.0),) if margin == 0 else ((0.0, 0.0), (margin, 0.0), (-margin, 0.0), (0.0, margin), (0.0, -margin))
+        )
         accept = min(max(min(g.area for g in geoms) / bbox, 0.01), 1.0)
         for _ in range(40):
             need = n - have
@@ -212,10 +219,8 @@ def place_points(
     return lat, lon
 
 
-
 def pick_member(c: Commune, rng: np.random.Generator, plain: bool = False) -> str:
     """A legacy member of ``c``, weighted by area share (``plain``: only those usable without a point)."""
     members = c.members_plain if plain else c.members
     w = np.array([m[1] for m in members])
     return members[int(rng.choice(len(members), p=w / w.sum()))][0]
-

@@ -37,9 +37,9 @@ class Profiles:
 def build_profiles(ctx: Context, rng: np.random.Generator, n_months: int) -> Profiles:
     """Draw each commune's profile; ``n_months`` bounds the reporting gaps."""
     n = len(ctx.communes)
-    activity = np.array([
-        (1.7 if c.urban else 1.0) * (1.5 if c.ez else 1.0) * (1.15 if c.border else 1.0) for c in ctx.communes
-    ]) * rng.lognormal(0.0, 0.25, n)
+    activity = np.array(
+        [(1.7 if c.urban else 1.0) * (1.5 if c.ez else 1.0) * (1.15 if c.border else 1.0) for c in ctx.communes]
+    ) * rng.lognormal(0.0, 0.25, n)
     weak = np.where(rng.random(n) < 0.2, rng.uniform(0.25, 0.45, n), rng.uniform(0.04, 0.12, n))
 
     plain = [c.idx for c in ctx.communes if not (c.urban or c.ez or c.border or c.coastal)]
@@ -58,8 +58,9 @@ def build_profiles(ctx: Context, rng: np.random.Generator, n_months: int) -> Pro
     candidates = [c.idx for c in ctx.communes if c.idx not in no_models]
     # Rising incidents: favour communes with a baseline that is not tiny.
     weights = np.array([ctx.communes[i].population * activity[i] for i in candidates])
-    rising = {int(i) for i in rng.choice(candidates, size=min(7, len(candidates)), replace=False,
-                                         p=weights / weights.sum())}
+    rising = {
+        int(i) for i in rng.choice(candidates, size=min(7, len(candidates)), replace=False, p=weights / weights.sum())
+    }
     gaps: dict[int, tuple[int, int]] = {}
     others = [i for i in range(n) if i not in rising]
     if n_months > 12:
@@ -91,4 +92,3 @@ def build_profiles(ctx: Context, rng: np.random.Generator, n_months: int) -> Pro
             pool += names
         villages_2025.append(pool)
     return Profiles(activity, weak, missing, no_models, rising, gaps, villages_legacy, villages_2025)
-

@@ -17,9 +17,7 @@ from loaders.demo.profiles import Profiles
 from loaders.ingest.datasets import get_dataset
 
 
-def generate_recognitions(
-    ctx: Context, prof: Profiles, until: date, rng: np.random.Generator
-) -> pd.DataFrame:
+def generate_recognitions(ctx: Context, prof: Profiles, until: date, rng: np.random.Generator) -> pd.DataFrame:
     """The recognitions canonical frame: each unit's result for every completed year up to ``until``."""
     last_year = until.year if until >= date(until.year, 12, 31) else until.year - 1
     years = list(range(START_DATE.year, last_year + 1))
@@ -75,4 +73,3 @@ def generate_recognitions(
     frame = pd.DataFrame(rows, columns=get_dataset(domain.DATASET_RECOGNITIONS).names)
     frame["nam"] = frame["nam"].astype("int64")
     return frame
-

@@ -320,7 +320,8 @@ def install_boundaries(source_dir: Path, target_dir: Path) -> list[Path]:
     Parameters
     ----------
     source_dir : Path
-        Folder with the shared layers (``$HT_GEODATA_SOURCE``, default :func:`loaders.core.settings.geodata_source_dir`).
+        Folder with the shared layers (``$HT_GEODATA_SOURCE``, default
+        :func:`loaders.core.settings.geodata_source_dir`).
     target_dir : Path
         The project's ``geodata/`` folder; created if missing.
 

@@ -51,7 +51,6 @@ def _read_features(path: Path) -> list[dict[str, Any]]:
         return [f["properties"] for f in json.load(fh)["features"]]
 
 
-
 def load_focus_areas(geodata_dir: Path | None = None) -> dict[str, Any]:
     """Read the project's own focus-area definitions (``geodata/focus_areas.json``).
 
@@ -67,7 +66,6 @@ def load_focus_areas(geodata_dir: Path | None = None) -> dict[str, Any]:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise RegistryError(f"Thiếu tệp định nghĩa địa bàn trọng điểm: {path}") from exc
-
 
 
 def load_registry(geodata_dir: Path | None = None) -> Registry:
@@ -104,47 +102,55 @@ def _from_geodata(base: Path) -> _Tables:
     cross = pd.read_csv(base / LAYER_FILES["legacy_to_2025"], dtype=str, keep_default_na=False)
     pre = pd.read_csv(base / LAYER_FILES["pre2020_to_legacy"], dtype=str, keep_default_na=False)
 
-    crosswalk = pd.DataFrame({
-        "legacy_code": cross["legacy_code"].map(normalise_code),
-        "new_code": cross["new_code"].map(normalise_code),
-        "relation": cross["relation"],
-        "area_share": pd.to_numeric(cross["legacy_area_share"], errors="coerce"),
-    })
-    legacy = pd.DataFrame({
-        "code": props_legacy["gso_code"].map(normalise_code),
-        "name": props_legacy["name"],
-        "name_short": props_legacy["name_short"],
-        "type": props_legacy["type"],
-        "district_code": props_legacy["district_code"].astype(str),
-        "district_name": props_legacy["district_name"],
-        "district_type": props_legacy["district_type"],
-        "label_lat": props_legacy["label_lat"].astype(float),
-        "label_lon": props_legacy["label_lon"].astype(float),
-    }).set_index("code")
+    crosswalk = pd.DataFrame(
+        {
+            "legacy_code": cross["legacy_code"].map(normalise_code),
+            "new_code": cross["new_code"].map(normalise_code),
+            "relation": cross["relation"],
+            "area_share": pd.to_numeric(cross["legacy_area_share"], errors="coerce"),
+        }
+    )
+    legacy = pd.DataFrame(
+        {
+            "code": props_legacy["gso_code"].map(normalise_code),
+            "name": props_legacy["name"],
+            "name_short": props_legacy["name_short"],
+            "type": props_legacy["type"],
+            "district_code": props_legacy["district_code"].astype(str),
+            "district_name": props_legacy["district_name"],
+            "district_type": props_legacy["district_type"],
+            "label_lat": props_legacy["label_lat"].astype(float),
+            "label_lon": props_legacy["label_lon"].astype(float),
+        }
+    ).set_index("code")
     legacy["district_name_short"] = [
-        n[len(t):].strip() for n, t in zip(legacy["district_name"], legacy["district_type"])
+        n[len(t) :].strip() for n, t in zip(legacy["district_name"], legacy["district_type"])
     ]
     _attach_crosswalk(legacy, crosswalk)
 
-    communes = pd.DataFrame({
-        "code": props_2025["gso_code"].map(normalise_code),
-        "name": props_2025["name"],
-        "name_short": props_2025["name_short"],
-        "type": props_2025["type"],
-        "population": pd.to_numeric(props_2025["population_sapnhap"], errors="coerce"),
-        "area_km2": props_2025["area_km2"].astype(float),
-        "label_lat": props_2025["label_lat"].astype(float),
-        "label_lon": props_2025["label_lon"].astype(float),
-    }).set_index("code")
+    communes = pd.DataFrame(
+        {
+            "code": props_2025["gso_code"].map(normalise_code),
+            "name": props_2025["name"],
+            "name_short": props_2025["name_short"],
+            "type": props_2025["type"],
+            "population": pd.to_numeric(props_2025["population_sapnhap"], errors="coerce"),
+            "area_km2": props_2025["area_km2"].astype(float),
+            "label_lat": props_2025["label_lat"].astype(float),
+            "label_lon": props_2025["label_lon"].astype(float),
+        }
+    ).set_index("code")
     _attach_members(communes, legacy, crosswalk)
 
     districts = _districts_from(legacy)
-    pre2020 = pd.DataFrame({
-        "pre2020_code": pre["pre2020_gso_code"].map(normalise_code),
-        "pre2020_name": pre["pre2020_name"],
-        "pre2020_district": pre["pre2020_district"],
-        "legacy_code": pre["legacy_code"].map(normalise_code),
-    })
+    pre2020 = pd.DataFrame(
+        {
+            "pre2020_code": pre["pre2020_gso_code"].map(normalise_code),
+            "pre2020_name": pre["pre2020_name"],
+            "pre2020_district": pre["pre2020_district"],
+            "legacy_code": pre["legacy_code"].map(normalise_code),
+        }
+    )
     return communes, legacy, districts, crosswalk, pre2020, _aliases_from_package()
 
 
@@ -168,8 +174,14 @@ def _aliases_from_package() -> pd.DataFrame:
             for alias in json.loads(alias_json):
                 for long_prefix, short in _ALIAS_PREFIXES:
                     if alias.startswith(long_prefix) and len(alias) > len(long_prefix):
-                        rows.append({"legacy_code": normalise_code(ward_code), "alias_key": alias[len(long_prefix):],
-                                     "alias_prefix": short, "alias_label": alias})
+                        rows.append(
+                            {
+                                "legacy_code": normalise_code(ward_code),
+                                "alias_key": alias[len(long_prefix) :],
+                                "alias_prefix": short,
+                                "alias_label": alias,
+                            }
+                        )
                         break
     return pd.DataFrame(rows, columns=["legacy_code", "alias_key", "alias_prefix", "alias_label"])
 
@@ -179,14 +191,21 @@ def _from_package() -> _Tables:
     with sqlite3.connect(_package_db() / "dataset.db") as con:
         new = pd.read_sql_query(
             "select wardCode, ward, wardShort, wardType, wardLat, wardLon, wardAreaKm2, wardKey "
-            "from admin_units where provinceCode=?", con, params=(PROVINCE_CODE,))
+            "from admin_units where provinceCode=?",
+            con,
+            params=(PROVINCE_CODE,),
+        )
         old = pd.read_sql_query(
             "select wardCode, ward, wardShort, wardType, wardLat, wardLon, districtCode, district, districtShort, "
-            "districtType, wardKey, districtKey from admin_units_legacy where provinceCode=?", con,
-            params=(PROVINCE_CODE,))
+            "districtType, wardKey, districtKey from admin_units_legacy where provinceCode=?",
+            con,
+            params=(PROVINCE_CODE,),
+        )
     conv = json.loads((_package_db() / "converter_2025.json").read_text(encoding="utf-8"))
     key_to_new = dict(zip(new["wardKey"], new["wardCode"].map(normalise_code)))
-    old_key = {f"tinhhatinh_{d}_{w}": normalise_code(c) for d, w, c in zip(old["districtKey"], old["wardKey"], old["wardCode"])}
+    old_key = {
+        f"tinhhatinh_{d}_{w}": normalise_code(c) for d, w, c in zip(old["districtKey"], old["wardKey"], old["wardCode"])
+    }
     rows = []
     for new_key, olds in conv["DICT_PROVINCE_WARD_NO_DIVIDED"].get("tinhhatinh", {}).items():
         for ok in olds:
@@ -197,19 +216,34 @@ def _from_package() -> _Tables:
             rel = RELATION_AREA_PART if n["isDefaultNewWard"] else RELATION_POPULATION_ONLY
             rows.append((old_key[ok], key_to_new[n["newWardKey"]], rel, 1.0 if n["isDefaultNewWard"] else 0.0))
     crosswalk = pd.DataFrame(rows, columns=["legacy_code", "new_code", "relation", "area_share"])
-    legacy = pd.DataFrame({
-        "code": old["wardCode"].map(normalise_code), "name": old["ward"], "name_short": old["wardShort"],
-        "type": old["wardType"], "district_code": old["districtCode"].astype(str), "district_name": old["district"],
-        "district_type": old["districtType"], "label_lat": old["wardLat"], "label_lon": old["wardLon"],
-        # The package writes "Kỳ Anh (Huyện)" to tell the district from the town.
-        "district_name_short": old["districtShort"].str.replace(r"\s*\(.*\)$", "", regex=True),
-    }).set_index("code")
+    legacy = pd.DataFrame(
+        {
+            "code": old["wardCode"].map(normalise_code),
+            "name": old["ward"],
+            "name_short": old["wardShort"],
+            "type": old["wardType"],
+            "district_code": old["districtCode"].astype(str),
+            "district_name": old["district"],
+            "district_type": old["districtType"],
+            "label_lat": old["wardLat"],
+            "label_lon": old["wardLon"],
+            # The package writes "Kỳ Anh (Huyện)" to tell the district from the town.
+            "district_name_short": old["districtShort"].str.replace(r"\s*\(.*\)$", "", regex=True),
+        }
+    ).set_index("code")
     _attach_crosswalk(legacy, crosswalk)
-    communes = pd.DataFrame({
-        "code": new["wardCode"].map(normalise_code), "name": new["ward"], "name_short": new["wardShort"],
-        "type": new["wardType"], "population": float("nan"), "area_km2": new["wardAreaKm2"],
-        "label_lat": new["wardLat"], "label_lon": new["wardLon"],
-    }).set_index("code")
+    communes = pd.DataFrame(
+        {
+            "code": new["wardCode"].map(normalise_code),
+            "name": new["ward"],
+            "name_short": new["wardShort"],
+            "type": new["wardType"],
+            "population": float("nan"),
+            "area_km2": new["wardAreaKm2"],
+            "label_lat": new["wardLat"],
+            "label_lon": new["wardLon"],
+        }
+    ).set_index("code")
     _attach_members(communes, legacy, crosswalk)
     pre2020 = pd.DataFrame(columns=["pre2020_code", "pre2020_name", "pre2020_district", "legacy_code"])
     return communes, legacy, _districts_from(legacy), crosswalk, pre2020, _aliases_from_package()
@@ -240,8 +274,9 @@ def _attach_members(communes: pd.DataFrame, legacy: pd.DataFrame, crosswalk: pd.
 
 def _districts_from(legacy: pd.DataFrame) -> pd.DataFrame:
     d = legacy.drop_duplicates("district_code").set_index("district_code")
-    return pd.DataFrame({"name": d["district_name"], "name_short": d["district_name_short"],
-                         "type": d["district_type"]}).sort_index()
+    return pd.DataFrame(
+        {"name": d["district_name"], "name_short": d["district_name_short"], "type": d["district_type"]}
+    ).sort_index()
 
 
 def _apply_focus(communes: pd.DataFrame, legacy: pd.DataFrame, focus: dict[str, Any]) -> None:

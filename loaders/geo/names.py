@@ -79,10 +79,7 @@ def parse_district(value: object) -> District:
 def district_matches(given: District, candidates: frozenset[District]) -> bool:
     """Whether a written district names one of ``candidates``; a missing type matches any type."""
     g_prefix, g_key = given
-    for prefix, k in candidates:
-        if k == g_key and (g_prefix is None or prefix is None or prefix == g_prefix):
-            return True
-    return False
+    return any(k == g_key and (g_prefix is None or prefix is None or prefix == g_prefix) for prefix, k in candidates)
 
 
 def parse_query(query: str) -> tuple[str | None, str | None, str | None]:

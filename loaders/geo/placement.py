@@ -30,7 +30,7 @@ class SplitCommuneLocator:
         For each split legacy commune, the 2025 communes it fed.
     """
 
-    def __init__(self, communes_2025: gpd.GeoDataFrame, targets: dict[str, tuple[str, ...]]):
+    def __init__(self, communes_2025: gpd.GeoDataFrame, targets: dict[str, tuple[str, ...]]) -> None:
         self._codes = communes_2025["gso_code"].astype(str).to_numpy()
         self._tree = shapely.STRtree(communes_2025.geometry.values)
         self._geoms = communes_2025.geometry.values

@@ -132,8 +132,17 @@ class Registry:
             lat, lon = site.get("lat"), site.get("lon")
             if (lat is None or lon is None) and codes:
                 lat, lon = self.communes.at[codes[0], "label_lat"], self.communes.at[codes[0], "label_lon"]
-            rows.append({"id": site["id"], "name": site["name"], "kind": site["kind"], "lat": lat, "lon": lon,
-                         "source": site["source"], "communes_2025": tuple(codes)})
+            rows.append(
+                {
+                    "id": site["id"],
+                    "name": site["name"],
+                    "kind": site["kind"],
+                    "lat": lat,
+                    "lon": lon,
+                    "source": site["source"],
+                    "communes_2025": tuple(codes),
+                }
+            )
         return pd.DataFrame(rows, columns=["id", "name", "kind", "lat", "lon", "source", "communes_2025"])
 
     # --------------------------------------------------------------- resolution

@@ -106,8 +106,9 @@ class Resolver:
         The tables of :class:`loaders.geo.registry.Registry` of the same names.
     """
 
-    def __init__(self, communes: pd.DataFrame, legacy: pd.DataFrame, pre2020: pd.DataFrame,
-                 aliases: pd.DataFrame) -> None:
+    def __init__(
+        self, communes: pd.DataFrame, legacy: pd.DataFrame, pre2020: pd.DataFrame, aliases: pd.DataFrame
+    ) -> None:
         self.communes = communes
         self.legacy = legacy
         self.pre2020 = pre2020
@@ -134,22 +135,60 @@ class Resolver:
             legacy_districts.setdefault(row["legacy_code"], set()).add(parse_district(row["pre2020_district"]))
 
         for code, row in self.communes.iterrows():
-            districts = frozenset(
-                d for lc in row["legacy_codes"] for d in legacy_districts.get(lc, ())
+            districts = frozenset(d for lc in row["legacy_codes"] for d in legacy_districts.get(lc, ()))
+            add(
+                _Entry(
+                    key(row["name_short"]),
+                    TYPE_PREFIX.get(row["type"]),
+                    domain.VINTAGE_2025,
+                    code,
+                    None,
+                    districts,
+                    row["name"],
+                    exact_name(row["name_short"]),
+                )
             )
-            add(_Entry(key(row["name_short"]), TYPE_PREFIX.get(row["type"]), domain.VINTAGE_2025,
-                       code, None, districts, row["name"], exact_name(row["name_short"])))
         for code, row in self.legacy.iterrows():
-            add(_Entry(key(row["name_short"]), TYPE_PREFIX.get(row["type"]), domain.VINTAGE_LEGACY,
-                       None, code, frozenset(legacy_districts.get(code, ())), row["name"], exact_name(row["name_short"])))
+            add(
+                _Entry(
+                    key(row["name_short"]),
+                    TYPE_PREFIX.get(row["type"]),
+                    domain.VINTAGE_LEGACY,
+                    None,
+                    code,
+                    frozenset(legacy_districts.get(code, ())),
+                    row["name"],
+                    exact_name(row["name_short"]),
+                )
+            )
         for _, row in self.aliases.iterrows():
-            add(_Entry(row["alias_key"], row["alias_prefix"], _TIER_ALIAS, None, row["legacy_code"],
-                       frozenset(legacy_districts.get(row["legacy_code"], ())), row["alias_label"]))
+            add(
+                _Entry(
+                    row["alias_key"],
+                    row["alias_prefix"],
+                    _TIER_ALIAS,
+                    None,
+                    row["legacy_code"],
+                    frozenset(legacy_districts.get(row["legacy_code"], ())),
+                    row["alias_label"],
+                )
+            )
         for _, row in self.pre2020.iterrows():
-            districts = frozenset(legacy_districts.get(row["legacy_code"], set()) | {parse_district(row["pre2020_district"])})
-            add(_Entry(key(row["pre2020_name"]), None, domain.VINTAGE_PRE2020, None, row["legacy_code"],
-                       districts, f"{row['pre2020_name']} ({row['pre2020_district']}, trước 2020)",
-                       exact_name(row["pre2020_name"])))
+            districts = frozenset(
+                legacy_districts.get(row["legacy_code"], set()) | {parse_district(row["pre2020_district"])}
+            )
+            add(
+                _Entry(
+                    key(row["pre2020_name"]),
+                    None,
+                    domain.VINTAGE_PRE2020,
+                    None,
+                    row["legacy_code"],
+                    districts,
+                    f"{row['pre2020_name']} ({row['pre2020_district']}, trước 2020)",
+                    exact_name(row["pre2020_name"]),
+                )
+            )
         return index
 
     def resolve(
@@ -194,7 +233,9 @@ class Resolver:
                 return by_code
         if not is_present(name):
             if norm_code is not None or is_present(code):
-                return Resolution(label, STATUS_NOT_FOUND, message=f"Mã xã '{code}' không có trong danh mục của tỉnh Hà Tĩnh")
+                return Resolution(
+                    label, STATUS_NOT_FOUND, message=f"Mã xã '{code}' không có trong danh mục của tỉnh Hà Tĩnh"
+                )
             return Resolution(label, STATUS_NOT_FOUND, message="Thiếu mã xã và tên xã")
         return self._resolve_name(str(name), district, wanted, label)
 
@@ -256,8 +297,14 @@ class Resolver:
         # commune; only a legacy-dated record means the old unit.
         if in_2025 and wanted != domain.VINTAGE_LEGACY:
             row = self.communes.loc[code]
-            return Resolution(label, STATUS_RESOLVED, domain.VINTAGE_2025, code=code, name=row["name"],
-                              candidates=({"code": code, "name": row["name"], "vintage": domain.VINTAGE_2025},))
+            return Resolution(
+                label,
+                STATUS_RESOLVED,
+                domain.VINTAGE_2025,
+                code=code,
+                name=row["name"],
+                candidates=({"code": code, "name": row["name"], "vintage": domain.VINTAGE_2025},),
+            )
         if in_legacy:
             return self._legacy_resolution(code, label, domain.VINTAGE_LEGACY)
         pre = self.pre2020[self.pre2020["pre2020_code"] == code]
@@ -274,27 +321,38 @@ class Resolver:
         )
         message = None
         if split:
-            message = (f"{row['name']} ({row['district_name']}) được chia cho nhiều xã mới: "
-                       + ", ".join(c["name"] for c in candidates)
-                       + f"; mặc định theo diện tích: {self._commune_name(new_code)}. Dùng tọa độ để xác định chính xác.")
+            message = (
+                f"{row['name']} ({row['district_name']}) được chia cho nhiều xã mới: "
+                + ", ".join(c["name"] for c in candidates)
+                + f"; mặc định theo diện tích: {self._commune_name(new_code)}. Dùng tọa độ để xác định chính xác."
+            )
         return Resolution(
-            label, STATUS_RESOLVED, vintage, legacy_code=legacy_code, legacy_name=row["name"],
-            district_code=row["district_code"], district_name=row["district_name"],
-            code=new_code, name=self._commune_name(new_code), candidates=candidates, split=split, message=message,
+            label,
+            STATUS_RESOLVED,
+            vintage,
+            legacy_code=legacy_code,
+            legacy_name=row["name"],
+            district_code=row["district_code"],
+            district_name=row["district_name"],
+            code=new_code,
+            name=self._commune_name(new_code),
+            candidates=candidates,
+            split=split,
+            message=message,
         )
 
     def _resolve_name(self, name: str, district: object, wanted: str | None, label: str) -> Resolution:
         prefix, name_key = split_unit_prefix(name)
         if prefix in DISTRICT_PREFIXES:
-            return Resolution(label, STATUS_NOT_FOUND,
-                              message=f"'{name}' là tên huyện, không phải tên xã/phường")
+            return Resolution(label, STATUS_NOT_FOUND, message=f"'{name}' là tên huyện, không phải tên xã/phường")
         entries = [e for e in self._entries.get(name_key, []) if prefix is None or e.prefix in (None, prefix)]
         if is_present(district):
             d = parse_district(district)
             in_district = [e for e in entries if district_matches(d, e.districts)]
             if not in_district:
-                return Resolution(label, STATUS_NOT_FOUND,
-                                  message=f"Không tìm thấy xã/phường '{name}' thuộc huyện cũ '{district}'")
+                return Resolution(
+                    label, STATUS_NOT_FOUND, message=f"Không tìm thấy xã/phường '{name}' thuộc huyện cũ '{district}'"
+                )
             entries = in_district
             # A former district alongside the name is how legacy reports write
             # addresses, so prefer legacy readings when no date says otherwise.
@@ -314,8 +372,9 @@ class Resolver:
         for e in chosen:
             if e.code_2025 is not None:
                 row = self.communes.loc[e.code_2025]
-                resolutions.append(Resolution(label, STATUS_RESOLVED, domain.VINTAGE_2025, code=e.code_2025,
-                                              name=row["name"]))
+                resolutions.append(
+                    Resolution(label, STATUS_RESOLVED, domain.VINTAGE_2025, code=e.code_2025, name=row["name"])
+                )
             else:
                 vint = domain.VINTAGE_PRE2020 if e.tier == domain.VINTAGE_PRE2020 else domain.VINTAGE_LEGACY
                 resolutions.append(self._legacy_resolution(e.legacy_code, label, vint))
@@ -341,18 +400,35 @@ class Resolver:
             for r in resolutions
         )
         described = "; ".join(_describe(c) for c in candidates)
-        return Resolution(label, STATUS_AMBIGUOUS, candidates=candidates,
-                          message=f"Tên '{name}' không rõ ràng, có thể là: {described}. "
-                                  "Hãy ghi mã xã, huyện cũ hoặc ngày để phân biệt.")
+        return Resolution(
+            label,
+            STATUS_AMBIGUOUS,
+            candidates=candidates,
+            message=f"Tên '{name}' không rõ ràng, có thể là: {described}. "
+            "Hãy ghi mã xã, huyện cũ hoặc ngày để phân biệt.",
+        )
 
 
-_FLAT_COLUMNS = ["status", "vintage", "code", "name", "legacy_code", "legacy_name", "district_code",
-                 "district_name", "split", "candidates", "message"]
+_FLAT_COLUMNS = [
+    "status",
+    "vintage",
+    "code",
+    "name",
+    "legacy_code",
+    "legacy_name",
+    "district_code",
+    "district_name",
+    "split",
+    "candidates",
+    "message",
+]
 
 
 def _flat(res: Resolution) -> dict[str, Any]:
     out = {k: getattr(res, k) for k in _FLAT_COLUMNS if k != "candidates"}
-    out["candidates"] = "; ".join(_describe(c) for c in res.candidates) if res.status == STATUS_AMBIGUOUS or res.split else ""
+    out["candidates"] = (
+        "; ".join(_describe(c) for c in res.candidates) if res.status == STATUS_AMBIGUOUS or res.split else ""
+    )
     return out
 
 
@@ -376,4 +452,3 @@ def _tier_order(wanted: str | None) -> list[set[str]]:
     # Nothing says which vintage: both current readings compete, so a name used
     # in both for different communes is reported as ambiguous.
     return [{domain.VINTAGE_2025, domain.VINTAGE_LEGACY}, {_TIER_ALIAS}, {domain.VINTAGE_PRE2020}]
-

@@ -28,8 +28,9 @@ from sqlalchemy.engine import Connection
 SQLITE_NULL = float("nan")
 
 
-def column_getters(rows: pd.DataFrame, *, iso_dates: bool,
-                    null: object = None) -> list[Callable[[int, int], np.ndarray]]:
+def column_getters(
+    rows: pd.DataFrame, *, iso_dates: bool, null: object = None
+) -> list[Callable[[int, int], np.ndarray]]:
     """Per column, ``get(start, stop)`` -> the DBAPI values of those rows (``null`` for missing).
 
     The values come as an object array of plain Python values (``int``,
@@ -71,7 +72,7 @@ def _column_getter(series: pd.Series, iso_dates: bool, null: object) -> Callable
         distinct = np.asarray(uniques, dtype=object).tolist()
         if series.dtype == object:  # mixed objects may hold numpy scalars the driver cannot bind
             distinct = [plain(v) for v in distinct]
-    lookup = np.array(distinct + [null], dtype=object)  # code -1 (missing) takes the last slot
+    lookup = np.array([*distinct, null], dtype=object)  # code -1 (missing) takes the last slot
     return lambda start, stop: lookup[codes[start:stop]]
 
 
@@ -160,13 +161,14 @@ def _sqlite_insert_sql(table_name: str, columns: tuple[str, ...], n_rows: int) -
     return f'INSERT INTO "{table_name}" ({names}) VALUES ' + ", ".join([row] * n_rows)
 
 
-def _sqlite_insert_chunk(conn: Connection, table: sa.Table, columns: list[str],
-                         values: Sequence[Sequence[Any]]) -> None:
+def _sqlite_insert_chunk(
+    conn: Connection, table: sa.Table, columns: list[str], values: Sequence[Sequence[Any]]
+) -> None:
     n = len(values[0]) if values else 0
     if n == 0:
         return
     for name in columns:  # names become SQL text: only the table's own columns may pass
-        table.c[name]  # noqa: B018 - raises KeyError for a foreign name
+        table.c[name]
     # Row-major, so that each statement's parameters are one contiguous slice.
     grid = np.empty((n, len(columns)), dtype=object)
     for j, column in enumerate(values):
@@ -182,7 +184,7 @@ def _sqlite_insert_chunk(conn: Connection, table: sa.Table, columns: list[str],
         for start in range(0, n, step):
             rows = min(step, n - start)
             sql = _sqlite_insert_sql(table.name, tuple(columns), rows)
-            cursor.execute(sql, flat[start * width:(start + rows) * width])
+            cursor.execute(sql, flat[start * width : (start + rows) * width])
     except dbapi.Error as exc:
         # As SQLAlchemy would raise it: a duplicate key is an sa.exc.IntegrityError ("conflict").
         raise sa.exc.DBAPIError.instance(sql, None, exc, dbapi.Error, dialect=conn.dialect) from exc
@@ -203,15 +205,17 @@ def _copy_chunk(conn: Connection, table: sa.Table, columns: list[str], values: S
     from psycopg import sql
 
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(c) for c in columns))
+        sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+    )
     raw = conn.connection.dbapi_connection
     try:
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
             for row in zip(*values):
                 copy.write_row(row)
     except psycopg.Error as exc:
-        raise sa.exc.DBAPIError.instance(statement.as_string(raw), None, exc, psycopg.Error,
-                                         dialect=conn.dialect) from exc
+        raise sa.exc.DBAPIError.instance(
+            statement.as_string(raw), None, exc, psycopg.Error, dialect=conn.dialect
+        ) from exc
 
 
 def plain(value: object) -> object:

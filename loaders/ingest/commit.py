@@ -138,26 +138,45 @@ def commit_import(
         when a business key was taken meanwhile (nothing written).
     """
     errors = preview.errors
-    counts = dict(dataset=preview.dataset, rows_read=preview.rows_read, accepted=preview.n_accepted,
-                  rejected=preview.n_rejected, errors=errors, duplicate_of=preview.duplicate_of)
+    counts = {
+        "dataset": preview.dataset,
+        "rows_read": preview.rows_read,
+        "accepted": preview.n_accepted,
+        "rejected": preview.n_rejected,
+        "errors": errors,
+        "duplicate_of": preview.duplicate_of,
+    }
     if preview.duplicate_of is not None and not force:
-        raise ImportRefused(duplicate_message(preview.duplicate_of), "duplicate_file",
-                            preview.duplicate_of)
+        raise ImportRefused(duplicate_message(preview.duplicate_of), "duplicate_file", preview.duplicate_of)
     if preview.needs_mapping or (preview.n_rejected and not valid_only):
-        return ImportOutcome(committed=False, import_id=None, written=0, message=(
-            f"Không ghi dữ liệu nào: {preview.n_rejected}/{preview.rows_read} dòng bị từ chối. "
-            "Hãy sửa các lỗi rồi tải lại tệp, hoặc chọn «Chỉ nhập các dòng hợp lệ»."), **counts)
+        return ImportOutcome(
+            committed=False,
+            import_id=None,
+            written=0,
+            message=(
+                f"Không ghi dữ liệu nào: {preview.n_rejected}/{preview.rows_read} dòng bị từ chối. "
+                "Hãy sửa các lỗi rồi tải lại tệp, hoặc chọn «Chỉ nhập các dòng hợp lệ»."
+            ),
+            **counts,
+        )
     if preview.n_accepted == 0:
-        return ImportOutcome(committed=False, import_id=None, written=0,
-                             message="Không có dòng hợp lệ nào để ghi.", **counts)
+        return ImportOutcome(
+            committed=False, import_id=None, written=0, message="Không có dòng hợp lệ nào để ghi.", **counts
+        )
 
     dataset = preview.dataset
     table = DATASET_TABLES[dataset]
     rows = to_store_frame(dataset, preview.accepted)
     n = len(rows)
     tick(progress, 0.0, f"Đang ghi {n:,} dòng…".replace(",", "."))
-    report = json.dumps({"errors": errors_to_records(errors), "ignored_columns": preview.ignored_columns,
-                         "totals_rows": preview.totals_rows}, ensure_ascii=False)
+    report = json.dumps(
+        {
+            "errors": errors_to_records(errors),
+            "ignored_columns": preview.ignored_columns,
+            "totals_rows": preview.totals_rows,
+        },
+        ensure_ascii=False,
+    )
     packed_original = _pack_original(preview.data)
     try:
         with db.write_transaction(engine, big=n >= DEFER_CHECKPOINT_FROM) as conn:
@@ -166,14 +185,26 @@ def commit_import(
                 dup = find_duplicate_file(conn, dataset, preview.sha256)
                 if dup is not None:
                     raise ImportRefused(duplicate_message(dup), "duplicate_file", dup)
-            import_id = conn.execute(tables.imports.insert().values(
-                # NUL is the one character PostgreSQL text cannot hold; the name is only ever text.
-                dataset=dataset, file_name=preview.file_name.replace("\x00", "\ufffd")[:255], sha256=preview.sha256,
-                size_bytes=preview.size_bytes, user_name=audit.user_label(user), created_at=db.utcnow(), rows_read=preview.rows_read,
-                rows_accepted=n, rows_rejected=preview.n_rejected, is_demo=is_demo, valid_only=valid_only,
-                forced=force and preview.duplicate_of is not None, vintage=preview.vintage,
-                status=tables.IMPORT_COMMITTED, report=report,
-            )).inserted_primary_key[0]
+            import_id = conn.execute(
+                tables.imports.insert().values(
+                    # NUL is the one character PostgreSQL text cannot hold; the name is only ever text.
+                    dataset=dataset,
+                    file_name=preview.file_name.replace("\x00", "\ufffd")[:255],
+                    sha256=preview.sha256,
+                    size_bytes=preview.size_bytes,
+                    user_name=audit.user_label(user),
+                    created_at=db.utcnow(),
+                    rows_read=preview.rows_read,
+                    rows_accepted=n,
+                    rows_rejected=preview.n_rejected,
+                    is_demo=is_demo,
+                    valid_only=valid_only,
+                    forced=force and preview.duplicate_of is not None,
+                    vintage=preview.vintage,
+                    status=tables.IMPORT_COMMITTED,
+                    report=report,
+                )
+            ).inserted_primary_key[0]
             evict_demo = not is_demo and reads.has_demo(conn)
             columns = ["import_id", *rows.columns]
             deferred = defer_indexes(conn, table, n)
@@ -191,20 +222,35 @@ def commit_import(
             for index in deferred:
                 index.create(conn)
             version = db.bump_data_version(conn)
-            audit.record_event(conn, user, "import_demo" if is_demo else "import", json.dumps({
-                "import_id": import_id, "dataset": dataset, "file_name": preview.file_name,
-                "sha256": preview.sha256, "rows": n, "rejected": preview.n_rejected, "forced": force,
-            }, ensure_ascii=False))
+            audit.record_event(
+                conn,
+                user,
+                "import_demo" if is_demo else "import",
+                json.dumps(
+                    {
+                        "import_id": import_id,
+                        "dataset": dataset,
+                        "file_name": preview.file_name,
+                        "sha256": preview.sha256,
+                        "rows": n,
+                        "rejected": preview.n_rejected,
+                        "forced": force,
+                    },
+                    ensure_ascii=False,
+                ),
+            )
     except sa.exc.IntegrityError as exc:
         raise ImportRefused(
             "Không ghi được: có dòng trùng khóa với dữ liệu vừa được ghi bởi một lần nhập khác đồng thời. "
-            "Không có dòng nào được ghi; hãy xem trước lại tệp để thấy các dòng trùng.", "conflict",
+            "Không có dòng nào được ghi; hãy xem trước lại tệp để thấy các dòng trùng.",
+            "conflict",
         ) from exc
     message = f"Đã nhập {n} dòng (lần nhập số {import_id})."
     if preview.n_rejected:
         message += f" {preview.n_rejected} dòng bị từ chối, xem báo cáo lỗi."
-    return ImportOutcome(committed=True, import_id=int(import_id), written=n, message=message,
-                         data_version=version, **counts)
+    return ImportOutcome(
+        committed=True, import_id=int(import_id), written=n, message=message, data_version=version, **counts
+    )
 
 
 def to_store_frame(dataset: str, accepted: pd.DataFrame) -> pd.DataFrame:
@@ -244,7 +290,10 @@ _packer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-original")
 
 
 def _pack_original(data: bytes) -> Future[tuple[str | None, bytes]]:
-    """Start packing an upload's bytes (:func:`originals.pack_original`); the result, or its error, comes from the future."""
+    """Start packing an upload's bytes (:func:`originals.pack_original`).
+
+    The result, or its error, comes from the future.
+    """
     if len(data) >= PACK_IN_BACKGROUND_FROM:
         return _packer.submit(originals.pack_original, data)
     done: Future[tuple[str | None, bytes]] = Future()
@@ -252,15 +301,14 @@ def _pack_original(data: bytes) -> Future[tuple[str | None, bytes]]:
     return done
 
 
-def _store_original(conn: Connection, sha256: str, size_bytes: int,
-                    packed: Future[tuple[str | None, bytes]]) -> None:
+def _store_original(conn: Connection, sha256: str, size_bytes: int, packed: Future[tuple[str | None, bytes]]) -> None:
     exists = conn.execute(sa.select(tables.stored_files.c.sha256).where(tables.stored_files.c.sha256 == sha256)).first()
     if exists is not None:
         return
     codec, content = packed.result()
-    values = dict(sha256=sha256, size_bytes=size_bytes, content=content, codec=codec)
+    values = {"sha256": sha256, "size_bytes": size_bytes, "content": content, "codec": codec}
     if conn.dialect.name in ("sqlite", "postgresql"):
-        insert = (sa.dialects.sqlite.insert if conn.dialect.name == "sqlite" else sa.dialects.postgresql.insert)
+        insert = sa.dialects.sqlite.insert if conn.dialect.name == "sqlite" else sa.dialects.postgresql.insert
         conn.execute(insert(tables.stored_files).values(**values).on_conflict_do_nothing(index_elements=["sha256"]))
         return
     conn.execute(tables.stored_files.insert().values(**values))
@@ -273,12 +321,13 @@ def _evict_demo_collisions(conn: Connection, dataset: str, chunk: pd.DataFrame) 
     demo_ids = sa.select(tables.imports.c.id).where(tables.imports.c.is_demo)
     keys = chunk[list(cols)].drop_duplicates()
     for start in range(0, len(keys), KEY_BATCH):
-        part = keys.iloc[start:start + KEY_BATCH]
+        part = keys.iloc[start : start + KEY_BATCH]
         if len(cols) == 1:
             match = table.c[cols[0]].in_(part[cols[0]].tolist())
         else:
             match = sa.tuple_(*[table.c[c] for c in cols]).in_(
-                [tuple(plain(v) for v in t) for t in part.itertuples(index=False, name=None)])
+                [tuple(plain(v) for v in t) for t in part.itertuples(index=False, name=None)]
+            )
         conn.execute(table.delete().where(table.c.import_id.in_(demo_ids), match))
 
 
@@ -316,6 +365,7 @@ def import_frames(
         name = f"{'demo_' if is_demo else ''}{dataset}.csv"
         request = ImportRequest(dataset=dataset, data=data, file_name=name, user=user)
         preview = preview_import(engine, request, registry=registry, province_polygon=province_polygon)
-        outcomes[dataset] = commit_import(engine, preview, valid_only=valid_only, force=True, user=user,
-                                          is_demo=is_demo)
+        outcomes[dataset] = commit_import(
+            engine, preview, valid_only=valid_only, force=True, user=user, is_demo=is_demo
+        )
     return outcomes

@@ -47,7 +47,17 @@ def _combine_codes(parts: list[np.ndarray]) -> np.ndarray:
     return pd.factorize(group)[0]
 
 
-_RESOLVER_COLUMNS = ["status", "vintage", "code", "name", "legacy_code", "legacy_name", "split", "candidates", "message"]
+_RESOLVER_COLUMNS = [
+    "status",
+    "vintage",
+    "code",
+    "name",
+    "legacy_code",
+    "legacy_name",
+    "split",
+    "candidates",
+    "message",
+]
 
 
 def resolve_communes(
@@ -95,7 +105,9 @@ def place_split_rows(work: pd.DataFrame, resolved: pd.DataFrame, locator: Any) -
     Placed rows are no longer flagged as split; rows without a usable point keep
     the default (most of the area) and the warning.
     """
-    split = resolved["split"].to_numpy(dtype=bool) & work["vi_do"].notna().to_numpy() & work["kinh_do"].notna().to_numpy()
+    split = (
+        resolved["split"].to_numpy(dtype=bool) & work["vi_do"].notna().to_numpy() & work["kinh_do"].notna().to_numpy()
+    )
     if not split.any():
         return
     idx = np.flatnonzero(split)
@@ -118,7 +130,7 @@ def _spread(found: pd.DataFrame, slot: np.ndarray) -> pd.DataFrame:
             flags = np.append(found[c].fillna(False).astype(bool).to_numpy(), False)
             out[c] = pd.Series(flags[slot])
         else:
-            out[c] = pa.array(values + [None], pa.large_string()).take(take).to_pandas()
+            out[c] = pa.array([*values, None], pa.large_string()).take(take).to_pandas()
     return pd.DataFrame(out)
 
 
@@ -126,7 +138,9 @@ def _call_resolver(resolver: Resolver, refs: pd.DataFrame) -> pd.DataFrame:
     def blank_none(s: pd.Series) -> list[object]:
         return [v if isinstance(v, str) and v != "" else None for v in s]
 
-    result = resolver(blank_none(refs["c"]), blank_none(refs["n"]), blank_none(refs["d"]), vintage=blank_none(refs["v"]))
+    result = resolver(
+        blank_none(refs["c"]), blank_none(refs["n"]), blank_none(refs["d"]), vintage=blank_none(refs["v"])
+    )
     result = result.reset_index(drop=True)
     for c in _RESOLVER_COLUMNS:
         if c not in result.columns:

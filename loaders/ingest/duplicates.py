@@ -36,9 +36,11 @@ def fmt_time(value: object) -> str:
 def duplicate_message(dup: Mapping[str, Any]) -> str:
     """The Vietnamese refusal of a re-upload, naming the earlier import (see :func:`find_duplicate_file`)."""
     when = fmt_time(datetime.fromisoformat(dup["created_at"])) if dup.get("created_at") else "?"
-    return (f"Tệp này đã được nhập trước đó (lần nhập số {dup['import_id']}, tệp «{dup['file_name']}», "
-            f"lúc {when}, người nhập {dup['user']}). "
-            "Không nhập lại; nếu thật sự cần nhập lại, hãy chọn «Vẫn nhập» (--force).")
+    return (
+        f"Tệp này đã được nhập trước đó (lần nhập số {dup['import_id']}, tệp «{dup['file_name']}», "
+        f"lúc {when}, người nhập {dup['user']}). "
+        "Không nhập lại; nếu thật sự cần nhập lại, hãy chọn «Vẫn nhập» (--force)."
+    )
 
 
 def find_duplicate_file(conn: Connection, dataset: str, sha256: str) -> dict[str, Any] | None:
@@ -47,12 +49,17 @@ def find_duplicate_file(conn: Connection, dataset: str, sha256: str) -> dict[str
     row = conn.execute(
         sa.select(i.c.id, i.c.created_at, i.c.file_name, i.c.user_name)
         .where(i.c.dataset == dataset, i.c.sha256 == sha256, i.c.status == tables.IMPORT_COMMITTED)
-        .order_by(i.c.id.desc()).limit(1)
+        .order_by(i.c.id.desc())
+        .limit(1)
     ).first()
     if row is None:
         return None
-    return {"import_id": int(row.id), "created_at": _iso(row.created_at), "file_name": row.file_name,
-            "user": row.user_name}
+    return {
+        "import_id": int(row.id),
+        "created_at": _iso(row.created_at),
+        "file_name": row.file_name,
+        "user": row.user_name,
+    }
 
 
 def _iso(value: object) -> str | None:
@@ -95,7 +102,7 @@ def existing_keys(conn: Connection, dataset: str, keys: Iterable[str], *, includ
     first = table.c[cols[0]]
     first_type = int if dataset == domain.DATASET_RECOGNITIONS else str
     for start in range(0, len(wanted), KEY_BATCH):
-        batch = wanted[start:start + KEY_BATCH]
+        batch = wanted[start : start + KEY_BATCH]
         firsts = sorted({first_type(k.split("|", 1)[0]) for k in batch})
         query = sa.select(*[table.c[c] for c in cols]).where(first.in_(firsts), demo_filter)
         batch_set = set(batch)

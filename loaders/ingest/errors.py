@@ -41,7 +41,9 @@ def _texts(values: object, n: int) -> pa.Array:
     return pa.array(["" if v is None else str(v) for v in values], pa.large_string())
 
 
-def _messages(ctx: ValidationRun, message_key: str, n: int, per_row: Mapping[str, object], **const: object) -> pd.Series:
+def _messages(
+    ctx: ValidationRun, message_key: str, n: int, per_row: Mapping[str, object], **const: object
+) -> pd.Series:
     """One catalogue message per row, filled without a Python call per row.
 
     The template is looked up once with sentinels in the per-row slots, split
@@ -107,7 +109,12 @@ def errors_table(
             )
         elif code == "year_range":
             messages = _messages(
-                ctx, "validation.year_range", n, {"value": values}, earliest=domain.EARLIEST_DATE.year, latest=ctx.today.year
+                ctx,
+                "validation.year_range",
+                n,
+                {"value": values},
+                earliest=domain.EARLIEST_DATE.year,
+                latest=ctx.today.year,
             )
         elif code == "coord_pair":
             lat_given = (raw["vi_do"].iloc[idx] != "").to_numpy()
@@ -141,14 +148,22 @@ def errors_table(
         elif code == "duplicate_in_file":
             firsts = dup_first.iloc[idx].astype("str").reset_index(drop=True)
             key_label = ctx.t(f"validation.key.{ctx.dataset}")
-            messages = _messages(ctx, "validation.duplicate_in_file", n, {"value": values, "first_row": firsts}, key_label=key_label)
+            messages = _messages(
+                ctx, "validation.duplicate_in_file", n, {"value": values, "first_row": firsts}, key_label=key_label
+            )
         elif code == "duplicate_in_store":
             key_label = ctx.t(f"validation.key.{ctx.dataset}")
             messages = _messages(ctx, "validation.duplicate_in_store", n, {"value": values}, key_label=key_label)
         else:
             messages = _messages(ctx, f"validation.{code}", n, {"value": values})
-        rows = error_frame(row=ctx.rows[idx], column=column, value=values, message=messages.reset_index(drop=True),
-                           code=codes, field=fname)
+        rows = error_frame(
+            row=ctx.rows[idx],
+            column=column,
+            value=values,
+            message=messages.reset_index(drop=True),
+            code=codes,
+            field=fname,
+        )
         parts.append(rows.assign(_order=order.get(fname, len(order))))
     if not parts:
         return empty_errors()
@@ -168,7 +183,10 @@ def warnings_table(ctx: ValidationRun, resolved: pd.DataFrame, accepted: np.ndar
     if not split.any():
         return empty_errors()
     idx = np.flatnonzero(split)
-    names, codes = ctx.raw["ten_xa"].iloc[idx].to_numpy(dtype=object, na_value=None), ctx.raw["ma_xa"].iloc[idx].to_numpy(dtype=object, na_value=None)
+    names, codes = (
+        ctx.raw["ten_xa"].iloc[idx].to_numpy(dtype=object, na_value=None),
+        ctx.raw["ma_xa"].iloc[idx].to_numpy(dtype=object, na_value=None),
+    )
     values = [n or c for n, c in zip(names, codes)]
     cands = resolved["candidates"].iloc[idx].to_numpy(dtype=object, na_value=None)
     return error_frame(

@@ -104,9 +104,7 @@ def parse_mapping(items: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def match_headers(
-    columns: Sequence[str], dataset: str, mapping: Mapping[str, str] | None = None
-) -> HeaderMatch:
+def match_headers(columns: Sequence[str], dataset: str, mapping: Mapping[str, str] | None = None) -> HeaderMatch:
     """Match a file's headers to a dataset's canonical columns.
 
     Parameters

@@ -63,8 +63,11 @@ def original_file(engine: Engine, import_id: int) -> tuple[str, bytes] | None:
     """
     i, f = tables.imports, tables.stored_files
     with engine.connect() as conn:
-        row = conn.execute(sa.select(i.c.file_name, f.c.content, f.c.codec, f.c.size_bytes)
-                           .join(f, f.c.sha256 == i.c.sha256).where(i.c.id == import_id)).first()
+        row = conn.execute(
+            sa.select(i.c.file_name, f.c.content, f.c.codec, f.c.size_bytes)
+            .join(f, f.c.sha256 == i.c.sha256)
+            .where(i.c.id == import_id)
+        ).first()
     if row is None:
         return None
     return row.file_name, originals.unpack_original(row.codec, row.content, row.size_bytes)
@@ -85,18 +88,29 @@ def rollback_import(engine: Engine, import_id: int, user: str) -> int:
     """
     i = tables.imports
     with engine.begin() as conn:
-        row = conn.execute(sa.select(i.c.dataset, i.c.status, i.c.rolled_back_at, i.c.rolled_back_by)
-                           .where(i.c.id == import_id).with_for_update()).first()
+        row = conn.execute(
+            sa.select(i.c.dataset, i.c.status, i.c.rolled_back_at, i.c.rolled_back_by)
+            .where(i.c.id == import_id)
+            .with_for_update()
+        ).first()
         if row is None:
             raise RollbackError(f"Không có lần nhập số {import_id}.")
         if row.status == tables.IMPORT_ROLLED_BACK:
-            raise RollbackError(f"Lần nhập số {import_id} đã được hoàn tác lúc {fmt_time(row.rolled_back_at)} "
-                                f"bởi {row.rolled_back_by}.")
+            raise RollbackError(
+                f"Lần nhập số {import_id} đã được hoàn tác lúc {fmt_time(row.rolled_back_at)} bởi {row.rolled_back_by}."
+            )
         table = DATASET_TABLES[row.dataset]
         deleted = conn.execute(table.delete().where(table.c.import_id == import_id)).rowcount
-        conn.execute(i.update().where(i.c.id == import_id).values(
-            status=tables.IMPORT_ROLLED_BACK, rolled_back_at=db.utcnow(), rolled_back_by=audit.user_label(user)))
+        conn.execute(
+            i.update()
+            .where(i.c.id == import_id)
+            .values(status=tables.IMPORT_ROLLED_BACK, rolled_back_at=db.utcnow(), rolled_back_by=audit.user_label(user))
+        )
         db.bump_data_version(conn)
-        audit.record_event(conn, user, "rollback", json.dumps(
-            {"import_id": import_id, "dataset": row.dataset, "rows": deleted}, ensure_ascii=False))
+        audit.record_event(
+            conn,
+            user,
+            "rollback",
+            json.dumps({"import_id": import_id, "dataset": row.dataset, "rows": deleted}, ensure_ascii=False),
+        )
     return int(deleted)

@@ -70,10 +70,7 @@ def tidy(frame: pd.DataFrame, row_numbers: np.ndarray) -> tuple[pd.DataFrame, np
     unnamed = [c for c in frame.columns if c.startswith("Cột ") and not (frame[c] != "").any()]
     if unnamed:
         frame = frame.drop(columns=unnamed)
-    if frame.shape[1]:
-        keep = (frame != "").any(axis=1).to_numpy()
-    else:
-        keep = np.zeros(len(frame), dtype=bool)
+    keep = (frame != "").any(axis=1).to_numpy() if frame.shape[1] else np.zeros(len(frame), dtype=bool)
     if not keep.all():
         frame = frame.loc[keep]
         row_numbers = row_numbers[keep]

@@ -40,6 +40,7 @@ from loaders.store.tables import DATASET_TABLES
 #: Called with (fraction in [0, 1], Vietnamese message) while an import runs.
 Progress = Callable[[float, str], None]
 
+
 class ImportRefused(ImportDataError):
     """A file the importer refuses as a whole; ``str(exc)`` is a Vietnamese message.
 
@@ -227,9 +228,21 @@ def preview_import(
         duplicate_of = find_duplicate_file(conn, dataset, sha256)
         # With no real row stored there is nothing to look up: a million-row first import skips listing its keys.
         real_rows_stored = has_real_rows(conn, dataset)
-    base = dict(dataset=dataset, file_name=file_name, sha256=sha256, size_bytes=len(data), data=data, user=request.user,
-                rows_read=len(raw.frame), sheet=raw.sheet, vintage=vintage, totals_rows=list(raw.totals_rows),
-                duplicate_of=duplicate_of, source_columns=raw.columns, sheet_names=list(raw.sheet_names))
+    base = {
+        "dataset": dataset,
+        "file_name": file_name,
+        "sha256": sha256,
+        "size_bytes": len(data),
+        "data": data,
+        "user": request.user,
+        "rows_read": len(raw.frame),
+        "sheet": raw.sheet,
+        "vintage": vintage,
+        "totals_rows": list(raw.totals_rows),
+        "duplicate_of": duplicate_of,
+        "source_columns": raw.columns,
+        "sheet_names": list(raw.sheet_names),
+    }
     tick(progress, 0.2, "Đang kiểm tra dữ liệu…")
 
     def existing(ds: str, keys: Iterable[str]) -> set[str]:
@@ -238,22 +251,42 @@ def preview_import(
 
     try:
         context = validation.ValidationContext(
-            resolver=registry.resolve_frame, polygon=province_polygon, vintage=vintage or domain.VINTAGE_2025,
-            existing_keys=existing if real_rows_stored else None, locator=split_locator(),
+            resolver=registry.resolve_frame,
+            polygon=province_polygon,
+            vintage=vintage or domain.VINTAGE_2025,
+            existing_keys=existing if real_rows_stored else None,
+            locator=split_locator(),
         )
         result = validation.validate_table(raw, dataset, context, mapping=request.mapping)
     except validation.MissingColumnsError as exc:
         labels = exc.header.missing_labels()
-        errors = error_frame(row=pd.array([raw.header_row] * len(labels), dtype="Int64"), column=labels,
-                             value=[""] * len(labels), message=[str(exc)] * len(labels),
-                             code=["missing_column"] * len(labels), field=[""] * len(labels))
-        return ImportPreview(accepted=pd.DataFrame(), errors=errors, warnings=empty_errors(),
-                             columns=dict(exc.header.columns), ignored_columns=list(exc.header.ignored),
-                             missing_columns=labels, **base)
+        errors = error_frame(
+            row=pd.array([raw.header_row] * len(labels), dtype="Int64"),
+            column=labels,
+            value=[""] * len(labels),
+            message=[str(exc)] * len(labels),
+            code=["missing_column"] * len(labels),
+            field=[""] * len(labels),
+        )
+        return ImportPreview(
+            accepted=pd.DataFrame(),
+            errors=errors,
+            warnings=empty_errors(),
+            columns=dict(exc.header.columns),
+            ignored_columns=list(exc.header.ignored),
+            missing_columns=labels,
+            **base,
+        )
     accepted, errors = _reject_overlong(dataset, result.accepted, result.errors, result.header)
     tick(progress, 1.0, "Đã kiểm tra xong")
-    return ImportPreview(accepted=accepted, errors=errors, warnings=result.warnings,
-                         columns=dict(result.header.columns), ignored_columns=list(result.header.ignored), **base)
+    return ImportPreview(
+        accepted=accepted,
+        errors=errors,
+        warnings=result.warnings,
+        columns=dict(result.header.columns),
+        ignored_columns=list(result.header.ignored),
+        **base,
+    )
 
 
 #: Accepted-frame columns the store keeps under their own name, besides :data:`STORE_COLUMNS`.
@@ -265,16 +298,22 @@ _KEY_TEXT: tuple[str, ...] = ("name_key", "unit_key")
 
 
 #: The file's field behind each accepted column whose name differs from it.
-_SOURCE_FIELDS: dict[str, str] = {"code_given": "ma_xa", "name_given": "ten_xa", "district_given": "huyen_cu",
-                                  "name_key": "ten_mo_hinh", "unit_key": "ten_don_vi"}
+_SOURCE_FIELDS: dict[str, str] = {
+    "code_given": "ma_xa",
+    "name_given": "ten_xa",
+    "district_given": "huyen_cu",
+    "name_key": "ten_mo_hinh",
+    "unit_key": "ten_don_vi",
+}
 
 
 #: Longest value quoted in an error report.
 _QUOTE_MAX = 200
 
 
-def _reject_overlong(dataset: str, accepted: pd.DataFrame, errors: pd.DataFrame,
-                     header: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _reject_overlong(
+    dataset: str, accepted: pd.DataFrame, errors: pd.DataFrame, header: Any
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Reject the accepted rows whose text is longer than its store column allows.
 
     SQLite stores any length, but PostgreSQL refuses the whole commit with a
@@ -304,14 +343,16 @@ def _reject_overlong(dataset: str, accepted: pd.DataFrame, errors: pd.DataFrame,
         bad |= over
         field = _SOURCE_FIELDS.get(canonical, canonical)
         values = accepted[field if field in accepted.columns else canonical].astype("str")[over].tolist()
-        parts.append(error_frame(
-            row=accepted["source_row"].to_numpy()[over].astype("int64"),
-            column=header.source_of(field),
-            value=[v if len(v) <= _QUOTE_MAX else v[:_QUOTE_MAX] + "…" for v in values],
-            message=[translate("validation.too_long", length=len(v), limit=kind.length) for v in values],
-            code="too_long",
-            field=field,
-        ))
+        parts.append(
+            error_frame(
+                row=accepted["source_row"].to_numpy()[over].astype("int64"),
+                column=header.source_of(field),
+                value=[v if len(v) <= _QUOTE_MAX else v[:_QUOTE_MAX] + "…" for v in values],
+                message=[translate("validation.too_long", length=len(v), limit=kind.length) for v in values],
+                code="too_long",
+                field=field,
+            )
+        )
     if not parts:
         return accepted, errors
     errors = pd.concat([errors, *parts], ignore_index=True).sort_values("row", kind="stable")

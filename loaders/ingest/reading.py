@@ -44,8 +44,12 @@ def check_upload_size(size: int, file_name: str) -> None:
         With the file's base name, its size and the limit in megabytes.
     """
     if size > limits.MAX_UPLOAD_BYTES:
-        raise fail("import.error.too_large", file=PurePath(file_name).name or file_name,
-                   size_mb=-(-size // 2**20), limit_mb=limits.MAX_UPLOAD_BYTES // 2**20)
+        raise fail(
+            "import.error.too_large",
+            file=PurePath(file_name).name or file_name,
+            size_mb=-(-size // 2**20),
+            limit_mb=limits.MAX_UPLOAD_BYTES // 2**20,
+        )
 
 
 def read_table(data: bytes, file_name: str, sheet: str | None = None) -> RawTable:

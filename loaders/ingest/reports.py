@@ -75,7 +75,7 @@ def _labelled(errors: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def errors_to_csv(errors: pd.DataFrame, lang: str = "vi") -> bytes:
-    """The error table as CSV (UTF-8 with BOM, CRLF rows, formula-safe; see :func:`loaders.core.writers.table_to_csv`)."""
+    """The error table as CSV: UTF-8 with BOM, CRLF rows, formula-safe (:func:`loaders.core.writers.table_to_csv`)."""
     return table_to_csv(_labelled(errors, lang))
 
 

@@ -335,6 +335,11 @@ def validate_frame(
     return validate_table(table, dataset, context)
 
 
+def _blank_as_missing(values: pd.Series) -> pd.Series:
+    """Text cells as given, with an empty cell stored as missing."""
+    return values.where(values != "").astype("str")
+
+
 def _accepted(ctx: ValidationRun, work: pd.DataFrame, resolved: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     spec = get_dataset(ctx.dataset)
     out = pd.DataFrame(index=work.index)
@@ -344,13 +349,12 @@ def _accepted(ctx: ValidationRun, work: pd.DataFrame, resolved: pd.DataFrame, ke
     for extra in ("name_key", "unit_key"):
         if extra in work:
             out[extra] = work[extra]
-    blank = lambda s: s.where(s != "").astype("str")  # noqa: E731 - tiny local helper
     out["commune_code"] = work["commune_code"]
     out["legacy_code"] = resolved["legacy_code"]
     out["vintage"] = resolved["vintage"]
-    out["code_given"] = blank(ctx.raw["ma_xa"])
-    out["name_given"] = blank(ctx.raw["ten_xa"])
-    out["district_given"] = blank(ctx.raw["huyen_cu"])
+    out["code_given"] = _blank_as_missing(ctx.raw["ma_xa"])
+    out["name_given"] = _blank_as_missing(ctx.raw["ten_xa"])
+    out["district_given"] = _blank_as_missing(ctx.raw["huyen_cu"])
     out["business_key"] = work["business_key"]
     out["source_row"] = ctx.rows
     return out[keep].reset_index(drop=True)

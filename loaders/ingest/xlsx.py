@@ -149,9 +149,7 @@ def _choose_sheet(names: list[str], sheet: str | None, file_name: str) -> str:
     if len(lenient) == 1:
         return lenient[0]
     raise SheetNotFoundError(
-        translate(
-            "import.error.sheet_missing", file=file_name, sheet=sheet, sheets=", ".join(f"«{n}»" for n in names)
-        )
+        translate("import.error.sheet_missing", file=file_name, sheet=sheet, sheets=", ".join(f"«{n}»" for n in names))
     )
 
 
@@ -159,6 +157,7 @@ def _limited_rows(rows: Iterator[tuple[object, ...]], name: str, sheet: str) -> 
     """Cells as text, refusing a sheet that turns out longer than it declared."""
     for i, row in enumerate(rows, start=1):
         if i > limits.MAX_ROWS:
-            raise fail("import.error.too_many_rows", file=name, sheet=sheet, rows=f"> {limits.MAX_ROWS}",
-                       limit=limits.MAX_ROWS)
+            raise fail(
+                "import.error.too_many_rows", file=name, sheet=sheet, rows=f"> {limits.MAX_ROWS}", limit=limits.MAX_ROWS
+            )
         yield tuple(_cell_text(v) for v in row)

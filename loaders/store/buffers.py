@@ -23,6 +23,7 @@ from threading import Lock
 import numpy as np
 import pandas as pd
 
+
 def buffered(frame: pd.DataFrame) -> tuple[pd.DataFrame, ColumnBuffers | None]:
     """Rows read from the store, placed in buffers with spare capacity: ``(frame, buffers)``.
 
@@ -88,8 +89,9 @@ def without_imports(frame: pd.DataFrame, import_ids: frozenset[int]) -> pd.DataF
     return _drop_unused_categories(out)
 
 
-def append_rows(frame: pd.DataFrame, rows: pd.DataFrame,
-                buffers: ColumnBuffers | None = None) -> tuple[pd.DataFrame, ColumnBuffers | None]:
+def append_rows(
+    frame: pd.DataFrame, rows: pd.DataFrame, buffers: ColumnBuffers | None = None
+) -> tuple[pd.DataFrame, ColumnBuffers | None]:
     """``frame`` and ``rows`` as one frame in ``id`` order, categories merged and sorted.
 
     New rows usually continue the ``id`` order with the same categories: they
@@ -153,8 +155,8 @@ class ColumnBuffers:
             if first is None:
                 continue
             buffer = np.empty(capacity, dtype=first.dtype)
-            buffer[:len(first)] = first
-            buffer[len(first):n] = second
+            buffer[: len(first)] = first
+            buffer[len(first) : n] = second
             self.arrays[col] = buffer
             self.dtypes[col] = head[col].dtype
 
@@ -202,6 +204,6 @@ class ColumnBuffers:
             if self.used != n or any(n + k > len(a) for a in self.arrays.values()):
                 return None
             for col, buffer in self.arrays.items():
-                buffer[n:n + k] = values[col]
+                buffer[n : n + k] = values[col]
             self.used = n + k
         return self.frame(frame, rows)

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from threading import Lock, Thread
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -37,10 +38,10 @@ _migrated: set[str] = set()
 
 def utcnow() -> datetime:
     """Timezone-aware now, the only clock the store writes."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI hook signature
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -20,12 +20,13 @@ from loaders.core import domain
 from loaders.store.buffers import ColumnBuffers, append_rows, buffered, in_id_order, without_imports
 from loaders.store.tables import DATASET_TABLES, IMPORT_COMMITTED, imports
 
+
 def demo_only(conn: Connection) -> bool:
     """True while every committed import is demo data (or nothing is stored yet)."""
     real = conn.execute(
-        sa.select(sa.func.count()).select_from(imports).where(
-            imports.c.status == IMPORT_COMMITTED, sa.not_(imports.c.is_demo)
-        )
+        sa.select(sa.func.count())
+        .select_from(imports)
+        .where(imports.c.status == IMPORT_COMMITTED, sa.not_(imports.c.is_demo))
     ).scalar()
     return not real
 
@@ -47,16 +48,64 @@ def visible_import_filter(conn: Connection) -> sa.ColumnElement[bool]:
 
 
 READ_COLUMNS: dict[str, list[str]] = {
-    domain.DATASET_MODELS: ["id", "import_id", "commune_code", "legacy_code", "vintage", "model_name", "kind", "setting",
-                     "founded_on", "status", "dissolved_on", "assessment", "members", "lat", "lon", "notes"],
-    domain.DATASET_INCIDENTS: ["id", "import_id", "incident_code", "occurred_on", "commune_code", "legacy_code", "vintage",
-                        "field", "severity", "lat", "lon", "description"],
-    domain.DATASET_RECOGNITIONS: ["id", "import_id", "year", "commune_code", "legacy_code", "vintage", "unit_type",
-                           "unit_name", "result"],
+    domain.DATASET_MODELS: [
+        "id",
+        "import_id",
+        "commune_code",
+        "legacy_code",
+        "vintage",
+        "model_name",
+        "kind",
+        "setting",
+        "founded_on",
+        "status",
+        "dissolved_on",
+        "assessment",
+        "members",
+        "lat",
+        "lon",
+        "notes",
+    ],
+    domain.DATASET_INCIDENTS: [
+        "id",
+        "import_id",
+        "incident_code",
+        "occurred_on",
+        "commune_code",
+        "legacy_code",
+        "vintage",
+        "field",
+        "severity",
+        "lat",
+        "lon",
+        "description",
+    ],
+    domain.DATASET_RECOGNITIONS: [
+        "id",
+        "import_id",
+        "year",
+        "commune_code",
+        "legacy_code",
+        "vintage",
+        "unit_type",
+        "unit_name",
+        "result",
+    ],
 }
 _DATE_COLUMNS = {"founded_on", "dissolved_on", "occurred_on"}
-_CATEGORY_COLUMNS = {"commune_code", "legacy_code", "vintage", "kind", "setting", "status", "assessment", "field",
-                     "severity", "unit_type", "result"}
+_CATEGORY_COLUMNS = {
+    "commune_code",
+    "legacy_code",
+    "vintage",
+    "kind",
+    "setting",
+    "status",
+    "assessment",
+    "field",
+    "severity",
+    "unit_type",
+    "result",
+}
 _TEXT_COLUMNS = {"incident_code", "model_name", "notes", "description", "unit_name"}
 #: Numbers that may be NULL: float64 with NaN, as pandas reads them.
 _NULLABLE_NUMBERS = {"members", "lat", "lon"}
@@ -140,7 +189,10 @@ def refresh_datasets(engine: Engine, previous: Mapping[str, LoadedDataset] | Non
     previous = previous or {}
     with engine.connect() as conn:
         visible = visible_import_ids(conn)
-        return {dataset: _refresh(conn, dataset, visible[dataset], previous.get(dataset)) for dataset in domain.DATASET_NAMES}
+        return {
+            dataset: _refresh(conn, dataset, visible[dataset], previous.get(dataset))
+            for dataset in domain.DATASET_NAMES
+        }
 
 
 def _refresh(conn: Connection, dataset: str, visible: frozenset[int], previous: LoadedDataset | None) -> LoadedDataset:
@@ -173,8 +225,7 @@ def _read_rows(conn: Connection, dataset: str, import_ids: frozenset[int]) -> pd
     if import_ids:
         query = sa.select(*[table.c[c] for c in names]).where(table.c.import_id.in_(sorted(import_ids)))
         compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-        params = ([compiled.params[key] for key in compiled.positiontup] if compiled.positional
-                  else compiled.params)
+        params = [compiled.params[key] for key in compiled.positiontup] if compiled.positional else compiled.params
         cursor = conn.connection.dbapi_connection.cursor()
         try:
             cursor.execute(str(compiled), params)
@@ -208,7 +259,7 @@ def _typed_column(name: str, values: np.ndarray) -> object:
         return pd.array(values, dtype="str")
     if name in _NULLABLE_NUMBERS:
         numbers = np.full(len(values), np.nan)
-        known = values != None  # noqa: E711 - elementwise on an object array
+        known = values != None  # noqa: E711 - elementwise on an object array; `is not` would compare the array
         numbers[known] = values[known].astype(np.float64)
         return numbers
     return values.astype(np.int64)  # ids, import ids, years

@@ -76,7 +76,9 @@ def _resolved_columns(*, index_commune: bool = True) -> list[sa.Column]:
 
 def _import_fk() -> sa.Column:
     """The row's import; deleting the import deletes its rows."""
-    return sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id", ondelete="CASCADE"), nullable=False, index=True)
+    return sa.Column(
+        "import_id", sa.Integer, sa.ForeignKey("imports.id", ondelete="CASCADE"), nullable=False, index=True
+    )
 
 
 models = sa.Table(

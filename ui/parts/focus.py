@@ -1,5 +1,4 @@
-"""The focus-area page's sections: figures per focus group, trends and missing model kinds.
-"""
+"""The focus-area page's sections: figures per focus group, trends and missing model kinds."""
 
 from __future__ import annotations
 
@@ -33,9 +32,13 @@ def render_focus_figures(comparison: pd.DataFrame, filters: ind.Filters, by: str
     table.index = [indicator_label(i) for i in table.index]
     table.columns = [group_label(c) for c in table.columns]
     table = table.reset_index(names=t("col.indicator"))
-    render_table(table, filters, t("focus.table_name"), key="focus_comparison_table",
-                 extra=[(t("focus.group_by"), t(f"focus.group_by.{by}"))])
-
+    render_table(
+        table,
+        filters,
+        t("focus.table_name"),
+        key="focus_comparison_table",
+        extra=[(t("focus.group_by"), t(f"focus.group_by.{by}"))],
+    )
 
 
 def render_trends(trends: Mapping[str, pd.DataFrame]) -> None:
@@ -43,7 +46,6 @@ def render_trends(trends: Mapping[str, pd.DataFrame]) -> None:
     for name, frame in trends.items():
         st.markdown(f"**{t(f'indicator.{name}')}**")
         render_line_chart(frame.round(2).rename(columns=group_label), height=220)
-
 
 
 def render_missing_kinds(table: pd.DataFrame, filters: ind.Filters) -> None:
@@ -54,11 +56,13 @@ def render_missing_kinds(table: pd.DataFrame, filters: ind.Filters) -> None:
     for kind, names in comparisons.missing_by_kind(table).items():
         label = enum_label("kind", kind)
         st.markdown(f"**{label}** ({len(names)}): " + (", ".join(names) if names else "—"))
-    frame = pd.DataFrame({
-        t("col.commune"): table["name"],
-        t("col.focus_areas"): table["areas"].map(lambda areas: ", ".join(group_label(a) for a in areas)),
-        **{enum_label("kind", k): table[k].map({True: "✗", False: ""}) for k in domain.MODEL_KINDS_CORE},
-        t("col.n_missing"): table["n_missing"],
-        t("common.no_data"): table["no_model_data"].map({True: t("common.yes"), False: ""}),
-    })
+    frame = pd.DataFrame(
+        {
+            t("col.commune"): table["name"],
+            t("col.focus_areas"): table["areas"].map(lambda areas: ", ".join(group_label(a) for a in areas)),
+            **{enum_label("kind", k): table[k].map({True: "✗", False: ""}) for k in domain.MODEL_KINDS_CORE},
+            t("col.n_missing"): table["n_missing"],
+            t("common.no_data"): table["no_model_data"].map({True: t("common.yes"), False: ""}),
+        }
+    )
     render_table(frame, filters, t("focus.missing_name"), key="focus_missing_table")

@@ -59,7 +59,9 @@ def render_import_choice(frame: pd.DataFrame) -> pd.Series | None:
     """Select box of imports (newest first); returns the chosen import's row."""
     rows = {int(r.id): r for r in frame.itertuples(index=False)}
     chosen = st.selectbox(
-        t("history.select"), list(rows), key="history_import",
+        t("history.select"),
+        list(rows),
+        key="history_import",
         format_func=lambda i: f"#{i} · {t('upload.dataset.' + rows[i].dataset)} · {rows[i].file_name}",
     )
     return None if chosen is None else frame.loc[frame["id"] == chosen].iloc[0]
@@ -70,8 +72,11 @@ def render_import_detail(row: pd.Series) -> None:
     import_id = int(row["id"])
     report = import_report(cache.get_engine(), import_id)
     if len(report):
-        render_error_table(report, [(t("history.col.id"), str(import_id)), (t("history.col.file_name"),
-                                    str(row["file_name"]))], key_prefix="history_errors")
+        render_error_table(
+            report,
+            [(t("history.col.id"), str(import_id)), (t("history.col.file_name"), str(row["file_name"]))],
+            key_prefix="history_errors",
+        )
     else:
         st.caption(t("history.no_errors"))
     render_original_download(import_id, str(row["file_name"]))
@@ -94,8 +99,14 @@ def render_original_download(import_id: int, file_name: str) -> None:
         access.record("download_original", f"{import_id}: {download}")
         return found[1] if found else b""
 
-    st.download_button(t("history.original"), _data, file_name=download, key="history_original",
-                       on_click="ignore", icon=":material/attach_file:")
+    st.download_button(
+        t("history.original"),
+        _data,
+        file_name=download,
+        key="history_original",
+        on_click="ignore",
+        icon=":material/attach_file:",
+    )
 
 
 def render_rollback(row: pd.Series) -> None:
@@ -103,8 +114,7 @@ def render_rollback(row: pd.Series) -> None:
     import_id = int(row["id"])
     if row["status"] == tables.IMPORT_ROLLED_BACK:
         st.info(t("history.rolled_back", when=local_time(row["rolled_back_at"]), user=plain_md(row["rolled_back_by"])))
-    elif access.can("rollback") and st.button(t("history.rollback"), key="history_rollback",
-                                              icon=":material/undo:"):
+    elif access.can("rollback") and st.button(t("history.rollback"), key="history_rollback", icon=":material/undo:"):
         st.session_state[ROLLBACK_CONFIRM_KEY] = import_id
     # The confirmation stays open for the import it was asked for, even if another session rolled it back
     # meanwhile: confirming then shows the importer's refusal instead of silently doing nothing.

@@ -1,5 +1,4 @@
-"""The incidents page's sections: monthly bars, the change table and the detail rows.
-"""
+"""The incidents page's sections: monthly bars, the change table and the detail rows."""
 
 from __future__ import annotations
 
@@ -22,19 +21,19 @@ def render_monthly(series: pd.DataFrame, family: str, title: str) -> None:
     render_bar_chart(series.rename(columns=lambda v: enum_label(family, v) or t("common.unknown")), height=260)
 
 
-
 def change_frame(table: pd.DataFrame) -> pd.DataFrame:
     """The change table with translated headers; a change reads "no data" apart from zero."""
-    return pd.DataFrame({
-        t("col.commune"): table["name"],
-        t("col.incidents_prev"): table["incidents_prev"],
-        t("col.incidents_now"): table["incidents"],
-        t("col.difference"): table["difference"],
-        indicator_label("incidents_change"): (table["incidents_change"].astype(float) * 100).round(1),
-        t("col.flag"): table["incidents_flag"].map({True: t("incidents.flagged"), False: ""}),
-        t("common.no_data"): (~table["has_incidents"].astype(bool)).map({True: t("common.yes"), False: ""}),
-    })
-
+    return pd.DataFrame(
+        {
+            t("col.commune"): table["name"],
+            t("col.incidents_prev"): table["incidents_prev"],
+            t("col.incidents_now"): table["incidents"],
+            t("col.difference"): table["difference"],
+            indicator_label("incidents_change"): (table["incidents_change"].astype(float) * 100).round(1),
+            t("col.flag"): table["incidents_flag"].map({True: t("incidents.flagged"), False: ""}),
+            t("common.no_data"): (~table["has_incidents"].astype(bool)).map({True: t("common.yes"), False: ""}),
+        }
+    )
 
 
 #: Incident rows drawn in the details table; more are only downloaded. A browser grid of tens of
@@ -42,17 +41,18 @@ def change_frame(table: pd.DataFrame) -> pd.DataFrame:
 DETAIL_ROWS_SHOWN = 2_000
 
 
-
 def details_frame(rows: pd.DataFrame, level: str) -> pd.DataFrame:
     """Incident detail rows for roles that may read them (descriptions are user text: dataframe only)."""
     registry = cache.get_registry()
     col = "commune_code" if level == ind.LEVEL_2025 else "legacy_code"
     names = (registry.communes if level == ind.LEVEL_2025 else registry.legacy)["name"]
-    return pd.DataFrame({
-        t("col.incident_code"): rows["incident_code"],
-        t("col.date"): rows["occurred_on"].dt.date,
-        t("col.commune"): rows[col].map(names),
-        t("col.field"): enum_labels("field", rows["field"]),
-        t("col.severity"): enum_labels("severity", rows["severity"]),
-        t("col.description"): rows["description"],
-    })
+    return pd.DataFrame(
+        {
+            t("col.incident_code"): rows["incident_code"],
+            t("col.date"): rows["occurred_on"].dt.date,
+            t("col.commune"): rows[col].map(names),
+            t("col.field"): enum_labels("field", rows["field"]),
+            t("col.severity"): enum_labels("severity", rows["severity"]),
+            t("col.description"): rows["description"],
+        }
+    )

@@ -1,5 +1,4 @@
-"""The row of key figures for the current filters.
-"""
+"""The row of key figures for the current filters."""
 
 from __future__ import annotations
 
@@ -18,7 +17,6 @@ KPI_INDICATORS: tuple[str, ...] = (
     "incidents_change",
     "recognised_communes_share",
 )
-
 
 
 def render_kpis(summary: dict[str, float], key_prefix: str) -> None:

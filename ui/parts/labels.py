@@ -21,13 +21,11 @@ def fmt(indicator: str, value: float | None) -> str:
     return format_indicator(indicator, value, current_language(), t("common.no_data"))
 
 
-
 def enum_label(family: str, value: object) -> str:
     """Display label of a stored enumerated value."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return t(f"enum.{family}.{value}")
-
 
 
 def enum_labels(family: str, values: pd.Series) -> pd.Series:
@@ -37,12 +35,10 @@ def enum_labels(family: str, values: pd.Series) -> pd.Series:
     return values.map(labels).astype(object).where(values.notna(), "")
 
 
-
 def indicator_label(name: str) -> str:
     """Column header of an indicator, with "(%)" for shares and changes."""
     label = t(f"indicator.{name}")
     return f"{label} (%)" if name in PERCENT_INDICATORS else label
-
 
 
 def indicator_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -56,17 +52,14 @@ def indicator_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-
 def group_label(key: str) -> str:
     """Display name of a focus group (the economic-zone class also holds the major projects)."""
     return t(f"focus.{key}") if key != domain.FOCUS_ECONOMIC_ZONE else t("focus.economic_zone_project")
 
 
-
 def rule_sentence(filters: ind.Filters) -> str:
     """The incident-change rule in words, e.g. "tăng hơn 25% và kỳ trước có ít nhất 5 vụ"."""
     return t("incidents.rule", threshold=_num(filters.rise_threshold * 100), baseline=filters.min_baseline)
-
 
 
 def _num(value: float) -> str:

@@ -26,7 +26,6 @@ LEVEL_KEY = "map_level"
 LEVELS: tuple[str, ...] = (ind.LEVEL_2025, ind.LEVEL_LEGACY)
 
 
-
 def render_level_switch(filters: ind.Filters, key_suffix: str = "") -> str:
     """The 2025 / legacy switch for maps, shown only for periods ending before the reform.
 
@@ -39,11 +38,15 @@ def render_level_switch(filters: ind.Filters, key_suffix: str = "") -> str:
     if st.session_state.get(LEVEL_KEY) not in LEVELS:
         st.session_state[LEVEL_KEY] = ind.LEVEL_2025
     level = st.segmented_control(
-        t("level.label"), LEVELS, key=LEVEL_KEY, required=True, format_func=lambda v: t(f"level.{v}"),
-        help=t("level.help"), persist_state="session",
+        t("level.label"),
+        LEVELS,
+        key=LEVEL_KEY,
+        required=True,
+        format_func=lambda v: t(f"level.{v}"),
+        help=t("level.help"),
+        persist_state="session",
     )
     return level or ind.LEVEL_2025
-
 
 
 def map_indicator_for(level: str, preferred: str) -> str:
@@ -51,7 +54,6 @@ def map_indicator_for(level: str, preferred: str) -> str:
     if level == ind.LEVEL_LEGACY and preferred.endswith("_per_10k"):
         return "models_covering" if preferred.startswith("models") else "incidents"
     return preferred
-
 
 
 def center_of(codes: list[str]) -> tuple[float, float] | None:
@@ -66,7 +68,6 @@ def center_of(codes: list[str]) -> tuple[float, float] | None:
     return float(rows["label_lat"].mean()), float(rows["label_lon"].mean())
 
 
-
 def highlight_codes(codes: list[str], level: str) -> tuple[str, ...]:
     """Units to outline for some 2025 communes: themselves, or their legacy predecessors in the legacy view."""
     registry = cache.get_registry()
@@ -76,7 +77,6 @@ def highlight_codes(codes: list[str], level: str) -> tuple[str, ...]:
     return tuple(sorted({m for c in known for m in registry.legacy_members(c)}))
 
 
-
 def focus_highlight(level: str) -> tuple[str, ...]:
     """Every unit in a focus area (border, coast, economic zone, major project) at ``level``."""
     registry = cache.get_registry()
@@ -84,7 +84,6 @@ def focus_highlight(level: str) -> tuple[str, ...]:
     for area in domain.FOCUS_AREAS[1:]:
         codes |= set(registry.focus_codes(area, level))
     return tuple(sorted(codes))
-
 
 
 def render_legend(entries: list[tuple[str, str]], title: str) -> None:
@@ -118,9 +117,17 @@ class Colouring:
     title: str
 
 
-def render_commune_map(key: str, level: str, colouring: Colouring, *, kind: str = "coverage", height: int = 480,
-                       returned_objects: tuple[str, ...] = ("last_active_drawing",),
-                       center: tuple[float, float] | None = None, zoom: int | None = None) -> dict | None:
+def render_commune_map(
+    key: str,
+    level: str,
+    colouring: Colouring,
+    *,
+    kind: str = "coverage",
+    height: int = 480,
+    returned_objects: tuple[str, ...] = ("last_active_drawing",),
+    center: tuple[float, float] | None = None,
+    zoom: int | None = None,
+) -> dict | None:
     """A commune map through the fast path: the base map drawn once, recoloured by ``colouring``.
 
     Parameters
@@ -145,9 +152,15 @@ def render_commune_map(key: str, level: str, colouring: Colouring, *, kind: str 
     if points_only:
         st.warning(t("map.no_boundaries"))
     render_legend(colouring.legend, colouring.title)
-    return render_map(prepared, key=key, height=height, returned_objects=returned_objects, restyle=colouring.script,
-                      center=center, zoom=zoom)
-
+    return render_map(
+        prepared,
+        key=key,
+        height=height,
+        returned_objects=returned_objects,
+        restyle=colouring.script,
+        center=center,
+        zoom=zoom,
+    )
 
 
 def new_click(code: str | None, memory_key: str) -> str | None:
@@ -160,7 +173,6 @@ def new_click(code: str | None, memory_key: str) -> str | None:
         return None
     st.session_state[memory_key] = code
     return code
-
 
 
 def sync_selection(widget_key: str) -> None:

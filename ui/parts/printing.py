@@ -19,8 +19,8 @@ from analysis import indicators as ind
 from analysis.exports import export_timestamp, file_stem
 from maps import print_views, printable
 from ui import access, cache
-from ui.parts.tables import filter_context
 from ui.i18n import current_language, t
+from ui.parts.tables import filter_context
 
 UNIT_COMMUNE = "commune"
 UNIT_DISTRICT = "district"
@@ -40,8 +40,9 @@ def _print_context(filters: ind.Filters) -> list[tuple[str, str]]:
     return [(label, value) for label, value in filter_context(filters) if label not in skip]
 
 
-def render_print_map_downloads(filters: ind.Filters, indicator: str, *, key_prefix: str,
-                               level: str = ind.LEVEL_2025, highlight: Sequence[str] = ()) -> None:
+def render_print_map_downloads(
+    filters: ind.Filters, indicator: str, *, key_prefix: str, level: str = ind.LEVEL_2025, highlight: Sequence[str] = ()
+) -> None:
     """PNG and PDF buttons for a printable map of the current view.
 
     Parameters
@@ -77,8 +78,14 @@ def render_print_map_downloads(filters: ind.Filters, indicator: str, *, key_pref
         def build() -> bytes:
             audit(f"{stem}.{fmt}")
             figure = print_views.build_indicator_print_map(
-                indicators, indicator, layers, level=level, sheet=sheet, data_version=version,
-                exported_at=export_timestamp(), highlight=codes,
+                indicators,
+                indicator,
+                layers,
+                level=level,
+                sheet=sheet,
+                data_version=version,
+                exported_at=export_timestamp(),
+                highlight=codes,
             )
             return printable.render_print_map(figure, fmt, title=title)
 
@@ -86,15 +93,29 @@ def render_print_map_downloads(filters: ind.Filters, indicator: str, *, key_pref
 
     left, right = st.columns(2)
     for column, fmt, icon in ((left, "png", ":material/image:"), (right, "pdf", ":material/picture_as_pdf:")):
-        column.download_button(t(f"print.{fmt}"), make(fmt), file_name=f"{stem}.{fmt}",
-                               mime=printable.MIME_TYPES[fmt], key=f"{key_prefix}_{fmt}", on_click="ignore",
-                               disabled=not allowed, icon=icon)
+        column.download_button(
+            t(f"print.{fmt}"),
+            make(fmt),
+            file_name=f"{stem}.{fmt}",
+            mime=printable.MIME_TYPES[fmt],
+            key=f"{key_prefix}_{fmt}",
+            on_click="ignore",
+            disabled=not allowed,
+            icon=icon,
+        )
     if not allowed:
         st.caption(t("access.export_denied"))
 
 
-def render_briefing_download(unit: str, unit_kind: str, filters: ind.Filters, *, key_prefix: str,
-                             ranking: pd.DataFrame | None = None, indicator: str = "models_per_10k") -> None:
+def render_briefing_download(
+    unit: str,
+    unit_kind: str,
+    filters: ind.Filters,
+    *,
+    key_prefix: str,
+    ranking: pd.DataFrame | None = None,
+    indicator: str = "models_per_10k",
+) -> None:
     """A button for the one-page briefing (PDF) of a 2025 commune or a former district.
 
     Parameters
@@ -139,27 +160,45 @@ def render_briefing_download(unit: str, unit_kind: str, filters: ind.Filters, *,
         audit(f"{stem}.pdf")
         members = indicators.index.intersection(list(codes))
         unit_summary = ind.summarise(indicators.loc[members], data, province)
-        ranked = ranking if ranking is not None else priority.priority_scores(
-            indicators, registry, priority.DEFAULT_WEIGHTS, min_baseline=province.min_baseline)
+        ranked = (
+            ranking
+            if ranking is not None
+            else priority.priority_scores(
+                indicators, registry, priority.DEFAULT_WEIGHTS, min_baseline=province.min_baseline
+            )
+        )
         now = export_timestamp()
         content = briefing.build_briefing(
             briefing.BriefingUnit(name=name, kind=unit_kind, codes=codes),
-            briefing.BriefingSources(indicators=indicators, unit_summary=unit_summary,
-                                     province_summary=province_summary, ranking=ranked),
-            briefing.BriefingStamp(period=period, context=context, demo=demo, data_version=version, exported_at=now,
-                                   lang=lang),
+            briefing.BriefingSources(
+                indicators=indicators, unit_summary=unit_summary, province_summary=province_summary, ranking=ranked
+            ),
+            briefing.BriefingStamp(
+                period=period, context=context, demo=demo, data_version=version, exported_at=now, lang=lang
+            ),
         )
         map_png = None
         if layers is not None:
             figure = print_views.build_indicator_print_map(
-                indicators, indicator, layers, level=ind.LEVEL_2025,
-                sheet=printable.PrintSheet(title="", subtitle="", demo=demo, lang=lang, compact=True), highlight=codes,
+                indicators,
+                indicator,
+                layers,
+                level=ind.LEVEL_2025,
+                sheet=printable.PrintSheet(title="", subtitle="", demo=demo, lang=lang, compact=True),
+                highlight=codes,
             )
             map_png = printable.render_print_map(figure, "png", dpi=110)
         return briefing_pdf.build_briefing_pdf(content, map_png)
 
-    st.download_button(t("briefing.download"), build, file_name=f"{stem}.pdf", mime="application/pdf",
-                       key=f"{key_prefix}_briefing", on_click="ignore", disabled=not allowed,
-                       icon=":material/description:")
+    st.download_button(
+        t("briefing.download"),
+        build,
+        file_name=f"{stem}.pdf",
+        mime="application/pdf",
+        key=f"{key_prefix}_briefing",
+        on_click="ignore",
+        disabled=not allowed,
+        icon=":material/description:",
+    )
     if not allowed:
         st.caption(t("access.export_denied"))

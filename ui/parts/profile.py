@@ -1,5 +1,4 @@
-"""Profiles: one 2025 commune, its comparison with the province median, and a former district.
-"""
+"""Profiles: one 2025 commune, its comparison with the province median, and a former district."""
 
 from __future__ import annotations
 
@@ -27,29 +26,53 @@ def render_commune_profile(code: str, filters: ind.Filters, indicators: pd.DataF
         return
     commune = registry.communes.loc[code]
     st.subheader(commune["name"])
-    flags = [t(f"focus.{f}") for f, on in (
-        (domain.FOCUS_BORDER, commune["borders_laos"]), (domain.FOCUS_COASTAL, commune["coastal"]),
-        (domain.FOCUS_ECONOMIC_ZONE, bool(commune["economic_zones"])),
-        (domain.FOCUS_MAJOR_PROJECT, commune["major_project"])) if on]
+    flags = [
+        t(f"focus.{f}")
+        for f, on in (
+            (domain.FOCUS_BORDER, commune["borders_laos"]),
+            (domain.FOCUS_COASTAL, commune["coastal"]),
+            (domain.FOCUS_ECONOMIC_ZONE, bool(commune["economic_zones"])),
+            (domain.FOCUS_MAJOR_PROJECT, commune["major_project"]),
+        )
+        if on
+    ]
     if flags:
         st.caption(" · ".join(flags))
     members = registry.legacy.loc[list(registry.legacy_members(code))]
     st.markdown(f"**{t('profile.predecessors')}**")
     st.dataframe(
-        pd.DataFrame({t("col.legacy_name"): members["name"], t("col.district"): members["district_name"],
-                      t("col.split"): members["split"].map({True: t("common.yes"), False: ""})}),
-        hide_index=True, width="stretch", key=f"{key_prefix}_predecessors",
+        pd.DataFrame(
+            {
+                t("col.legacy_name"): members["name"],
+                t("col.district"): members["district_name"],
+                t("col.split"): members["split"].map({True: t("common.yes"), False: ""}),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key=f"{key_prefix}_predecessors",
     )
     if code in indicators.index:
         row = indicators.loc[code]
         values = [
             (t(f"indicator.{name}"), fmt(name, row[name]))
-            for name in ("models_per_10k", "models_covering", "kinds_present", "weak_share", "incidents",
-                         "incidents_per_10k", "incidents_change")
+            for name in (
+                "models_per_10k",
+                "models_covering",
+                "kinds_present",
+                "weak_share",
+                "incidents",
+                "incidents_per_10k",
+                "incidents_change",
+            )
         ]
         values.append((t("indicator.population"), fmt("units", row["population"])))
-        st.dataframe(pd.DataFrame(values, columns=[t("col.indicator"), t("col.value")]), hide_index=True,
-                     width="stretch", key=f"{key_prefix}_indicators")
+        st.dataframe(
+            pd.DataFrame(values, columns=[t("col.indicator"), t("col.value")]),
+            hide_index=True,
+            width="stretch",
+            key=f"{key_prefix}_indicators",
+        )
         missing = row["kinds_missing"]
         if not row["has_models"]:
             st.warning(t("profile.no_model_data"))
@@ -61,15 +84,19 @@ def render_commune_profile(code: str, filters: ind.Filters, indicators: pd.DataF
     models = data.models[data.models["commune_code"] == code]
     st.markdown(f"**{t('profile.models')}** ({len(models)})")
     st.dataframe(
-        pd.DataFrame({
-            t("col.model_name"): models["model_name"],
-            t("col.kind"): models["kind"].map(lambda v: enum_label("kind", v)),
-            t("col.setting"): models["setting"].map(lambda v: enum_label("setting", v)),
-            t("col.status"): models["status"].map(lambda v: enum_label("status", v)),
-            t("col.assessment"): models["assessment"].map(lambda v: enum_label("assessment", v)),
-            t("col.founded_on"): models["founded_on"].dt.date,
-        }),
-        hide_index=True, width="stretch", key=f"{key_prefix}_models",
+        pd.DataFrame(
+            {
+                t("col.model_name"): models["model_name"],
+                t("col.kind"): models["kind"].map(lambda v: enum_label("kind", v)),
+                t("col.setting"): models["setting"].map(lambda v: enum_label("setting", v)),
+                t("col.status"): models["status"].map(lambda v: enum_label("status", v)),
+                t("col.assessment"): models["assessment"].map(lambda v: enum_label("assessment", v)),
+                t("col.founded_on"): models["founded_on"].dt.date,
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key=f"{key_prefix}_models",
     )
     st.markdown(f"**{t('profile.incident_trend')}**")
     monthly = series.monthly_incidents(data.incidents, [code], filters.period)
@@ -77,20 +104,20 @@ def render_commune_profile(code: str, filters: ind.Filters, indicators: pd.DataF
     render_bar_chart(monthly, height=180)
 
 
-
 def median_frame(comparison: pd.DataFrame) -> pd.DataFrame:
     """Value, province median and difference per indicator, formatted as on the page."""
     rows = []
     for name, row in comparison.iterrows():
         scale = 100 if name in PERCENT_INDICATORS else 1
-        rows.append({
-            t("col.indicator"): indicator_label(name),
-            t("col.value"): _round(row["value"] * scale),
-            t("col.province_median"): _round(row["median"] * scale),
-            t("col.difference"): _round(row["difference"] * scale),
-        })
+        rows.append(
+            {
+                t("col.indicator"): indicator_label(name),
+                t("col.value"): _round(row["value"] * scale),
+                t("col.province_median"): _round(row["median"] * scale),
+                t("col.difference"): _round(row["difference"] * scale),
+            }
+        )
     return pd.DataFrame(rows)
-
 
 
 def render_commune_extras(code: str, filters: ind.Filters, key_prefix: str) -> None:
@@ -102,10 +129,8 @@ def render_commune_extras(code: str, filters: ind.Filters, key_prefix: str) -> N
         st.caption(t("profile.vs_median_help"))
         comparison = comparisons.median_comparison(whole, code, district_profile.PROFILE_INDICATORS)
         name = cache.get_registry().communes.at[code, "name"]
-        render_table(median_frame(comparison), filters, f"{t('profile.vs_median')} {name}",
-                     key=f"{key_prefix}_median")
+        render_table(median_frame(comparison), filters, f"{t('profile.vs_median')} {name}", key=f"{key_prefix}_median")
     render_recognitions([code], filters, key_prefix)
-
 
 
 def render_recognitions(codes: list[str], filters: ind.Filters, key_prefix: str) -> None:
@@ -116,30 +141,32 @@ def render_recognitions(codes: list[str], filters: ind.Filters, key_prefix: str)
     if table.empty:
         st.info(t("common.no_data"))
         return
-    frame = pd.DataFrame({
-        t("col.year"): table["year"].astype(int).astype(str),
-        t("col.unit_type"): table["unit_type"].map(lambda v: enum_label("unit_type", v)),
-        t("col.assessed"): table["assessed"],
-        t("col.passed"): table["passed"],
-        f"{t('col.passed_share')} (%)": (table["share"] * 100).round(1),
-    })
+    frame = pd.DataFrame(
+        {
+            t("col.year"): table["year"].astype(int).astype(str),
+            t("col.unit_type"): table["unit_type"].map(lambda v: enum_label("unit_type", v)),
+            t("col.assessed"): table["assessed"],
+            t("col.passed"): table["passed"],
+            f"{t('col.passed_share')} (%)": (table["share"] * 100).round(1),
+        }
+    )
     render_table(frame, filters, t("profile.recognitions"), key=f"{key_prefix}_recognitions")
-
 
 
 def models_frame(models: pd.DataFrame) -> pd.DataFrame:
     """Models with kind, setting, status and assessment labels."""
     names = cache.get_registry().communes["name"]
-    return pd.DataFrame({
-        t("col.commune"): models["commune_code"].map(names),
-        t("col.model_name"): models["model_name"],
-        t("col.kind"): enum_labels("kind", models["kind"]),
-        t("col.setting"): enum_labels("setting", models["setting"]),
-        t("col.status"): enum_labels("status", models["status"]),
-        t("col.assessment"): enum_labels("assessment", models["assessment"]),
-        t("col.founded_on"): models["founded_on"].dt.date,
-    })
-
+    return pd.DataFrame(
+        {
+            t("col.commune"): models["commune_code"].map(names),
+            t("col.model_name"): models["model_name"],
+            t("col.kind"): enum_labels("kind", models["kind"]),
+            t("col.setting"): enum_labels("setting", models["setting"]),
+            t("col.status"): enum_labels("status", models["status"]),
+            t("col.assessment"): enum_labels("assessment", models["assessment"]),
+            t("col.founded_on"): models["founded_on"].dt.date,
+        }
+    )
 
 
 def render_district_profile(district: str, filters: ind.Filters, key_prefix: str) -> None:

@@ -8,6 +8,7 @@ when a button is clicked, and every download is audited.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -26,12 +27,16 @@ def filter_context(filters: ind.Filters, extra: list[tuple[str, str]] | None = N
     version = cache.data_version()
     rows = [
         (t("export.context.period"), f"{filters.period.start:%d/%m/%Y} – {filters.period.end:%d/%m/%Y}"),
-        (t("filter.districts"),
-         ", ".join(registry.districts.at[d, "name"] for d in filters.districts) or t("filter.all")),
+        (
+            t("filter.districts"),
+            ", ".join(registry.districts.at[d, "name"] for d in filters.districts) or t("filter.all"),
+        ),
         (t("filter.kinds"), ", ".join(enum_label("kind", k) for k in filters.kinds) or t("filter.all")),
         (t("filter.focus"), t(f"focus.{filters.focus}")),
-        (t("export.context.rule"), t("map.rules", threshold=int(filters.rise_threshold * 100),
-                                     baseline=filters.min_baseline)),
+        (
+            t("export.context.rule"),
+            t("map.rules", threshold=int(filters.rise_threshold * 100), baseline=filters.min_baseline),
+        ),
         *(extra or []),
         (t("export.context.data_version"), str(version)),
         (t("export.context.exported_at"), export_timestamp()),
@@ -41,9 +46,9 @@ def filter_context(filters: ind.Filters, extra: list[tuple[str, str]] | None = N
     return rows
 
 
-
-def render_downloads(frame: pd.DataFrame | Callable[[], pd.DataFrame], context: list[tuple[str, str]], name: str,
-                     key_prefix: str) -> None:
+def render_downloads(
+    frame: pd.DataFrame | Callable[[], pd.DataFrame], context: list[tuple[str, str]], name: str, key_prefix: str
+) -> None:
     """CSV and XLSX download buttons for a table; files are built only when clicked.
 
     ``frame`` may be a function that builds the table, called at the click.
@@ -61,24 +66,44 @@ def render_downloads(frame: pd.DataFrame | Callable[[], pd.DataFrame], context: 
 
     def _xlsx() -> bytes:
         audit(f"{stem}.xlsx")
-        return table_to_xlsx(table(), context, sheet_name=t("export.sheet.data"),
-                             context_sheet_name=t("export.sheet.context"))
+        return table_to_xlsx(
+            table(), context, sheet_name=t("export.sheet.data"), context_sheet_name=t("export.sheet.context")
+        )
 
     allowed = access.can("export")
-    left.download_button(t("export.csv"), _csv, file_name=f"{stem}.csv", mime="text/csv",
-                         key=f"{key_prefix}_csv", on_click="ignore", disabled=not allowed,
-                         icon=":material/download:")
-    right.download_button(t("export.xlsx"), _xlsx, file_name=f"{stem}.xlsx", key=f"{key_prefix}_xlsx",
-                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          on_click="ignore", disabled=not allowed, icon=":material/table_view:")
+    left.download_button(
+        t("export.csv"),
+        _csv,
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key=f"{key_prefix}_csv",
+        on_click="ignore",
+        disabled=not allowed,
+        icon=":material/download:",
+    )
+    right.download_button(
+        t("export.xlsx"),
+        _xlsx,
+        file_name=f"{stem}.xlsx",
+        key=f"{key_prefix}_xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+        disabled=not allowed,
+        icon=":material/table_view:",
+    )
     if not allowed:
         st.caption(t("access.export_denied"))
 
 
-
-def render_table(frame: pd.DataFrame, filters: ind.Filters, name: str, key: str,
-                 extra: list[tuple[str, str]] | None = None,
-                 download: Callable[[], pd.DataFrame] | None = None, **kwargs) -> object:
+def render_table(
+    frame: pd.DataFrame,
+    filters: ind.Filters,
+    name: str,
+    key: str,
+    extra: list[tuple[str, str]] | None = None,
+    download: Callable[[], pd.DataFrame] | None = None,
+    **kwargs: Any,
+) -> object:
     """A table and its CSV/XLSX downloads (the XLSX carries the filters sheet).
 
     ``download`` builds the exported table when it differs from the one shown

@@ -36,16 +36,16 @@ import streamlit as st
 from loaders.core import domain
 from loaders.demo.loading import load_demo, remove_demo
 from loaders.ingest.commit import commit_import
-from loaders.ingest.duplicates import duplicate_message
-from loaders.ingest.preview import ImportPreview, ImportRefused, ImportRequest, preview_import
-from loaders.store import reads
 from loaders.ingest.datasets import ENUM_FAMILIES, ImportDataError, get_dataset
+from loaders.ingest.duplicates import duplicate_message
 from loaders.ingest.headers import match_headers
+from loaders.ingest.preview import ImportPreview, ImportRefused, ImportRequest, preview_import
 from loaders.ingest.templates import build_template
 from loaders.ingest.xlsx import sheet_names
+from loaders.store import reads
 from ui import access, cache
-from ui.parts.tables import render_downloads
 from ui.i18n import t
+from ui.parts.tables import render_downloads
 
 PENDING_KEY = "upload_pending"
 REFUSED_KEY = "upload_refused"
@@ -133,19 +133,32 @@ def _progress_bar(text: str) -> tuple[Callable[[float, str], None], Callable[[],
 # ------------------------------------------------------------------ dataset help
 def render_dataset_choice() -> str:
     """Dataset select box with a one-line description, its columns and the two templates."""
-    dataset = st.selectbox(t("upload.dataset"), domain.DATASET_NAMES, key="upload_dataset",
-                           format_func=lambda d: t(f"upload.dataset.{d}"))
+    dataset = st.selectbox(
+        t("upload.dataset"), domain.DATASET_NAMES, key="upload_dataset", format_func=lambda d: t(f"upload.dataset.{d}")
+    )
     st.caption(t(f"upload.dataset.{dataset}.help"))
     with st.expander(t("upload.columns")):
         st.dataframe(columns_frame(dataset), hide_index=True, width="stretch")
     stem = _TEMPLATE_STEMS[dataset]
     left, right = st.columns(2)
-    left.download_button(t("upload.template.csv"), lambda: build_template(dataset, "csv"), file_name=f"{stem}.csv",
-                         mime="text/csv", key="upload_template_csv", on_click="ignore", icon=":material/download:")
-    right.download_button(t("upload.template.xlsx"), lambda: build_template(dataset, "xlsx"),
-                          file_name=f"{stem}.xlsx", key="upload_template_xlsx", on_click="ignore",
-                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          icon=":material/table_view:")
+    left.download_button(
+        t("upload.template.csv"),
+        lambda: build_template(dataset, "csv"),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key="upload_template_csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    right.download_button(
+        t("upload.template.xlsx"),
+        lambda: build_template(dataset, "xlsx"),
+        file_name=f"{stem}.xlsx",
+        key="upload_template_xlsx",
+        on_click="ignore",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/table_view:",
+    )
     return dataset
 
 
@@ -163,8 +176,15 @@ def columns_frame(dataset: str) -> pd.DataFrame:
             required = t("common.no")
         allowed = "; ".join(ENUM_FAMILIES[col.enum]) if col.enum else col.note
         rows.append((col.label, col.name, required, allowed))
-    return pd.DataFrame(rows, columns=[t("upload.columns.header"), t("upload.columns.name"),
-                                       t("upload.columns.required"), t("upload.columns.allowed")])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            t("upload.columns.header"),
+            t("upload.columns.name"),
+            t("upload.columns.required"),
+            t("upload.columns.allowed"),
+        ],
+    )
 
 
 # -------------------------------------------------------------------------- form
@@ -178,17 +198,28 @@ def render_upload_form(dataset: str) -> tuple[UploadRequest, bool, bool] | None:
     pending = current_pending()
     known_sha = (st.session_state.get(SHEETS_KEY) or ("", []))[0]
     with st.form("upload_form"):
-        uploaded = st.file_uploader(t("upload.file"), type=["csv", "txt", "xlsx"], key=uploader_key(),
-                                    help=t("upload.limit", mb=upload_limit_mb()))
+        uploaded = st.file_uploader(
+            t("upload.file"),
+            type=["csv", "txt", "xlsx"],
+            key=uploader_key(),
+            help=t("upload.limit", mb=upload_limit_mb()),
+        )
         sheet_slot = st.container()
         vintage = None
         if dataset == domain.DATASET_MODELS:
-            vintage = st.radio(t("upload.vintage"), domain.VINTAGES, key="upload_vintage", horizontal=True,
-                               format_func=lambda v: t(f"upload.vintage.{v}"), help=t("upload.vintage.help"))
+            vintage = st.radio(
+                t("upload.vintage"),
+                domain.VINTAGES,
+                key="upload_vintage",
+                horizontal=True,
+                format_func=lambda v: t(f"upload.vintage.{v}"),
+                help=t("upload.vintage.help"),
+            )
         valid_only = st.checkbox(t("upload.valid_only"), key="upload_valid_only", help=t("upload.valid_only.help"))
         force = st.checkbox(t("upload.force"), key="upload_force", help=t("upload.force.help"))
-        submitted = st.form_submit_button(t("upload.submit"), type="primary", key="upload_submit",
-                                          icon=":material/fact_check:")
+        submitted = st.form_submit_button(
+            t("upload.submit"), type="primary", key="upload_submit", icon=":material/fact_check:"
+        )
     st.caption(t("upload.limit", mb=upload_limit_mb()))
     request = None
     if submitted and uploaded is None:
@@ -200,16 +231,21 @@ def render_upload_form(dataset: str) -> tuple[UploadRequest, bool, bool] | None:
         sheet = (st.session_state.get(SHEET_KEY) or None) if known_sha == sha else None
         if known_sha != sha:
             st.session_state[SHEETS_KEY] = (sha, sheet_names(data))
-        same_preview = (pending is not None and pending.request.sha256 == sha and pending.request.dataset == dataset
-                        and pending.request.sheet == sheet)
+        same_preview = (
+            pending is not None
+            and pending.request.sha256 == sha
+            and pending.request.dataset == dataset
+            and pending.request.sheet == sheet
+        )
         mapping = pending.request.mapping if same_preview else ()
         request = UploadRequest(dataset, uploaded.name, data, sha, sheet, vintage, mapping)
     sheets = (st.session_state.get(SHEETS_KEY) or ("", []))[1]
     if len(sheets) > 1:
         if st.session_state.get(SHEET_KEY) not in ["", *sheets]:
             st.session_state[SHEET_KEY] = ""  # a sheet of the previous workbook
-        sheet_slot.selectbox(t("upload.sheet"), ["", *sheets], key=SHEET_KEY,
-                             format_func=lambda s: s or t("upload.sheet.first"))
+        sheet_slot.selectbox(
+            t("upload.sheet"), ["", *sheets], key=SHEET_KEY, format_func=lambda s: s or t("upload.sheet.first")
+        )
     return None if request is None else (request, bool(valid_only), bool(force))
 
 
@@ -229,12 +265,21 @@ def _run_preview(request: UploadRequest) -> ImportPreview | None:
     progress, done = _progress_bar(t("upload.progress.preview"))
     try:
         upload = ImportRequest(
-            dataset=request.dataset, data=request.data, file_name=request.file_name,
-            user=access.current_user().name, sheet=request.sheet, mapping=dict(request.mapping) or None,
+            dataset=request.dataset,
+            data=request.data,
+            file_name=request.file_name,
+            user=access.current_user().name,
+            sheet=request.sheet,
+            mapping=dict(request.mapping) or None,
             vintage=request.vintage,
         )
-        return preview_import(cache.get_engine(), upload, registry=cache.get_registry(),
-                              province_polygon=cache.get_province_polygon(), progress=progress)
+        return preview_import(
+            cache.get_engine(),
+            upload,
+            registry=cache.get_registry(),
+            province_polygon=cache.get_province_polygon(),
+            progress=progress,
+        )
     except ImportDataError as exc:  # unreadable file, unknown sheet, bad mapping: the message says which
         st.error(plain_md(exc), icon=":material/error:")
         return None
@@ -269,12 +314,15 @@ def render_preview(pending: Pending) -> None:
         st.caption(t("upload.preview.totals", rows=", ".join(str(r) for r in p.totals_rows)))
     if len(p.warnings):
         st.warning(t("upload.preview.warnings", count=len(p.warnings)), icon=":material/warning:")
-        st.dataframe(errors_view(p.warnings.head(MAX_ROWS_SHOWN)), hide_index=True, width="stretch",
-                     key="upload_warnings_table")
+        st.dataframe(
+            errors_view(p.warnings.head(MAX_ROWS_SHOWN)), hide_index=True, width="stretch", key="upload_warnings_table"
+        )
     if len(p.errors):
-        render_error_table(p.errors, [(t("upload.preview.file_label"), p.file_name),
-                                      (t("upload.dataset"), t(f"upload.dataset.{p.dataset}"))],
-                           key_prefix="upload_errors")
+        render_error_table(
+            p.errors,
+            [(t("upload.preview.file_label"), p.file_name), (t("upload.dataset"), t(f"upload.dataset.{p.dataset}"))],
+            key_prefix="upload_errors",
+        )
 
 
 def render_error_table(errors: pd.DataFrame, context: list[tuple[str, str]], key_prefix: str) -> None:
@@ -300,8 +348,12 @@ def render_mapping_step(pending: Pending) -> None:
     st.warning(t("upload.mapping.intro"), icon=":material/join:")
     choices: dict[str, str] = {}
     for name in missing_fields(pending):
-        choices[name] = st.selectbox(spec.column(name).label, [""] + pending.preview.source_columns,
-                                     key=f"upload_map_{name}", format_func=lambda c: c or t("upload.mapping.none"))
+        choices[name] = st.selectbox(
+            spec.column(name).label,
+            ["", *pending.preview.source_columns],
+            key=f"upload_map_{name}",
+            format_func=lambda c: c or t("upload.mapping.none"),
+        )
     if not st.button(t("upload.mapping.apply"), key="upload_map_apply", icon=":material/sync:"):
         return
     chosen = {source: name for name, source in choices.items() if source}
@@ -351,8 +403,13 @@ def render_confirm(pending: Pending) -> None:
     else:
         mode = "valid_only" if pending.valid_only and p.n_rejected else "all"
         st.caption(t(f"upload.confirm.mode.{mode}", rows=p.n_accepted))
-    if st.button(t("upload.confirm"), key="upload_confirm", type="primary", disabled=blocked is not None,
-                 icon=":material/database_upload:"):
+    if st.button(
+        t("upload.confirm"),
+        key="upload_confirm",
+        type="primary",
+        disabled=blocked is not None,
+        icon=":material/database_upload:",
+    ):
         _commit(pending)
 
 
@@ -360,8 +417,14 @@ def _commit(pending: Pending) -> None:
     access.require("import")
     progress, done = _progress_bar(t("upload.progress.commit"))
     try:
-        outcome = commit_import(cache.get_engine(), pending.preview, valid_only=pending.valid_only,
-                                         force=pending.force, user=access.current_user().name, progress=progress)
+        outcome = commit_import(
+            cache.get_engine(),
+            pending.preview,
+            valid_only=pending.valid_only,
+            force=pending.force,
+            user=access.current_user().name,
+            progress=progress,
+        )
         if outcome.committed:  # while the bar still shows: the pages then open on data already read
             progress(1.0, t("upload.progress.refresh"))
             cache.refresh_after_change()
@@ -394,8 +457,7 @@ def render_demo_controls() -> None:
         has_demo, demo_only = reads.has_demo(conn), reads.demo_only(conn)
     st.caption(t("upload.demo.status." + ("none" if not has_demo else "shown" if demo_only else "hidden")))
     left, right = st.columns(2)
-    if left.button(t("upload.demo.remove"), key="upload_demo_remove", disabled=not has_demo,
-                   icon=":material/delete:"):
+    if left.button(t("upload.demo.remove"), key="upload_demo_remove", disabled=not has_demo, icon=":material/delete:"):
         st.session_state[DEMO_CONFIRM_KEY] = "remove"
     if right.button(t("upload.demo.load"), key="upload_demo_load", icon=":material/science:"):
         st.session_state[DEMO_CONFIRM_KEY] = "load"

@@ -26,8 +26,9 @@ def _resolved_columns() -> list[sa.Column]:
 
 
 def _import_fk() -> sa.Column:
-    return sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id", ondelete="CASCADE"), nullable=False,
-                     index=True)
+    return sa.Column(
+        "import_id", sa.Integer, sa.ForeignKey("imports.id", ondelete="CASCADE"), nullable=False, index=True
+    )
 
 
 def upgrade() -> None:
