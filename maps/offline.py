@@ -31,6 +31,8 @@ BASEMAP_NONE = "none"
 BASEMAPS: tuple[str, ...] = (BASEMAP_OSM, BASEMAP_LOCAL, BASEMAP_NONE)
 
 _OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+#: Leaflet's ``referrerPolicy`` for tile images (Leaflet 1.9+): no ``Referer`` header with any tile.
+_NO_REFERRER = "no-referrer"
 _OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 
 # Absolute (http:, https:) and protocol-relative (//host) URLs leave the machine.
@@ -146,7 +148,7 @@ def external_asset_urls(m: folium.Map) -> list[str]:
 
 
 def tile_layer(
-    basemap: str = BASEMAP_OSM,
+    basemap: str = BASEMAP_NONE,
     tile_url: str | None = None,
     attribution: str | None = None,
 ) -> folium.TileLayer | None:
@@ -155,7 +157,8 @@ def tile_layer(
     Parameters
     ----------
     basemap : {"osm", "local", "none"}
-        ``"osm"``: OpenStreetMap's public tiles (needs internet in the browser).
+        ``"osm"``: OpenStreetMap's public tiles (needs internet in the browser, and tells that server
+        where on the map analysts look: only by explicit choice).
         ``"local"``: a tile server given by ``tile_url`` or ``$HT_TILE_URL``.
         ``"none"``: no background; the boundaries alone.
     tile_url : str, optional
@@ -166,7 +169,9 @@ def tile_layer(
     Returns
     -------
     folium.TileLayer or None
-        ``None`` for ``"none"``. The layer is kept out of the layer control (``control=False``).
+        ``None`` for ``"none"``. The layer is kept out of the layer control (``control=False``), and its
+        tile requests carry no ``Referer`` (Leaflet's ``referrerPolicy: "no-referrer"``), so a tile
+        server does not learn the app's address or page.
 
     Raises
     ------
@@ -178,9 +183,16 @@ def tile_layer(
     if basemap == BASEMAP_NONE:
         return None
     if basemap == BASEMAP_OSM:
-        return folium.TileLayer(_OSM_URL, attr=_OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19, control=False)
+        return folium.TileLayer(
+            _OSM_URL,
+            attr=_OSM_ATTRIBUTION,
+            name="OpenStreetMap",
+            max_zoom=19,
+            control=False,
+            referrer_policy=_NO_REFERRER,
+        )
     url = tile_url or settings.tile_url()
     if not url:
         raise ValueError(f"Basemap 'local' needs a tile URL template: pass tile_url or set {settings.TILE_URL_ENV}.")
     attr = attribution or settings.tile_attribution() or _OSM_ATTRIBUTION
-    return folium.TileLayer(url, attr=attr, name="Local tiles", control=False)
+    return folium.TileLayer(url, attr=attr, name="Local tiles", control=False, referrer_policy=_NO_REFERRER)

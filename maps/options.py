@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import geopandas as gpd
 
-from maps.offline import BASEMAP_OSM
+from maps.offline import BASEMAP_NONE
 from maps.palette import ColourScale, default_format
 
 
@@ -78,12 +78,12 @@ class Background:
     Parameters
     ----------
     basemap : {"osm", "local", "none"}
-        Background tiles; see :func:`maps.offline.tile_layer`.
+        Background tiles, none by default; see :func:`maps.offline.tile_layer`.
     tile_url : str, optional
         Tile URL template for ``basemap="local"``.
     """
 
-    basemap: str = BASEMAP_OSM
+    basemap: str = BASEMAP_NONE
     tile_url: str | None = None
 
 

@@ -100,15 +100,18 @@ def database_url() -> str:
 
 
 def default_basemap() -> str:
-    """Background tiles when the app opens: ``osm``, ``local`` (``HT_TILE_URL``) or ``none``.
+    """Background tiles when the app opens: ``none``, ``local`` (``HT_TILE_URL``) or ``osm``.
+
+    Public tiles tell their server which places analysts look at, so they are an
+    explicit choice: anything else, unset or misspelt, means no basemap.
 
     Returns
     -------
     str
-        ``$HT_BASEMAP`` when set to one of those, else ``osm``.
+        ``$HT_BASEMAP`` when set to one of those, else ``none``.
     """
-    value = os.environ.get(BASEMAP_ENV, "osm").strip().lower()
-    return value if value in ("osm", "local", "none") else "osm"
+    value = os.environ.get(BASEMAP_ENV, "none").strip().lower()
+    return value if value in ("osm", "local", "none") else "none"
 
 
 def tile_url() -> str:

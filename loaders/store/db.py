@@ -25,6 +25,7 @@ from alembic.config import Config
 from sqlalchemy.engine import Connection, Engine
 
 from loaders.core import settings
+from loaders.core.private_files import private_dir, private_file
 from loaders.store.tables import meta
 
 #: Folder of the Alembic environment and revisions.
@@ -56,11 +57,16 @@ def create_engine_for(url: str) -> Engine:
 
     SQLite gets WAL, foreign keys and a busy timeout on every connection, and
     its parent folder is created, so that a fresh clone works with no setup.
+    The folder is created ``0700`` and the database file ``0600`` (SQLite gives
+    its ``-wal`` and ``-shm`` files the database file's mode): other accounts
+    on the machine cannot read the store.
     """
     sa_url = sa.engine.make_url(url)
     if sa_url.get_backend_name() == "sqlite":
-        if sa_url.database and sa_url.database != ":memory:":
-            Path(sa_url.database).parent.mkdir(parents=True, exist_ok=True)
+        if sa_url.database and sa_url.database != ":memory:" and not sa_url.database.startswith("file:"):
+            path = Path(sa_url.database)
+            private_dir(path.parent)
+            private_file(path)
         engine = sa.create_engine(url, connect_args={"timeout": 30})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
