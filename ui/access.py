@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import streamlit as st
+from sqlalchemy.engine import Engine
 
-from loaders.accounts import access, audit
+from loaders.accounts import access, audit, users
+from loaders.accounts.records import audit_detail
+from loaders.core import settings
 from ui import cache
 from ui.i18n import t
 
 USER_KEY = "auth_user"
+#: Permissions whose page refusal this session has already audited (one entry per session and permission).
+_DENIALS_KEY = "access_denials_recorded"
+#: Audit action of a refused action: a page, an admin action or a download the role or account no longer allows.
+ACTION_DENIED = "access_denied"
 
 
 @dataclass(frozen=True)
@@ -39,8 +47,21 @@ def can(permission: str) -> bool:
 def require(permission: str) -> None:
     """Stop the page with a refusal unless the user holds ``permission``."""
     if not can(permission):
+        record_denial(permission, "page")
         st.error(t("access.denied"), icon=":material/block:")
         st.stop()
+
+
+def record_denial(permission: str, what: str) -> None:
+    """Audit a refused page or action (:data:`ACTION_DENIED`) for the session's user.
+
+    Once per session, permission and ``what``: reloading a forbidden page must not flood the log.
+    """
+    recorded = st.session_state.setdefault(_DENIALS_KEY, set())
+    if (permission, what) in recorded:
+        return
+    recorded.add((permission, what))
+    record(ACTION_DENIED, audit_detail(permission=permission, what=what, role=current_user().role))
 
 
 def client_address() -> str | None:
@@ -59,26 +80,65 @@ def record(action: str, detail: str = "") -> None:
         audit.record_event(conn, current_user().name, action, detail, client_address())
 
 
-def export_auditor() -> Callable[[str], None]:
-    """An audit writer for exports, bound to this session's user and permission.
+def refusal(engine: Engine, name: str, permissions: Sequence[str], idle: bool) -> str | None:
+    """Why the account ``name`` may not act now, as the store sees it, or ``None`` when it may.
 
-    Download buttons build their files in a worker thread where the user's
-    session state is not available, so the user, address and permission are
-    captured now, while the page runs. The writer raises ``PermissionError``
-    when the role may not export, whatever the UI showed.
+    The role comes from the store, never from the session: a demotion or a
+    disabled account applies to a page drawn before it.
+    """
+    account = users.get_account(engine, name)
+    if account is None:
+        return "no_account"
+    if account.disabled:
+        return "disabled"
+    if not all(access.allowed(account.role, p) for p in permissions):
+        return "role"
+    if idle:
+        return "idle"
+    return None
+
+
+def deferred_auditor(action: str, permissions: Sequence[str]) -> Callable[[str], None]:
+    """An audit writer for a deferred download, re-checking the account when the file is built.
+
+    Download buttons build their files later, at the click, in a worker thread
+    with no script rerun and no session state: what the page knew when it was
+    drawn (the role, that the session was active) may be stale by then. So the
+    user and address are captured now, and at the click the writer checks again
+    in the store that the account exists, is enabled and its role holds every
+    one of ``permissions``, and that the idle limit has not passed since the
+    page was drawn (the last activity of this session). It then records
+    ``action`` under the real user, or records :data:`ACTION_DENIED` and
+    raises ``PermissionError``.
     """
     user = current_user()
     address = client_address()
-    allowed = can("export")
     engine = cache.get_engine()
+    drawn_at = time.time()
+    idle_seconds = settings.session_idle_minutes() * 60
 
-    def record(file_name: str) -> None:
-        if not allowed:
-            raise PermissionError("export not allowed for this role")
+    def write(detail: str) -> None:
+        reason = refusal(engine, user.name, permissions, time.time() - drawn_at > idle_seconds)
         with engine.begin() as conn:
-            audit.record_event(conn, user.name, "export", file_name, address)
+            if reason is None:
+                audit.record_event(conn, user.name, action, detail, address)
+            else:
+                audit.record_event(
+                    conn,
+                    user.name,
+                    ACTION_DENIED,
+                    audit_detail(permission=",".join(permissions), what=action, file=detail, reason=reason),
+                    address,
+                )
+        if reason is not None:
+            raise PermissionError(f"{action} refused: {reason}")
 
-    return record
+    return write
+
+
+def export_auditor(permissions: Sequence[str] = ("export",)) -> Callable[[str], None]:
+    """The :func:`deferred_auditor` of exports (``export`` entries; ``permissions`` default ``export``)."""
+    return deferred_auditor("export", permissions)
 
 
 def record_export(file_name: str) -> None:

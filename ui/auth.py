@@ -30,7 +30,7 @@ from loaders.accounts import passwords, records, signin, users
 from loaders.core import settings
 from loaders.core.i18n import LANGUAGES
 from ui import cache
-from ui.access import ANONYMOUS, USER_KEY, SessionUser, can, client_address, current_user
+from ui.access import ANONYMOUS, USER_KEY, SessionUser, can, client_address, current_user, record_denial
 from ui.i18n import LANG_KEY, t
 
 SIGN_IN_PAGE = "pages/sign_in.py"
@@ -268,5 +268,6 @@ def admin_action(permission: str) -> tuple[str, str | None]:
         When the session's role does not hold ``permission``, whatever the page showed.
     """
     if not can(permission):
+        record_denial(permission, "action")
         raise PermissionError(f"{permission} not allowed for this role")
     return current_user().name, client_address()

@@ -93,10 +93,13 @@ def _download_name(import_id: int, file_name: str) -> str:
 def render_original_download(import_id: int, file_name: str) -> None:
     """Download of the bytes exactly as uploaded (kept by hash); audited when fetched."""
     download = _download_name(import_id, file_name)
+    # Bound now to the signed-in user: the click runs in a worker thread without the session.
+    audit_download = access.deferred_auditor("download_original", ("import",))
+    engine = cache.get_engine()
 
     def _data() -> bytes:
-        found = original_file(cache.get_engine(), import_id)
-        access.record("download_original", f"{import_id}: {download}")
+        audit_download(f"{import_id}: {download}")
+        found = original_file(engine, import_id)
         return found[1] if found else b""
 
     st.download_button(

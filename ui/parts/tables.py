@@ -7,7 +7,7 @@ when a button is clicked, and every download is audited.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -47,15 +47,22 @@ def filter_context(filters: ind.Filters, extra: list[tuple[str, str]] | None = N
 
 
 def render_downloads(
-    frame: pd.DataFrame | Callable[[], pd.DataFrame], context: list[tuple[str, str]], name: str, key_prefix: str
+    frame: pd.DataFrame | Callable[[], pd.DataFrame],
+    context: list[tuple[str, str]],
+    name: str,
+    key_prefix: str,
+    permissions: Sequence[str] = ("export",),
 ) -> None:
     """CSV and XLSX download buttons for a table; files are built only when clicked.
 
     ``frame`` may be a function that builds the table, called at the click.
+    At the click the account is checked again in the store (exists, enabled,
+    its role holds every one of ``permissions``, not idle): see
+    :func:`ui.access.deferred_auditor`.
     """
     stem = file_stem(name)
     left, right = st.columns(2)
-    audit = access.export_auditor()
+    audit = access.export_auditor(permissions)
 
     def table() -> pd.DataFrame:
         return frame() if callable(frame) else frame
@@ -70,7 +77,7 @@ def render_downloads(
             table(), context, sheet_name=t("export.sheet.data"), context_sheet_name=t("export.sheet.context")
         )
 
-    allowed = access.can("export")
+    allowed = all(access.can(p) for p in permissions)
     left.download_button(
         t("export.csv"),
         _csv,
