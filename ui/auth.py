@@ -32,6 +32,7 @@ from loaders.core.i18n import LANGUAGES
 from ui import cache
 from ui.access import ANONYMOUS, USER_KEY, SessionUser, can, client_address, current_user, record_denial
 from ui.i18n import LANG_KEY, t
+from ui.plain_text import plain
 
 SIGN_IN_PAGE = "pages/sign_in.py"
 HOME_PAGE = "pages/coverage_map.py"
@@ -192,7 +193,9 @@ def render_sign_in() -> None:
 def _render_oidc() -> None:
     if _oidc_logged_in():
         # Signed in at the provider, but no local account grants a role.
-        st.error(t("auth.oidc_no_access", who=str(st.user.get("email") or st.user.get("preferred_username") or "")))
+        # The provider's claims are the person's own text: shown plain and short, never as Markdown.
+        who = plain(st.user.get("email") or st.user.get("preferred_username") or "", limit=80)
+        st.error(t("auth.oidc_no_access", who=who))
         if st.button(t("auth.sign_out"), key="sign_in_oidc_logout", icon=":material/logout:"):
             st.session_state.pop(OIDC_REFUSED_KEY, None)
             st.logout()

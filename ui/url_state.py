@@ -17,6 +17,7 @@ from loaders.core import domain
 from loaders.core.textnorm import key
 from ui import cache
 from ui.i18n import t
+from ui.plain_text import plain
 
 _RESTORED_FLAG = "url_restored"
 NOTICES_KEY = "url_notices"
@@ -56,7 +57,8 @@ def restore_from_query_params(period_labels: Callable[[str], list[str]]) -> None
     registry = cache.get_registry()
 
     def bad(name: str, value: str) -> None:
-        notices.append(t("url.invalid", name=name, value=value))
+        # The value comes from whoever wrote the link: shown as plain, short text, never as Markdown.
+        notices.append(t("url.invalid", name=plain(name), value=plain(value)))
 
     granularity = params.get("ky", "month")
     if granularity not in ("month", "quarter", "year"):
