@@ -9,6 +9,8 @@ Commands
 ``resolve``     resolve commune references with the registry        :mod:`loaders.cli.resolve`
 ``users``       manage local accounts                               :mod:`loaders.cli.users`
 ``boundaries``  install or check the boundary layers                :mod:`loaders.cli.boundaries`
+``backup``      a consistent snapshot of the store into a file      :mod:`loaders.cli.backup`
+``restore``     a backup into an empty store                        :mod:`loaders.cli.backup`
 
 The command line is a composition root, like ``app.py``: it may import any
 package of the project. The database named by ``DATABASE_URL`` (default: the
@@ -28,7 +30,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from loaders.cli import boundaries, demo, imports, resolve, users
+from loaders.cli import backup, boundaries, demo, imports, resolve, users
 from loaders.store import db
 
 #: Subcommand registrars, in help order.
@@ -38,6 +40,7 @@ REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [
     resolve.register,
     users.register,
     boundaries.register,
+    backup.register,
 ]
 
 
