@@ -53,13 +53,16 @@ def demo_mode() -> bool:
     ``HT_DEMO_MODE=1`` opens the read-only demo whatever is stored. ``auto``
     (what ``make run`` sets, so that a fresh clone shows its map at once) opens
     it only while the store holds nothing but the generated demo data: the
-    first real import closes anonymous access. Unset or anything else: closed.
+    first real import closes anonymous access for good, even when every real
+    import is rolled back later (a one-way flag in the store). Unset or
+    anything else: closed.
     """
     setting = settings.demo_mode_setting()
     if setting == settings.DEMO_ON:
         return True
     if setting == settings.DEMO_AUTO:
-        return cache.get_store_flags(cache.data_version())["demo_shown"]
+        flags = cache.get_store_flags(cache.data_version())
+        return flags["demo_shown"] and not flags["real_data_committed"]
     return False
 
 

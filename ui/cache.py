@@ -123,9 +123,12 @@ def refresh_after_change() -> None:
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def get_store_flags(version: int) -> dict[str, bool]:
-    """Whether demo data is shown (badge) and whether any data exists, at ``version``."""
+    """Whether demo data is shown (badge), and whether real data was ever committed, at ``version``."""
     with get_engine().connect() as conn:
-        return {"demo_shown": reads.has_demo(conn) and reads.demo_only(conn)}
+        return {
+            "demo_shown": reads.has_demo(conn) and reads.demo_only(conn),
+            "real_data_committed": reads.real_data_committed(conn),
+        }
 
 
 def get_indicators(version: int, filters: ind.Filters, level: str = ind.LEVEL_2025) -> pd.DataFrame:

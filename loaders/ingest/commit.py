@@ -222,6 +222,8 @@ def commit_import(
             for index in deferred:
                 index.create(conn)
             version = db.bump_data_version(conn)
+            if not is_demo:
+                reads.mark_real_data(conn)
             audit.record_event(
                 conn,
                 user,

@@ -18,7 +18,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from loaders.core import domain
 from loaders.store.buffers import ColumnBuffers, append_rows, buffered, in_id_order, without_imports
-from loaders.store.tables import DATASET_TABLES, IMPORT_COMMITTED, imports
+from loaders.store.db import utcnow
+from loaders.store.tables import DATASET_TABLES, IMPORT_COMMITTED, imports, meta
 
 
 def demo_only(conn: Connection) -> bool:
@@ -29,6 +30,37 @@ def demo_only(conn: Connection) -> bool:
         .where(imports.c.status == IMPORT_COMMITTED, sa.not_(imports.c.is_demo))
     ).scalar()
     return not real
+
+
+#: ``meta`` key written, once and for good, in the transaction that commits the first real import.
+REAL_DATA_KEY = "real_data_committed"
+
+
+def mark_real_data(conn: Connection) -> None:
+    """Record in the caller's transaction that real data has been committed; a one-way flag.
+
+    Nothing clears it: rolling back every real import leaves it set, so
+    ``HT_DEMO_MODE=auto`` never reopens anonymous access (issue 11 §8).
+    """
+    if conn.execute(sa.select(meta.c.key).where(meta.c.key == REAL_DATA_KEY)).first() is not None:
+        return
+    try:
+        with conn.begin_nested():  # a concurrent first import may insert it too
+            conn.execute(meta.insert().values(key=REAL_DATA_KEY, value=utcnow().isoformat(timespec="seconds")))
+    except sa.exc.IntegrityError:
+        pass  # the other import set it: the flag is on either way
+
+
+def real_data_committed(conn: Connection) -> bool:
+    """Whether real (not demo) data was ever committed, even if every real import was rolled back since.
+
+    Stores written before the flag existed count their import records: a
+    rolled-back import keeps its record.
+    """
+    if conn.execute(sa.select(meta.c.key).where(meta.c.key == REAL_DATA_KEY)).first() is not None:
+        return True
+    real = conn.execute(sa.select(sa.func.count()).select_from(imports).where(sa.not_(imports.c.is_demo))).scalar()
+    return bool(real)
 
 
 def has_demo(conn: Connection) -> bool:
