@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from loaders.accounts import access, audit, users
+from loaders.accounts import access, addresses, audit, users
 from loaders.accounts.records import audit_detail
 from loaders.core import settings
 from ui import cache
@@ -65,13 +65,20 @@ def record_denial(permission: str, what: str) -> None:
 
 
 def client_address() -> str | None:
-    """The browser's address where Streamlit exposes it."""
+    """The browser's address where Streamlit exposes it; behind a trusted proxy, from ``X-Forwarded-For``.
+
+    The header is believed only when the direct peer is in ``HT_TRUSTED_PROXIES``
+    (:func:`loaders.accounts.addresses.client_address`): anyone can send it.
+    """
     try:
-        address = st.context.ip_address
+        peer = st.context.ip_address
+        forwarded = st.context.headers.get("X-Forwarded-For")
     except AttributeError:
         return None
     # Only a real address is stored (AppTest's runtime answers with a stand-in object).
-    return address if isinstance(address, str) else None
+    peer = peer if isinstance(peer, str) else None
+    forwarded = forwarded if isinstance(forwarded, str) else None
+    return addresses.client_address(peer, forwarded, settings.trusted_proxies())
 
 
 def record(action: str, detail: str = "") -> None:

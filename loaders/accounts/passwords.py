@@ -2,13 +2,22 @@
 
 Every hash is made and checked here, through one module-level hasher (tests
 swap it for cheap parameters). :func:`spend_verification` lets sign-in refuse
-an unknown or locked account in the time a wrong password takes, so timing
-does not tell them apart.
+an unknown account in the time a wrong password takes, so timing does not
+tell them apart.
+
+Each argon2 computation takes 64 MiB and a core for a fraction of a second:
+at most :data:`MAX_CONCURRENT_HASHES` run at once in the process, whatever
+the number of people (or attackers) signing in together.
+
+The rule refuses passwords on a small built-in list of common ones
+(``common_passwords.txt`` beside this module), compared without regard to case.
 """
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -18,7 +27,19 @@ from loaders.accounts.records import UserError
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024  # argon2 handles more, but an unbounded input is a cheap denial of service
 
+#: argon2 computations allowed at once in this process (each takes 64 MiB).
+MAX_CONCURRENT_HASHES = 2
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
+
 _hasher = PasswordHasher()
+_hash_slots = threading.BoundedSemaphore(MAX_CONCURRENT_HASHES)
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The built-in list of common passwords, lower-cased."""
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
 
 
 @lru_cache(maxsize=1)
@@ -41,17 +62,21 @@ def check_password(password: str) -> None:
         raise UserError(f"Mật khẩu dài quá {MAX_PASSWORD_LENGTH} ký tự.")
     if not password.strip():
         raise UserError("Mật khẩu không được chỉ gồm khoảng trắng.")
+    if password.strip().lower() in common_passwords():
+        raise UserError("Mật khẩu này quá phổ biến, dễ bị đoán; hãy chọn mật khẩu khác.")
 
 
 def hash_password(password: str) -> str:
     """The argon2 hash to store for ``password`` (checked by the caller with :func:`check_password`)."""
-    return _hasher.hash(password)
+    with _hash_slots:
+        return _hasher.hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     """Whether ``password`` matches ``password_hash``; ``False`` for a mismatch or an unreadable hash."""
     try:
-        return _hasher.verify(password_hash, password)
+        with _hash_slots:
+            return _hasher.verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

@@ -57,7 +57,8 @@ def audit_detail(**fields: object) -> str:
     return json.dumps(fields, ensure_ascii=False, default=str)
 
 
-def _aware(value: datetime | None) -> datetime | None:
+def aware(value: datetime | None) -> datetime | None:
+    """A stored time as timezone-aware UTC."""
     # SQLite gives back naive datetimes for DateTime(timezone=True); the store only writes UTC.
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=UTC)
@@ -90,8 +91,8 @@ def to_account(row: sa.Row) -> Account:
         role=row.role,
         disabled=bool(row.disabled),
         failed_attempts=row.failed_attempts or 0,
-        locked_until=_aware(row.locked_until),
-        created_at=_aware(row.created_at),
-        last_login_at=_aware(row.last_login_at),
+        locked_until=aware(row.locked_until),
+        created_at=aware(row.created_at),
+        last_login_at=aware(row.last_login_at),
         has_password=row.password_hash != NO_PASSWORD,
     )

@@ -14,7 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from loaders.accounts import access, audit, passwords
+from loaders.accounts import access, audit, passwords, sessions
 from loaders.accounts.records import (
     MAX_USERNAME_LENGTH,
     NO_PASSWORD,
@@ -155,6 +155,8 @@ def set_role(engine: Engine, name: str, role: str, actor: str, address: str | No
         if role != access.ROLE_ADMIN:
             _guard_last_admin(conn, row)
         conn.execute(tables.users.update().where(tables.users.c.id == row.id).values(role=role))
+        # Open sessions end: the person signs in again and sees what the new role allows, in every tab.
+        sessions.end_user_sessions(conn, row.id, sessions.END_ROLE)
         audit.record_event(
             conn, actor, ACTION_ROLE_CHANGED, audit_detail(username=row.username, old=row.role, new=role), address
         )
@@ -174,6 +176,7 @@ def set_disabled(engine: Engine, name: str, disabled: bool, actor: str, address:
         if disabled:
             _guard_last_admin(conn, row)
             values: dict[str, object] = {"disabled": True}
+            sessions.end_user_sessions(conn, row.id, sessions.END_DISABLED)
         else:
             values = {"disabled": False, "failed_attempts": 0, "locked_until": None}
         conn.execute(tables.users.update().where(tables.users.c.id == row.id).values(**values))
@@ -197,8 +200,18 @@ def enable_user(engine: Engine, name: str, actor: str, address: str | None = Non
     return set_disabled(engine, name, False, actor, address)
 
 
-def change_password(engine: Engine, name: str, new_password: str, actor: str, address: str | None = None) -> None:
-    """Set a new password and lift any lockout (audited, the password itself never).
+def change_password(
+    engine: Engine,
+    name: str,
+    new_password: str,
+    actor: str,
+    address: str | None = None,
+    keep_session: str | None = None,
+) -> None:
+    """Set a new password, lift any lockout and end the account's other sessions (audited, the password never).
+
+    ``keep_session`` is the secret of the session that makes the change, when the
+    person changes their own password: it stays signed in, every other session ends.
 
     Raises
     ------
@@ -214,6 +227,7 @@ def change_password(engine: Engine, name: str, new_password: str, actor: str, ad
             .where(tables.users.c.id == row.id)
             .values(password_hash=password_hash, failed_attempts=0, locked_until=None)
         )
+        sessions.end_user_sessions(conn, row.id, sessions.END_PASSWORD, keep=keep_session)
         audit.record_event(conn, actor, ACTION_PASSWORD_CHANGED, audit_detail(username=row.username), address)
 
 

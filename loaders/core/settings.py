@@ -27,10 +27,13 @@ IDLE_MINUTES_ENV = "HT_SESSION_IDLE_MINUTES"
 OIDC_DEFAULT_ROLE_ENV = "HT_OIDC_DEFAULT_ROLE"
 LOCKOUT_ATTEMPTS_ENV = "HT_LOCKOUT_ATTEMPTS"
 LOCKOUT_MINUTES_ENV = "HT_LOCKOUT_MINUTES"
+SESSION_MAX_HOURS_ENV = "HT_SESSION_MAX_HOURS"
+TRUSTED_PROXIES_ENV = "HT_TRUSTED_PROXIES"
 
 DEFAULT_IDLE_MINUTES = 30
 DEFAULT_LOCKOUT_ATTEMPTS = 5
 DEFAULT_LOCKOUT_MINUTES = 15
+DEFAULT_SESSION_MAX_HOURS = 12
 
 #: Values of :func:`demo_mode_setting`.
 DEMO_ON = "on"
@@ -197,3 +200,26 @@ def lockout_minutes() -> int:
         ``$HT_LOCKOUT_MINUTES``, at least 1; 15 when unset or not a number.
     """
     return _positive_int(LOCKOUT_MINUTES_ENV, DEFAULT_LOCKOUT_MINUTES)
+
+
+def session_max_hours() -> int:
+    """Hours after sign-in when a session ends, however active it is.
+
+    Returns
+    -------
+    int
+        ``$HT_SESSION_MAX_HOURS``, at least 1; 12 when unset or not a number.
+    """
+    return _positive_int(SESSION_MAX_HOURS_ENV, DEFAULT_SESSION_MAX_HOURS)
+
+
+def trusted_proxies() -> list[str]:
+    """Addresses of the reverse proxies whose ``X-Forwarded-For`` header is believed.
+
+    Returns
+    -------
+    list of str
+        ``$HT_TRUSTED_PROXIES`` split at commas and trimmed: IP addresses or CIDR networks
+        (the caller parses them and ignores what does not parse); empty when unset.
+    """
+    return [part.strip() for part in _text(TRUSTED_PROXIES_ENV).split(",") if part.strip()]

@@ -162,6 +162,36 @@ users = sa.Table(
     sa.Column("locked_until", sa.DateTime(timezone=True)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("last_login_at", sa.DateTime(timezone=True)),
+    # The OpenID Connect identity bound to this account (migration 0005): issuer and subject.
+    sa.Column("oidc_issuer", sa.String(255)),
+    sa.Column("oidc_subject", sa.String(255)),
+    sa.UniqueConstraint("oidc_issuer", "oidc_subject", name="uq_users_oidc_identity"),
+)
+
+#: Signed-in sessions (migration 0005): a browser's sign-in, shared by its tabs through a signed
+#: cookie. ``id`` is the SHA-256 of the session's secret, never the secret itself.
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("method", sa.String(20), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ended_at", sa.DateTime(timezone=True)),
+    sa.Column("end_reason", sa.String(20)),
+    sa.Column("address", sa.String(100)),
+)
+
+#: Failed sign-ins per client address (migration 0005): the progressive per-address lockout.
+sign_in_addresses = sa.Table(
+    "sign_in_addresses",
+    metadata,
+    sa.Column("address", sa.String(100), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False, default=0),
+    sa.Column("level", sa.Integer, nullable=False, default=0),
+    sa.Column("blocked_until", sa.DateTime(timezone=True)),
+    sa.Column("last_failure_at", sa.DateTime(timezone=True)),
 )
 
 meta = sa.Table(

@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
-from tests.support.accounts import fast_hashing
 
 from loaders.accounts import passwords, records, signin, users
 from loaders.accounts.records import UserError
@@ -16,6 +15,7 @@ from loaders.accounts.signin import SignInResult
 from loaders.core import settings
 from loaders.store import tables
 from loaders.store.db import get_engine, utcnow
+from tests.support.accounts import fast_hashing
 
 PASSWORD = "correct horse battery"
 
@@ -56,8 +56,9 @@ def test_sign_in_succeeds_case_insensitively_and_is_audited(db) -> None:
 
 
 @pytest.mark.parametrize("case", ["unknown", "wrong_password", "disabled", "locked", "empty"])
-def test_every_failure_looks_the_same_and_is_audited_with_its_reason(db, case: str,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_failure_looks_the_same_and_is_audited_with_its_reason(
+    db, case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     users.create_user(db, "an", PASSWORD, "viewer", actor="setup")
     users.create_user(db, "admin", PASSWORD, "admin", actor="setup")
     name, password, reason = "an", PASSWORD, None
@@ -69,8 +70,11 @@ def test_every_failure_looks_the_same_and_is_audited_with_its_reason(db, case: s
         users.disable_user(db, "an", actor="admin")
         reason = signin.REASON_DISABLED
     elif case == "locked":
-        monkeypatch.setenv(settings.LOCKOUT_ATTEMPTS_ENV, "1")
-        signin.authenticate(db, "an", "bad guess")
+        # Locked by guesses from elsewhere; this address has one failure on record, so the lock stops it.
+        monkeypatch.setenv(settings.LOCKOUT_ATTEMPTS_ENV, "3")
+        for _ in range(3):
+            signin.authenticate(db, "an", "bad guess", address="198.51.100.9")
+        signin.authenticate(db, "an", "one more bad guess", address="192.0.2.1")
         reason = signin.REASON_LOCKED
     else:
         name, reason = "", signin.REASON_UNKNOWN
@@ -111,16 +115,24 @@ def test_success_resets_the_failure_count(db, monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_enable_and_new_password_lift_a_lockout(db, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(settings.LOCKOUT_ATTEMPTS_ENV, "1")
+    monkeypatch.setenv(settings.LOCKOUT_ATTEMPTS_ENV, "3")
     users.create_user(db, "an", PASSWORD, "viewer", actor="setup")
-    signin.authenticate(db, "an", "wrong")
-    assert not signin.authenticate(db, "an", PASSWORD).ok
+
+    def lock() -> None:
+        for _ in range(3):
+            signin.authenticate(db, "an", "wrong", address="198.51.100.9")
+
+    lock()
+    # An address with a failure on record is stopped by the lock, until the account is enabled.
+    assert not signin.authenticate(db, "an", "wrong too", address="10.0.0.2").ok
+    assert not signin.authenticate(db, "an", PASSWORD, address="10.0.0.2").ok
     users.enable_user(db, "an", actor="admin")
-    assert signin.authenticate(db, "an", PASSWORD).ok
-    signin.authenticate(db, "an", "wrong")
+    assert signin.authenticate(db, "an", PASSWORD, address="10.0.0.3").ok
+    lock()
+    assert not signin.authenticate(db, "an", "wrong too", address="10.0.0.4").ok
     users.change_password(db, "an", "another long password", actor="admin")
-    assert signin.authenticate(db, "an", "another long password").ok
-    assert not signin.authenticate(db, "an", PASSWORD).ok
+    assert signin.authenticate(db, "an", "another long password", address="10.0.0.4").ok
+    assert not signin.authenticate(db, "an", PASSWORD, address="10.0.0.4").ok
     assert "another long password" not in json.dumps([tuple(map(str, e)) for e in events(db)])
 
 
@@ -137,8 +149,12 @@ def test_role_changes_and_account_changes_are_audited(db) -> None:
     users.disable_user(db, "an", actor="boss")
     users.enable_user(db, "an", actor="boss")
     actions = [(e.user_name, e.action) for e in events(db)]
-    assert actions == [("boss", "user_created"), ("boss", "role_changed"), ("boss", "user_disabled"),
-                       ("boss", "user_enabled")]
+    assert actions == [
+        ("boss", "user_created"),
+        ("boss", "role_changed"),
+        ("boss", "user_disabled"),
+        ("boss", "user_enabled"),
+    ]
     change = events(db, "role_changed")[0]
     assert json.loads(change.detail) == {"username": "an", "old": "viewer", "new": "editor"}
     assert change.address == "10.1.1.1"
@@ -156,14 +172,17 @@ def test_the_last_enabled_admin_cannot_be_demoted_or_disabled(db) -> None:
     assert users.get_account(db, "boss").role == "viewer"
 
 
-@pytest.mark.parametrize(("name", "password", "role", "message"), [
-    ("an", "short", "viewer", "ít nhất"),
-    ("an", " " * 12, "viewer", "khoảng trắng"),
-    ("an", PASSWORD, "superuser", "Vai trò"),
-    ("", PASSWORD, "viewer", "trống"),
-    ("two words", PASSWORD, "viewer", "khoảng trắng"),
-    ("x" * 101, PASSWORD, "viewer", "dài quá"),
-])
+@pytest.mark.parametrize(
+    ("name", "password", "role", "message"),
+    [
+        ("an", "short", "viewer", "ít nhất"),
+        ("an", " " * 12, "viewer", "khoảng trắng"),
+        ("an", PASSWORD, "superuser", "Vai trò"),
+        ("", PASSWORD, "viewer", "trống"),
+        ("two words", PASSWORD, "viewer", "khoảng trắng"),
+        ("x" * 101, PASSWORD, "viewer", "dài quá"),
+    ],
+)
 def test_invalid_accounts_are_refused(db, name: str, password: str, role: str, message: str) -> None:
     with pytest.raises(UserError, match=message):
         users.create_user(db, name, password, role, actor="setup")
@@ -206,22 +225,50 @@ def test_hashes_are_upgraded_when_the_parameters_change(db, monkeypatch: pytest.
     assert "m=2048,t=2" in stored
 
 
-@pytest.mark.parametrize(("email", "username", "default", "expected"), [
-    ("Can.Bo@Tinh.vn", None, None, SignInResult(True, "can.bo@tinh.vn", "analyst")),
-    (None, "can.bo@tinh.vn", None, SignInResult(True, "can.bo@tinh.vn", "analyst")),
-    ("stranger@tinh.vn", None, None, SignInResult(False)),
-    ("stranger@tinh.vn", None, "viewer", SignInResult(True, "stranger@tinh.vn", "viewer")),
-    ("disabled@tinh.vn", None, "viewer", SignInResult(False)),
-])
-def test_oidc_identity_maps_to_the_local_role(db, email, username, default, expected) -> None:
+ISSUER = "https://id.tinh.vn"
+
+
+@pytest.mark.parametrize(
+    ("sub", "email", "verified", "default", "expected"),
+    [
+        ("s-1", "Can.Bo@Tinh.vn", True, None, SignInResult(True, "can.bo@tinh.vn", "analyst")),
+        # An e-mail the provider has not verified never reaches an account; nor does a string "true".
+        ("s-1", "can.bo@tinh.vn", False, None, SignInResult(False)),
+        ("s-1", "can.bo@tinh.vn", "true", None, SignInResult(False)),
+        # A password account is never reached through OpenID Connect, verified e-mail or not.
+        ("s-2", "admin", True, None, SignInResult(False)),
+        ("s-3", "stranger@tinh.vn", True, None, SignInResult(False)),
+        ("s-3", "stranger@tinh.vn", True, "viewer", SignInResult(True, "stranger@tinh.vn", "viewer")),
+        ("s-3", "stranger@tinh.vn", False, "viewer", SignInResult(False)),
+        ("s-4", "disabled@tinh.vn", True, "viewer", SignInResult(False)),
+        (None, "can.bo@tinh.vn", True, None, SignInResult(False)),
+    ],
+)
+def test_oidc_identity_maps_to_the_local_role(db, sub, email, verified, default, expected) -> None:
     users.create_user(db, "can.bo@tinh.vn", None, "analyst", actor="setup")
     users.create_user(db, "admin", PASSWORD, "admin", actor="setup")
     users.create_user(db, "disabled@tinh.vn", None, "editor", actor="setup")
     users.disable_user(db, "disabled@tinh.vn", actor="admin")
-    assert signin.role_for_identity(db, email, username, default, address="10.2.2.2") == expected
+    assert signin.oidc_sign_in(db, ISSUER, sub, email, verified, default, address="10.2.2.2") == expected
     last = events(db)[-1]
     assert last.action == (signin.ACTION_SIGN_IN if expected.ok else signin.ACTION_SIGN_IN_FAILED)
     assert last.address == "10.2.2.2"
+
+
+def test_oidc_binds_the_account_to_issuer_and_subject(engine) -> None:
+    users.create_user(engine, "can.bo@tinh.vn", None, "analyst", actor="setup")
+    first = signin.oidc_sign_in(engine, ISSUER, "subject-1", "can.bo@tinh.vn", True)
+    assert first == SignInResult(True, "can.bo@tinh.vn", "analyst") and first.session
+    # Bound now: the same person is found by issuer and subject, whatever e-mail the provider sends later.
+    assert signin.oidc_sign_in(engine, ISSUER, "subject-1", "renamed@tinh.vn", False).ok
+    # Someone else with the same verified e-mail (another subject, or another provider) is refused.
+    assert not signin.oidc_sign_in(engine, ISSUER, "subject-2", "can.bo@tinh.vn", True).ok
+    assert not signin.oidc_sign_in(engine, "https://evil.example", "subject-1", "can.bo@tinh.vn", True).ok
+    reasons = [json.loads(e.detail)["reason"] for e in events(engine, signin.ACTION_SIGN_IN_FAILED)]
+    assert reasons == [signin.REASON_BOUND_ELSEWHERE] * 2
+    # An account given a password later is no longer reachable through the provider.
+    users.change_password(engine, "can.bo@tinh.vn", "a brand new passphrase", actor="admin")
+    assert not signin.oidc_sign_in(engine, ISSUER, "subject-1", "can.bo@tinh.vn", True).ok
 
 
 def test_lockout_and_audit_on_both_databases(engine, monkeypatch: pytest.MonkeyPatch) -> None:
