@@ -1,4 +1,4 @@
-"""Admin: the audit log, filtered by user, action and dates, and exported. Read-only by design."""
+"""Admin: the audit log, searched by user, action, dates and text, a page at a time; exported whole. Read-only."""
 
 from datetime import date, timedelta
 
@@ -15,6 +15,7 @@ require("audit")
 st.title(t("page.audit_log"))
 st.caption(t("audit.readonly"))
 engine = cache.get_engine()
+lang = current_language()
 
 
 def _action_label(action: str) -> str:
@@ -23,9 +24,8 @@ def _action_label(action: str) -> str:
 
 
 left, middle, right = st.columns(3)
-users = left.multiselect(
-    t("audit.filter.users"), audit.distinct_values(engine, "user_name"), key="audit_users", placeholder=t("filter.all")
-)
+# A search box, not a list of every name: failed sign-ins under invented names must not fill a widget.
+user_text = left.text_input(t("audit.filter.user_search"), key="audit_user_search", max_chars=100)
 actions = middle.multiselect(
     t("audit.filter.actions"),
     audit.distinct_values(engine, "action"),
@@ -40,18 +40,28 @@ days = right.date_input(
 start, end = ((*tuple(days), None, None))[:2] if isinstance(days, (tuple, list)) else (days, days)
 text = st.text_input(t("audit.filter.text"), key="audit_text", max_chars=200)
 
-events = audit.query_events(engine, users=users, actions=actions, start=start, end=end or start, text=text)
-if len(events) >= audit.DEFAULT_LIMIT:
-    st.warning(t("audit.truncated", limit=audit.DEFAULT_LIMIT))
-st.caption(t("audit.count", shown=len(events)))
-table = audit.export_frame(events, current_language())
-st.dataframe(table, hide_index=True, width="stretch", key="audit_table")
+filters = {"user_text": user_text, "actions": actions, "start": start, "end": end or start, "text": text}
+total = audit.count_events(engine, **filters)
+pages = max(1, -(-total // audit.PAGE_SIZE))
+page = st.number_input(t("audit.page"), min_value=1, max_value=pages, value=1, step=1, key="audit_page")
+page = min(int(page), pages)
+events = audit.query_events(engine, **filters, limit=audit.PAGE_SIZE, offset=(page - 1) * audit.PAGE_SIZE)
+first = (page - 1) * audit.PAGE_SIZE + 1 if total else 0
+st.caption(t("audit.count", first=first, last=first + len(events) - 1 if total else 0, total=total, pages=pages))
+st.dataframe(audit.export_frame(events, lang), hide_index=True, width="stretch", key="audit_table")
 
 context = [
-    (t("audit.filter.users"), ", ".join(users) or t("filter.all")),
+    (t("audit.filter.user_search"), user_text or t("filter.all")),
     (t("audit.filter.actions"), ", ".join(_action_label(a) for a in actions) or t("filter.all")),
     (t("audit.filter.dates"), " – ".join(f"{d:%d/%m/%Y}" for d in (start, end) if d) or t("filter.all")),
     (t("audit.filter.text"), text),
     (t("export.context.exported_at"), export_timestamp()),
 ]
-render_downloads(table, context, name="nhat_ky_he_thong", key_prefix="audit")
+# The export holds every entry the filters match, not only this page; built at the click.
+render_downloads(
+    lambda: audit.export_frame(audit.query_events(engine, **filters), lang),
+    context,
+    name="nhat_ky_he_thong",
+    key_prefix="audit",
+    permissions=("export", "audit"),
+)

@@ -11,6 +11,7 @@ returned frames are timezone-aware in that zone.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 
@@ -23,7 +24,23 @@ from loaders.store.db import utcnow
 from loaders.store.tables import USER_NAME_MAX, events
 
 EVENT_COLUMNS = ["id", "at", "user_name", "action", "detail", "address"]
-DEFAULT_LIMIT = 5000
+#: Entries per page of the audit-log page.
+PAGE_SIZE = 100
+
+#: The user name of failed sign-ins under names no account has: the typed name goes to the detail,
+#: so invented names neither spread over the user column nor choose what it says.
+UNKNOWN_USER = "(không rõ)"
+#: Longest typed name kept in a failure's detail.
+ATTEMPTED_NAME_CHARS = 64
+ACTION_SIGN_IN_FAILED = "sign_in_failed"
+#: One summarising entry when an address (or everyone together) exceeds the failure budget.
+ACTION_SIGN_IN_FAILED_THROTTLED = "sign_in_failed_throttled"
+#: The window of the failure budgets.
+THROTTLE_WINDOW = timedelta(minutes=1)
+#: Failed sign-ins recorded one by one per address and window; then one summary, then none until the window moves.
+FAILURES_PER_ADDRESS = 20
+#: The same budget for all addresses together (many addresses, or none known).
+FAILURES_OVERALL = 200
 
 
 def user_label(name: str) -> str:
@@ -31,21 +48,87 @@ def user_label(name: str) -> str:
     return name[:USER_NAME_MAX]
 
 
-def record_event(conn: Connection, user_name: str, action: str, detail: str = "", address: str | None = None) -> None:
-    """Append one audit-log entry in the caller's transaction.
+def record_event(
+    conn: Connection,
+    user_name: str,
+    action: str,
+    detail: str = "",
+    address: str | None = None,
+    at: datetime | None = None,
+) -> None:
+    """Append one audit-log entry in the caller's transaction (``at``: now unless a test moves the clock).
 
     Names and addresses are cut to their column widths: PostgreSQL refuses longer
     text, and an audit write must never be the reason an action fails.
     """
     conn.execute(
         events.insert().values(
-            at=utcnow(),
+            at=at or utcnow(),
             user_name=user_label(user_name),
             action=action[:40],
             detail=detail,
             address=address[:100] if address else address,
         )
     )
+
+
+def record_sign_in_failure(
+    conn: Connection,
+    attempted: str,
+    fields: dict[str, object],
+    address: str | None,
+    *,
+    known: bool,
+    now: datetime | None = None,
+) -> bool:
+    """Append a failed sign-in within the failure budgets; whether an entry was written.
+
+    Parameters
+    ----------
+    attempted
+        The name as typed (or the identity the provider gave).
+    fields
+        The detail's fields (the reason); the attempted name is added for unknown names.
+    known
+        Whether ``attempted`` is an existing account. Otherwise the entry is
+        recorded under :data:`UNKNOWN_USER`, with the name (cut to
+        :data:`ATTEMPTED_NAME_CHARS`) in the JSON detail.
+    now
+        The clock (tests move it).
+
+    Notes
+    -----
+    At most :data:`FAILURES_PER_ADDRESS` entries per address and
+    :data:`FAILURES_OVERALL` in all are written per :data:`THROTTLE_WINDOW`;
+    the first failure over a budget writes one
+    :data:`ACTION_SIGN_IN_FAILED_THROTTLED` entry instead, later ones
+    nothing. The lockout counts attempts elsewhere (:mod:`loaders.accounts.throttle`),
+    so this never lets a guess through; it only keeps a flood out of the log.
+    """
+    now = now or utcnow()
+    since = _as_stored(now - THROTTLE_WINDOW, conn.dialect.name)
+    failures = sa.and_(
+        events.c.action.in_([ACTION_SIGN_IN_FAILED, ACTION_SIGN_IN_FAILED_THROTTLED]), events.c.at >= since
+    )
+    key = address[:100] if address else None
+    from_address = events.c.address == key if key is not None else events.c.address.is_(None)
+    budgets = ((from_address, FAILURES_PER_ADDRESS, "address"), (sa.true(), FAILURES_OVERALL, "overall"))
+    for where, budget, scope in budgets:
+        recent = conn.execute(sa.select(sa.func.count()).select_from(events).where(failures, where)).scalar()
+        if recent > budget:
+            return False
+        if recent == budget:
+            summary = {"scope": scope, "limit": budget, "window_seconds": int(THROTTLE_WINDOW.total_seconds())}
+            record_event(conn, UNKNOWN_USER, ACTION_SIGN_IN_FAILED_THROTTLED, _json(summary), address, now)
+            return True
+    if not known:
+        fields = {**fields, "name": attempted[:ATTEMPTED_NAME_CHARS]}
+    record_event(conn, attempted if known else UNKNOWN_USER, ACTION_SIGN_IN_FAILED, _json(fields), address, now)
+    return True
+
+
+def _json(fields: dict[str, object]) -> str:
+    return json.dumps(fields, ensure_ascii=False, default=str)
 
 
 def local_zone() -> tzinfo:
@@ -57,15 +140,56 @@ def _day_start(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone)
 
 
-def query_events(
-    engine: Engine,
+def _conditions(
+    dialect: str,
     *,
     users: Sequence[str] = (),
+    user_text: str = "",
     actions: Sequence[str] = (),
     start: date | None = None,
     end: date | None = None,
     text: str = "",
-    limit: int | None = DEFAULT_LIMIT,
+    zone: tzinfo,
+) -> list[sa.ColumnElement[bool]]:
+    ev = events
+    where: list[sa.ColumnElement[bool]] = []
+    if users:
+        where.append(ev.c.user_name.in_(list(users)))
+    if user_text.strip():
+        where.append(sa.func.lower(ev.c.user_name).like(_contains(user_text), escape="\\"))
+    if actions:
+        where.append(ev.c.action.in_(list(actions)))
+    if start is not None:
+        where.append(ev.c.at >= _as_stored(_day_start(start, zone), dialect))
+    if end is not None:
+        where.append(ev.c.at < _as_stored(_day_start(end + timedelta(days=1), zone), dialect))
+    if text.strip():
+        pattern = _contains(text)
+        where.append(
+            sa.or_(
+                sa.func.lower(ev.c.detail).like(pattern, escape="\\"),
+                sa.func.lower(ev.c.address).like(pattern, escape="\\"),
+                sa.func.lower(ev.c.user_name).like(pattern, escape="\\"),
+            )
+        )
+    return where
+
+
+def _contains(text: str) -> str:
+    return f"%{_escape_like(text.strip().lower())}%"
+
+
+def query_events(
+    engine: Engine,
+    *,
+    users: Sequence[str] = (),
+    user_text: str = "",
+    actions: Sequence[str] = (),
+    start: date | None = None,
+    end: date | None = None,
+    text: str = "",
+    limit: int | None = None,
+    offset: int = 0,
     zone: tzinfo | None = None,
 ) -> pd.DataFrame:
     """Audit-log entries matching every given filter, newest first.
@@ -74,12 +198,14 @@ def query_events(
     ----------
     users, actions
         Keep only these user names / actions (empty: all).
+    user_text
+        Keep entries whose user name contains this text (case-insensitive).
     start, end
         First and last calendar day, inclusive, in ``zone``.
     text
-        Keep entries whose detail or address contains this text (case-insensitive).
-    limit
-        At most this many entries (the newest); ``None`` for all.
+        Keep entries whose detail, address or user name contains this text (case-insensitive).
+    limit, offset
+        One page: skip ``offset`` entries, then at most ``limit``; ``limit=None`` (default) for all.
     zone
         Time zone of the days and of the returned times (default :func:`local_zone`).
 
@@ -89,28 +215,22 @@ def query_events(
         Columns :data:`EVENT_COLUMNS`; ``at`` timezone-aware in ``zone``.
     """
     zone = zone or local_zone()
-    ev = events
-    query = sa.select(*(ev.c[c] for c in EVENT_COLUMNS))
-    if users:
-        query = query.where(ev.c.user_name.in_(list(users)))
-    if actions:
-        query = query.where(ev.c.action.in_(list(actions)))
-    if start is not None:
-        query = query.where(ev.c.at >= _as_stored(_day_start(start, zone), engine))
-    if end is not None:
-        query = query.where(ev.c.at < _as_stored(_day_start(end + timedelta(days=1), zone), engine))
-    if text.strip():
-        pattern = f"%{_escape_like(text.strip().lower())}%"
-        query = query.where(
-            sa.or_(
-                sa.func.lower(ev.c.detail).like(pattern, escape="\\"),
-                sa.func.lower(ev.c.address).like(pattern, escape="\\"),
-                sa.func.lower(ev.c.user_name).like(pattern, escape="\\"),
-            )
-        )
-    query = query.order_by(ev.c.at.desc(), ev.c.id.desc())
+    where = _conditions(
+        engine.dialect.name,
+        users=users,
+        user_text=user_text,
+        actions=actions,
+        start=start,
+        end=end,
+        text=text,
+        zone=zone,
+    )
+    query = sa.select(*(events.c[c] for c in EVENT_COLUMNS)).where(*where)
+    query = query.order_by(events.c.at.desc(), events.c.id.desc())
     if limit is not None:
         query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     frame = pd.DataFrame([tuple(r) for r in rows], columns=EVENT_COLUMNS)
@@ -119,10 +239,36 @@ def query_events(
     return frame
 
 
-def _as_stored(moment: datetime, engine: Engine) -> datetime:
+def count_events(
+    engine: Engine,
+    *,
+    users: Sequence[str] = (),
+    user_text: str = "",
+    actions: Sequence[str] = (),
+    start: date | None = None,
+    end: date | None = None,
+    text: str = "",
+    zone: tzinfo | None = None,
+) -> int:
+    """How many entries :func:`query_events` gives for the same filters without a limit."""
+    where = _conditions(
+        engine.dialect.name,
+        users=users,
+        user_text=user_text,
+        actions=actions,
+        start=start,
+        end=end,
+        text=text,
+        zone=zone or local_zone(),
+    )
+    with engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(events).where(*where)).scalar())
+
+
+def _as_stored(moment: datetime, dialect: str) -> datetime:
     # SQLite compares the stored text: it holds naive UTC, so compare with naive UTC.
     utc = moment.astimezone(utcnow().tzinfo)
-    return utc.replace(tzinfo=None) if engine.dialect.name == "sqlite" else utc
+    return utc.replace(tzinfo=None) if dialect == "sqlite" else utc
 
 
 def _escape_like(text: str) -> str:

@@ -71,9 +71,11 @@ class SignInResult:
 
 
 def _fail(conn: Connection, attempted: str, reason: str, address: str | None) -> SignInResult:
-    audit.record_event(
-        conn, attempted[:MAX_USERNAME_LENGTH] or "?", ACTION_SIGN_IN_FAILED, audit_detail(reason=reason), address
-    )
+    # Names no account has go under one label with the name in the detail; a flood is summarised
+    # (audit.record_sign_in_failure). The lockout counts attempts on its own, so this hides no guess.
+    name = attempted[:MAX_USERNAME_LENGTH] or "?"
+    known = reason != REASON_UNKNOWN and find_row(conn, name) is not None
+    audit.record_sign_in_failure(conn, name, {"reason": reason}, address, known=known)
     return SignInResult(ok=False)
 
 

@@ -7,6 +7,7 @@ refused file, an unresolved reference, a refused rollback or account change;
 
 from __future__ import annotations
 
+import argparse
 import functools
 import getpass
 import json
@@ -31,6 +32,23 @@ def default_user() -> str:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):
         return "cli"
+
+
+def acting_user(given: str = "") -> str:
+    """Who a command acts as, as audited: always the OS user, ``cli:<login name>[:<given>]``.
+
+    ``--user`` only adds a name after the login name (``cli:nam:an``): a
+    command line cannot pretend to be an app user, nor hide who ran it. Used
+    as the ``type`` of every ``--user`` option (:func:`add_user_option`).
+    """
+    given = " ".join(str(given).split())
+    return f"{default_user()}:{given}" if given else default_user()
+
+
+def add_user_option(parser: argparse.ArgumentParser, help_text: str = "Người thực hiện, ghi vào nhật ký") -> None:
+    """``--user NAME``: recorded as ``cli:<login name>:NAME``; without it ``cli:<login name>``."""
+    # argparse passes a string default through ``type`` too, so args.user is always the full actor.
+    parser.add_argument("--user", type=acting_user, default="", help=help_text)
 
 
 def open_engine() -> Engine:

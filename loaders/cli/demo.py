@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
-from loaders.cli.common import EXIT_OK, default_user, open_engine, registry
+from loaders.cli.common import EXIT_OK, add_user_option, open_engine, registry
 from loaders.demo.loading import load_demo, remove_demo
 from loaders.ingest.history import list_imports
 
@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--if-empty", action="store_true", help="Với --load: chỉ nạp khi kho chưa có lần nhập nào (dùng khi cài đặt)"
     )
-    p.add_argument("--user", default=default_user())
+    add_user_option(p)
     p.set_defaults(handler=run_demo)
 
 

@@ -15,7 +15,7 @@ from loaders.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
     EXIT_USAGE,
-    default_user,
+    add_user_option,
     open_engine,
     print_json,
     province_polygon,
@@ -58,7 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--valid-only", action="store_true", help="Ghi các dòng hợp lệ dù có dòng bị từ chối")
     p.add_argument("--force", action="store_true", help="Nhập cả khi tệp này đã được nhập")
     p.add_argument("--json", action="store_true", help="In kết quả dạng JSON")
-    p.add_argument("--user", default=default_user(), help="Tên người nhập ghi vào lịch sử")
+    add_user_option(p, "Tên người nhập ghi vào lịch sử (sau cli:<tên đăng nhập máy>)")
     p.set_defaults(handler=run_import)
 
     p = sub.add_parser("imports", help="Lịch sử các lần nhập")
@@ -67,7 +67,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("rollback", help="Hoàn tác một lần nhập")
     p.add_argument("import_id", type=int, metavar="IMPORT_ID")
-    p.add_argument("--user", default=default_user())
+    add_user_option(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_rollback)
 

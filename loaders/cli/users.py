@@ -2,7 +2,7 @@
 
 This is the only way to create the first admin. The commands go through
 :mod:`loaders.accounts.users`, the same code as the admin page, so every change
-is audited with the acting user (``--user``, default ``cli:<login name>``).
+is audited with the acting user: ``cli:<login name>``, plus ``:<name>`` given with ``--user``.
 
 Exit status: 0 done; 1 refused (unknown user, taken name, weak password, last
 admin); 2 bad usage (no password given).
@@ -20,7 +20,7 @@ import pandas as pd
 
 from loaders.accounts import access, users
 from loaders.accounts.records import UserError, normalise_username
-from loaders.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, default_user, open_engine
+from loaders.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, add_user_option, open_engine
 from loaders.store import db
 
 
@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmds = parser.add_subparsers(dest="users_command", required=True, metavar="USERS_COMMAND")
 
     def with_actor(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--user", default=default_user(), help="Người thực hiện, ghi vào nhật ký")
+        add_user_option(p)
 
     p = cmds.add_parser("add", help="Tạo tài khoản (cả quản trị viên đầu tiên)")
     p.add_argument("name", metavar="NAME")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
@@ -23,8 +23,11 @@ ENTRY = "tests/ui/downloads_page.py"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_caches() -> None:
-    clear_data_caches()  # ui.cache.get_engine would otherwise keep an earlier test's store
+def _fresh_caches() -> Iterator[None]:
+    # Before: ui.cache.get_engine would keep an earlier test's store. After: no later module sees this one's.
+    clear_data_caches()
+    yield
+    clear_data_caches()
 
 
 @pytest.fixture

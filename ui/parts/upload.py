@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 import streamlit as st
 
+from loaders.accounts.records import audit_detail
 from loaders.core import domain
 from loaders.demo.loading import load_demo, remove_demo
 from loaders.ingest.commit import commit_import
@@ -54,6 +55,8 @@ NONCE_KEY = "upload_form_nonce"
 SHEETS_KEY = "upload_sheets"  # (sha256, sheet names) of the last submitted file
 SHEET_KEY = "upload_sheet"
 DEMO_CONFIRM_KEY = "upload_demo_confirm"
+#: Audit action of an upload refused before or at its commit (issue 11 §5: refusals are recorded too).
+ACTION_UPLOAD_REFUSED = "upload_refused"
 
 #: Errors drawn on the page; the downloads always hold all of them.
 MAX_ROWS_SHOWN = 1000
@@ -64,6 +67,12 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
 def plain_md(text: object) -> str:
     """Escape Markdown so user text (a file name, a header) shows literally in ``st.error`` and friends."""
     return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def record_refused_upload(file_name: str, stage: str, message: object, reason: str | None = None) -> None:
+    """Audit a refused upload (``upload_refused``): the file's name, the stage and the refusal, cut short."""
+    detail = audit_detail(file=str(file_name)[:255], stage=stage, reason=reason, message=str(message)[:500])
+    access.record(ACTION_UPLOAD_REFUSED, detail)
 
 
 def upload_limit_mb() -> int:
@@ -281,6 +290,7 @@ def _run_preview(request: UploadRequest) -> ImportPreview | None:
             progress=progress,
         )
     except ImportDataError as exc:  # unreadable file, unknown sheet, bad mapping: the message says which
+        record_refused_upload(request.file_name, "preview", exc)
         st.error(plain_md(exc), icon=":material/error:")
         return None
     finally:
@@ -433,11 +443,13 @@ def _commit(pending: Pending) -> None:
             st.session_state[REFUSED_KEY] = (pending.preview.sha256, str(exc))
             st.session_state[PENDING_KEY] = replace(pending, force=False)
             st.rerun()
+        record_refused_upload(pending.preview.file_name, "commit", exc, getattr(exc, "reason", None))
         st.error(plain_md(exc), icon=":material/error:")
         return
     finally:
         done()
     if not outcome.committed:
+        record_refused_upload(pending.preview.file_name, "commit", outcome.message)
         st.error(outcome.message, icon=":material/error:")
         return
     flash(t("upload.done", id=outcome.import_id, rows=outcome.written, rejected=outcome.rejected))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -70,6 +71,35 @@ def test_everything_newest_first_with_local_times(log) -> None:
 )
 def test_filters(log, filters: dict, expected: list[str]) -> None:
     assert list(audit.query_events(log, zone=UTC7, **filters)["action"]) == expected
+
+
+@pytest.mark.parametrize(
+    ("user_text", "expected"),
+    [("AN", ["import", "sign_in"]), ("bi", ["export"]), ("?", ["sign_in_failed"]), ("%", []), ("", None)],
+)
+def test_the_user_search_matches_part_of_a_name(log, user_text: str, expected: list[str] | None) -> None:
+    found = list(audit.query_events(log, zone=UTC7, user_text=user_text)["action"])
+    assert found == (expected if expected is not None else ["sign_in_failed", "import", "export", "sign_in"])
+    assert audit.count_events(log, zone=UTC7, user_text=user_text) == len(found)
+
+
+def test_pages_cover_the_whole_filtered_log_without_a_cap(db_url: str) -> None:
+    engine = db.get_engine(db_url)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            tables.events.insert(),
+            [
+                {"at": start + timedelta(seconds=i), "user_name": "an", "action": "export", "detail": str(i)}
+                for i in range(6001)
+            ],
+        )
+    assert audit.count_events(engine, actions=["export"]) == 6001
+    everything = audit.query_events(engine, actions=["export"])
+    assert len(everything) == 6001, "no 5,000-entry cap"
+    pages = [audit.query_events(engine, limit=2500, offset=o)["detail"].tolist() for o in (0, 2500, 5000)]
+    assert [len(p) for p in pages] == [2500, 2500, 1001]
+    assert [d for p in pages for d in p] == everything["detail"].tolist() == [str(i) for i in range(6000, -1, -1)]
 
 
 def test_distinct_values_for_the_filter_widgets(log) -> None:
@@ -143,3 +173,73 @@ def test_appending_still_works_under_the_triggers(log) -> None:
     with log.begin() as conn:
         audit.record_event(conn, "an", "export", "x.csv")
     assert len(audit.query_events(log, zone=UTC7)) == 5
+
+
+UNKNOWN = {"reason": "unknown_user"}
+
+
+def _failures(engine) -> pd.DataFrame:
+    return audit.query_events(
+        engine, actions=[audit.ACTION_SIGN_IN_FAILED, audit.ACTION_SIGN_IN_FAILED_THROTTLED], zone=UTC7
+    ).iloc[::-1]
+
+
+def test_unknown_names_go_under_one_label_with_the_name_in_the_detail(engine) -> None:
+    invented = "[Đăng nhập lại](http://evil.example)" + "x" * 200
+    with engine.begin() as conn:
+        audit.record_sign_in_failure(conn, invented, {"reason": "unknown_user"}, "10.0.0.9", known=False)
+        audit.record_sign_in_failure(conn, "an", {"reason": "wrong_password"}, "10.0.0.9", known=True)
+    unknown, known = _failures(engine).to_dict("records")
+    assert unknown["user_name"] == audit.UNKNOWN_USER
+    assert json.loads(unknown["detail"]) == {"reason": "unknown_user", "name": invented[: audit.ATTEMPTED_NAME_CHARS]}
+    assert (known["user_name"], json.loads(known["detail"])) == ("an", {"reason": "wrong_password"})
+
+
+def test_a_flood_from_one_address_is_summarised_once_per_window(engine) -> None:
+    now = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
+    with engine.begin() as conn:
+        written = [
+            audit.record_sign_in_failure(
+                conn, f"ten_{i}", {"reason": "unknown_user"}, "203.0.113.5", known=False, now=now
+            )
+            for i in range(audit.FAILURES_PER_ADDRESS + 30)
+        ]
+        # Another address keeps its own budget.
+        assert audit.record_sign_in_failure(conn, "x", {"reason": "unknown_user"}, "198.51.100.1", known=False, now=now)
+    assert written.count(True) == audit.FAILURES_PER_ADDRESS + 1
+    log = _failures(engine)
+    flood = log[log["address"] == "203.0.113.5"]
+    assert len(flood) == audit.FAILURES_PER_ADDRESS + 1
+    assert flood["action"].tolist()[-1] == audit.ACTION_SIGN_IN_FAILED_THROTTLED
+    assert json.loads(flood["detail"].tolist()[-1])["scope"] == "address"
+    # Once the window has moved on, failures from that address are recorded again.
+    later = now + audit.THROTTLE_WINDOW + timedelta(seconds=1)
+    with engine.begin() as conn:
+        assert audit.record_sign_in_failure(
+            conn, "y", {"reason": "unknown_user"}, "203.0.113.5", known=False, now=later
+        )
+
+
+def test_many_addresses_together_have_a_budget_too(engine) -> None:
+    now = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
+    with engine.begin() as conn:
+        written = [
+            audit.record_sign_in_failure(
+                conn, "x", {"reason": "unknown_user"}, f"10.1.{i // 250}.{i % 250}", known=False, now=now
+            )
+            for i in range(audit.FAILURES_OVERALL + 20)
+        ]
+    assert written.count(True) == audit.FAILURES_OVERALL + 1
+    assert _failures(engine)["action"].tolist()[-1] == audit.ACTION_SIGN_IN_FAILED_THROTTLED
+
+
+def test_failed_sign_ins_under_invented_names_are_labelled(engine, monkeypatch) -> None:
+    from loaders.accounts import signin, users
+    from tests.support.accounts import fast_hashing
+
+    fast_hashing(monkeypatch)
+    users.create_user(engine, "an", "mật-khẩu-dài-đủ-mạnh-2025", "viewer", "test")
+    assert not signin.authenticate(engine, "khong-co-ai", "sai", "10.0.0.7").ok
+    assert not signin.authenticate(engine, "an", "sai", "10.0.0.7").ok
+    names = _failures(engine)["user_name"].tolist()
+    assert names == [audit.UNKNOWN_USER, "an"]

@@ -21,12 +21,23 @@ from pathlib import Path
 import pytest
 
 from loaders.cli import main as cli
+from loaders.cli.common import default_user
 
 ROOT = Path(__file__).resolve().parents[3]
 HEADER = "Mã vụ việc;Ngày;Tên xã;Huyện (cũ);Lĩnh vực;Mức độ;STT"
 IMPORT_KEYS = {"dataset", "rows", "accepted", "rejected", "import_id", "duplicate_of", "errors"}
-RESOLVE_KEYS = {"input", "status", "vintage", "legacy_code", "legacy_name", "district_code", "district_name",
-                "code", "name", "candidates"}
+RESOLVE_KEYS = {
+    "input",
+    "status",
+    "vintage",
+    "legacy_code",
+    "legacy_name",
+    "district_code",
+    "district_name",
+    "code",
+    "name",
+    "candidates",
+}
 
 
 @dataclass
@@ -42,8 +53,9 @@ def run_process(*args: str, db_url: str | None = None, cwd: Path = ROOT) -> Done
     if db_url is not None:
         env["DATABASE_URL"] = db_url
     env["PYTHONPATH"] = str(ROOT)
-    done = subprocess.run([sys.executable, "-m", "loaders", *args], capture_output=True, text=True, env=env,
-                          cwd=cwd, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "loaders", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300
+    )
     return Done(done.returncode, done.stdout, done.stderr)
 
 
@@ -85,7 +97,7 @@ def test_import_json_and_exit_codes(db_url, tmp_path):
     dry = run_process("import", "--dataset", "incidents", str(clean), "--dry-run", "--json", db_url=db_url)
     assert dry.returncode == 0, dry.stderr
     out = as_json(dry)
-    assert IMPORT_KEYS <= set(out)
+    assert set(out) >= IMPORT_KEYS
     assert (out["rows"], out["accepted"], out["rejected"], out["import_id"]) == (2, 2, 0, None)
     assert out["ignored_columns"] == ["STT"] and out["errors"] == []
 
@@ -104,12 +116,20 @@ def test_import_json_and_exit_codes(db_url, tmp_path):
     assert rejected.returncode == 1
     out = as_json(rejected)
     assert (out["rows"], out["accepted"], out["rejected"], out["import_id"]) == (3, 2, 1, None)
-    assert out["errors"] == [{"row": 4, "column": "Tên xã", "value": "Xã Không Tồn Tại",
-                              "message": out["errors"][0]["message"], "code": "commune_not_found"}]
+    assert out["errors"] == [
+        {
+            "row": 4,
+            "column": "Tên xã",
+            "value": "Xã Không Tồn Tại",
+            "message": out["errors"][0]["message"],
+            "code": "commune_not_found",
+        }
+    ]
     assert "Không tìm thấy" in out["errors"][0]["message"]
 
-    partial = run("import", "--dataset", "incidents", str(dirty), "--valid-only", "--json", "--user", "an",
-                  db_url=db_url)
+    partial = run(
+        "import", "--dataset", "incidents", str(dirty), "--valid-only", "--json", "--user", "an", db_url=db_url
+    )
     assert partial.returncode == 1
     out = as_json(partial)
     assert isinstance(out["import_id"], int) and out["committed"] and out["written"] == 2
@@ -118,7 +138,8 @@ def test_import_json_and_exit_codes(db_url, tmp_path):
     assert history.returncode == 0
     rows = as_json(history)
     assert [r["id"] for r in rows] == [out["import_id"], first["import_id"]]
-    assert rows[0]["user_name"] == "an" and rows[0]["rows_rejected"] == 1
+    # The command line's actor always starts with the OS user; --user only adds a name after it.
+    assert rows[0]["user_name"] == f"{default_user()}:an" and rows[0]["rows_rejected"] == 1
 
     back = run("rollback", str(first["import_id"]), db_url=db_url)
     assert back.returncode == 0, back.stderr
@@ -172,9 +193,8 @@ def test_resolve_single_query_json():
     done = run_process("resolve", "Xã Kỳ Tân, Huyện Kỳ Anh", "--json")
     assert done.returncode == 0, done.stderr
     out = as_json(done)
-    assert RESOLVE_KEYS <= set(out)
-    assert (out["status"], out["legacy_code"], out["code"], out["name"]) == ("resolved", "18814", "18814",
-                                                                             "Xã Kỳ Hoa")
+    assert set(out) >= RESOLVE_KEYS
+    assert (out["status"], out["legacy_code"], out["code"], out["name"]) == ("resolved", "18814", "18814", "Xã Kỳ Hoa")
 
 
 def test_resolve_ambiguous_and_disambiguated():
@@ -194,8 +214,9 @@ def test_resolve_ambiguous_and_disambiguated():
 
 def test_resolve_file_csv_and_json(tmp_path):
     names = tmp_path / "ten.csv"
-    names.write_text("query,on\nKỳ Tân,2024-01-01\nPhường Trần Phú,\nPhường Trần Phú,2025-08-01\n18814,\n",
-                     encoding="utf-8")
+    names.write_text(
+        "query,on\nKỳ Tân,2024-01-01\nPhường Trần Phú,\nPhường Trần Phú,2025-08-01\n18814,\n", encoding="utf-8"
+    )
     done = run("resolve", "--file", str(names))
     assert done.returncode == 1  # one row stays ambiguous
     lines = done.stdout.strip().splitlines()
@@ -205,20 +226,23 @@ def test_resolve_file_csv_and_json(tmp_path):
 
     as_list = as_json(run("resolve", "--file", str(names), "--json"))
     assert [r["code"] for r in as_list] == ["18814", None, "18100", "18814"]
-    assert all(RESOLVE_KEYS <= set(r) for r in as_list)
+    assert all(set(r) >= RESOLVE_KEYS for r in as_list)
 
     ok = tmp_path / "ok.csv"
     ok.write_text("query\nKỳ Tân\n", encoding="utf-8")
     assert run("resolve", "--file", str(ok), "--vintage", "legacy").returncode == 0
 
 
-@pytest.mark.parametrize("args", [
-    [],
-    ["Kỳ Tân", "--file", "x.csv"],
-    ["Kỳ Tân", "--on", "05/06/2024"],
-    ["Kỳ Tân", "--vintage", "1990"],
-    ["--file", "khong_co.csv"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["Kỳ Tân", "--file", "x.csv"],
+        ["Kỳ Tân", "--on", "05/06/2024"],
+        ["Kỳ Tân", "--vintage", "1990"],
+        ["--file", "khong_co.csv"],
+    ],
+)
 def test_resolve_bad_usage_exits_2(args, tmp_path):
     assert run("resolve", *args, cwd=tmp_path).returncode == 2
 
@@ -249,7 +273,6 @@ def test_a_big_import_ends_after_its_background_checkpoint(db_url, tmp_path, mon
     import threading
     import time
 
-
     from loaders.store import db
 
     monkeypatch.setattr("loaders.ingest.commit.DEFER_CHECKPOINT_FROM", 3)
@@ -269,7 +292,13 @@ def test_a_big_import_ends_after_its_background_checkpoint(db_url, tmp_path, mon
         thread.start()
 
     monkeypatch.setattr(db, "_checkpoint_soon", slow_checkpoint)
-    done = run("import", "--dataset", "incidents", str(write_incidents(tmp_path / "lon.csv", ["C1", "C2", "C3"])),
-               "--json", db_url=db_url)
+    done = run(
+        "import",
+        "--dataset",
+        "incidents",
+        str(write_incidents(tmp_path / "lon.csv", ["C1", "C2", "C3"])),
+        "--json",
+        db_url=db_url,
+    )
     assert done.returncode == 0 and as_json(done)["accepted"] == 3
     assert finished == ([True] if db_url.startswith("sqlite") else [])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import io
 import json
 import os
@@ -10,11 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.support.accounts import fast_hashing
 
 from loaders.accounts import signin, users
 from loaders.cli import main as cli
+from loaders.cli.common import default_user
 from loaders.store import db, tables
+from tests.support.accounts import fast_hashing
 
 ROOT = Path(__file__).resolve().parents[3]
 PASSWORD = "correct horse battery"
@@ -33,8 +35,9 @@ def run(argv: list[str], stdin: str = "", monkeypatch: pytest.MonkeyPatch | None
 
 
 def test_first_admin_from_stdin_then_sign_in(monkeypatch: pytest.MonkeyPatch) -> None:
-    status, out, _ = run(["users", "add", "Admin", "--role", "admin", "--password-stdin", "--user", "ops"],
-                         PASSWORD + "\n", monkeypatch)
+    status, out, _ = run(
+        ["users", "add", "Admin", "--role", "admin", "--password-stdin", "--user", "ops"], PASSWORD + "\n", monkeypatch
+    )
     assert status == 0
     assert "«admin»" in out
     assert signin.authenticate(db.get_engine(), "admin", PASSWORD).role == "admin"
@@ -57,11 +60,14 @@ def test_add_refuses_when_the_prompts_differ(monkeypatch: pytest.MonkeyPatch) ->
     assert users.get_account(db.get_engine(), "an") is None
 
 
-@pytest.mark.parametrize(("argv", "stdin", "message"), [
-    (["users", "add", "an", "--role", "viewer", "--password-stdin"], "short\n", "ít nhất"),
-    (["users", "set-role", "ghost", "editor"], "", "Không có tài khoản"),
-    (["users", "disable", "ghost"], "", "Không có tài khoản"),
-])
+@pytest.mark.parametrize(
+    ("argv", "stdin", "message"),
+    [
+        (["users", "add", "an", "--role", "viewer", "--password-stdin"], "short\n", "ít nhất"),
+        (["users", "set-role", "ghost", "editor"], "", "Không có tài khoản"),
+        (["users", "disable", "ghost"], "", "Không có tài khoản"),
+    ],
+)
 def test_refusals_exit_1_with_the_reason(argv, stdin, message, monkeypatch: pytest.MonkeyPatch) -> None:
     status, out, err = run(argv, stdin, monkeypatch)
     assert status == 1
@@ -91,8 +97,18 @@ def test_manage_and_list(monkeypatch: pytest.MonkeyPatch) -> None:
     status, out, _ = run(["users", "list"])
     assert "an@tinh.vn" in out and "oidc-only" in out and "active" in out
     actions = [(e.user_name, e.action) for e in _events()]
-    assert ("ops", "role_changed") in actions
+    assert (f"{default_user()}:ops", "role_changed") in actions
     assert [a for _, a in actions].count("user_created") == 2
+
+
+@pytest.mark.parametrize(("given", "suffix"), [(None, ""), ("ops", ":ops"), ("  ", ""), ("admin", ":admin")])
+def test_the_actor_always_names_the_os_user(monkeypatch: pytest.MonkeyPatch, given: str | None, suffix: str) -> None:
+    monkeypatch.setattr(getpass, "getuser", lambda: "nam")
+    extra = ["--user", given] if given is not None else []
+    argv = ["users", "add", "an", "--role", "viewer", "--no-password", *extra]
+    assert run(argv)[0] == 0
+    [created] = [e for e in _events() if e.action == "user_created"]
+    assert created.user_name == f"cli:nam{suffix}"  # "--user admin" cannot pass for the app's admin
 
 
 def test_last_admin_is_protected_on_the_command_line(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -117,9 +133,15 @@ def test_empty_list_says_how_to_create_the_first_admin() -> None:
 
 def test_real_process_creates_the_first_admin(tmp_path: Path) -> None:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"}
-    done = subprocess.run([sys.executable, "-m", "loaders", "users", "add", "boss", "--role", "admin",
-                           "--password-stdin"], input=PASSWORD + "\n", text=True, capture_output=True, cwd=ROOT,
-                          env=env, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "loaders", "users", "add", "boss", "--role", "admin", "--password-stdin"],
+        input=PASSWORD + "\n",
+        text=True,
+        capture_output=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     account = users.get_account(db.get_engine(env["DATABASE_URL"]), "boss")
     assert account is not None and account.role == "admin"
