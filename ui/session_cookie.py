@@ -74,8 +74,13 @@ def session_from_cookie() -> str | None:
 
 
 def render_cookie_script() -> None:
-    """Write or delete the cookie in the browser when a sign-in or sign-out asked for it (nothing shows)."""
-    token = st.session_state.pop(_WRITE_KEY, None)
+    """Write or delete the cookie in the browser after a sign-in or sign-out on this connection (nothing shows).
+
+    Written on every run from then on, not once: a run can be replaced by the
+    next one (a map asks for a rerun as it mounts) before the browser has run
+    the script, and a later run must not lose it.
+    """
+    token = st.session_state.get(_WRITE_KEY)
     if token is None:
         return
     name = cookies.COOKIE_NAME
