@@ -12,6 +12,7 @@ timeout, and an account disabled or demoted while its session is open.
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ from loaders.core import settings
 from loaders.accounts import audit
 from loaders.store import db, tables
 from loaders.core.i18n import translate
-from ui import cache
+from ui import auth, cache, session_cookie
 from ui.access import USER_KEY, SessionUser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -280,6 +281,7 @@ def test_sign_in_form_signs_in_and_out() -> None:
 
 def test_locked_account_gets_the_same_message(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(settings.LOCKOUT_ATTEMPTS_ENV, "2")
+    monkeypatch.setattr(auth, "FREE_ATTEMPTS", 10)  # the per-session throttle has its own test
     users.create_user(db.get_engine(), "an", PASSWORD, "viewer", actor="setup")
     at = app()
     messages = [errors(sign_in(at, name, password)) for name, password in
@@ -293,10 +295,10 @@ def test_idle_session_is_signed_out(monkeypatch: pytest.MonkeyPatch) -> None:
     users.create_user(db.get_engine(), "an", PASSWORD, "viewer", actor="setup")
     at = sign_in(app(), "an", PASSWORD)
     assert at.session_state[USER_KEY].name == "an"
-    at.session_state["auth_last_activity"] = time.time() - 4 * 60
+    last_seen(minutes_ago=4)
     at.run()
     assert at.session_state[USER_KEY].name == "an"
-    at.session_state["auth_last_activity"] = time.time() - 6 * 60
+    last_seen(minutes_ago=6)
     at.run()
     assert USER_KEY not in at.session_state
     assert [i.value for i in at.info] == [translate("auth.ended.idle", "vi", minutes=5)]
@@ -310,8 +312,12 @@ def test_disabling_or_demoting_takes_effect_in_open_sessions() -> None:
     at = sign_in(app(), "deputy", PASSWORD)
     at.switch_page("pages/audit_log.py").run()
     assert not at.exception
+    # A role change ends the session at the next click; signed in again, the new role applies.
     users.set_role(engine, "deputy", "viewer", actor="boss")
     at.run()
+    assert USER_KEY not in at.session_state
+    assert [i.value for i in at.info] == [translate("auth.ended.role_changed", "vi")]
+    at = sign_in(at, "deputy", PASSWORD)
     assert at.session_state[USER_KEY].role == "viewer"
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/audit_log.py")
@@ -319,6 +325,66 @@ def test_disabling_or_demoting_takes_effect_in_open_sessions() -> None:
     at.run()
     assert USER_KEY not in at.session_state
     assert [t.value for t in at.title] == [translate("auth.title", "vi")]
+
+
+def test_a_password_change_elsewhere_ends_the_session() -> None:
+    engine = db.get_engine()
+    users.create_user(engine, "an", PASSWORD, "viewer", actor="setup")
+    at = sign_in(app(), "an", PASSWORD)
+    assert at.session_state[USER_KEY].name == "an"
+    users.change_password(engine, "an", "a brand new passphrase", actor="an")
+    at.run()
+    assert USER_KEY not in at.session_state
+    assert [i.value for i in at.info] == [translate("auth.ended.password_changed", "vi")]
+
+
+def test_a_session_ends_at_its_maximum_age_however_active(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(settings.SESSION_MAX_HOURS_ENV, "1")
+    users.create_user(db.get_engine(), "an", PASSWORD, "viewer", actor="setup")
+    at = sign_in(app(), "an", PASSWORD)
+    with db.get_engine().begin() as conn:
+        conn.execute(tables.sessions.update().values(created_at=db.utcnow() - timedelta(minutes=61)))
+    at.run()
+    assert USER_KEY not in at.session_state
+    assert [i.value for i in at.info] == [translate("auth.ended.max_age", "vi", hours=1)]
+
+
+def test_signing_out_in_one_tab_ends_the_other_tab_at_its_next_click() -> None:
+    users.create_user(db.get_engine(), "an", PASSWORD, "viewer", actor="setup")
+    first = sign_in(app(), "an", PASSWORD)
+    # A second tab of the same browser resumes the same session (what the cookie carries).
+    second = AppTest.from_file(APP, default_timeout=60)
+    second.session_state[USER_KEY] = SessionUser("an", "viewer")
+    second.session_state[auth.SOURCE_KEY] = auth.SOURCE_PASSWORD
+    second.session_state[session_cookie.SECRET_KEY] = first.session_state[session_cookie.SECRET_KEY]
+    second.run()
+    assert second.session_state[USER_KEY].name == "an"
+    first.button(key="auth_sign_out").click().run()
+    second.run()
+    assert USER_KEY not in second.session_state
+    assert [t.value for t in second.title] == [translate("auth.title", "vi")]
+
+
+def test_repeated_failures_in_one_session_must_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(settings.LOCKOUT_ATTEMPTS_ENV, "50")
+    users.create_user(db.get_engine(), "an", PASSWORD, "viewer", actor="setup")
+    at = app()
+    for attempt in range(auth.FREE_ATTEMPTS):
+        assert errors(sign_in(at, "an", f"wrong {attempt}")) == [FAILED]
+    # Now even the right password waits; the attempt is not even checked.
+    at = sign_in(at, "an", PASSWORD)
+    assert errors(at) == []
+    assert [w.value for w in at.warning] == [translate("auth.slow_down", "vi", seconds=2)]
+    assert USER_KEY not in at.session_state
+    at.session_state[auth.NEXT_ATTEMPT_KEY] = time.time() - 1
+    at = sign_in(at, "an", PASSWORD)
+    assert at.session_state[USER_KEY].name == "an"
+
+
+def last_seen(minutes_ago: float) -> None:
+    """Move every session's last activity into the past (the idle limit is measured in the store)."""
+    with db.get_engine().begin() as conn:
+        conn.execute(tables.sessions.update().values(last_seen_at=db.utcnow() - timedelta(minutes=minutes_ago)))
 
 
 def test_oidc_configuration_replaces_the_password_form() -> None:
