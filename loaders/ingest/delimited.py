@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from loaders.ingest import limits
 from loaders.ingest.decoding import SNIFF_CHARS, decode, utf8_fast_path
 from loaders.ingest.layout import HEADER_SEARCH_ROWS, find_header, tidy, unique_headers
 from loaders.ingest.rawtable import RawTable, fail
@@ -41,7 +42,8 @@ def read_text(data: bytes, name: str) -> RawTable:
     Raises
     ------
     UnreadableFileError
-        For a binary file, an unknown encoding, no header or inconsistent columns.
+        For a binary file, an unknown encoding, no header, a row among the first ones wider than
+        :data:`loaders.ingest.limits.MAX_COLUMNS` columns, or inconsistent columns.
     """
     fast = utf8_fast_path(data, name)
     if fast is not None:
@@ -63,7 +65,9 @@ def _read_text_from(raw: bytes, head: str, encoding: str, name: str, truncated: 
     """Parse UTF-8 ``raw`` whose first characters are ``head``."""
     head_lines = head.splitlines(keepends=True)
     if truncated and head_lines and not head.endswith(("\n", "\r")):
-        head_lines = head_lines[:-1]  # the last one was cut in half
+        cut = head_lines.pop()  # the last one was cut in half
+        if not head_lines:
+            _refuse_a_wide_first_line(raw, cut, name)
     delimiter = _sniff_delimiter(head_lines)
     # Parse the head record by record, remembering how many physical lines
     # each record took, to find the header and where the data starts.
@@ -77,6 +81,11 @@ def _read_text_from(raw: bytes, head: str, encoding: str, name: str, truncated: 
             break
     if not any(any(c.strip() for c in r) for r in records):
         raise fail("import.error.no_header", file=name)
+    for i, record in enumerate(records):
+        if len(record) > limits.MAX_COLUMNS:
+            raise fail(
+                "import.error.too_many_columns", file=name, row=i + 1, columns=len(record), limit=limits.MAX_COLUMNS
+            )
     h = find_header(records)
     header = unique_headers(records[h])
     header_row = h + 1
@@ -86,6 +95,19 @@ def _read_text_from(raw: bytes, head: str, encoding: str, name: str, truncated: 
     row_numbers = np.arange(header_row + 1, header_row + 1 + len(frame), dtype=np.int64)
     frame, row_numbers, totals = tidy(frame, row_numbers)
     return RawTable(frame, row_numbers, header_row, totals, name, None, [], encoding, delimiter)
+
+
+def _refuse_a_wide_first_line(raw: bytes, head: str, name: str) -> None:
+    """Refuse a file whose first line, longer than the whole head, has more than the column limit.
+
+    Its fields are counted by separators in the raw line (quotes aside: a header
+    this long is refused either way, for columns or for having no header).
+    """
+    delimiter = _sniff_delimiter([head])
+    end = raw.find(b"\n")
+    columns = (raw[: end if end >= 0 else len(raw)]).count(delimiter.encode("ascii")) + 1
+    if columns > limits.MAX_COLUMNS:
+        raise fail("import.error.too_many_columns", file=name, row=1, columns=columns, limit=limits.MAX_COLUMNS)
 
 
 def _parse_body(

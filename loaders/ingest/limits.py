@@ -16,3 +16,8 @@ MAX_UPLOAD_BYTES: int = 200 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES: int = 200 * 1024 * 1024
 #: Refuse a sheet that declares or holds more rows than this.
 MAX_ROWS: int = 2_000_000
+#: Refuse a sheet, or a CSV header, wider than this many columns (templates have a few dozen).
+MAX_COLUMNS: int = 500
+#: Refuse a sheet whose declared or used range, counted from A1, spans more cells than this
+#: (rows x columns: what a reader holds in memory), or that holds more cell elements than this.
+MAX_CELLS: int = 10_000_000

@@ -1,8 +1,13 @@
-"""Reading an XLSX upload into a :class:`RawTable`, within the zip and row limits.
+"""Reading an XLSX upload into a :class:`RawTable`, within the zip, row, column and cell limits.
 
-A workbook is a zip archive: its unpacked size is checked before openpyxl
-opens it (zip bombs), and its rows are counted as they stream (a sheet may
-declare fewer than it holds). Cells become the text the user sees.
+A workbook is a zip archive: its unpacked size is checked before anything
+parses it (zip bombs). The chosen sheet's extent, the rectangle from A1 to
+its last cell that a reader fills, is then measured from its XML
+(:mod:`loaders.ingest.sheet_extent`) and a sheet over the limits is refused,
+whether it declares that size or reaches it with a few far-away cells.
+Only then does python-calamine read the cells that exist (it does not pad
+rows to the declared dimension, and is ten times faster than openpyxl).
+Cells become the text the user sees.
 """
 
 from __future__ import annotations
@@ -11,24 +16,33 @@ import datetime as dt
 import io
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from python_calamine import CalamineError, CalamineWorkbook
 
 from loaders.core.i18n import translate
 from loaders.core.textnorm import key
 from loaders.ingest import limits
 from loaders.ingest.layout import HEADER_SEARCH_ROWS, find_header, tidy, unique_headers
 from loaders.ingest.rawtable import RawTable, SheetNotFoundError, UnreadableFileError, fail
+from loaders.ingest.sheet_extent import Extent, OddSheetError, declared_extent, used_extent, worksheet_part
 
 #: The first bytes of every zip archive, so of every XLSX file.
 ZIP_MAGIC = b"PK\x03\x04"
 
-#: What openpyxl raises on a corrupt or hostile workbook.
-_BAD_WORKBOOK = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, SyntaxError)
+#: What a corrupt or hostile workbook raises while it is opened or measured.
+_BAD_WORKBOOK = (
+    zipfile.BadZipFile,
+    CalamineError,
+    ElementTree.ParseError,
+    OddSheetError,
+    KeyError,
+    ValueError,
+    OSError,
+    EOFError,
+)
 
 
 def sheet_names(data: bytes) -> list[str]:
@@ -47,13 +61,9 @@ def sheet_names(data: bytes) -> list[str]:
     try:
         if _unpacked_bytes(data) > limits.MAX_UNCOMPRESSED_BYTES:
             return []
-        wb = load_workbook(io.BytesIO(data), read_only=True)
+        return list(CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names)
     except _BAD_WORKBOOK:
         return []
-    try:
-        return list(wb.sheetnames)
-    finally:
-        wb.close()
 
 
 def _unpacked_bytes(data: bytes) -> int:
@@ -90,8 +100,10 @@ def read_xlsx(data: bytes, name: str, sheet: str | None) -> RawTable:
     ------
     UnreadableFileError
         For a corrupt workbook, one that unpacks beyond
-        :data:`loaders.ingest.limits.MAX_UNCOMPRESSED_BYTES`, a sheet over
-        :data:`loaders.ingest.limits.MAX_ROWS` rows, or no header.
+        :data:`loaders.ingest.limits.MAX_UNCOMPRESSED_BYTES`, a sheet that
+        declares or reaches more than :data:`loaders.ingest.limits.MAX_ROWS`
+        rows, :data:`loaders.ingest.limits.MAX_COLUMNS` columns or
+        :data:`loaders.ingest.limits.MAX_CELLS` cells, or no header.
     SheetNotFoundError
         When ``sheet`` is not in the workbook.
     """
@@ -107,26 +119,22 @@ def read_xlsx(data: bytes, name: str, sheet: str | None) -> RawTable:
             limit_mb=round(limits.MAX_UNCOMPRESSED_BYTES / 2**20),
         )
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = list(wb.sheet_names)
     except _BAD_WORKBOOK:
         raise fail("import.error.not_xlsx", file=name) from None
+    if not names:
+        raise fail("import.error.not_xlsx", file=name)
+    chosen = _choose_sheet(names, sheet, name)
+    _refuse_oversized(data, chosen, name)
     try:
-        names = list(wb.sheetnames)
-        if not names:
-            raise fail("import.error.not_xlsx", file=name)
-        chosen = _choose_sheet(names, sheet, name)
-        ws = wb[chosen]
-        declared = ws.max_row or 0
-        if declared > limits.MAX_ROWS:
-            raise fail("import.error.too_many_rows", file=name, sheet=chosen, rows=declared, limit=limits.MAX_ROWS)
-        try:
-            rows = list(_limited_rows(ws.iter_rows(values_only=True), name, chosen))
-        except UnreadableFileError:
-            raise  # the row limit's own message (it is a ValueError too)
-        except (KeyError, ValueError, SyntaxError, zipfile.BadZipFile):
-            raise fail("import.error.not_xlsx", file=name) from None
-    finally:
-        wb.close()
+        cells = wb.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+    except _BAD_WORKBOOK:
+        raise fail("import.error.not_xlsx", file=name) from None
+    if len(cells) > limits.MAX_ROWS:  # the measure above already bounds it; this keeps the promise local
+        raise fail("import.error.too_many_rows", file=name, sheet=chosen, rows=len(cells), limit=limits.MAX_ROWS)
+    rows = [tuple(_cell_text(v) for v in row) for row in cells]
+    del cells
     if not any(any(c for c in r) for r in rows):
         raise fail("import.error.no_header", file=name)
     h = find_header(rows[:HEADER_SEARCH_ROWS])
@@ -153,11 +161,37 @@ def _choose_sheet(names: list[str], sheet: str | None, file_name: str) -> str:
     )
 
 
-def _limited_rows(rows: Iterator[tuple[object, ...]], name: str, sheet: str) -> Iterator[tuple[str, ...]]:
-    """Cells as text, refusing a sheet that turns out longer than it declared."""
-    for i, row in enumerate(rows, start=1):
-        if i > limits.MAX_ROWS:
-            raise fail(
-                "import.error.too_many_rows", file=name, sheet=sheet, rows=f"> {limits.MAX_ROWS}", limit=limits.MAX_ROWS
-            )
-        yield tuple(_cell_text(v) for v in row)
+def _refuse_oversized(data: bytes, sheet: str, file_name: str) -> None:
+    """Refuse the sheet when its declared dimension or the range its cells reach exceeds the limits.
+
+    Runs before any reader fills the sheet, so a refusal costs a scan of its
+    XML, not the rectangle's memory.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            part = worksheet_part(archive, sheet)
+            declared = declared_extent(archive, part)
+            if declared is not None and declared[1].exceeds_limits():
+                raise _too_large(file_name, sheet, declared[0], declared[1])
+            used = used_extent(archive, part)
+    except UnreadableFileError:
+        raise
+    except _BAD_WORKBOOK:
+        raise fail("import.error.not_xlsx", file=file_name) from None
+    if used.exceeds_limits():
+        raise _too_large(file_name, sheet, used.reference, used)
+
+
+def _too_large(file_name: str, sheet: str, reference: str, extent: Extent) -> UnreadableFileError:
+    return fail(
+        "import.error.sheet_too_large",
+        file=file_name,
+        sheet=sheet,
+        range=reference,
+        rows=extent.rows,
+        columns=extent.columns,
+        cells=max(extent.area, extent.cells),
+        max_rows=limits.MAX_ROWS,
+        max_columns=limits.MAX_COLUMNS,
+        max_cells=limits.MAX_CELLS,
+    )

@@ -267,7 +267,8 @@ def test_zip_bomb_refused_before_unpacking(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_absurd_row_count_refused() -> None:
-    with pytest.raises(UnreadableFileError, match=r"3000000 dòng, vượt giới hạn 2000000"):
+    with pytest.raises(UnreadableFileError, match=r"«Sheet1» trải trên vùng A1:B3000000 \(3000000 dòng × 2 cột.*"
+                                                  r"vượt giới hạn 2000000 dòng"):
         read_table(huge_dimension_xlsx(3_000_000), "to.xlsx")
 
 
