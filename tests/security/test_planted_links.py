@@ -7,6 +7,7 @@ parameter of a shared link, an e-mail claim) must not turn into a link there.
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -58,7 +59,14 @@ def test_a_planted_query_parameter_is_shown_as_plain_short_text(app_test) -> Non
 def test_the_email_of_an_unmapped_oidc_identity_is_plain_text(app_test) -> None:
     at = app_test(run=False)
     at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32}
-    at.user = {"is_logged_in": True, "email": "[Đăng nhập lại](http://evil.example)"}
+    at.user = {
+        "is_logged_in": True,
+        "iss": "https://idp.example",
+        "sub": "k-42",
+        "iat": int(time.time()),  # a fresh sign-in at the provider
+        "email": "[Đăng nhập lại](http://evil.example)",
+        "email_verified": True,
+    }
     at.run()
     assert not at.exception
     [error] = at.error
