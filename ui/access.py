@@ -9,11 +9,12 @@ from dataclasses import dataclass
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from loaders.accounts import access, addresses, audit, users
+from loaders.accounts import access, addresses, audit, sessions, users
 from loaders.accounts.records import audit_detail
 from loaders.core import settings
 from ui import cache
 from ui.i18n import t
+from ui.session_cookie import SECRET_KEY
 
 USER_KEY = "auth_user"
 #: Permissions whose page refusal this session has already audited (one entry per session and permission).
@@ -114,7 +115,9 @@ def deferred_auditor(action: str, permissions: Sequence[str]) -> Callable[[str],
     user and address are captured now, and at the click the writer checks again
     in the store that the account exists, is enabled and its role holds every
     one of ``permissions``, and that the idle limit has not passed since the
-    page was drawn (the last activity of this session). It then records
+    page was drawn (the last activity of this session). A session signed in
+    through the store must also still be open there: signing out in another
+    tab, a password change or the maximum age end it. It then records
     ``action`` under the real user, or records :data:`ACTION_DENIED` and
     raises ``PermissionError``.
     """
@@ -123,9 +126,13 @@ def deferred_auditor(action: str, permissions: Sequence[str]) -> Callable[[str],
     engine = cache.get_engine()
     drawn_at = time.time()
     idle_seconds = settings.session_idle_minutes() * 60
+    secret = st.session_state.get(SECRET_KEY)
 
     def write(detail: str) -> None:
         reason = refusal(engine, user.name, permissions, time.time() - drawn_at > idle_seconds)
+        if reason is None and secret is not None:
+            check = sessions.check_session(engine, secret)
+            reason = None if check.ok else f"session_{check.reason}"
         with engine.begin() as conn:
             if reason is None:
                 audit.record_event(conn, user.name, action, detail, address)

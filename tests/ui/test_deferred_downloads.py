@@ -13,11 +13,13 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
+import sqlalchemy as sa
 from streamlit.runtime.media_file_manager import MediaFileManager
 
-from loaders.accounts import audit, users
-from loaders.store import db
+from loaders.accounts import audit, sessions, users
+from loaders.store import db, tables
 from tests.support.apptest import clear_data_caches
+from ui.session_cookie import SECRET_KEY
 
 ENTRY = "tests/ui/downloads_page.py"
 
@@ -121,3 +123,22 @@ def test_an_original_file_download_is_audited_under_the_user(app_test, captured)
     with pytest.raises(PermissionError):
         calls["original"]()
     assert len(_entries("download_original")) == 1
+
+
+def test_an_export_after_the_session_ended_elsewhere_is_refused(app_test, captured) -> None:
+    engine = db.get_engine()
+    users.create_user(engine, "an", None, "analyst", "test")
+    with engine.begin() as conn:
+        user_id = conn.execute(sa.select(tables.users.c.id).where(tables.users.c.username == "an")).scalar_one()
+        secret = sessions.start_session(conn, user_id, "password")
+    at = app_test(role="analyst", user="an", entry=ENTRY, run=False)
+    at.session_state[SECRET_KEY] = secret
+    at.run()
+    assert not at.exception
+    export = next(call for name, call in captured.items() if name.endswith(".csv") and name.startswith("bang_thu_"))
+    assert export().startswith(b"\xef\xbb\xbf")  # the session is open: the file is built
+    sessions.end_session(engine, secret)  # signed out in another tab
+    with pytest.raises(PermissionError):
+        export()
+    denied = _entries("access_denied")
+    assert [json.loads(e["detail"])["reason"] for e in denied] == ["session_" + sessions.END_USER]
