@@ -17,7 +17,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from maps.elements import PointsLayer, escape_html, points_payload, topo_layer
+from maps.elements import FocusWithoutScroll, PointsLayer, escape_html, points_payload, topo_layer
 from maps.geometry import shared_boundaries
 from maps.offline import tile_layer
 from maps.options import Background, Overlays, PointsLabels, ValueStyle
@@ -81,6 +81,7 @@ def _base_map(bounds: Sequence[float], background: Background) -> folium.Map:
     if tiles is not None:
         tiles.add_to(m)
     m.fit_bounds([[min_y, min_x], [max_y, max_x]])
+    FocusWithoutScroll().add_to(m)
     return m
 
 

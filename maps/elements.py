@@ -23,6 +23,32 @@ from jinja2 import Template
 from maps.geometry import build_topology, script_safe_json
 
 
+class FocusWithoutScroll(folium.MacroElement):
+    """The map takes the keyboard focus on the first mousedown without scrolling the page.
+
+    Leaflet's keyboard handler calls ``container.focus()``, which scrolls every
+    scrollable ancestor (Streamlit's main column, through the component's iframe)
+    until the whole map is in view. On a map only partly in view that moves the
+    map between mousedown and mouseup, so the first click on a commune was lost.
+    The map still takes the focus, only with ``preventScroll``.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function (keyboard) {
+                if (!keyboard || !keyboard.enabled()) return;
+                keyboard.disable();
+                keyboard._onMouseDown = function () {
+                    if (!this._focused) this._map.getContainer().focus({preventScroll: true});
+                };
+                keyboard.enable();
+            })({{ this._parent.get_name() }}.keyboard);
+        {% endmacro %}
+        """
+    )
+
+
 class CompactTopoJson(folium.TopoJson):
     """``folium.TopoJson`` that embeds compact JSON and can be made non-interactive.
 

@@ -38,6 +38,17 @@ _FIND_CLICKABLE = """
 """
 
 
+#: Whether the map's frame has the map's full height: the frame is 0 px tall until the component
+#: reports its height, a moment after the shapes are drawn.
+_MAP_FRAME_SIZED = """
+() => {
+  const frame = document.querySelector('iframe[title*="streamlit_folium"]');
+  const map = frame && frame.contentDocument && frame.contentDocument.querySelector('.leaflet-container');
+  return !!map && frame.getBoundingClientRect().height >= map.getBoundingClientRect().height;
+}
+"""
+
+
 def _commune_shapes(page):
     shapes = folium_frame(page).locator("path.leaflet-interactive")
     # The map is drawn once the last of the 69 shapes is in the document.
@@ -69,10 +80,10 @@ def test_clicking_a_commune_opens_its_profile_beside_the_map(app_server, account
     open_app(page, app_server.url + "/", accounts["analyst"])
     shapes = _commune_shapes(page)
     assert query_param(page.url, "xa") is None
-    # The whole map in view first: Leaflet focuses its container on mousedown, and when the frame
-    # is only partly visible the browser scrolls the page between mousedown and mouseup, so the
-    # click never reaches the shape (a real first click on a half-visible map is lost the same way).
-    page.locator('iframe[title*="streamlit_folium"]').first.evaluate("e => e.scrollIntoView({block: 'center'})")
+    # No scrolling first: the map is only partly in view, as a user first sees it. Leaflet focuses
+    # the map on the first mousedown; were the page scrolled to show the whole map then, the shape
+    # would move away before mouseup and the click would be lost (maps.elements.FocusWithoutScroll).
+    page.wait_for_function(_MAP_FRAME_SIZED)
     target = shapes.evaluate_all(_FIND_CLICKABLE)
     assert target is not None, "no commune shape receives the mouse anywhere"
     shape = shapes.nth(target["index"])
