@@ -19,20 +19,32 @@ registry (session)
     The commune registry (``load_registry()``), built once.
 province_polygon (session)
     The province outline as a shapely geometry (WGS84), or ``None`` without geodata.
+app_test
+    A factory of Streamlit ``AppTest`` sessions of the app (the one place that builds
+    them): ``app_test(role="viewer", params={"xa": "18814"}, page="pages/profiles.py")``.
+    A test module may set ``APPTEST_TIMEOUT`` (seconds) to change the default timeout.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+from loaders.store import db
 from tests.support.pg_server import SKIP_ENV, PostgresServer, PostgresUnavailable, start_postgres
 
-from loaders.store import db
+if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
+
+#: The project root: app.py and pages/ are found from here.
+ROOT = Path(__file__).resolve().parents[1]
+#: AppTest's timeout (seconds) per script run, unless the test module sets ``APPTEST_TIMEOUT``.
+APPTEST_TIMEOUT = 120
 
 _db_counter = itertools.count()
 
@@ -98,3 +110,54 @@ def province_polygon():
     from loaders.geo.boundaries import load_province_polygon
 
     return load_province_polygon()
+
+
+@pytest.fixture
+def app_test(request: pytest.FixtureRequest) -> Callable[..., AppTest]:
+    """A factory of ``AppTest`` sessions of the app: the one place the tests build them."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.support.accounts import as_role
+
+    default_timeout = getattr(request.module, "APPTEST_TIMEOUT", APPTEST_TIMEOUT)
+
+    def build(*, role: str | None = None, user: str | None = None, params: dict[str, str] | None = None,
+              lang: str | None = None, page: str | None = None, entry: str = "app.py",
+              timeout: float | None = None, run: bool = True) -> AppTest:
+        """An ``AppTest`` of ``entry`` (relative to the project root), set up and by default run.
+
+        Parameters
+        ----------
+        role, user
+            Sign in a ``SessionUser`` of ``role`` named ``user`` (``test_<role>`` by default);
+            without a role the session is anonymous.
+        params
+            Query parameters of the URL the session opens.
+        lang
+            The interface language (``ui_lang``), when not the default.
+        page
+            After the first run, switch to this page (``"pages/x.py"``) and run again.
+        timeout
+            Seconds per script run; the module's ``APPTEST_TIMEOUT``, or 120, by default.
+        run
+            ``False`` returns the session unrun, to set more state (secrets...) first.
+        """
+        if user is not None and role is None:
+            raise TypeError("user needs a role")
+        if page is not None and not run:
+            raise TypeError("page needs run=True")
+        at = AppTest.from_file(str(ROOT / entry), default_timeout=timeout or default_timeout)
+        if role is not None:
+            as_role(at, role, user)
+        if lang is not None:
+            at.session_state["ui_lang"] = lang
+        for name, value in (params or {}).items():
+            at.query_params[name] = value
+        if not run:
+            return at
+        at.run()
+        if page is not None:
+            at.switch_page(page).run()
+        return at
+
+    return build

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,13 +14,12 @@ from loaders.demo.loading import load_demo
 from loaders.ingest.commit import import_frames
 from loaders.store import db
 
-APP = Path(__file__).resolve().parents[2] / "app.py"
 
-
-def _anonymous_run() -> AppTest:
+def _anonymous_run(app_test: Callable[..., AppTest]) -> AppTest:
+    """The app run by an anonymous visitor, with every cache dropped (the demo mode is read per store)."""
     st.cache_data.clear()
     st.cache_resource.clear()
-    return AppTest.from_file(str(APP), default_timeout=120).run()
+    return app_test()
 
 
 def _sees_sign_in(at: AppTest) -> bool:
@@ -35,16 +34,16 @@ def small_demo(registry):
 
 
 @pytest.mark.parametrize(("mode", "open_"), [("auto", True), ("1", True), ("0", False), ("", False)])
-def test_demo_only_store(monkeypatch, small_demo, mode, open_):
+def test_demo_only_store(app_test, monkeypatch, small_demo, mode, open_):
     monkeypatch.setenv("HT_DEMO_MODE", mode)
-    at = _anonymous_run()
+    at = _anonymous_run(app_test)
     assert not at.exception
     assert _sees_sign_in(at) is (not open_)
     if open_:
         assert at.metric, "the anonymous visitor sees the map page's figures"
 
 
-def test_first_real_import_closes_auto_mode(monkeypatch, small_demo, registry):
+def test_first_real_import_closes_auto_mode(app_test, monkeypatch, small_demo, registry):
     monkeypatch.setenv("HT_DEMO_MODE", "auto")
     real = pd.DataFrame([{
         "ma_xa": "18814", "ten_xa": "Xã Kỳ Hoa", "huyen_cu": "Huyện Kỳ Anh", "ten_mo_hinh": "Tổ tự quản thôn 1",
@@ -53,6 +52,6 @@ def test_first_real_import_closes_auto_mode(monkeypatch, small_demo, registry):
         "vi_do": None, "kinh_do": None, "ghi_chu": None}])
     outcome = import_frames(small_demo, {"models": real}, user="editor", registry=registry)
     assert outcome["models"].committed
-    assert _sees_sign_in(_anonymous_run())
+    assert _sees_sign_in(_anonymous_run(app_test))
     monkeypatch.setenv("HT_DEMO_MODE", "1")  # an explicit demo mode still opens it
-    assert not _sees_sign_in(_anonymous_run())
+    assert not _sees_sign_in(_anonymous_run(app_test))

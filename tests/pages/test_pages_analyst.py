@@ -12,11 +12,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.support.apptest import build_demo_store, use_demo_store
 from loaders.core.i18n import translate
-from ui.access import USER_KEY, SessionUser
+from tests.support.apptest import build_demo_store, table_with, use_demo_store
 
-APP = Path(__file__).resolve().parents[2] / "app.py"
 PAGES = ("pages/focus_areas.py", "pages/incidents.py", "pages/profiles.py", "pages/priority_list.py")
 
 
@@ -30,24 +28,13 @@ def _demo_store(demo_db: Path, _isolated_store: Path) -> None:
     use_demo_store(demo_db, _isolated_store)
 
 
-def _app(page: str, role: str = "viewer", params: dict[str, str] | None = None) -> AppTest:
-    """Run app.py as a signed-in user of ``role``, with ``params`` in the URL, then open ``page``."""
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    at.session_state[USER_KEY] = SessionUser(f"test_{role}", role)
-    for name, value in (params or {}).items():
-        at.query_params[name] = value
-    at.run()
-    at.switch_page(page)
-    return at.run()
-
-
 def _texts(elements) -> list[str]:
     return [e.value for e in elements]
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_page_renders(page: str) -> None:
-    at = _app(page)
+def test_page_renders(app_test, page: str) -> None:
+    at = app_test(role="viewer", page=page)
     assert not at.exception
     assert at.title
 
@@ -56,20 +43,13 @@ def _metric_values(at: AppTest) -> list[str]:
     return [m.value for m in at.metric]
 
 
-def _table_with(at: AppTest, column: str) -> pd.DataFrame:
-    """The displayed table that has ``column`` (tables are found by their headers, never by index)."""
-    matches = [d.value for d in at.dataframe if column in d.value.columns]
-    assert matches, f"no table with column {column!r}"
-    return matches[0]
-
-
 def _flag_count(at: AppTest) -> int:
     caption = next(c.value for c in at.caption if "bị đánh dấu tăng" in c.value)
     return int(caption.split()[0])
 
 
-def test_focus_areas_figures_follow_the_district_filter() -> None:
-    at = _app("pages/focus_areas.py")
+def test_focus_areas_figures_follow_the_district_filter(app_test) -> None:
+    at = app_test(role="viewer", page="pages/focus_areas.py")
     before = _metric_values(at)
     assert before
     at.multiselect(key="filter_districts").set_value(["447"]).run()  # Huyện Kỳ Anh (Vũng Áng)
@@ -81,18 +61,18 @@ def test_focus_areas_figures_follow_the_district_filter() -> None:
     assert _metric_values(at) != after
 
 
-def test_focus_filter_narrows_the_missing_kinds_list() -> None:
-    at = _app("pages/focus_areas.py")
+def test_focus_filter_narrows_the_missing_kinds_list(app_test) -> None:
+    at = app_test(role="viewer", page="pages/focus_areas.py")
     column = translate("col.n_missing")
-    everyone = _table_with(at, column)
+    everyone = table_with(at, column)
     at.selectbox(key="filter_focus").set_value("border").run()
     assert not at.exception
-    border = _table_with(at, column) if any(column in d.value.columns for d in at.dataframe) else everyone.iloc[:0]
+    border = table_with(at, column) if any(column in d.value.columns for d in at.dataframe) else everyone.iloc[:0]
     assert len(border) < len(everyone)
 
 
-def test_incident_rule_sliders_change_the_flags() -> None:
-    at = _app("pages/incidents.py")
+def test_incident_rule_sliders_change_the_flags(app_test) -> None:
+    at = app_test(role="viewer", page="pages/incidents.py")
     assert any("tăng hơn 25% và kỳ trước có ít nhất 5 vụ" in i.value for i in at.info)
     default = _flag_count(at)
     at.slider(key="incidents_rise").set_value(0)
@@ -102,29 +82,29 @@ def test_incident_rule_sliders_change_the_flags() -> None:
     assert _flag_count(at) > default
 
 
-def test_incident_details_and_points_only_for_allowed_roles() -> None:
-    viewer = _app("pages/incidents.py", role="viewer")
+def test_incident_details_and_points_only_for_allowed_roles(app_test) -> None:
+    viewer = app_test(role="viewer", page="pages/incidents.py")
     details = translate("incidents.details_title")
     assert details not in [s.value for s in viewer.subheader]
     assert "incidents_points" not in [w.key for w in viewer.toggle]
-    analyst = _app("pages/incidents.py", role="analyst")
+    analyst = app_test(role="analyst", page="pages/incidents.py")
     assert details in [s.value for s in analyst.subheader]
-    assert translate("col.description") in _table_with(analyst, translate("col.description")).columns
+    assert translate("col.description") in table_with(analyst, translate("col.description")).columns
     toggle = analyst.toggle(key="incidents_points")
     assert toggle.value is False  # aggregates by default
     toggle.set_value(True).run()
     assert not analyst.exception
 
 
-def test_profile_from_the_url(registry) -> None:
+def test_profile_from_the_url(app_test, registry) -> None:
     code = registry.communes.index[5]
-    at = _app("pages/profiles.py", params={"xa": code})
+    at = app_test(role="viewer", page="pages/profiles.py", params={"xa": code})
     assert not at.exception
     assert registry.communes.at[code, "name"] in [s.value for s in at.subheader]
-    assert _table_with(at, translate("col.province_median")).shape[0] > 0
+    assert table_with(at, translate("col.province_median")).shape[0] > 0
 
 
-def test_incident_details_show_the_newest_rows_and_download_them_all(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_incident_details_show_the_newest_rows_and_download_them_all(app_test, monkeypatch: pytest.MonkeyPatch) -> None:
     from ui.parts import incidents, tables
 
     exported = []
@@ -136,9 +116,9 @@ def test_incident_details_show_the_newest_rows_and_download_them_all(monkeypatch
 
     monkeypatch.setattr(incidents, "DETAIL_ROWS_SHOWN", 5)
     monkeypatch.setattr(tables, "render_downloads", spy)
-    at = _app("pages/incidents.py", role="analyst")
+    at = app_test(role="analyst", page="pages/incidents.py")
     assert not at.exception
-    shown = _table_with(at, translate("col.description"))
+    shown = table_with(at, translate("col.description"))
     assert len(shown) == 5
     dates = pd.to_datetime(shown[translate("col.date")])
     assert dates.is_monotonic_decreasing  # newest first
@@ -152,12 +132,8 @@ def test_incident_details_show_the_newest_rows_and_download_them_all(monkeypatch
                                   check_dtype=False)  # the shown table came back through Arrow
 
 
-def test_invalid_url_parameters_show_a_notice() -> None:
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    at.session_state[USER_KEY] = SessionUser("test_viewer", "viewer")
-    at.query_params["xa"] = "99999"
-    at.query_params["don_vi"] = "nowhere"
-    at.run()
+def test_invalid_url_parameters_show_a_notice(app_test) -> None:
+    at = app_test(role="viewer", params={"xa": "99999", "don_vi": "nowhere"})
     assert not at.exception
     notices = " ".join(i.value for i in at.info)
     assert "99999" in notices and "nowhere" in notices
@@ -167,23 +143,23 @@ def test_invalid_url_parameters_show_a_notice() -> None:
     assert translate("profile.pick") in [i.value for i in at.info]
 
 
-def test_district_profile(registry) -> None:
-    at = _app("pages/profiles.py")
+def test_district_profile(app_test, registry) -> None:
+    at = app_test(role="viewer", page="pages/profiles.py")
     at.segmented_control(key="profiles_mode").set_value("district").run()
     at.selectbox(key="profiles_district").set_value("447").run()
     assert not at.exception
     assert registry.districts.at["447", "name"] in [s.value for s in at.subheader]
-    assert not _table_with(at, translate("col.province_median")).empty
+    assert not table_with(at, translate("col.province_median")).empty
 
 
 def _top(at: AppTest) -> str:
-    return _table_with(at, translate("col.rank"))[translate("col.commune")].iloc[0]
+    return table_with(at, translate("col.rank"))[translate("col.commune")].iloc[0]
 
 
-def test_priority_weights_change_the_ranking_and_reset_restores() -> None:
+def test_priority_weights_change_the_ranking_and_reset_restores(app_test) -> None:
     from analysis.priority import COMPONENTS, DEFAULT_WEIGHTS
 
-    at = _app("pages/priority_list.py")
+    at = app_test(role="viewer", page="pages/priority_list.py")
     assert not at.exception
     default_top = _top(at)
     assert any("3 × Độ phủ mỏng" in i.value for i in at.info)  # the formula is on the page
@@ -191,7 +167,7 @@ def test_priority_weights_change_the_ranking_and_reset_restores() -> None:
         at.slider(key=f"priority_w_{component}").set_value(5.0 if component == "focus" else 0.0)
     at.run()
     assert not at.exception
-    table = _table_with(at, translate("col.rank"))
+    table = table_with(at, translate("col.rank"))
     assert _top(at) != default_top
     assert table[translate("col.focus_class")].iloc[0] != translate("focus.other")
     at.button(key="priority_reset").click().run()
@@ -200,10 +176,10 @@ def test_priority_weights_change_the_ranking_and_reset_restores() -> None:
     assert _top(at) == default_top
 
 
-def test_priority_all_zero_weights_warn() -> None:
+def test_priority_all_zero_weights_warn(app_test) -> None:
     from analysis.priority import COMPONENTS
 
-    at = _app("pages/priority_list.py")
+    at = app_test(role="viewer", page="pages/priority_list.py")
     for component in COMPONENTS:
         at.slider(key=f"priority_w_{component}").set_value(0.0)
     at.run()
@@ -211,12 +187,12 @@ def test_priority_all_zero_weights_warn() -> None:
     assert translate("priority.all_zero") in [w.value for w in at.warning]
 
 
-def test_priority_filter_and_selection(registry) -> None:
-    at = _app("pages/priority_list.py")
-    everyone = _table_with(at, translate("col.rank"))
+def test_priority_filter_and_selection(app_test, registry) -> None:
+    at = app_test(role="viewer", page="pages/priority_list.py")
+    everyone = table_with(at, translate("col.rank"))
     at.multiselect(key="filter_districts").set_value(["436"]).run()
     assert not at.exception
-    assert len(_table_with(at, translate("col.rank"))) < len(everyone)
+    assert len(table_with(at, translate("col.rank"))) < len(everyone)
     code = registry.communes_in_districts(["436"])[0]
     at.session_state["selected_commune"] = code
     at.run()
@@ -225,10 +201,10 @@ def test_priority_filter_and_selection(registry) -> None:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_legacy_switch_only_before_the_reform(page: str) -> None:
-    after = _app(page)
+def test_legacy_switch_only_before_the_reform(app_test, page: str) -> None:
+    after = app_test(role="viewer", page=page)
     assert "map_level" not in [w.key for w in after.segmented_control]
-    before = _app(page, params={"ky": "year", "tu": "2024", "den": "2024"})
+    before = app_test(role="viewer", page=page, params={"ky": "year", "tu": "2024", "den": "2024"})
     switch = before.segmented_control(key="map_level")
     assert switch.value == "2025"
     switch.set_value("legacy").run()
@@ -236,8 +212,8 @@ def test_legacy_switch_only_before_the_reform(page: str) -> None:
     assert before.query_params.get("don_vi") in ("legacy", ["legacy"])
 
 
-def test_points_map_draws_every_located_incident() -> None:
-    analyst = _app("pages/incidents.py", role="analyst")
+def test_points_map_draws_every_located_incident(app_test) -> None:
+    analyst = app_test(role="analyst", page="pages/incidents.py")
     analyst.toggle(key="incidents_points").set_value(True).run()
     assert not analyst.exception
     caption = next(c.value for c in analyst.caption if "có tọa độ" in c.value)

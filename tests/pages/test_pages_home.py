@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from loaders.core.i18n import translate
 from tests.support.apptest import build_demo_store, use_demo_store
-from ui.access import USER_KEY, SessionUser
 
-APP = Path(__file__).resolve().parents[2] / "app.py"
+#: Seconds per script run of this module's ``app_test`` sessions.
+APPTEST_TIMEOUT = 90
 
 
 @pytest.fixture(scope="module")
@@ -23,34 +24,29 @@ def _demo_store(demo_db: Path, _isolated_store: Path) -> None:
     use_demo_store(demo_db, _isolated_store)
 
 
-def _home(params: dict[str, str] | None = None, role: str = "viewer", lang: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=90)
-    at.session_state[USER_KEY] = SessionUser(f"test_{role}", role)
-    if lang:
-        at.session_state["ui_lang"] = lang
-    for name, value in (params or {}).items():
-        at.query_params[name] = value
-    return at.run()
-
-
 def _kpis(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def test_home_renders_key_widgets_and_demo_badge():
-    at = _home()
+def test_home_renders_key_widgets_and_demo_badge(app_test, registry):
+    at = app_test(role="viewer")
     assert not at.exception
-    for key in ("map_indicator", "map_basemap", "map_commune", "filter_focus", "filter_granularity",
-                "filter_period_from_month", "filter_period_to_month"):
-        assert at.selectbox(key=key) if key.startswith(("map_", "filter_focus", "filter_period")) \
-            else at.radio(key=key)
-    assert at.multiselect(key="filter_districts") is not None
+    for key in ("map_indicator", "map_basemap", "map_commune", "filter_focus", "filter_period_from_month",
+                "filter_period_to_month"):
+        box = at.selectbox(key=key)
+        assert box.label and len(box.options) > 1 and box.index is not None, key  # a choice, and one is made
+    granularity = at.radio(key="filter_granularity")
+    assert granularity.value == "month" and len(granularity.options) == 3
+    districts = at.multiselect(key="filter_districts")
+    assert districts.label == translate("filter.districts", "vi")
+    assert districts.options == list(registry.districts["name"]) and len(districts.options) == 12
+    assert districts.value == []  # the whole province by default
     assert any("Dữ liệu minh họa" in w.value for w in at.warning)
     assert len(at.metric) == 6
 
 
-def test_filters_change_the_kpis():
-    at = _home()
+def test_filters_change_the_kpis(app_test):
+    at = app_test(role="viewer")
     before = _kpis(at)
     at.selectbox(key="filter_focus").select("border").run()
     assert not at.exception
@@ -63,8 +59,8 @@ def test_filters_change_the_kpis():
     assert next(v for k, v in _kpis(at).items() if k.startswith("Xã có đủ 4")) == "0/0"
 
 
-def test_period_change_changes_incident_figures():
-    at = _home()
+def test_period_change_changes_incident_figures(app_test):
+    at = app_test(role="viewer")
     before = next(v for k, v in _kpis(at).items() if k.startswith("Vụ việc"))
     at.radio(key="filter_granularity").set_value("year").run()
     at.selectbox(key="filter_period_from_year").select("2021").run()
@@ -75,8 +71,8 @@ def test_period_change_changes_incident_figures():
     assert at.query_params["tu"] == "2021" and at.query_params["ky"] == "year"
 
 
-def test_selected_commune_shows_its_profile_with_predecessors():
-    at = _home()
+def test_selected_commune_shows_its_profile_with_predecessors(app_test):
+    at = app_test(role="viewer")
     at.session_state["selected_commune"] = "18814"  # as a map click would
     at.run()
     assert not at.exception
@@ -86,8 +82,9 @@ def test_selected_commune_shows_its_profile_with_predecessors():
     assert at.query_params["xa"] == "18814"
 
 
-def test_shared_url_restores_the_view():
-    at = _home({"xa": "18196", "chi_tieu": "incidents_per_10k", "dia_ban": "border", "ky": "quarter"})
+def test_shared_url_restores_the_view(app_test):
+    at = app_test(role="viewer",
+                  params={"xa": "18196", "chi_tieu": "incidents_per_10k", "dia_ban": "border", "ky": "quarter"})
     assert not at.exception
     assert at.selectbox(key="map_indicator").value == "incidents_per_10k"
     assert at.selectbox(key="filter_focus").value == "border"
@@ -95,8 +92,8 @@ def test_shared_url_restores_the_view():
     assert "Xã Sơn Kim 1" in [s.value for s in at.subheader]
 
 
-def test_invalid_url_parameters_fall_back_with_a_notice():
-    at = _home({"xa": "99999", "chi_tieu": "<script>", "huyen": "436,nope", "ky": "week"})
+def test_invalid_url_parameters_fall_back_with_a_notice(app_test):
+    at = app_test(role="viewer", params={"xa": "99999", "chi_tieu": "<script>", "huyen": "436,nope", "ky": "week"})
     assert not at.exception
     notices = " ".join(i.value for i in at.info)
     assert "xa" in notices and "chi_tieu" in notices and "huyen" in notices and "ky" in notices
@@ -104,16 +101,16 @@ def test_invalid_url_parameters_fall_back_with_a_notice():
     assert at.multiselect(key="filter_districts").value == ["436"]
 
 
-def test_english_switch_translates_labels():
-    at = _home(lang="en")
+def test_english_switch_translates_labels(app_test):
+    at = app_test(role="viewer", lang="en")
     assert not at.exception
     labels = [m.label for m in at.metric]
     assert "Active models per 10,000 residents" in labels
     assert at.selectbox(key="filter_focus").label == "Focus area"
 
 
-def test_no_data_is_shown_apart_from_zero():
-    at = _home()
+def test_no_data_is_shown_apart_from_zero(app_test):
+    at = app_test(role="viewer")
     at.selectbox(key="map_indicator").select("kinds_present").run()
     legend = " ".join(m.value for m in at.markdown)
     assert "Chưa có dữ liệu" in legend
@@ -124,8 +121,8 @@ def _click(at: AppTest, key: str, code: str) -> None:
     at.session_state[key] = {"last_active_drawing": {"type": "Feature", "properties": {"gso_code": code}}}
 
 
-def test_selection_survives_a_page_switch():
-    at = _home()
+def test_selection_survives_a_page_switch(app_test):
+    at = app_test(role="viewer")
     at.selectbox(key="map_commune").select("18814").run()
     assert at.session_state["selected_commune"] == "18814"
     at.switch_page("pages/profiles.py").run()
@@ -136,8 +133,8 @@ def test_selection_survives_a_page_switch():
     assert "Xã Kỳ Hoa" in [s.value for s in at.subheader]
 
 
-def test_only_a_new_map_click_changes_the_selection(registry):
-    at = _home()
+def test_only_a_new_map_click_changes_the_selection(app_test, registry):
+    at = app_test(role="viewer")
     _click(at, "map_coverage", "18814")
     at.run()
     assert at.selectbox(key="map_commune").value == "18814"
@@ -150,8 +147,8 @@ def test_only_a_new_map_click_changes_the_selection(registry):
     assert at.selectbox(key="map_commune").value == other
 
 
-def test_legacy_view_on_the_home_map(registry):
-    at = _home({"ky": "year", "tu": "2024", "den": "2024"})
+def test_legacy_view_on_the_home_map(app_test, registry):
+    at = app_test(role="viewer", params={"ky": "year", "tu": "2024", "den": "2024"})
     at.segmented_control(key="map_level").set_value("legacy").run()
     assert not at.exception
     legacy = registry.legacy.index[0]
@@ -161,7 +158,7 @@ def test_legacy_view_on_the_home_map(registry):
     assert at.session_state["selected_commune"] == registry.to_2025(legacy)  # the profile is of a 2025 commune
 
 
-def test_without_boundary_files_the_app_shows_communes_as_points(tmp_path, monkeypatch):
+def test_without_boundary_files_the_app_shows_communes_as_points(app_test, tmp_path, monkeypatch):
     import shutil as _shutil
 
     import streamlit as st
@@ -175,7 +172,7 @@ def test_without_boundary_files_the_app_shows_communes_as_points(tmp_path, monke
     st.cache_resource.clear()
     st.cache_data.clear()
     try:
-        at = _home()
+        at = app_test(role="viewer")
         assert not at.exception
         warning = " ".join(w.value for w in at.warning)
         assert "Chưa cài dữ liệu ranh giới" in warning and "HT_GEODATA_SOURCE" in warning

@@ -8,48 +8,51 @@ the same code path the pages use.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 import streamlit as st
-from tests.support.accounts import as_role
-from tests.support.files import xlsx_bytes
 from streamlit.testing.v1 import AppTest
 
+from loaders.core.i18n import translate
 from loaders.core.writers import table_to_csv
 from loaders.ingest.commit import ImportOutcome, commit_import, import_frames
 from loaders.ingest.history import list_imports, rollback_import
 from loaders.ingest.preview import ImportRequest, preview_import
 from loaders.store import db, reads, tables
-from loaders.core.i18n import translate
+from tests.support.apptest import table_with
+from tests.support.files import csv_bytes, xlsx_bytes
 from ui import cache
 from ui.parts import upload as up
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "app.py"
+#: Seconds per script run of this module's ``app_test`` sessions.
+APPTEST_TIMEOUT = 90
 USER = "t"
 DENIED = translate("access.denied", "vi")
 
-INCIDENTS_HEADER = "STT,Mã vụ việc,Ngày,Mã xã,Tên xã,Huyện (cũ),Lĩnh vực,Mức độ,Vĩ độ,Kinh độ,Mô tả"
-MODELS_HEADER = "Tên xã/phường,Huyện (cũ),Tên mô hình,Loại mô hình,Nơi triển khai,Ngày thành lập,Trạng thái"
+INCIDENTS_HEADER = ["STT", "Mã vụ việc", "Ngày", "Mã xã", "Tên xã", "Huyện (cũ)", "Lĩnh vực", "Mức độ", "Vĩ độ",
+                    "Kinh độ", "Mô tả"]
+MODELS_HEADER = ["Tên xã/phường", "Huyện (cũ)", "Tên mô hình", "Loại mô hình", "Nơi triển khai", "Ngày thành lập",
+                 "Trạng thái"]
 
 
-def incidents_csv(codes: list[str], *, field: str = "Hình sự", extra: list[str] | None = None,
-                  header: str = INCIDENTS_HEADER) -> bytes:
-    """Valid incidents in Xã Kỳ Tân (an unsplit legacy commune), one per code; ``extra`` lines as written."""
-    lines = [header]
-    lines += [f"{i},{c},15/03/2024,,Xã Kỳ Tân,Huyện Kỳ Anh,{field},nghiêm trọng,,,ghi chú {c}"
-              for i, c in enumerate(codes, start=1)]
-    lines += extra or []
-    return ("\n".join(lines) + "\n").encode("utf-8")
+def incidents_csv(codes: list[str], *, field: str = "Hình sự", extra: list[list[str]] | None = None,
+                  header: list[str] = INCIDENTS_HEADER) -> bytes:
+    """Valid incidents in Xã Kỳ Tân (an unsplit legacy commune), one per code; ``extra`` rows as given.
+
+    UTF-8 with LF line ends, as the upload tests have always sent.
+    """
+    rows = [header]
+    rows += [[str(i), c, "15/03/2024", "", "Xã Kỳ Tân", "Huyện Kỳ Anh", field, "nghiêm trọng", "", "", f"ghi chú {c}"]
+             for i, c in enumerate(codes, start=1)]
+    rows += extra or []
+    return csv_bytes(rows, newline="\n")
 
 
 def models_csv(names: list[str]) -> bytes:
-    lines = [MODELS_HEADER]
-    lines += [f"Xã Kỳ Tân,Huyện Kỳ Anh,{n},tự quản,khu dân cư,01/02/2021,đang hoạt động" for n in names]
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    rows = [MODELS_HEADER]
+    rows += [["Xã Kỳ Tân", "Huyện Kỳ Anh", n, "tự quản", "khu dân cư", "01/02/2021", "đang hoạt động"] for n in names]
+    return csv_bytes(rows, newline="\n")
 
 
 @pytest.fixture(autouse=True)
@@ -62,13 +65,16 @@ def _fresh_caches():
     cache.get_engine.clear()
 
 
-def app(role: str = "editor", page: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    as_role(at, role, name=USER).run()
-    if page is not None:
-        at.switch_page(page).run()
-    assert not at.exception
-    return at
+@pytest.fixture
+def app(app_test):
+    """``app(role="editor", page=None)``: the app run by ``USER`` of ``role``, on ``page``, without an exception."""
+
+    def build(role: str = "editor", page: str | None = None) -> AppTest:
+        at = app_test(role=role, user=USER, page=page)
+        assert not at.exception
+        return at
+
+    return build
 
 
 def upload(at: AppTest, name: str, data: bytes, *, dataset: str | None = None, valid_only: bool = False,
@@ -100,12 +106,9 @@ def errors(at: AppTest) -> list[str]:
     return [e.value for e in at.error]
 
 
-def table_with(at: AppTest, column_key: str) -> pd.DataFrame:
-    """The first table showing the catalogue column ``column_key`` (tables have no key in AppTest)."""
-    label = translate(column_key, "vi")
-    found = [d.value for d in at.dataframe if label in d.value.columns]
-    assert found, f"no table with a {label!r} column"
-    return found[0]
+def table_with_key(at: AppTest, column_key: str) -> pd.DataFrame:
+    """The first table showing the catalogue column ``column_key`` (in Vietnamese)."""
+    return table_with(at, translate(column_key, "vi"))
 
 
 def has_widget(at: AppTest, kind: str, key: str) -> bool:
@@ -134,7 +137,7 @@ def commit(registry, dataset: str, data: bytes, name: str, **kw) -> ImportOutcom
 
 
 # ------------------------------------------------------------------ happy path
-def test_upload_preview_confirm_then_the_map_shows_the_data(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_upload_preview_confirm_then_the_map_shows_the_data(app, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
     real_preview = preview_import
 
@@ -148,7 +151,7 @@ def test_upload_preview_confirm_then_the_map_shows_the_data(monkeypatch: pytest.
     assert metrics(at)[per_10k] == translate("common.no_data", "vi") and metrics(at)[all_kinds] == "0/0"
 
     at.switch_page("pages/upload.py").run()
-    assert not at.exception and at.file_uploader(key="upload_file_0")
+    assert not at.exception and has_widget(at, "file_uploader", "upload_file_0")
     assert f"{up.upload_limit_mb()} MB" in " ".join(c.value for c in at.caption)
     upload(at, "mo_hinh.csv", models_csv(["Tổ tự quản thôn 1", "Tổ tự quản thôn 2"]), dataset="models")
     assert counts(at) == (2, 2, 0)
@@ -184,7 +187,7 @@ def test_upload_preview_confirm_then_the_map_shows_the_data(monkeypatch: pytest.
 
 
 # --------------------------------------------------------------- error report
-def test_error_file_shows_row_column_value_and_exports_safely(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_error_file_shows_row_column_value_and_exports_safely(app, monkeypatch: pytest.MonkeyPatch) -> None:
     exported: list[pd.DataFrame] = []
     real_downloads = up.render_downloads
 
@@ -194,12 +197,13 @@ def test_error_file_shows_row_column_value_and_exports_safely(monkeypatch: pytes
 
     monkeypatch.setattr(up, "render_downloads", spy)
     hostile = "=1+2"  # a spreadsheet would run it as a formula
-    data = incidents_csv(["VV-1", "VV-2"], extra=[f"3,VV-3,15/03/2024,,Xã Kỳ Tân,Huyện Kỳ Anh,{hostile},,,,",
-                                                  "Tổng cộng,,,,,,,,,,"])
+    data = incidents_csv(["VV-1", "VV-2"], extra=[
+        ["3", "VV-3", "15/03/2024", "", "Xã Kỳ Tân", "Huyện Kỳ Anh", hostile, "", "", "", ""],
+        ["Tổng cộng", "", "", "", "", "", "", "", "", "", ""]])
     at = app(page="pages/upload.py")
     upload(at, "vu_viec.csv", data, dataset="incidents")
     assert counts(at) == (3, 2, 1)
-    table = table_with(at, "validation.col.message")
+    table = table_with_key(at, "validation.col.message")
     row = table.iloc[0]
     assert row[translate("validation.col.row", "vi")] == 4  # header is row 1, so the third data row is row 4
     assert row[translate("validation.col.column", "vi")] == "Lĩnh vực"
@@ -224,21 +228,21 @@ def test_error_file_shows_row_column_value_and_exports_safely(monkeypatch: pytes
     at.switch_page("pages/import_history.py").run()
     at.selectbox(key="history_import").set_value(import_id).run()
     assert not at.exception
-    report = table_with(at, "validation.col.message")
+    report = table_with_key(at, "validation.col.message")
     assert report.iloc[0][translate("validation.col.row", "vi")] == 4
     assert report.iloc[0][translate("validation.col.value", "vi")] == hostile
     assert has_widget(at, "download_button", "history_original")
 
 
-def test_unreadable_file_is_refused_with_a_message() -> None:
+def test_unreadable_file_is_refused_with_a_message(app) -> None:
     at = app(page="pages/upload.py")
     upload(at, "rac.csv", b"\x00\x01\x02garbage\x00" * 20, dataset="incidents")
     assert errors(at) and "rac" in errors(at)[0]
     assert not has_widget(at, "button", "upload_confirm") and imports().empty
 
 
-def test_workbook_sheet_is_chosen_once_the_sheets_are_known() -> None:
-    rows = [["Danh sách mô hình năm 2025"], [], MODELS_HEADER.split(","),
+def test_workbook_sheet_is_chosen_once_the_sheets_are_known(app) -> None:
+    rows = [["Danh sách mô hình năm 2025"], [], MODELS_HEADER,
             ["Xã Kỳ Tân", "Huyện Kỳ Anh", "Tổ tự quản thôn 1", "tự quản", "khu dân cư", "01/02/2021", "đang hoạt động"],
             ["Tổng cộng"]]
     data = xlsx_bytes({"Ghi chú": [[None]], "Dữ liệu": rows})
@@ -257,7 +261,7 @@ def test_workbook_sheet_is_chosen_once_the_sheets_are_known() -> None:
 
 
 # ------------------------------------------------------------------ duplicates
-def test_reuploaded_file_is_refused_naming_the_earlier_import_then_forced(registry) -> None:
+def test_reuploaded_file_is_refused_naming_the_earlier_import_then_forced(app, registry) -> None:
     # b.csv went in with VV-1 rejected (import a.csv held it); a.csv was then rolled back, so importing
     # b.csv again is what the user means: the hash check refuses it until they force it.
     first = commit(registry, "incidents", incidents_csv(["VV-1"]), "a.csv")
@@ -284,8 +288,8 @@ def test_reuploaded_file_is_refused_naming_the_earlier_import_then_forced(regist
 
 
 # ------------------------------------------------------------------- mapping
-def test_mapping_step_for_a_file_lacking_a_required_header() -> None:
-    data = incidents_csv(["VV-1"], header=INCIDENTS_HEADER.replace("Lĩnh vực", "Loai vu"))
+def test_mapping_step_for_a_file_lacking_a_required_header(app) -> None:
+    data = incidents_csv(["VV-1"], header=[h.replace("Lĩnh vực", "Loai vu") for h in INCIDENTS_HEADER])
     at = app(page="pages/upload.py")
     upload(at, "vu_viec.csv", data, dataset="incidents")
     box = at.selectbox(key="upload_map_linh_vuc")
@@ -302,11 +306,11 @@ def test_mapping_step_for_a_file_lacking_a_required_header() -> None:
 
 
 # ------------------------------------------------------------------ rollback
-def test_rollback_from_history_removes_exactly_that_import_and_a_second_is_refused(registry) -> None:
+def test_rollback_from_history_removes_exactly_that_import_and_a_second_is_refused(app, registry) -> None:
     a = commit(registry, "incidents", incidents_csv(["A-1", "A-2"]), "a.csv")
     b = commit(registry, "models", models_csv(["Tổ tự quản thôn 9"]), "m.csv")
     at = app(page="pages/import_history.py")
-    listed = table_with(at, "history.col.id")
+    listed = table_with_key(at, "history.col.id")
     assert sorted(listed[translate("history.col.id", "vi")]) == [a.import_id, b.import_id]
 
     at.selectbox(key="history_import").set_value(a.import_id).run()
@@ -330,7 +334,7 @@ def test_rollback_from_history_removes_exactly_that_import_and_a_second_is_refus
 
 
 # ---------------------------------------------------------------------- demo
-def test_demo_data_removed_after_confirmation_and_the_badge_goes(registry) -> None:
+def test_demo_data_removed_after_confirmation_and_the_badge_goes(app, registry) -> None:
     demo = pd.DataFrame({"ten_xa": ["Xã Kỳ Tân"], "huyen_cu": ["Huyện Kỳ Anh"], "ten_mo_hinh": ["Tổ mẫu"],
                          "loai_mo_hinh": ["tự quản"], "noi_trien_khai": ["khu dân cư"],
                          "ngay_thanh_lap": ["01/02/2021"], "trang_thai": ["đang hoạt động"]})
@@ -351,7 +355,7 @@ def test_demo_data_removed_after_confirmation_and_the_badge_goes(registry) -> No
     assert not any(badge in w.value for w in at.warning)
 
 
-def test_demo_reload_goes_through_the_importer(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_reload_goes_through_the_importer(app, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[dict] = []
 
     def fake_load(engine, user, **kw):
@@ -369,22 +373,20 @@ def test_demo_reload_goes_through_the_importer(monkeypatch: pytest.MonkeyPatch) 
 # --------------------------------------------------------------------- roles
 @pytest.mark.parametrize("role", ["viewer", "analyst"])
 @pytest.mark.parametrize("page", ["pages/upload.py", "pages/import_history.py"])
-def test_roles_without_import_are_refused_on_both_pages(role: str, page: str) -> None:
+def test_roles_without_import_are_refused_on_both_pages(app, app_test, role: str, page: str) -> None:
     at = app(role)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(page)
     # Run directly, the page checks the role on the server.
-    direct = AppTest.from_file(ROOT / page, default_timeout=60)
-    as_role(direct, role, name=USER).run()
+    direct = app_test(role=role, user=USER, entry=page)
     assert not direct.exception
     assert errors(direct) == [DENIED]
     assert not direct.file_uploader and not direct.button and not direct.dataframe
 
 
 @pytest.mark.parametrize("page", ["pages/upload.py", "pages/import_history.py"])
-def test_editor_is_not_refused(page: str) -> None:
-    direct = AppTest.from_file(ROOT / page, default_timeout=60)
-    as_role(direct, "editor", name=USER).run()
+def test_editor_is_not_refused(app_test, page: str) -> None:
+    direct = app_test(role="editor", user=USER, entry=page)
     assert not direct.exception and DENIED not in errors(direct)
     assert direct.title
 

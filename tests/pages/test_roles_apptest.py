@@ -13,26 +13,26 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 import streamlit as st
-from tests.support.accounts import as_role, fast_hashing
 from streamlit.testing.v1 import AppTest
 
-from loaders.accounts import access, users
+from loaders.accounts import access, audit, users
 from loaders.core import settings
-from loaders.accounts import audit
-from loaders.store import db, tables
 from loaders.core.i18n import translate
+from loaders.store import db, tables
+from tests.support.accounts import as_role, fast_hashing
+from tests.support.apptest import table_with
 from ui import auth, cache, session_cookie
 from ui.access import USER_KEY, SessionUser
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "app.py"
+#: Seconds per script run of this module's ``app_test`` sessions.
+APPTEST_TIMEOUT = 60
 PASSWORD = "correct horse battery"
 DENIED = translate("access.denied", "vi")
+HOME_TITLE = translate("page.coverage_map.title", "vi")
 FAILED = "Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang bị khóa tạm thời."
 
 #: Every page and the permission it needs.
@@ -66,15 +66,12 @@ def _clean(monkeypatch: pytest.MonkeyPatch):
     cache.get_engine.clear()
 
 
-def app(role: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    if role is not None:
-        as_role(at, role)
-    return at.run()
-
-
 def errors(at: AppTest) -> list[str]:
     return [e.value for e in at.error]
+
+
+def titles(at: AppTest) -> list[str]:
+    return [t.value for t in at.title]
 
 
 def events(action: str | None = None) -> list[sa.Row]:
@@ -87,8 +84,8 @@ def events(action: str | None = None) -> list[sa.Row]:
 
 # ------------------------------------------------------------------- pages
 @pytest.mark.parametrize(("role", "page"), MATRIX)
-def test_page_matrix_through_navigation(role: str, page: str) -> None:
-    at = app(role)
+def test_page_matrix_through_navigation(app_test, role: str, page: str) -> None:
+    at = app_test(role=role)
     assert not at.exception
     if access.allowed(role, PAGES[page]):
         at.switch_page(page).run()
@@ -102,9 +99,8 @@ def test_page_matrix_through_navigation(role: str, page: str) -> None:
 
 @pytest.mark.parametrize("role", access.ROLES)
 @pytest.mark.parametrize("page", SELF_CHECKING_PAGES)
-def test_pages_check_the_role_on_the_server(role: str, page: str) -> None:
-    at = AppTest.from_file(ROOT / page, default_timeout=60)
-    as_role(at, role).run()
+def test_pages_check_the_role_on_the_server(app_test, role: str, page: str) -> None:
+    at = app_test(role=role, entry=page)
     assert not at.exception
     if access.allowed(role, PAGES[page]):
         assert DENIED not in errors(at)
@@ -114,21 +110,21 @@ def test_pages_check_the_role_on_the_server(role: str, page: str) -> None:
         assert not at.dataframe and not at.text_input and not at.button
 
 
-def test_anonymous_sees_only_the_sign_in_page() -> None:
-    at = app()
+def test_anonymous_sees_only_the_sign_in_page(app_test) -> None:
+    at = app_test()
     assert not at.exception
-    assert [t.value for t in at.title] == [translate("auth.title", "vi")]
+    assert titles(at) == [translate("auth.title", "vi")]
     assert at.text_input(key="sign_in_password").proto.type == at.text_input(key="sign_in_password").proto.PASSWORD
     for page in PAGES:
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(page)
 
 
-def test_demo_mode_gives_anonymous_visitors_the_viewer_role(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_mode_gives_anonymous_visitors_the_viewer_role(app_test, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HT_DEMO_MODE", "1")
-    at = app()
+    at = app_test()
     assert not at.exception
-    assert at.title[0].value != translate("auth.title", "vi")
+    assert titles(at) == [HOME_TITLE]  # the map, not the sign-in page
     for page, permission in PAGES.items():
         if access.allowed(access.ROLE_VIEWER, permission):
             at.switch_page(page).run()
@@ -138,7 +134,8 @@ def test_demo_mode_gives_anonymous_visitors_the_viewer_role(monkeypatch: pytest.
                 at.switch_page(page)
     # Staff can still sign in from the demo.
     at.switch_page("pages/sign_in.py").run()
-    assert at.text_input(key="sign_in_username") is not None
+    assert titles(at) == [translate("auth.title", "vi")]
+    assert [w.key for w in at.text_input] == ["sign_in_username", "sign_in_password"]
 
 
 # ----------------------------------------------------------------- actions
@@ -209,12 +206,10 @@ def test_actions_are_checked_on_the_server(role: str, permission: str) -> None:
         assert not at.success
 
 
-def test_admin_creates_and_changes_accounts_on_the_page_and_it_is_audited() -> None:
+def test_admin_creates_and_changes_accounts_on_the_page_and_it_is_audited(app_test) -> None:
     engine = db.get_engine()
     users.create_user(engine, "boss", PASSWORD, "admin", actor="setup")
-    at = AppTest.from_file(APP, default_timeout=60)
-    as_role(at, "admin", name="boss").run()
-    at.switch_page("pages/admin_users.py").run()
+    at = app_test(role="admin", user="boss", page="pages/admin_users.py")
     at.text_input(key="admin_users_new_name").input("Nguyen.An")
     at.selectbox(key="admin_users_new_role").select("analyst")
     at.text_input(key="admin_users_new_password").input(PASSWORD)
@@ -239,18 +234,17 @@ def test_admin_creates_and_changes_accounts_on_the_page_and_it_is_audited() -> N
     assert any("quản trị viên cuối cùng" in e for e in errors(at))
 
 
-def test_admin_reads_filters_and_can_export_the_audit_log() -> None:
+def test_admin_reads_filters_and_can_export_the_audit_log(app_test) -> None:
     engine = db.get_engine()
     with engine.begin() as conn:
         audit.record_event(conn, "an", "import", '{"dataset": "models"}', "10.0.0.1")
         audit.record_event(conn, "binh", "export", "bang.csv")
-    at = app("admin")
-    at.switch_page("pages/audit_log.py").run()
+    at = app_test(role="admin", page="pages/audit_log.py")
     assert not at.exception
-    assert len(at.dataframe[0].value) == 2
+    user_column = translate("audit.col.user", "vi")
+    assert len(table_with(at, user_column)) == 2
     at.text_input(key="audit_user_search").input("AN").run()  # a search box, not a list of every name
-    table = at.dataframe[0].value
-    assert list(table[translate("audit.col.user", "vi")]) == ["an"]
+    assert list(table_with(at, user_column)[user_column]) == ["an"]
     assert all(not b.proto.disabled for b in at.get("download_button"))
     # Nothing on the page edits or deletes entries.
     assert not at.get("data_editor")
@@ -264,39 +258,39 @@ def sign_in(at: AppTest, name: str, password: str) -> AppTest:
     return at.button(key="sign_in_submit").click().run()
 
 
-def test_sign_in_form_signs_in_and_out() -> None:
+def test_sign_in_form_signs_in_and_out(app_test) -> None:
     users.create_user(db.get_engine(), "boss", PASSWORD, "admin", actor="setup")
-    at = sign_in(app(), "boss", "not the password")
+    at = sign_in(app_test(), "boss", "not the password")
     assert not at.exception
     assert errors(at) == [FAILED]
     assert USER_KEY not in at.session_state
     at = sign_in(at, "Boss", PASSWORD)
     assert not at.exception
     assert at.session_state[USER_KEY] == SessionUser("boss", "admin")
-    assert at.title[0].value != translate("auth.title", "vi")
+    assert titles(at) == [HOME_TITLE]  # signed in, on the map
     at.switch_page("pages/admin_users.py").run()
     assert not at.exception
     at.button(key="auth_sign_out").click().run()
     assert USER_KEY not in at.session_state
-    assert [t.value for t in at.title] == [translate("auth.title", "vi")]
+    assert titles(at) == [translate("auth.title", "vi")]
     assert [e.action for e in events()][1:] == ["sign_in_failed", "sign_in", "sign_out"]
 
 
-def test_locked_account_gets_the_same_message(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_locked_account_gets_the_same_message(app_test, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(settings.LOCKOUT_ATTEMPTS_ENV, "2")
     monkeypatch.setattr(auth, "FREE_ATTEMPTS", 10)  # the per-session throttle has its own test
     users.create_user(db.get_engine(), "an", PASSWORD, "viewer", actor="setup")
-    at = app()
+    at = app_test()
     messages = [errors(sign_in(at, name, password)) for name, password in
                 [("nobody", PASSWORD), ("an", "wrong one"), ("an", "wrong two"), ("an", PASSWORD)]]
     assert messages == [[FAILED]] * 4
     assert USER_KEY not in at.session_state
 
 
-def test_idle_session_is_signed_out(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_idle_session_is_signed_out(app_test, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HT_SESSION_IDLE_MINUTES", "5")
     users.create_user(db.get_engine(), "an", PASSWORD, "viewer", actor="setup")
-    at = sign_in(app(), "an", PASSWORD)
+    at = sign_in(app_test(), "an", PASSWORD)
     assert at.session_state[USER_KEY].name == "an"
     last_seen(minutes_ago=4)
     at.run()
@@ -308,11 +302,11 @@ def test_idle_session_is_signed_out(monkeypatch: pytest.MonkeyPatch) -> None:
     assert '"idle"' in events("sign_out")[-1].detail
 
 
-def test_disabling_or_demoting_takes_effect_in_open_sessions() -> None:
+def test_disabling_or_demoting_takes_effect_in_open_sessions(app_test) -> None:
     engine = db.get_engine()
     users.create_user(engine, "boss", PASSWORD, "admin", actor="setup")
     users.create_user(engine, "deputy", PASSWORD, "admin", actor="setup")
-    at = sign_in(app(), "deputy", PASSWORD)
+    at = sign_in(app_test(), "deputy", PASSWORD)
     at.switch_page("pages/audit_log.py").run()
     assert not at.exception
     # A role change ends the session at the next click; signed in again, the new role applies.
@@ -327,13 +321,13 @@ def test_disabling_or_demoting_takes_effect_in_open_sessions() -> None:
     users.disable_user(engine, "deputy", actor="boss")
     at.run()
     assert USER_KEY not in at.session_state
-    assert [t.value for t in at.title] == [translate("auth.title", "vi")]
+    assert titles(at) == [translate("auth.title", "vi")]
 
 
-def test_a_password_change_elsewhere_ends_the_session() -> None:
+def test_a_password_change_elsewhere_ends_the_session(app_test) -> None:
     engine = db.get_engine()
     users.create_user(engine, "an", PASSWORD, "viewer", actor="setup")
-    at = sign_in(app(), "an", PASSWORD)
+    at = sign_in(app_test(), "an", PASSWORD)
     assert at.session_state[USER_KEY].name == "an"
     users.change_password(engine, "an", "a brand new passphrase", actor="an")
     at.run()
@@ -341,10 +335,10 @@ def test_a_password_change_elsewhere_ends_the_session() -> None:
     assert [i.value for i in at.info] == [translate("auth.ended.password_changed", "vi")]
 
 
-def test_a_session_ends_at_its_maximum_age_however_active(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_session_ends_at_its_maximum_age_however_active(app_test, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(settings.SESSION_MAX_HOURS_ENV, "1")
     users.create_user(db.get_engine(), "an", PASSWORD, "viewer", actor="setup")
-    at = sign_in(app(), "an", PASSWORD)
+    at = sign_in(app_test(), "an", PASSWORD)
     with db.get_engine().begin() as conn:
         conn.execute(tables.sessions.update().values(created_at=db.utcnow() - timedelta(minutes=61)))
     at.run()
@@ -352,11 +346,11 @@ def test_a_session_ends_at_its_maximum_age_however_active(monkeypatch: pytest.Mo
     assert [i.value for i in at.info] == [translate("auth.ended.max_age", "vi", hours=1)]
 
 
-def test_signing_out_in_one_tab_ends_the_other_tab_at_its_next_click() -> None:
+def test_signing_out_in_one_tab_ends_the_other_tab_at_its_next_click(app_test) -> None:
     users.create_user(db.get_engine(), "an", PASSWORD, "viewer", actor="setup")
-    first = sign_in(app(), "an", PASSWORD)
+    first = sign_in(app_test(), "an", PASSWORD)
     # A second tab of the same browser resumes the same session (what the cookie carries).
-    second = AppTest.from_file(APP, default_timeout=60)
+    second = app_test(run=False)
     second.session_state[USER_KEY] = SessionUser("an", "viewer")
     second.session_state[auth.SOURCE_KEY] = auth.SOURCE_PASSWORD
     second.session_state[session_cookie.SECRET_KEY] = first.session_state[session_cookie.SECRET_KEY]
@@ -365,13 +359,13 @@ def test_signing_out_in_one_tab_ends_the_other_tab_at_its_next_click() -> None:
     first.button(key="auth_sign_out").click().run()
     second.run()
     assert USER_KEY not in second.session_state
-    assert [t.value for t in second.title] == [translate("auth.title", "vi")]
+    assert titles(second) == [translate("auth.title", "vi")]
 
 
-def test_repeated_failures_in_one_session_must_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_repeated_failures_in_one_session_must_wait(app_test, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(settings.LOCKOUT_ATTEMPTS_ENV, "50")
     users.create_user(db.get_engine(), "an", PASSWORD, "viewer", actor="setup")
-    at = app()
+    at = app_test()
     for attempt in range(auth.FREE_ATTEMPTS):
         assert errors(sign_in(at, "an", f"wrong {attempt}")) == [FAILED]
     # Now even the right password waits; the attempt is not even checked.
@@ -390,8 +384,8 @@ def last_seen(minutes_ago: float) -> None:
         conn.execute(tables.sessions.update().values(last_seen_at=db.utcnow() - timedelta(minutes=minutes_ago)))
 
 
-def test_oidc_configuration_replaces_the_password_form() -> None:
-    at = AppTest.from_file(APP, default_timeout=60)
+def test_oidc_configuration_replaces_the_password_form(app_test) -> None:
+    at = app_test(run=False)
     at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32}
     at.run()
     assert not at.exception
@@ -399,14 +393,14 @@ def test_oidc_configuration_replaces_the_password_form() -> None:
     assert not at.text_input
 
 
-def test_language_switch_on_the_sign_in_page() -> None:
-    at = app()
+def test_language_switch_on_the_sign_in_page(app_test) -> None:
+    at = app_test()
     at.radio(key="ui_lang").set_value("en").run()
-    assert [t.value for t in at.title] == [translate("auth.title", "en")]
+    assert titles(at) == [translate("auth.title", "en")]
 
 
-def test_first_run_explains_how_to_create_the_first_admin() -> None:
-    at = app()
+def test_first_run_explains_how_to_create_the_first_admin(app_test) -> None:
+    at = app_test()
     assert any("users add" in i.value for i in at.info)
     users.create_user(db.get_engine(), "boss", PASSWORD, "admin", actor="setup")
     at.run()

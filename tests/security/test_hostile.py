@@ -33,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from tests.support.files import xlsx_bytes
+from tests.support.files import csv_bytes, xlsx_bytes
 
 from loaders.cli import main as cli
 from loaders.cli.common import EXIT_USAGE
@@ -55,13 +55,6 @@ def models_rows(names: list[str], notes: list[str] | None = None) -> list[list[s
     notes = notes or [""] * len(names)
     return [MODELS_HEADER] + [["Xã Kỳ Tân", "Huyện Kỳ Anh", n, "tự quản", "khu dân cư", "01/02/2021",
                                "đang hoạt động", note] for n, note in zip(names, notes)]
-
-
-def csv_of(rows: list[list[str]]) -> bytes:
-    """UTF-8 CSV as Excel writes it (CRLF, so a lone CR or LF inside a cell gets quoted)."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-    return buffer.getvalue().encode("utf-8")
 
 
 def preview(engine, registry, data: bytes, name: str,  # noqa: ANN001
@@ -92,22 +85,21 @@ def sqlite_engine():  # noqa: ANN201 - the autouse per-test store
 
 
 # ------------------------------------------------------------------ NUL bytes
-def _late_nul_csv(prefix: bytes = b"", encoding: str = "utf-8") -> bytes:
+def _late_nul_csv(encoding: str = "utf-8") -> bytes:
     """A valid models file whose one NUL sits far beyond the first 64 KB the reader sniffs."""
     names = [f"Mô hình {i}" for i in range(1500)]
     rows = models_rows(names, ["x" * 40] * len(names))
     rows.append(["Xã Kỳ Tân", "Huyện Kỳ Anh", "Mô hình\x00NUL", "tự quản", "khu dân cư", "01/02/2021",
                  "đang hoạt động", "a\x00b"])
-    text = csv_of(rows).decode("utf-8")
-    return prefix + text.encode(encoding)
+    return csv_bytes(rows, encoding)
 
 
 @pytest.mark.parametrize("variant", ["utf-8", "utf-8 BOM", "utf-16"])
 def test_a_nul_byte_anywhere_in_a_text_file_refuses_it_on_every_store(engine, registry, variant):
     """Regression: a NUL after the sniffed head passed the reader; PostgreSQL then failed the commit
     with an unhandled DataError ("text fields cannot contain NUL") instead of a refusal."""
-    data = {"utf-8": _late_nul_csv(), "utf-8 BOM": _late_nul_csv(b"\xef\xbb\xbf"),
-            "utf-16": _late_nul_csv(encoding="utf-16")}[variant]
+    data = {"utf-8": _late_nul_csv(), "utf-8 BOM": _late_nul_csv("utf-8-sig"),
+            "utf-16": _late_nul_csv("utf-16")}[variant]
     assert len(data) > 2 * 64 * 1024  # the NUL is beyond the sniffed head
     before = counts(engine)
     with pytest.raises(ImportRefused) as refused:
@@ -198,7 +190,7 @@ UNSAFE_FILES = [
     ("absurd declared row count", "mo_hinh.xlsx", _declared_rows_bomb, "vượt giới hạn"),
     ("PNG named .csv", "anh.csv", _png, "không phải tệp văn bản"),
     ("PNG named .xlsx", "anh.xlsx", _png, "không phải tệp .xlsx hợp lệ"),
-    ("CSV named .xlsx", "mo_hinh.xlsx", lambda: csv_of(models_rows(["Mô hình A"])), "không phải tệp .xlsx hợp lệ"),
+    ("CSV named .xlsx", "mo_hinh.xlsx", lambda: csv_bytes(models_rows(["Mô hình A"])), "không phải tệp .xlsx hợp lệ"),
     ("ZIP that is not a workbook, named .xlsx", "mo_hinh.xlsx", _plain_zip, "không phải tệp .xlsx hợp lệ"),
     ("ZIP named .csv", "mo_hinh.csv", _plain_zip, "tệp nén"),
     ("legacy .xls named .xlsx", "mo_hinh.xlsx", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + _garbage(1), ".xls"),
@@ -263,7 +255,7 @@ def test_the_command_line_process_refuses_a_disguised_file(tmp_path):
 def test_files_over_the_upload_limit_are_refused_before_reading(sqlite_engine, registry, tmp_path, monkeypatch):
     monkeypatch.setattr(limits, "MAX_UPLOAD_BYTES", 1 << 20)
     names = [f"Mô hình {i}" for i in range(20_000)]
-    data = csv_of(models_rows(names))
+    data = csv_bytes(models_rows(names))
     assert len(data) > 1 << 20
     parsed = []
     monkeypatch.setattr(reading, "read_text", lambda *a: parsed.append(a))  # must never be reached
@@ -279,7 +271,7 @@ def test_files_over_the_upload_limit_are_refused_before_reading(sqlite_engine, r
 
 
 def test_a_file_at_the_upload_limit_is_read(sqlite_engine, registry, monkeypatch):
-    data = csv_of(models_rows(["Mô hình A", "Mô hình B"]))
+    data = csv_bytes(models_rows(["Mô hình A", "Mô hình B"]))
     monkeypatch.setattr(limits, "MAX_UPLOAD_BYTES", len(data))
     assert preview(sqlite_engine, registry, data, "vua.csv").n_accepted == 2
 
@@ -324,7 +316,7 @@ def _files_under(root: Path) -> set[Path]:
 def test_file_names_are_text_and_originals_are_kept_by_hash(engine, registry, _isolated_store, tmp_path, name,
                                                             monkeypatch):
     monkeypatch.chdir(tmp_path)  # a relative path written by mistake would land here
-    data = csv_of(models_rows(["Mô hình A"]))
+    data = csv_bytes(models_rows(["Mô hình A"]))
     watched = tmp_path.parent
     before_files = _files_under(watched)
     p = preview(engine, registry, data, name)
@@ -359,7 +351,7 @@ def test_file_names_are_text_and_originals_are_kept_by_hash(engine, registry, _i
 def test_text_longer_than_its_store_column_is_a_row_error_on_every_store(engine, registry, dataset, rows, column):
     """Regression: a 301-character model name (or 101-character incident code...) was accepted; SQLite
     kept it, PostgreSQL failed the whole commit with an unhandled DataError ("value too long")."""
-    p = preview(engine, registry, csv_of(rows), "dai.csv", dataset)
+    p = preview(engine, registry, csv_bytes(rows), "dai.csv", dataset)
     assert p.n_accepted == 1 and p.n_rejected == 1
     error = p.errors.iloc[0]
     assert (error["row"], error["code"], error["column"]) == (2, "too_long", column)
@@ -373,7 +365,7 @@ def test_text_longer_than_its_store_column_is_a_row_error_on_every_store(engine,
 def test_long_free_text_is_kept_whole(engine, registry):
     """Notes and descriptions are unbounded: 100 000 characters pass and come back whole."""
     note = "ghi chú " * 12_500
-    p = preview(engine, registry, csv_of(models_rows(["Mô hình dài"], [note])), "ghi_chu.csv")
+    p = preview(engine, registry, csv_bytes(models_rows(["Mô hình dài"], [note])), "ghi_chu.csv")
     assert p.n_accepted == 1 and p.errors.empty
     commit_import(engine, p, user=USER)
     with engine.connect() as conn:
@@ -409,7 +401,7 @@ def hostile_store(sqlite_engine, registry):  # noqa: ANN001, ANN201
     recognitions = [["Năm", "Tên xã", "Huyện (cũ)", "Loại đơn vị", "Tên đơn vị", "Kết quả"]] + [
         ["2024", "Xã Kỳ Tân", "Huyện Kỳ Anh", "khu dân cư", f"{h} {i}", "đạt"] for i, h in enumerate(HOSTILE)]
     for dataset, rows in (("models", models), ("incidents", incidents), ("recognitions", recognitions)):
-        p = preview(sqlite_engine, registry, csv_of(rows), f"{HOSTILE[0]}.csv", dataset)
+        p = preview(sqlite_engine, registry, csv_bytes(rows), f"{HOSTILE[0]}.csv", dataset)
         assert p.n_rejected == 0, p.errors.to_dict("records")
         assert commit_import(sqlite_engine, p, user=HOSTILE[1]).written == len(HOSTILE)
     return sqlite_engine
@@ -529,7 +521,7 @@ def test_error_reports_neutralise_hostile_values(sqlite_engine, registry):
 
     rows = [MODELS_HEADER] + [["Xã Kỳ Tân", "Huyện Kỳ Anh", f"Mô hình {i}", h, "khu dân cư", "01/02/2021",
                                "đang hoạt động", ""] for i, h in enumerate(HOSTILE)]  # hostile kinds: all rejected
-    p = preview(sqlite_engine, registry, csv_of(rows), "loi.csv")
+    p = preview(sqlite_engine, registry, csv_bytes(rows), "loi.csv")
     assert p.n_rejected == len(HOSTILE) and p.n_accepted == 0
     sheet = load_workbook(io.BytesIO(reports.errors_to_xlsx(p.errors))).active
     values = [c for row in sheet.iter_rows(min_row=2) for c in row[1:]]
@@ -596,23 +588,6 @@ def test_printable_map_draws_hostile_text_literally(hostile_store):
 
 
 # ------------------------------------------------------------------ AppTest tables
-def _app(page: str, role: str, params: dict[str, str]):  # noqa: ANN202 - AppTest
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
-    from ui.access import USER_KEY, SessionUser
-
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state[USER_KEY] = SessionUser(HOSTILE[0], role)  # the user name is hostile too
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.run()
-    at.switch_page(page)
-    return at.run()
-
-
 def _cells(at) -> set[str]:  # noqa: ANN001
     return {str(v) for table in at.dataframe for column in table.value.columns
             for v in table.value[column].tolist()}
@@ -629,12 +604,16 @@ def _no_raw_html(at) -> None:  # noqa: ANN001
     ("pages/profiles.py", "viewer", "model_name"),
     ("pages/incidents.py", "analyst", "description"),
 ])
-def test_pages_show_hostile_text_as_table_data(hostile_store, page, role, field):
+def test_pages_show_hostile_text_as_table_data(hostile_store, app_test, page, role, field):
+    import streamlit as st
+
     dataset = "models" if field == "model_name" else "incidents"
     rows = reads.load_dataset(hostile_store, dataset)
     code = str(rows["commune_code"].iloc[0])
     db.dispose_engines()
-    at = _app(page, role, {"xa": code})
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = app_test(role=role, user=HOSTILE[0], params={"xa": code}, page=page)  # the user name is hostile too
     assert not at.exception, at.exception
     cells = _cells(at)
     shown = {str(v) for v in rows[field]}
@@ -647,6 +626,6 @@ def test_a_data_row_whose_note_says_tong_cong_is_kept(sqlite_engine, registry):
     """Regression (found by hypothesis): the last row was dropped as a totals row because its note
     read "Tòngcòng"; only a row that opens with the label is a totals row."""
     rows = models_rows(["Mô hình A", "Mô hình B"], ["", "Tổng cộng"]) + [["Tổng cộng", "", "", "2"]]
-    p = preview(sqlite_engine, registry, csv_of(rows), "mo_hinh.csv")
+    p = preview(sqlite_engine, registry, csv_bytes(rows), "mo_hinh.csv")
     assert p.n_accepted == 2 and p.totals_rows == [4]
     assert p.accepted["ghi_chu"].tolist()[1] == "Tổng cộng"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 from streamlit.runtime.caching.cache_utils import CachedFunc
 
@@ -61,3 +62,13 @@ def use_demo_store(demo_db: Path, data_dir: Path) -> None:
     """Copy the demo store into a test's isolated data folder and drop the data caches."""
     shutil.copy(demo_db, data_dir / "hatinh.sqlite3")
     clear_data_caches()
+
+
+def table_with(at, column: str) -> pd.DataFrame:
+    """The first displayed table that has the column ``column`` (its shown label).
+
+    AppTest keeps no key on a plain ``st.dataframe``, so tables are found by their headers, never by index.
+    """
+    matches = [d.value for d in at.dataframe if column in d.value.columns]
+    assert matches, f"no table with column {column!r}"
+    return matches[0]

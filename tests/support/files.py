@@ -43,32 +43,53 @@ def to_cp1258(text: str) -> bytes:
     return bytes(out)
 
 
-def delimited(rows: Sequence[Row], delimiter: str = ",", newline: str = "\r\n") -> str:
-    """Join rows into delimited text, quoting cells that hold the delimiter or a quote."""
+#: How :func:`delimited` quotes cells: only where needed, every cell, or never.
+QUOTING = ("minimal", "all", "none")
+
+
+def delimited(rows: Sequence[Row], delimiter: str = ",", newline: str = "\r\n", quoting: str = "minimal") -> str:
+    """Join rows into delimited text, each row ended by ``newline``.
+
+    Parameters
+    ----------
+    quoting : {"minimal", "all", "none"}
+        ``"minimal"`` quotes the cells that hold the delimiter, a quote, a CR or an LF
+        (what Python's ``csv.writer`` and Excel do); ``"all"`` quotes every cell;
+        ``"none"`` writes cells as they are, even when that breaks the file.
+    """
+    if quoting not in QUOTING:
+        raise ValueError(f"quoting must be one of {QUOTING}, not {quoting!r}")
     lines = []
     for row in rows:
         cells = []
         for cell in row:
             text = "" if cell is None else str(cell)
-            if delimiter in text or '"' in text or "\n" in text:
+            needs = delimiter in text or '"' in text or "\n" in text or "\r" in text
+            if quoting == "all" or (quoting == "minimal" and needs):
                 text = '"' + text.replace('"', '""') + '"'
             cells.append(text)
         lines.append(delimiter.join(cells))
     return newline.join(lines) + newline
 
 
-def csv_bytes(rows: Sequence[Row], encoding: str = "utf-8", delimiter: str = ",") -> bytes:
-    """A delimited file in one of the encodings staff send.
+def csv_bytes(rows: Sequence[Row], encoding: str = "utf-8", delimiter: str = ",", *, newline: str = "\r\n",
+              quoting: str = "minimal", errors: str = "strict") -> bytes:
+    """A delimited file in one of the encodings staff send (the one builder of test CSV files).
 
     Parameters
     ----------
     encoding : {"utf-8", "utf-8-sig", "utf-16", "cp1258"}
-        ``"utf-16"`` writes a BOM, as Excel's "Unicode text" does.
+        ``"utf-8-sig"`` writes Excel's BOM; ``"utf-16"`` writes a BOM, as Excel's
+        "Unicode text" does.
+    newline, quoting
+        As :func:`delimited`: the default is Excel's CRLF with minimal quoting.
+    errors
+        The codec's error handler (``"surrogatepass"`` lets fuzzed text through as is).
     """
-    text = delimited(rows, delimiter)
+    text = delimited(rows, delimiter, newline, quoting)
     if encoding == "cp1258":
         return to_cp1258(text)
-    return text.encode(encoding)
+    return text.encode(encoding, errors)
 
 
 def xlsx_bytes(sheets: dict[str, Sequence[Row]]) -> bytes:

@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from tests.support.files import to_cp1258, xlsx_bytes
+from tests.support.files import QUOTING, csv_bytes, delimited, to_cp1258, xlsx_bytes
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -93,6 +93,15 @@ COMMUNES: tuple[tuple[str, str, str], ...] = (
 FREE_TEXT = frozenset({"ten_mo_hinh", "ghi_chu", "mo_ta", "ten_don_vi", "ma_vu_viec"})
 
 _counter = itertools.count()
+
+#: The header of the hand-written models files (the property tests draw their own headers).
+MODELS_HEADER = ["Tên xã", "Huyện (cũ)", "Tên mô hình", "Loại mô hình", "Nơi triển khai", "Ngày thành lập",
+                 "Trạng thái"]
+
+
+def _model_row(name: str) -> list[str]:
+    """A valid models row in Xã Kỳ Tân, under :data:`MODELS_HEADER`."""
+    return ["Xã Kỳ Tân", "Huyện Kỳ Anh", name, "tự quản", "khu dân cư", "01/02/2021", "đang hoạt động"]
 
 
 # ---------------------------------------------------------------- strategies
@@ -169,19 +178,6 @@ def tables(draw: st.DrawFn, dataset: str | None = None) -> tuple[str, list[list[
     return dataset, rows
 
 
-def _csv_text(rows: list[list[str]], delimiter: str, quoting: str, newline: str) -> str:
-    lines = []
-    for row in rows:
-        cells = []
-        for cell in row:
-            needs = delimiter in cell or '"' in cell or "\n" in cell or "\r" in cell
-            if quoting == "all" or (quoting == "minimal" and needs):
-                cell = '"' + cell.replace('"', '""') + '"'
-            cells.append(cell)
-        lines.append(delimiter.join(cells))
-    return newline.join(lines) + newline
-
-
 def _encode(text: str, encoding: str) -> bytes:
     if encoding == "cp1258":
         try:
@@ -194,8 +190,10 @@ def _encode(text: str, encoding: str) -> bytes:
 @st.composite
 def csv_files(draw: st.DrawFn) -> tuple[str, bytes, str]:
     dataset, rows = draw(tables())
-    text = _csv_text(rows, draw(st.sampled_from([",", ";", "\t"] * 3 + ["|"])),
-                     draw(st.sampled_from(["minimal", "all", "none"])), draw(st.sampled_from(["\n", "\r\n", "\r"])))
+    delimiter = draw(st.sampled_from([",", ";", "\t"] * 3 + ["|"]))
+    quoting = draw(st.sampled_from(QUOTING))
+    newline = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    text = delimited(rows, delimiter, newline, quoting)
     data = _encode(text, draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1258"])))
     return dataset, data, draw(st.sampled_from(["du_lieu.csv", "du_lieu.txt", "DU LIEU.CSV", "du_lieu.tsv"]))
 
@@ -339,14 +337,13 @@ def test_random_xlsx_files_commit_fully_or_not_at_all(engine_sqlite, registry, f
 def test_hostile_text_in_every_text_field_is_stored_verbatim(engine_sqlite, registry, texts):
     """Valid rows whose free-text fields are random text: all of them land, as NFC text, trimmed."""
     run = next(_counter)
-    header = "Tên xã,Huyện (cũ),Tên mô hình,Loại mô hình,Nơi triển khai,Ngày thành lập,Trạng thái,Ghi chú"
-    lines = [header]
+    rows = [[*MODELS_HEADER, "Ghi chú"]]
     expected_notes = []
     for i, text in enumerate(texts):
-        quoted = '"' + text.replace('"', '""') + '"'
-        lines.append(f"Xã Kỳ Tân,Huyện Kỳ Anh,Mô hình {run}-{i},tự quản,khu dân cư,01/02/2021,đang hoạt động,{quoted}")
+        rows.append([*_model_row(f"Mô hình {run}-{i}"), text])
         expected_notes.append(text)
-    data = ("\n".join(lines) + "\n").encode("utf-8", errors="surrogatepass")
+    # Every cell quoted, so any text at all stays one cell.
+    data = csv_bytes(rows, newline="\n", quoting="all", errors="surrogatepass")
     preview = _preview(engine_sqlite, registry, DATASET_MODELS, data, "mo_hinh.csv")
     if preview is None:
         # Only control characters (NUL, or many of them) may make a file unreadable as text.
@@ -366,9 +363,8 @@ def test_hostile_text_in_every_text_field_is_stored_verbatim(engine_sqlite, regi
 def test_a_failure_inside_the_commit_leaves_the_store_unchanged(engine_sqlite, registry, monkeypatch, fail_at):
     """A crash after some rows were inserted (not only a constraint) rolls back everything."""
     names = [f"Mô hình {i}" for i in range(7)]
-    lines = ["Tên xã,Huyện (cũ),Tên mô hình,Loại mô hình,Nơi triển khai,Ngày thành lập,Trạng thái"]
-    lines += [f"Xã Kỳ Tân,Huyện Kỳ Anh,{n},tự quản,khu dân cư,01/02/2021,đang hoạt động" for n in names]
-    preview = _preview(engine_sqlite, registry, DATASET_MODELS, ("\n".join(lines) + "\n").encode(), "m.csv")
+    data = csv_bytes([MODELS_HEADER, *(_model_row(n) for n in names)], newline="\n")
+    preview = _preview(engine_sqlite, registry, DATASET_MODELS, data, "m.csv")
     assert preview is not None and preview.n_accepted == 7
     before = _snapshot(engine_sqlite)
     monkeypatch.setattr("loaders.ingest.commit.CHUNK_ROWS", 2)  # four batches: the failure comes after real inserts

@@ -20,25 +20,34 @@ from loaders.ingest.commit import ImportOutcome, commit_import, import_frames
 from loaders.ingest.history import RollbackError, import_report, list_imports, original_file, rollback_import
 from loaders.ingest.preview import ImportRefused, ImportRequest, preview_import
 from loaders.store import db, originals, reads, tables
+from tests.support.files import csv_bytes
 
 USER = "tester"
 # Xã Kỳ Tân (legacy 18814) and Xã Cẩm Thành, both plain, unsplit legacy communes.
-HEADER = "Mã vụ việc,Ngày,Mã xã,Tên xã,Huyện (cũ),Lĩnh vực,Mức độ,Vĩ độ,Kinh độ,Mô tả"
+HEADER = ["Mã vụ việc", "Ngày", "Mã xã", "Tên xã", "Huyện (cũ)", "Lĩnh vực", "Mức độ", "Vĩ độ", "Kinh độ", "Mô tả"]
+MODELS_HEADER = ["Tên xã/phường", "Huyện (cũ)", "Tên mô hình", "Loại mô hình", "Nơi triển khai", "Ngày thành lập",
+                 "Trạng thái"]
+RECOGNITIONS_HEADER = ["Năm", "Tên xã/phường", "Huyện (cũ)", "Loại đơn vị", "Tên đơn vị", "Kết quả"]
+
+
+def csv_file(rows: list[list[str]]) -> bytes:
+    """The test files here: UTF-8, LF line ends."""
+    return csv_bytes(rows, newline="\n")
 
 
 def incidents_csv(codes: list[str], *, commune: str = "Xã Kỳ Tân", district: str = "Huyện Kỳ Anh",
-                  day: str = "15/03/2024", extra: list[str] | None = None) -> bytes:
-    """A CSV of valid incidents, one per code; ``extra`` lines are appended as written."""
-    lines = [HEADER]
-    lines += [f"{c},{day},,{commune},{district},Hình sự,nghiêm trọng,,,ghi chú {c}" for c in codes]
-    lines += extra or []
-    return ("\n".join(lines) + "\n").encode("utf-8")
+                  day: str = "15/03/2024", extra: list[list[str]] | None = None) -> bytes:
+    """A CSV of valid incidents, one per code; ``extra`` rows are appended as given."""
+    rows = [HEADER]
+    rows += [[c, day, "", commune, district, "Hình sự", "nghiêm trọng", "", "", f"ghi chú {c}"] for c in codes]
+    rows += extra or []
+    return csv_file(rows)
 
 
 def models_csv(names: list[str]) -> bytes:
-    lines = ["Tên xã/phường,Huyện (cũ),Tên mô hình,Loại mô hình,Nơi triển khai,Ngày thành lập,Trạng thái"]
-    lines += [f"Xã Kỳ Tân,Huyện Kỳ Anh,{n},tự quản,khu dân cư,01/02/2021,đang hoạt động" for n in names]
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    rows = [MODELS_HEADER]
+    rows += [["Xã Kỳ Tân", "Huyện Kỳ Anh", n, "tự quản", "khu dân cư", "01/02/2021", "đang hoạt động"] for n in names]
+    return csv_file(rows)
 
 
 def preview(engine, registry, data: bytes, dataset: str = "incidents", name: str = "vu_viec.csv", **kw):
@@ -103,8 +112,9 @@ def test_commit_records_import_original_rows_event_and_version(engine, registry)
 def test_blank_optional_cells_are_stored_as_sql_null(engine, registry):
     # On SQLite a missing value is bound as a float NaN (loaders.ingest.bulk.SQLITE_NULL), which SQLite must store as NULL:
     # never as a REAL, nor as the text 'nan', in text and float columns alike.
-    lines = [HEADER, "VV-1,15/03/2024,18814,,,Hình sự,,,,", "VV-2,15/03/2024,18814,,,Hình sự,,18.3,105.9,có mô tả"]
-    p = preview(engine, registry, ("\n".join(lines) + "\n").encode("utf-8"))
+    rows = [HEADER, ["VV-1", "15/03/2024", "18814", "", "", "Hình sự", "", "", "", ""],
+            ["VV-2", "15/03/2024", "18814", "", "", "Hình sự", "", "18.3", "105.9", "có mô tả"]]
+    p = preview(engine, registry, csv_file(rows))
     assert p.n_accepted == 2
     commit_import(engine, p, user=USER)
 
@@ -123,7 +133,8 @@ def test_blank_optional_cells_are_stored_as_sql_null(engine, registry):
 
 
 def test_rejected_rows_write_nothing_unless_valid_only(engine, registry):
-    data = incidents_csv(["VV-1", "VV-2"], extra=["VV-3,15/03/2024,,Xã Không Có,,Hình sự,,,,"])
+    data = incidents_csv(["VV-1", "VV-2"],
+                         extra=[["VV-3", "15/03/2024", "", "Xã Không Có", "", "Hình sự", "", "", "", ""]])
     p = preview(engine, registry, data)
     assert (p.n_accepted, p.n_rejected) == (2, 1)
     assert p.errors.iloc[0][["row", "column", "value"]].tolist() == [4, "Tên xã", "Xã Không Có"]
@@ -297,9 +308,9 @@ def test_duplicates_against_the_store_are_rejected(engine, registry, stored_extr
                     name="m2.csv")
     assert again.errors[["row", "code"]].values.tolist() == [[2, "duplicate_in_store"]]
 
-    recognitions = ("Năm,Tên xã/phường,Huyện (cũ),Loại đơn vị,Tên đơn vị,Kết quả\n"
-                    "2024,Xã Kỳ Tân,Huyện Kỳ Anh,khu dân cư,Thôn Tân Hà,đạt\n"
-                    "2024,Xã Kỳ Tân,Huyện Kỳ Anh,xã,,đạt\n").encode()
+    recognitions = csv_file([RECOGNITIONS_HEADER,
+                             ["2024", "Xã Kỳ Tân", "Huyện Kỳ Anh", "khu dân cư", "Thôn Tân Hà", "đạt"],
+                             ["2024", "Xã Kỳ Tân", "Huyện Kỳ Anh", "xã", "", "đạt"]])
     first = commit_import(engine, preview(engine, registry, recognitions, dataset="recognitions"), user=USER)
     assert first.written == 2
     with engine.connect() as conn:
@@ -312,7 +323,7 @@ def test_duplicates_against_the_store_are_rejected(engine, registry, stored_extr
 
 
 def test_reuploaded_file_is_refused_unless_forced(engine, registry):
-    data = incidents_csv(["VV-1"], extra=["VV-9,15/03/2024,,Xã Không Có,,Hình sự,,,,"])
+    data = incidents_csv(["VV-1"], extra=[["VV-9", "15/03/2024", "", "Xã Không Có", "", "Hình sự", "", "", "", ""]])
     first = commit_import(engine, preview(engine, registry, data, name="lan1.csv"), user=USER,
                                    valid_only=True)
     p = preview(engine, registry, data, name="lan2.csv")
