@@ -2,7 +2,7 @@
 
 Fixtures
 --------
-_isolated_store (autouse)
+isolated_store (autouse)
     Points ``HT_DATA_DIR`` and ``DATABASE_URL`` at a fresh temporary folder and
     disposes the cached engines after the test, so no test sees another's data.
 pg_server (session)
@@ -50,7 +50,7 @@ _db_counter = itertools.count()
 
 
 @pytest.fixture(autouse=True)
-def _isolated_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def isolated_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     data = tmp_path / "data"
     data.mkdir()
     monkeypatch.setenv("HT_DATA_DIR", str(data))
@@ -67,8 +67,10 @@ def pg_server() -> Iterator[PostgresServer]:
     try:
         server = start_postgres()
     except PostgresUnavailable as exc:
-        pytest.fail(f"Could not start the temporary PostgreSQL server (set {SKIP_ENV}=1 to skip it "
-                    f"explicitly): {exc}", pytrace=False)
+        pytest.fail(
+            f"Could not start the temporary PostgreSQL server (set {SKIP_ENV}=1 to skip it explicitly): {exc}",
+            pytrace=False,
+        )
     yield server
     db.dispose_engines()
     server.stop()
@@ -121,9 +123,17 @@ def app_test(request: pytest.FixtureRequest) -> Callable[..., AppTest]:
 
     default_timeout = getattr(request.module, "APPTEST_TIMEOUT", APPTEST_TIMEOUT)
 
-    def build(*, role: str | None = None, user: str | None = None, params: dict[str, str] | None = None,
-              lang: str | None = None, page: str | None = None, entry: str = "app.py",
-              timeout: float | None = None, run: bool = True) -> AppTest:
+    def build(
+        *,
+        role: str | None = None,
+        user: str | None = None,
+        params: dict[str, str] | None = None,
+        lang: str | None = None,
+        page: str | None = None,
+        entry: str = "app.py",
+        timeout: float | None = None,
+        run: bool = True,
+    ) -> AppTest:
         """An ``AppTest`` of ``entry`` (relative to the project root), set up and by default run.
 
         Parameters

@@ -94,7 +94,7 @@ def _find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         stack.append(node)
         for nxt in sorted(graph[node]):
             if state.get(nxt) == 1:
-                cycles.append(stack[stack.index(nxt):] + [nxt])
+                cycles.append([*stack[stack.index(nxt) :], nxt])
             elif nxt not in state:
                 visit(nxt)
         stack.pop()
@@ -119,8 +119,11 @@ def test_the_cycle_check_finds_a_cycle() -> None:
 def test_the_import_scanner_sees_hidden_imports(tmp_path: Path) -> None:
     """The import scanner sees imports inside functions and under TYPE_CHECKING."""
     module = tmp_path / "mod.py"
-    module.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import maps.palette\n"
-                      "def f():\n    from analysis import series\n", encoding="utf-8")
+    module.write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import maps.palette\n"
+        "def f():\n    from analysis import series\n",
+        encoding="utf-8",
+    )
     names = _imports(module)
     assert {"maps.palette", "analysis.series", "analysis"} <= names
 

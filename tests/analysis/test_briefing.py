@@ -18,7 +18,7 @@ HOSTILE_NAME = "Xã <img src=x onerror=alert(1)>"
 HOSTILE_FILTER = "</para><script>alert(1)</script>"
 
 
-@pytest.fixture()
+@pytest.fixture
 def indicators() -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -30,7 +30,7 @@ def indicators() -> pd.DataFrame:
     )
 
 
-@pytest.fixture()
+@pytest.fixture
 def ranking() -> pd.DataFrame:
     """Shaped like analysis.priority.priority_scores: ranked, indexed by code."""
     return pd.DataFrame(
@@ -53,24 +53,53 @@ def ranking() -> pd.DataFrame:
     )
 
 
-SUMMARY_UNIT = {"units": 1, "models_covering": 12, "models_per_10k": 3.4, "units_all_kinds": 0, "weak_share": 0.1,
-                "incidents": 5, "incidents_per_10k": 1.2, "incidents_change": 0.3,
-                "recognised_communes_share": math.nan}
-SUMMARY_PROVINCE = {"units": 69, "models_covering": 900, "models_per_10k": 6.1, "units_all_kinds": 20,
-                    "weak_share": 0.08, "incidents": 400, "incidents_per_10k": 2.0, "incidents_change": -0.1,
-                    "recognised_communes_share": 0.5}
+SUMMARY_UNIT = {
+    "units": 1,
+    "models_covering": 12,
+    "models_per_10k": 3.4,
+    "units_all_kinds": 0,
+    "weak_share": 0.1,
+    "incidents": 5,
+    "incidents_per_10k": 1.2,
+    "incidents_change": 0.3,
+    "recognised_communes_share": math.nan,
+}
+SUMMARY_PROVINCE = {
+    "units": 69,
+    "models_covering": 900,
+    "models_per_10k": 6.1,
+    "units_all_kinds": 20,
+    "weak_share": 0.08,
+    "incidents": 400,
+    "incidents_per_10k": 2.0,
+    "incidents_change": -0.1,
+    "recognised_communes_share": 0.5,
+}
 
 
 def _briefing(indicators, ranking, **kw) -> briefing.Briefing:
-    options = dict(unit_name="Xã Một", unit_kind="commune", codes=["00001"], indicators=indicators,
-                   unit_summary=SUMMARY_UNIT, province_summary=SUMMARY_PROVINCE, ranking=ranking,
-                   period="01/01/2025 – 30/06/2025", context=[("Huyện cũ", "Tất cả")], demo=False,
-                   data_version=7, exported_at="2026-11-27T10:00:00+07:00", lang="vi")
+    options = {
+        "unit_name": "Xã Một",
+        "unit_kind": "commune",
+        "codes": ["00001"],
+        "indicators": indicators,
+        "unit_summary": SUMMARY_UNIT,
+        "province_summary": SUMMARY_PROVINCE,
+        "ranking": ranking,
+        "period": "01/01/2025 – 30/06/2025",
+        "context": [("Huyện cũ", "Tất cả")],
+        "demo": False,
+        "data_version": 7,
+        "exported_at": "2026-11-27T10:00:00+07:00",
+        "lang": "vi",
+    }
     options.update(kw)
-    unit = briefing.BriefingUnit(name=options.pop("unit_name"), kind=options.pop("unit_kind"),
-                                 codes=options.pop("codes"))
-    sources = briefing.BriefingSources(**{k: options.pop(k) for k in
-                                          ("indicators", "unit_summary", "province_summary", "ranking")})
+    unit = briefing.BriefingUnit(
+        name=options.pop("unit_name"), kind=options.pop("unit_kind"), codes=options.pop("codes")
+    )
+    sources = briefing.BriefingSources(
+        **{k: options.pop(k) for k in ("indicators", "unit_summary", "province_summary", "ranking")}
+    )
     return briefing.build_briefing(unit, sources, briefing.BriefingStamp(**options))
 
 
@@ -89,7 +118,7 @@ def _flat(text: str) -> str:
 
 def test_key_figures_put_the_unit_beside_the_province():
     rows = briefing.key_figures(SUMMARY_UNIT, SUMMARY_PROVINCE, "vi")
-    assert [r.label for r in rows][0] == "Số mô hình hoạt động"
+    assert next(r.label for r in rows) == "Số mô hình hoạt động"
     by_label = {r.label: r for r in rows}
     assert by_label["Mô hình hoạt động / 10.000 dân"][1:] == ("3,4", "6,1")
     assert by_label["Xã có đủ 4 loại mô hình"][1:] == ("0/1", "20/69")
@@ -161,8 +190,16 @@ def test_pdf_is_one_page_with_title_period_figures_and_footer(indicators, rankin
     pages, text = _pdf(data)
     assert pages == 1
     flat = _flat(text)
-    for expected in ("Báo cáo tóm tắt: Xã Một", "Kỳ: 01/01/2025 – 30/06/2025", "Toàn tỉnh", "6,1",
-                     "Tự hòa giải", "Ba ưu tiên hàng đầu", "Phiên bản dữ liệu 7", "2026-11-27T10:00:00+07:00"):
+    for expected in (
+        "Báo cáo tóm tắt: Xã Một",
+        "Kỳ: 01/01/2025 – 30/06/2025",
+        "Toàn tỉnh",
+        "6,1",
+        "Tự hòa giải",
+        "Ba ưu tiên hàng đầu",
+        "Phiên bản dữ liệu 7",
+        "2026-11-27T10:00:00+07:00",
+    ):
         assert _flat(expected) in flat
     assert "DỮ LIỆU MINH HỌA" not in text
 

@@ -33,31 +33,47 @@ class _Registry(SimpleNamespace):
 
 @pytest.fixture
 def registry() -> _Registry:
-    return _Registry(communes=pd.DataFrame({"population": [10_000.0, 20_000.0, 10_000.0]},
-                                           index=pd.Index(["A", "B", "C"], name="code")))
+    return _Registry(
+        communes=pd.DataFrame(
+            {"population": [10_000.0, 20_000.0, 10_000.0]}, index=pd.Index(["A", "B", "C"], name="code")
+        )
+    )
 
 
 @pytest.fixture
 def data() -> ind.Datasets:
-    models = pd.DataFrame({
-        "commune_code": ["A", "A", "B", "B", "B"],
-        "kind": [CORE[0], CORE[1], CORE[0], CORE[1], CORE[2]],
-        "founded_on": pd.to_datetime(["2024-01-01", "2025-02-15", "2024-01-01", "2024-01-01", "2024-01-01"]),
-        "dissolved_on": pd.to_datetime([None, None, None, None, "2025-01-10"]),
-        "status": [domain.STATUS_ACTIVE] * 4 + [domain.STATUS_DISSOLVED],
-        "assessment": [domain.ASSESSMENT_EFFECTIVE, domain.ASSESSMENT_WEAK, domain.ASSESSMENT_AVERAGE,
-                       domain.ASSESSMENT_EFFECTIVE, domain.ASSESSMENT_EFFECTIVE],
-    })
-    incidents = pd.DataFrame({
-        "commune_code": ["A", "A", "A", "B", "C", "C"],
-        "occurred_on": pd.to_datetime(["2025-01-05", "2025-02-05", "2025-02-20", "2025-03-01", "2024-12-01",
-                                       "2025-03-31"]),
-    })
-    recognitions = pd.DataFrame({
-        "year": [2024, 2024, 2024, 2023], "commune_code": ["A", "A", "B", "A"],
-        "unit_type": pd.Categorical(["xã, phường, thị trấn", "khu dân cư", "khu dân cư", "khu dân cư"]),
-        "result": [domain.RESULT_PASSED, domain.RESULT_FAILED, domain.RESULT_PASSED, domain.RESULT_PASSED],
-    })
+    models = pd.DataFrame(
+        {
+            "commune_code": ["A", "A", "B", "B", "B"],
+            "kind": [CORE[0], CORE[1], CORE[0], CORE[1], CORE[2]],
+            "founded_on": pd.to_datetime(["2024-01-01", "2025-02-15", "2024-01-01", "2024-01-01", "2024-01-01"]),
+            "dissolved_on": pd.to_datetime([None, None, None, None, "2025-01-10"]),
+            "status": [domain.STATUS_ACTIVE] * 4 + [domain.STATUS_DISSOLVED],
+            "assessment": [
+                domain.ASSESSMENT_EFFECTIVE,
+                domain.ASSESSMENT_WEAK,
+                domain.ASSESSMENT_AVERAGE,
+                domain.ASSESSMENT_EFFECTIVE,
+                domain.ASSESSMENT_EFFECTIVE,
+            ],
+        }
+    )
+    incidents = pd.DataFrame(
+        {
+            "commune_code": ["A", "A", "A", "B", "C", "C"],
+            "occurred_on": pd.to_datetime(
+                ["2025-01-05", "2025-02-05", "2025-02-20", "2025-03-01", "2024-12-01", "2025-03-31"]
+            ),
+        }
+    )
+    recognitions = pd.DataFrame(
+        {
+            "year": [2024, 2024, 2024, 2023],
+            "commune_code": ["A", "A", "B", "A"],
+            "unit_type": pd.Categorical(["xã, phường, thị trấn", "khu dân cư", "khu dân cư", "khu dân cư"]),
+            "result": [domain.RESULT_PASSED, domain.RESULT_FAILED, domain.RESULT_PASSED, domain.RESULT_PASSED],
+        }
+    )
     return ind.Datasets(models=models, incidents=incidents, recognitions=recognitions)
 
 
@@ -65,23 +81,26 @@ FILTERS = ind.Filters(ind.Period(date(2025, 1, 1), date(2025, 3, 31)))
 
 
 def _indicators(**overrides) -> pd.DataFrame:
-    frame = pd.DataFrame({
-        "name": ["Xã A", "Xã B", "Xã C"],
-        "population": [10_000.0, 20_000.0, 10_000.0],
-        "models_counted": [2.0, 3.0, np.nan],
-        "models_covering": [1.0, 2.0, np.nan],
-        "models_per_10k": [1.0, 1.0, np.nan],
-        "kinds_present": [1.0, 2.0, np.nan],
-        "kinds_missing": [(CORE[1], CORE[2], CORE[3]), (CORE[2], CORE[3]), CORE],
-        "weak_share": [0.5, 0.0, np.nan],
-        "incidents": [3.0, 1.0, 1.0],
-        "incidents_prev": [0.0, 0.0, 1.0],
-        "incidents_per_10k": [3.0, 0.5, 1.0],
-        "incidents_change": [np.nan, np.nan, 0.0],
-        "incidents_flag": [False, False, False],
-        "has_models": [True, True, False],
-        "has_incidents": [True, True, True],
-    }, index=pd.Index(["A", "B", "C"], name="code"))
+    frame = pd.DataFrame(
+        {
+            "name": ["Xã A", "Xã B", "Xã C"],
+            "population": [10_000.0, 20_000.0, 10_000.0],
+            "models_counted": [2.0, 3.0, np.nan],
+            "models_covering": [1.0, 2.0, np.nan],
+            "models_per_10k": [1.0, 1.0, np.nan],
+            "kinds_present": [1.0, 2.0, np.nan],
+            "kinds_missing": [(CORE[1], CORE[2], CORE[3]), (CORE[2], CORE[3]), CORE],
+            "weak_share": [0.5, 0.0, np.nan],
+            "incidents": [3.0, 1.0, 1.0],
+            "incidents_prev": [0.0, 0.0, 1.0],
+            "incidents_per_10k": [3.0, 0.5, 1.0],
+            "incidents_change": [np.nan, np.nan, 0.0],
+            "incidents_flag": [False, False, False],
+            "has_models": [True, True, False],
+            "has_incidents": [True, True, True],
+        },
+        index=pd.Index(["A", "B", "C"], name="code"),
+    )
     for column, values in overrides.items():
         frame[column] = values
     return frame
@@ -155,8 +174,11 @@ def test_missing_kinds_flags_no_data(registry) -> None:
 
 def test_change_table_orders_flags_first_and_no_data_last() -> None:
     indicators = _indicators(
-        incidents_prev=[10.0, 8.0, np.nan], incidents=[12.0, 16.0, np.nan], incidents_change=[0.2, 1.0, np.nan],
-        incidents_flag=[False, True, False], has_incidents=[True, True, False],
+        incidents_prev=[10.0, 8.0, np.nan],
+        incidents=[12.0, 16.0, np.nan],
+        incidents_change=[0.2, 1.0, np.nan],
+        incidents_flag=[False, True, False],
+        has_incidents=[True, True, False],
     )
     table = cmp.change_table(indicators)
     assert list(table.index) == ["B", "A", "C"]
@@ -175,7 +197,10 @@ def test_median_comparison() -> None:
 def test_recognitions_by_year(data) -> None:
     table = dp.recognitions_by_year(data.recognitions, ["A"])
     assert table[["year", "unit_type"]].values.tolist() == [
-        [2024, "khu dân cư"], [2024, "xã, phường, thị trấn"], [2023, "khu dân cư"]]
+        [2024, "khu dân cư"],
+        [2024, "xã, phường, thị trấn"],
+        [2023, "khu dân cư"],
+    ]
     assert table["share"].tolist() == [0.0, 1.0, 1.0]
     assert dp.recognitions_by_year(data.recognitions, ["C"]).empty
 
@@ -186,8 +211,9 @@ def test_kept_focus_tables_are_used_instead_of_the_registry(registry) -> None:
     groups = cmp.focus_groups(registry, pd.Index(["A", "B", "C"]), "class", classes=classes)
     assert {k: list(v) for k, v in groups.items()} == {B: ["C"], "other": ["A", "B"]}
     membership = cmp.focus_membership(registry)
-    assert list(cmp.focus_groups(registry, registry.communes.index, "membership", membership=membership)) == \
-        list(cmp.focus_groups(registry, registry.communes.index, "membership"))
+    assert list(cmp.focus_groups(registry, registry.communes.index, "membership", membership=membership)) == list(
+        cmp.focus_groups(registry, registry.communes.index, "membership")
+    )
     swapped = membership.rename(index={"A": "C", "C": "A"})
     table = cmp.missing_kinds_table(_indicators(), registry, membership=swapped)
     assert "A" not in table.index  # A is no longer in a focus area
@@ -206,20 +232,37 @@ def test_monthly_counts_match_monthly_incidents(data, by) -> None:
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(st.sampled_from(["A", "B", "C", "Z", None]),
-                          st.one_of(st.none(), st.dates(date(2024, 10, 1), date(2025, 6, 30)))), max_size=40),
-       st.dates(date(2024, 12, 1), date(2025, 2, 28)), st.integers(0, 120), st.sampled_from(["month", "quarter"]),
-       st.booleans())
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["A", "B", "C", "Z", None]),
+            st.one_of(st.none(), st.dates(date(2024, 10, 1), date(2025, 6, 30))),
+        ),
+        max_size=40,
+    ),
+    st.dates(date(2024, 12, 1), date(2025, 2, 28)),
+    st.integers(0, 120),
+    st.sampled_from(["month", "quarter"]),
+    st.booleans(),
+)
 def test_trend_counts_match_counting_each_step_directly(registry, rows, start, days, step, categorical) -> None:
     # Unknown communes (Z), missing communes and dates, both ends of every step: the same counts as a plain loop.
     # (The registry fixture is read-only, so sharing it across examples is safe.)
     period = ind.Period(start, start + pd.Timedelta(days=days).to_pytimedelta())
     codes = pd.Series([r[0] for r in rows], dtype="category" if categorical else object)
-    incidents = pd.DataFrame({"commune_code": codes,
-                              "occurred_on": pd.to_datetime(pd.Series([r[1] for r in rows], dtype=object))})
-    models = pd.DataFrame({"commune_code": ["A"], "kind": [CORE[0]], "founded_on": pd.to_datetime(["2024-01-01"]),
-                           "dissolved_on": pd.to_datetime([None]), "status": [domain.STATUS_ACTIVE],
-                           "assessment": [domain.ASSESSMENT_EFFECTIVE]})
+    incidents = pd.DataFrame(
+        {"commune_code": codes, "occurred_on": pd.to_datetime(pd.Series([r[1] for r in rows], dtype=object))}
+    )
+    models = pd.DataFrame(
+        {
+            "commune_code": ["A"],
+            "kind": [CORE[0]],
+            "founded_on": pd.to_datetime(["2024-01-01"]),
+            "dissolved_on": pd.to_datetime([None]),
+            "status": [domain.STATUS_ACTIVE],
+            "assessment": [domain.ASSESSMENT_EFFECTIVE],
+        }
+    )
     data = ind.Datasets(models=models, incidents=incidents, recognitions=pd.DataFrame())
     groups = {"ab": pd.Index(["A", "B"]), "c": pd.Index(["C"])}
     trends = cmp.group_trends(data, registry, ind.Filters(period), groups, step)["incidents_per_10k"]

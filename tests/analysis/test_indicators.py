@@ -51,8 +51,13 @@ def tiny_registry() -> Registry:
 
 
 def _models(rows: list[dict]) -> pd.DataFrame:
-    base = {"legacy_code": None, "status": domain.STATUS_ACTIVE, "assessment": domain.ASSESSMENT_EFFECTIVE,
-            "dissolved_on": pd.NaT, "kind": "tự quản"}
+    base = {
+        "legacy_code": None,
+        "status": domain.STATUS_ACTIVE,
+        "assessment": domain.ASSESSMENT_EFFECTIVE,
+        "dissolved_on": pd.NaT,
+        "kind": "tự quản",
+    }
     columns = ["commune_code", "founded_on", *base]
     frame = pd.DataFrame([{**base, **r} for r in rows], columns=columns)
     frame["founded_on"] = pd.to_datetime(frame["founded_on"])
@@ -72,22 +77,36 @@ def _empty_recognitions() -> pd.DataFrame:
 
 
 def test_active_in_period_rule():
-    models = _models([
-        {"commune_code": "00001", "founded_on": "2025-03-31"},  # founded on the last day: counts
-        {"commune_code": "00001", "founded_on": "2025-04-01"},  # founded after: no
-        {"commune_code": "00001", "founded_on": "2020-01-01", "dissolved_on": "2024-12-31"},  # gone before: no
-        {"commune_code": "00001", "founded_on": "2020-01-01", "dissolved_on": "2025-01-01"},  # gone during: counts
-    ])
+    models = _models(
+        [
+            {"commune_code": "00001", "founded_on": "2025-03-31"},  # founded on the last day: counts
+            {"commune_code": "00001", "founded_on": "2025-04-01"},  # founded after: no
+            {"commune_code": "00001", "founded_on": "2020-01-01", "dissolved_on": "2024-12-31"},  # gone before: no
+            {"commune_code": "00001", "founded_on": "2020-01-01", "dissolved_on": "2025-01-01"},  # gone during: counts
+        ]
+    )
     assert ind.models_counted(models, Q1).tolist() == [True, False, False, True]
 
 
 def test_weak_and_suspended_models_are_a_gap_not_coverage(tiny_registry):
-    models = _models([
-        {"commune_code": "00001", "founded_on": "2024-01-01", "kind": "tự phòng"},
-        {"commune_code": "00001", "founded_on": "2024-01-01", "kind": "tự quản", "assessment": domain.ASSESSMENT_WEAK},
-        {"commune_code": "00001", "founded_on": "2024-01-01", "kind": "tự bảo vệ", "status": domain.STATUS_SUSPENDED},
-        {"commune_code": "00001", "founded_on": "2024-01-01", "kind": "tự hòa giải"},
-    ])
+    models = _models(
+        [
+            {"commune_code": "00001", "founded_on": "2024-01-01", "kind": "tự phòng"},
+            {
+                "commune_code": "00001",
+                "founded_on": "2024-01-01",
+                "kind": "tự quản",
+                "assessment": domain.ASSESSMENT_WEAK,
+            },
+            {
+                "commune_code": "00001",
+                "founded_on": "2024-01-01",
+                "kind": "tự bảo vệ",
+                "status": domain.STATUS_SUSPENDED,
+            },
+            {"commune_code": "00001", "founded_on": "2024-01-01", "kind": "tự hòa giải"},
+        ]
+    )
     data = ind.Datasets(models, _incidents([]), _empty_recognitions())
     out = ind.compute_indicators(data, tiny_registry, ind.Filters(Q1))
     a = out.loc["00001"]
@@ -100,11 +119,13 @@ def test_weak_and_suspended_models_are_a_gap_not_coverage(tiny_registry):
 
 
 def test_no_data_is_not_zero(tiny_registry):
-    models = _models([
-        {"commune_code": "00001", "founded_on": "2024-01-01"},
-        # B reported a model, but it was founded after the period: zero, not no data.
-        {"commune_code": "00002", "founded_on": "2026-01-01"},
-    ])
+    models = _models(
+        [
+            {"commune_code": "00001", "founded_on": "2024-01-01"},
+            # B reported a model, but it was founded after the period: zero, not no data.
+            {"commune_code": "00002", "founded_on": "2026-01-01"},
+        ]
+    )
     incidents = _incidents([("00001", "2025-02-01"), ("00002", "2023-05-05")])
     data = ind.Datasets(models, incidents, _empty_recognitions())
     out = ind.compute_indicators(data, tiny_registry, ind.Filters(Q1))
@@ -136,25 +157,32 @@ def test_previous_period_is_equal_and_adjacent():
     assert year.previous() == ind.Period(date(2023, 1, 1), date(2023, 12, 31))
     days = ind.Period(date(2025, 1, 10), date(2025, 1, 19))
     assert days.previous() == ind.Period(date(2024, 12, 31), date(2025, 1, 9))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="is after its end"):
         ind.Period(date(2025, 2, 1), date(2025, 1, 1))
 
 
 def test_filters_select_units(tiny_registry):
-    data = ind.Datasets(_models([{"commune_code": "00004", "founded_on": "2024-01-01"}]), _incidents([]),
-                        _empty_recognitions())
+    data = ind.Datasets(
+        _models([{"commune_code": "00004", "founded_on": "2024-01-01"}]), _incidents([]), _empty_recognitions()
+    )
     assert list(ind.compute_indicators(data, tiny_registry, ind.Filters(Q1, districts=("402",))).index) == ["00004"]
-    assert list(ind.compute_indicators(data, tiny_registry, ind.Filters(Q1, focus=domain.FOCUS_BORDER)).index) == ["00001"]
-    assert list(ind.compute_indicators(data, tiny_registry, ind.Filters(Q1, focus=domain.FOCUS_ECONOMIC_ZONE)).index) == ["00004"]
+    assert list(ind.compute_indicators(data, tiny_registry, ind.Filters(Q1, focus=domain.FOCUS_BORDER)).index) == [
+        "00001"
+    ]
+    assert list(
+        ind.compute_indicators(data, tiny_registry, ind.Filters(Q1, focus=domain.FOCUS_ECONOMIC_ZONE)).index
+    ) == ["00004"]
     only_other = ind.compute_indicators(data, tiny_registry, ind.Filters(Q1, kinds=("khác",)))
     assert only_other.loc["00004", "models_covering"] == 0
 
 
 def test_legacy_level_uses_legacy_codes_without_conversion(tiny_registry):
-    models = _models([
-        {"commune_code": "00002", "legacy_code": "00003", "founded_on": "2024-01-01"},
-        {"commune_code": "00002", "legacy_code": None, "founded_on": "2024-01-01"},  # 2025-coded: no legacy unit
-    ])
+    models = _models(
+        [
+            {"commune_code": "00002", "legacy_code": "00003", "founded_on": "2024-01-01"},
+            {"commune_code": "00002", "legacy_code": None, "founded_on": "2024-01-01"},  # 2025-coded: no legacy unit
+        ]
+    )
     data = ind.Datasets(models, _incidents([]), _empty_recognitions())
     out = ind.compute_indicators(data, tiny_registry, ind.Filters(Q1), level=ind.LEVEL_LEGACY)
     assert len(out) == 4
@@ -164,13 +192,41 @@ def test_legacy_level_uses_legacy_codes_without_conversion(tiny_registry):
 
 
 def test_summary_and_recognitions(tiny_registry):
-    models = _models([{"commune_code": c, "founded_on": "2024-01-01", "kind": k}
-                      for c in ("00001", "00002") for k in domain.MODEL_KINDS_CORE])
-    recognitions = pd.DataFrame([
-        {"year": 2024, "commune_code": "00001", "legacy_code": "00001", "unit_type": "xã, phường, thị trấn", "unit_name": "Xã A", "result": "đạt"},
-        {"year": 2024, "commune_code": "00002", "legacy_code": "00002", "unit_type": "xã, phường, thị trấn", "unit_name": "Xã B", "result": "không đạt"},
-        {"year": 2024, "commune_code": "00002", "legacy_code": "00002", "unit_type": "khu dân cư", "unit_name": "Thôn 1", "result": "đạt"},
-    ])
+    models = _models(
+        [
+            {"commune_code": c, "founded_on": "2024-01-01", "kind": k}
+            for c in ("00001", "00002")
+            for k in domain.MODEL_KINDS_CORE
+        ]
+    )
+    recognitions = pd.DataFrame(
+        [
+            {
+                "year": 2024,
+                "commune_code": "00001",
+                "legacy_code": "00001",
+                "unit_type": "xã, phường, thị trấn",
+                "unit_name": "Xã A",
+                "result": "đạt",
+            },
+            {
+                "year": 2024,
+                "commune_code": "00002",
+                "legacy_code": "00002",
+                "unit_type": "xã, phường, thị trấn",
+                "unit_name": "Xã B",
+                "result": "không đạt",
+            },
+            {
+                "year": 2024,
+                "commune_code": "00002",
+                "legacy_code": "00002",
+                "unit_type": "khu dân cư",
+                "unit_name": "Thôn 1",
+                "result": "đạt",
+            },
+        ]
+    )
     data = ind.Datasets(models, _incidents([("00001", "2025-01-05")]), recognitions)
     filters = ind.Filters(Q1)
     out = ind.compute_indicators(data, tiny_registry, filters)
@@ -194,27 +250,33 @@ def test_monthly_incidents_fills_every_month():
     assert by_field.loc["2025-01-01", "ma túy"] == 1 and by_field["hình sự"].sum() == 1
 
 
-@pytest.mark.parametrize(("indicator", "value", "lang", "text"), [
-    ("models_per_10k", 1234.56, "vi", "1.234,6"),
-    ("models_per_10k", 1234.56, "en", "1,234.6"),
-    ("weak_share", 0.256, "vi", "26%"),
-    ("incidents_change", 0.3, "en", "+30%"),
-    ("kinds_present", 3.0, "vi", "3"),
-    ("kinds_present", float("nan"), "vi", "Chưa có dữ liệu"),
-])
+@pytest.mark.parametrize(
+    ("indicator", "value", "lang", "text"),
+    [
+        ("models_per_10k", 1234.56, "vi", "1.234,6"),
+        ("models_per_10k", 1234.56, "en", "1,234.6"),
+        ("weak_share", 0.256, "vi", "26%"),
+        ("incidents_change", 0.3, "en", "+30%"),
+        ("kinds_present", 3.0, "vi", "3"),
+        ("kinds_present", float("nan"), "vi", "Chưa có dữ liệu"),
+    ],
+)
 def test_format_indicator(indicator, value, lang, text):
     assert format_indicator(indicator, value, lang, "Chưa có dữ liệu") == text
 
 
 def test_incident_rows_select_period_and_units_newest_first():
-    incidents = pd.DataFrame({
-        "id": [1, 2, 3, 4, 5, 6],
-        "commune_code": pd.Categorical(["00001", "00002", "00001", "00004", None, "00001"]),
-        "legacy_code": pd.Categorical(["00001", "00003", None, "00004", "00002", "00001"]),
-        "occurred_on": pd.to_datetime(["2025-01-01", "2025-03-31", "2025-03-31", "2025-02-10", "2025-02-01",
-                                       "2025-04-01"]),
-        "description": ["a", "b", "c", "d", "e", "f"],
-    })
+    incidents = pd.DataFrame(
+        {
+            "id": [1, 2, 3, 4, 5, 6],
+            "commune_code": pd.Categorical(["00001", "00002", "00001", "00004", None, "00001"]),
+            "legacy_code": pd.Categorical(["00001", "00003", None, "00004", "00002", "00001"]),
+            "occurred_on": pd.to_datetime(
+                ["2025-01-01", "2025-03-31", "2025-03-31", "2025-02-10", "2025-02-01", "2025-04-01"]
+            ),
+            "description": ["a", "b", "c", "d", "e", "f"],
+        }
+    )
     rows = ind.incident_rows(incidents, pd.Index(["00001", "00002"]), Q1)
     # Both ends of the period count; same day: the later id first; outside units or period: left out.
     assert rows["id"].tolist() == [3, 2, 1]

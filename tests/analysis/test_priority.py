@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from analysis import priority
-from loaders.core.writers import table_to_xlsx
 from loaders.core import domain
+from loaders.core.writers import table_to_xlsx
 
 CORE = domain.MODEL_KINDS_CORE
 
@@ -24,23 +24,27 @@ class _Registry(SimpleNamespace):
 
 @pytest.fixture
 def registry() -> _Registry:
-    return _Registry(classes=pd.Series({"A": "other", "B": domain.FOCUS_BORDER, "C": domain.FOCUS_COASTAL,
-                                        "D": "other"}))
+    return _Registry(
+        classes=pd.Series({"A": "other", "B": domain.FOCUS_BORDER, "C": domain.FOCUS_COASTAL, "D": "other"})
+    )
 
 
 def _indicators(**overrides) -> pd.DataFrame:
     """Four communes: A thin and rising, B well covered on the border, C middling coastal, D no model data."""
-    frame = pd.DataFrame({
-        "name": ["Xã A", "Xã B", "Xã C", "Xã D"],
-        "models_per_10k": [1.0, 9.0, 5.0, np.nan],
-        "kinds_missing": [(CORE[0], CORE[1]), (), (CORE[3],), CORE],
-        "weak_share": [0.5, 0.0, np.nan, np.nan],
-        "incidents": [30.0, 10.0, 4.0, 8.0],
-        "incidents_prev": [10.0, 10.0, 2.0, 8.0],
-        "incidents_change": [2.0, 0.0, 1.0, 0.0],
-        "has_models": [True, True, True, False],
-        "has_incidents": [True, True, True, True],
-    }, index=pd.Index(["A", "B", "C", "D"], name="code"))
+    frame = pd.DataFrame(
+        {
+            "name": ["Xã A", "Xã B", "Xã C", "Xã D"],
+            "models_per_10k": [1.0, 9.0, 5.0, np.nan],
+            "kinds_missing": [(CORE[0], CORE[1]), (), (CORE[3],), CORE],
+            "weak_share": [0.5, 0.0, np.nan, np.nan],
+            "incidents": [30.0, 10.0, 4.0, 8.0],
+            "incidents_prev": [10.0, 10.0, 2.0, 8.0],
+            "incidents_change": [2.0, 0.0, 1.0, 0.0],
+            "has_models": [True, True, True, False],
+            "has_incidents": [True, True, True, True],
+        },
+        index=pd.Index(["A", "B", "C", "D"], name="code"),
+    )
     for column, values in overrides.items():
         frame[column] = values
     return frame
@@ -79,7 +83,7 @@ def test_score_is_the_weighted_mean(registry) -> None:
 
 def test_weights_change_the_ranking(registry) -> None:
     default_top = priority.priority_scores(_indicators(), registry).index[0]
-    focus_only = {c: 0 for c in priority.COMPONENTS} | {"focus": 5}
+    focus_only = dict.fromkeys(priority.COMPONENTS, 0) | {"focus": 5}
     focus_top = priority.priority_scores(_indicators(), registry, focus_only).index[0]
     assert default_top in ("A", "D")
     assert focus_top == "B"
@@ -92,27 +96,38 @@ def test_defaults_fill_missing_weights(registry) -> None:
     pd.testing.assert_frame_equal(partial, default)
 
 
-@pytest.mark.parametrize("weights, message", [
-    ({c: 0 for c in priority.COMPONENTS}, "zero"),
-    ({"coverage": -1}, "negative"),
-    ({"population": 1}, "unknown"),
-])
+@pytest.mark.parametrize(
+    ("weights", "message"),
+    [
+        (dict.fromkeys(priority.COMPONENTS, 0), "zero"),
+        ({"coverage": -1}, "negative"),
+        ({"population": 1}, "unknown"),
+    ],
+)
 def test_invalid_weights_are_refused(registry, weights, message) -> None:
     with pytest.raises(priority.WeightsError, match=message):
         priority.priority_scores(_indicators(), registry, weights)
 
 
 def test_ties_are_broken_by_code(registry) -> None:
-    same = _indicators(models_per_10k=[2.0, 2.0, 2.0, 2.0], kinds_missing=[()] * 4, weak_share=[0.0] * 4,
-                       incidents_change=[0.0] * 4, has_models=[True] * 4)
+    same = _indicators(
+        models_per_10k=[2.0, 2.0, 2.0, 2.0],
+        kinds_missing=[()] * 4,
+        weak_share=[0.0] * 4,
+        incidents_change=[0.0] * 4,
+        has_models=[True] * 4,
+    )
     weights = {"coverage": 1, "missing_kinds": 1, "weak": 1, "rising": 1, "focus": 0}
     assert priority.priority_scores(same, registry, weights).index.tolist() == ["A", "B", "C", "D"]
 
 
-@pytest.mark.parametrize("lang, expected", [
-    ("vi", "3 × Độ phủ mỏng"),
-    ("en", "3 × Thin coverage"),
-])
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("vi", "3 × Độ phủ mỏng"),
+        ("en", "3 × Thin coverage"),
+    ],
+)
 def test_formula_text_shows_the_weights(lang, expected) -> None:
     text = priority.formula_text(priority.DEFAULT_WEIGHTS, lang)
     assert expected in text

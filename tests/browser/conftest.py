@@ -167,8 +167,9 @@ def _health(url: str) -> bool:
         return False
 
 
-def start_app_server(store_env: dict[str, str], extra_env: dict[str, str] | None = None,
-                     log_dir: Path | None = None) -> AppServer:
+def start_app_server(
+    store_env: dict[str, str], extra_env: dict[str, str] | None = None, log_dir: Path | None = None
+) -> AppServer:
     """Start the app on a free loopback port and wait (bounded) until it answers its health check.
 
     Parameters
@@ -188,26 +189,46 @@ def start_app_server(store_env: dict[str, str], extra_env: dict[str, str] | None
     log = (log_dir or Path(store_env["HT_DATA_DIR"])) / f"streamlit-{port}.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false",
-             # The code under test is the code at start: no reloads when files change during the run.
-             "--server.fileWatcherType", "none", "--server.runOnSave", "false"],
-            cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                # The code under test is the code at start: no reloads when files change during the run.
+                "--server.fileWatcherType",
+                "none",
+                "--server.runOnSave",
+                "false",
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
     server = AppServer(process, port, log)
     deadline = time.monotonic() + SERVER_START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"The app server exited with status {process.returncode}:\n{server.log_tail()}",
-                        pytrace=False)
+            pytest.fail(f"The app server exited with status {process.returncode}:\n{server.log_tail()}", pytrace=False)
         if _health(server.url):
             return server
         time.sleep(0.3)
     server.stop()
-    pytest.fail(f"The app server did not answer /_stcore/health within {SERVER_START_TIMEOUT_S} s:\n"
-                f"{server.log_tail()}", pytrace=False)
+    pytest.fail(
+        f"The app server did not answer /_stcore/health within {SERVER_START_TIMEOUT_S} s:\n{server.log_tail()}",
+        pytrace=False,
+    )
 
 
 def store_env_for(data_dir: Path) -> dict[str, str]:
@@ -219,12 +240,20 @@ def store_env_for(data_dir: Path) -> dict[str, str]:
 def run_loaders(store_env: dict[str, str], *args: str, timeout: float = DEMO_TIMEOUT_S) -> str:
     """Run ``python -m loaders <args>`` on a store; fail the test with its output when it fails."""
     result = subprocess.run(
-        [sys.executable, "-m", "loaders", *args], cwd=PROJECT_ROOT, env={**os.environ, **store_env},
-        capture_output=True, text=True, timeout=timeout, check=False,
+        [sys.executable, "-m", "loaders", *args],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **store_env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
     if result.returncode != 0:
-        pytest.fail(f"python -m loaders {' '.join(args)} failed ({result.returncode}):\n"
-                    f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}", pytrace=False)
+        pytest.fail(
+            f"python -m loaders {' '.join(args)} failed ({result.returncode}):\n"
+            f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}",
+            pytrace=False,
+        )
     return result.stdout
 
 
@@ -254,14 +283,33 @@ TEST_PASSWORD = "Browser-tests-2026"
 def add_account(store_env: dict[str, str], user: str, role: str, password: str = TEST_PASSWORD) -> Account:
     """Create a local account with the project's own command."""
     result = subprocess.run(
-        [sys.executable, "-m", "loaders", "users", "add", user, "--role", role, "--password-stdin",
-         "--user", "browser-tests"],
-        cwd=PROJECT_ROOT, env={**os.environ, **store_env}, input=password + "\n", capture_output=True, text=True,
-        timeout=60, check=False,
+        [
+            sys.executable,
+            "-m",
+            "loaders",
+            "users",
+            "add",
+            user,
+            "--role",
+            role,
+            "--password-stdin",
+            "--user",
+            "browser-tests",
+        ],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **store_env},
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     if result.returncode != 0:
-        pytest.fail(f"python -m loaders users add {user} failed ({result.returncode}):\n"
-                    f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}", pytrace=False)
+        pytest.fail(
+            f"python -m loaders users add {user} failed ({result.returncode}):\n"
+            f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}",
+            pytrace=False,
+        )
     return Account(user, password, role)
 
 
@@ -276,8 +324,9 @@ def app_server_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def app_server(demo_store: dict[str, str], accounts: dict[str, Account],
-               app_server_env: dict[str, str]) -> Iterator[AppServer]:
+def app_server(
+    demo_store: dict[str, str], accounts: dict[str, Account], app_server_env: dict[str, str]
+) -> Iterator[AppServer]:
     server = start_app_server(demo_store, app_server_env)
     yield server
     server.stop()
@@ -290,8 +339,11 @@ def chromium_path() -> str:
         pytest.skip(f"browser tests explicitly disabled with {SKIP_ENV}=1")
     path = shutil.which("chromium")
     if not path:
-        pytest.fail("Debian's chromium is not installed (the README's test command installs it; "
-                    f"set {SKIP_ENV}=1 to skip the browser tests explicitly)", pytrace=False)
+        pytest.fail(
+            "Debian's chromium is not installed (the README's test command installs it; "
+            f"set {SKIP_ENV}=1 to skip the browser tests explicitly)",
+            pytrace=False,
+        )
     return path
 
 
@@ -305,8 +357,7 @@ def playwright_instance(chromium_path: str):
 
 @pytest.fixture(scope="session")
 def browser(playwright_instance, chromium_path: str):
-    browser = playwright_instance.chromium.launch(executable_path=chromium_path, headless=True,
-                                                  args=CHROMIUM_ARGS)
+    browser = playwright_instance.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
     yield browser
     browser.close()
 
@@ -353,8 +404,7 @@ def context_factory(browser, request: pytest.FixtureRequest) -> Iterator[Callabl
     made: list[GuardedContext] = []
 
     def make() -> GuardedContext:
-        context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="vi-VN",
-                                      service_workers="block")
+        context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="vi-VN", service_workers="block")
         guarded = GuardedContext(context).install()
         made.append(guarded)
         return guarded
@@ -368,8 +418,7 @@ def context_factory(browser, request: pytest.FixtureRequest) -> Iterator[Callabl
             for number, page in enumerate(guarded.context.pages):
                 if not page.is_closed():
                     page.screenshot(path=str(ARTIFACTS_DIR / f"{stem}-{number}.png"), full_page=True)
-            (ARTIFACTS_DIR / f"{stem}-requests.txt").write_text("\n".join(guarded.requests) + "\n",
-                                                                encoding="utf-8")
+            (ARTIFACTS_DIR / f"{stem}-requests.txt").write_text("\n".join(guarded.requests) + "\n", encoding="utf-8")
         guarded.context.close()
 
 

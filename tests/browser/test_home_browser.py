@@ -75,7 +75,6 @@ def test_home_draws_the_69_communes_offline_with_the_demo_badge(app_server, acco
     assert guarded.offsite() == [], f"requests left loopback: {guarded.offsite()}"
 
 
-
 def test_clicking_a_commune_opens_its_profile_beside_the_map(app_server, accounts, registry, page) -> None:
     open_app(page, app_server.url + "/", accounts["analyst"])
     shapes = _commune_shapes(page)
@@ -125,8 +124,7 @@ def test_a_filter_changes_a_kpi(app_server, accounts, page) -> None:
     expect(value).to_have_text(re.compile(r"\d"))
 
 
-def test_a_shared_url_opens_the_same_view_in_a_new_browser(app_server, accounts, registry,
-                                                          context_factory) -> None:
+def test_a_shared_url_opens_the_same_view_in_a_new_browser(app_server, accounts, registry, context_factory) -> None:
     page = context_factory().new_page()
     open_app(page, f"{app_server.url}/?xa={KIY_HOA}&chi_tieu=incidents_per_10k", accounts["analyst"])
     name = registry.communes.at[KIY_HOA, "name"]
@@ -138,8 +136,7 @@ def test_a_shared_url_opens_the_same_view_in_a_new_browser(app_server, accounts,
     expect(profile).to_have_value(name)
 
 
-def test_a_view_set_by_hand_survives_its_url_in_a_new_browser(app_server, accounts, registry,
-                                                            context_factory) -> None:
+def test_a_view_set_by_hand_survives_its_url_in_a_new_browser(app_server, accounts, registry, context_factory) -> None:
     """Set filters, indicator and commune with the widgets, then open the address bar's URL elsewhere."""
     first = context_factory().new_page()
     open_app(first, app_server.url + "/", accounts["analyst"])
@@ -168,7 +165,8 @@ def test_a_view_set_by_hand_survives_its_url_in_a_new_browser(app_server, accoun
     second = context_factory().new_page()
     open_app(second, first.url, accounts["analyst"])
     expect(second.get_by_role("heading", name=name, exact=True)).to_be_visible()
-    expect(second.get_by_test_id("stSidebar").get_by_role("combobox", name=label("filter.focus"))) \
-        .to_have_value(label("focus.coastal"))
+    expect(second.get_by_test_id("stSidebar").get_by_role("combobox", name=label("filter.focus"))).to_have_value(
+        label("focus.coastal")
+    )
     expect(second.get_by_role("combobox", name=label("map.indicator"))).to_have_value(label("indicator.weak_share"))
     expect(second.get_by_test_id("stMetricValue")).to_have_text(kpis)

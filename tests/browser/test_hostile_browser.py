@@ -23,8 +23,16 @@ from playwright.sync_api import expect
 
 from loaders.core import domain
 
-from .conftest import (FIRST_LOAD_TIMEOUT_MS, AppServer, label, open_app, run_loaders, start_app_server,
-                       store_env_for, wait_idle)
+from .conftest import (
+    FIRST_LOAD_TIMEOUT_MS,
+    AppServer,
+    label,
+    open_app,
+    run_loaders,
+    start_app_server,
+    store_env_for,
+    wait_idle,
+)
 
 COMMUNE = "18814"  # Xã Kỳ Hoa
 CANARY = "__ht_xss"
@@ -34,7 +42,7 @@ PAYLOADS = (
     f"\"'><svg onload=\"window.{CANARY}=3;alert('xss-svg')\">",
     f"<iframe srcdoc=\"<script>parent.{CANARY}=4;alert('xss-frame')</script>\"></iframe>",
     "javascript:alert('xss-link')",
-    f"<a href=\"javascript:alert('xss-a')\" id=\"{CANARY}\">bấm</a>",
+    f'<a href="javascript:alert(\'xss-a\')" id="{CANARY}">bấm</a>',
 )
 HOSTILE_USER = f"<img src=x onerror=\"window.{CANARY}=9;alert('xss-user')\">"
 
@@ -60,15 +68,30 @@ def hostile_server(demo_store: dict[str, str], accounts, tmp_path_factory: pytes
     shutil.copytree(demo_store["HT_DATA_DIR"], root / "data")
     env = store_env_for(root / "data")
     recent = (date.today() - timedelta(days=20)).strftime("%d/%m/%Y")
-    models = [{
-        "ma_xa": COMMUNE, "ten_mo_hinh": payload, "loai_mo_hinh": domain.MODEL_KINDS_CORE[index % 4],
-        "noi_trien_khai": domain.MODEL_SETTINGS[0], "ngay_thanh_lap": recent, "trang_thai": domain.STATUS_ACTIVE,
-        "danh_gia": domain.ASSESSMENT_EFFECTIVE, "ghi_chu": payload,
-    } for index, payload in enumerate(PAYLOADS)]
-    incidents = [{
-        "ma_vu_viec": f"XSS-{index}-{payload}", "ngay": recent, "ma_xa": COMMUNE,
-        "linh_vuc": domain.INCIDENT_FIELDS[0], "muc_do": domain.INCIDENT_SEVERITIES[0], "mo_ta": payload,
-    } for index, payload in enumerate(PAYLOADS)]
+    models = [
+        {
+            "ma_xa": COMMUNE,
+            "ten_mo_hinh": payload,
+            "loai_mo_hinh": domain.MODEL_KINDS_CORE[index % 4],
+            "noi_trien_khai": domain.MODEL_SETTINGS[0],
+            "ngay_thanh_lap": recent,
+            "trang_thai": domain.STATUS_ACTIVE,
+            "danh_gia": domain.ASSESSMENT_EFFECTIVE,
+            "ghi_chu": payload,
+        }
+        for index, payload in enumerate(PAYLOADS)
+    ]
+    incidents = [
+        {
+            "ma_vu_viec": f"XSS-{index}-{payload}",
+            "ngay": recent,
+            "ma_xa": COMMUNE,
+            "linh_vuc": domain.INCIDENT_FIELDS[0],
+            "muc_do": domain.INCIDENT_SEVERITIES[0],
+            "mo_ta": payload,
+        }
+        for index, payload in enumerate(PAYLOADS)
+    ]
     _import(env, "models", _write_csv(root / "hostile_models.csv", models), len(models))
     _import(env, "incidents", _write_csv(root / "hostile_incidents.csv", incidents), len(incidents))
     server = start_app_server(env, log_dir=root)
@@ -120,8 +143,9 @@ def _open_page(page, key: str, path: str) -> None:
     wait_idle(page)
 
 
-def test_hostile_text_stays_text_on_every_page_that_shows_it(hostile_server: AppServer, accounts, registry,
-                                                             watched) -> None:
+def test_hostile_text_stays_text_on_every_page_that_shows_it(
+    hostile_server: AppServer, accounts, registry, watched
+) -> None:
     """One session walks the views that show imported text; nothing may run anywhere on the way."""
     # Home: the commune's profile beside the map lists the hostile models.
     open_app(watched, f"{hostile_server.url}/?xa={COMMUNE}", accounts["admin"])
@@ -140,7 +164,8 @@ def test_hostile_text_stays_text_on_every_page_that_shows_it(hostile_server: App
     # Incidents page: hostile incident codes and descriptions in the details table.
     _open_page(watched, "page.incidents", "vu_viec")
     expect(watched.get_by_role("heading", name=label("incidents.details_title"))).to_be_visible(
-        timeout=FIRST_LOAD_TIMEOUT_MS)
+        timeout=FIRST_LOAD_TIMEOUT_MS
+    )
     _expect_literal_payload(watched)
     _assert_nothing_ran(watched, "incidents page")
 

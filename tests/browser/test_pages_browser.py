@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from pathlib import Path
 
 from openpyxl import load_workbook
 from playwright.sync_api import expect
@@ -47,8 +48,10 @@ def test_every_page_stays_on_loopback(app_server, accounts, guarded, page) -> No
     links = _nav_links(page)
     expect(links.first).to_be_visible()
     # The link's text without its icon (the icon's ligature name is text too, but aria-hidden).
-    targets = [(link.get_by_test_id("stMarkdownContainer").inner_text().strip(), link.get_attribute("href"))
-               for link in links.all()]
+    targets = [
+        (link.get_by_test_id("stMarkdownContainer").inner_text().strip(), link.get_attribute("href"))
+        for link in links.all()
+    ]
     names = [name for name, _ in targets]
     for key in ANALYST_PAGES.values():
         assert label(key) in names, f"{label(key)!r} missing from the navigation {names}"
@@ -87,7 +90,7 @@ def test_priority_list_downloads_csv_and_xlsx(app_server, accounts, page, tmp_pa
     download = info.value
     assert download.failure() is None
     assert download.suggested_filename.endswith(".csv")
-    text = open(download.path(), encoding="utf-8-sig").read()
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert len(rows) >= 2, "a header row and at least one commune"
     header = rows[0]

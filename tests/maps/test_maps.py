@@ -17,8 +17,8 @@ from shapely.geometry import LineString, box
 from loaders.core import settings
 from loaders.core.i18n import translate
 from maps import builders, elements, geometry, offline, options, palette, views
-from maps.styles import FOCUS_OVERLAYS, HIGHLIGHT_COLOUR
 from maps.assets import ASSET_PATHS, VENDOR_FILES, installed_paths
+from maps.styles import FOCUS_OVERLAYS, HIGHLIGHT_COLOUR
 
 XSS = "<img src=x onerror=alert(1)>"
 WGS84 = "EPSG:4326"
@@ -229,13 +229,16 @@ def test_overlays_become_named_feature_groups(communes, values):
         communes,
         values,
         options.ValueStyle(value_label="x"),
-        overlays=options.Overlays(layers={
-            "districts": districts,
-            "border": border,
-            "coast": None,
-            "economic_zones": zones,
-            "major_projects": projects,
-        }, labels=labels),
+        overlays=options.Overlays(
+            layers={
+                "districts": districts,
+                "border": border,
+                "coast": None,
+                "economic_zones": zones,
+                "major_projects": projects,
+            },
+            labels=labels,
+        ),
         background=NO_TILES,
     )
     groups = _feature_groups(m)
@@ -416,10 +419,14 @@ def test_points_popups_are_text_nodes_never_html():
 
 
 def test_points_payload_is_compact_and_dictionary_encoded():
-    points = pd.DataFrame({
-        "lat": [18.123456789, 18.2, 18.3], "lon": [105.1, 105.2, 105.3],
-        "field": ["Ma túy", "Ma túy", None], "date": ["01/01/2025", "02/01/2025", "03/01/2025"],
-    })
+    points = pd.DataFrame(
+        {
+            "lat": [18.123456789, 18.2, 18.3],
+            "lon": [105.1, 105.2, 105.3],
+            "field": ["Ma túy", "Ma túy", None],
+            "date": ["01/01/2025", "02/01/2025", "03/01/2025"],
+        }
+    )
     payload = elements.points_payload(points, ["field", "date"], ["Lĩnh vực", "Ngày"])
     assert payload["values"][0] == ["Ma túy", ""]
     assert [row[2] for row in payload["rows"]] == [0, 0, 1]
@@ -455,8 +462,9 @@ def test_empty_points_map_is_a_frame_to_fill(communes):
 def test_many_points_are_one_payload_not_many_elements():
     # 5,000 points are one payload, not 5,000 folium elements.
     rng = np.random.default_rng(1)
-    points = pd.DataFrame({"lat": rng.uniform(18, 18.5, 5000), "lon": rng.uniform(105, 106, 5000),
-                           "note": rng.choice(["a", "b"], 5000)})
+    points = pd.DataFrame(
+        {"lat": rng.uniform(18, 18.5, 5000), "lon": rng.uniform(105, 106, 5000), "note": rng.choice(["a", "b"], 5000)}
+    )
     m = builders.build_points_map(points, background=NO_TILES, popup_fields=["note"])
     assert sum(1 for _ in _walk(m)) < 20
 
@@ -513,7 +521,8 @@ def test_commune_points_fallback_needs_coordinates(values):
 def test_value_restyle_colours_escapes_and_highlights():
     values = pd.Series({"18001": 10.0, "18002": np.nan, "99999": 3.0})  # 18003 filtered out, 99999 not drawn
     styles, texts, legend = views.build_value_restyle(
-        values, "<b>Điểm</b>", lambda v: f"{v:.0f}", "Chưa có", ["18001", "18002", "18003"], highlight=["18001"])
+        values, "<b>Điểm</b>", lambda v: f"{v:.0f}", "Chưa có", ["18001", "18002", "18003"], highlight=["18001"]
+    )
     assert set(styles) == set(texts) == {"18001", "18002", "18003"}
     assert styles["18001"]["color"] == HIGHLIGHT_COLOUR and styles["18001"]["weight"] == 3
     assert styles["18002"]["fillColor"] == styles["18003"]["fillColor"] == palette.NO_DATA_COLOUR
@@ -531,8 +540,10 @@ def test_indicator_restyle_wraps_the_value_restyle():
 
 
 def test_map_view_opens_the_overlays_asked_for(communes, values, registry):
-    layers = {"communes_2025": communes, "coastline": gpd.GeoDataFrame(
-        geometry=[LineString([(105.0, 18.0), (105.3, 18.0)])], crs=WGS84)}
+    layers = {
+        "communes_2025": communes,
+        "coastline": gpd.GeoDataFrame(geometry=[LineString([(105.0, 18.0), (105.3, 18.0)])], crs=WGS84),
+    }
     coast = translate("map.overlay.coast", "vi")
     settings = views.ViewSettings(lang="vi", level="2025", background=NO_TILES)
     focus_settings = views.ViewSettings(lang="vi", level="2025", background=NO_TILES, overlay_shown=FOCUS_OVERLAYS)

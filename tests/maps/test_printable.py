@@ -22,26 +22,29 @@ from maps.palette import NO_DATA_COLOUR
 CODES = ["10001", "10002", "10003"]
 
 
-@pytest.fixture()
+@pytest.fixture
 def communes() -> gpd.GeoDataFrame:
     """Three communes, 40 km wide in all, in EPSG:3405 metres."""
     return gpd.GeoDataFrame(
         {"gso_code": CODES, "name": ["Xã Một", "Xã Hai", "Phường Ba"]},
-        geometry=[box(500_000, 2_000_000, 520_000, 2_010_000), box(520_000, 2_000_000, 540_000, 2_010_000),
-                  box(500_000, 2_010_000, 540_000, 2_030_000)],
+        geometry=[
+            box(500_000, 2_000_000, 520_000, 2_010_000),
+            box(520_000, 2_000_000, 540_000, 2_010_000),
+            box(500_000, 2_010_000, 540_000, 2_030_000),
+        ],
         crs="EPSG:3405",
     )
 
 
-@pytest.fixture()
+@pytest.fixture
 def layers(communes) -> dict[str, gpd.GeoDataFrame]:
     wgs84 = communes.to_crs("EPSG:4326")
     return {
         "communes_2025": wgs84,
-        "districts_legacy": gpd.GeoDataFrame({"district_code": ["436"]}, geometry=[wgs84.union_all()],
-                                             crs="EPSG:4326"),
-        "border_laos": gpd.GeoDataFrame({"kind": ["border"]}, geometry=[LineString(
-            [(500_000, 2_000_000), (500_000, 2_030_000)])], crs="EPSG:3405").to_crs("EPSG:4326"),
+        "districts_legacy": gpd.GeoDataFrame({"district_code": ["436"]}, geometry=[wgs84.union_all()], crs="EPSG:4326"),
+        "border_laos": gpd.GeoDataFrame(
+            {"kind": ["border"]}, geometry=[LineString([(500_000, 2_000_000), (500_000, 2_030_000)])], crs="EPSG:3405"
+        ).to_crs("EPSG:4326"),
         "coastline": None,
         "economic_zones": None,
     }
@@ -54,12 +57,21 @@ def _pdf_text(data: bytes) -> tuple[int, str]:
 
 def _figure(communes, values, highlight=(), **kw):
     scale, rows = print_views.indicator_scale(values, "models_per_10k", "vi")
-    options = dict(title="Mô hình / 10.000 dân", subtitle="Kỳ: 01/01/2025 – 30/06/2025",
-                   source="Ranh giới: sapnhap.bando.com.vn (2025)", demo=False, lang="vi")
+    options = {
+        "title": "Mô hình / 10.000 dân",
+        "subtitle": "Kỳ: 01/01/2025 – 30/06/2025",
+        "source": "Ranh giới: sapnhap.bando.com.vn (2025)",
+        "demo": False,
+        "lang": "vi",
+    }
     options.update(kw)
-    return printable.build_print_map(communes, values, legend=printable.PrintLegend(scale=scale, rows=rows,
-                                                                                    title="Mô hình"),
-                                     sheet=printable.PrintSheet(**options), highlight=highlight)
+    return printable.build_print_map(
+        communes,
+        values,
+        legend=printable.PrintLegend(scale=scale, rows=rows, title="Mô hình"),
+        sheet=printable.PrintSheet(**options),
+        highlight=highlight,
+    )
 
 
 # --------------------------------------------------------------------------- scale bar
@@ -85,7 +97,7 @@ def test_scale_bar_length_is_one_two_or_five_times_a_power_of_ten(extent):
 
 @pytest.mark.parametrize("bad", [0, -5, math.nan, math.inf])
 def test_scale_bar_length_rejects_a_non_positive_extent(bad):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="positive number of metres"):
         print_furniture.scale_bar_length(bad)
 
 
@@ -112,8 +124,9 @@ def test_source_text_names_the_boundary_origin_per_level():
 
 
 def test_source_text_says_when_figures_are_demo_data_and_carries_the_version():
-    text = print_furniture.source_text("2025", "en", demo=True, data_version=12,
-                                       exported_at="2026-01-02T03:04:05+07:00")
+    text = print_furniture.source_text(
+        "2025", "en", demo=True, data_version=12, exported_at="2026-01-02T03:04:05+07:00"
+    )
     assert "demo" in text.lower()
     assert "12" in text and "2026-01-02T03:04:05+07:00" in text
     assert "demo" not in print_furniture.source_text("2025", "en", demo=False).lower()
@@ -150,8 +163,15 @@ def test_pdf_has_one_page_with_title_period_legend_scale_and_demo_badge(communes
     assert data.startswith(b"%PDF")
     pages, text = _pdf_text(data)
     assert pages == 1
-    for expected in ("Mô hình / 10.000 dân", "Kỳ: 01/01/2025 – 30/06/2025", "DỮ LIỆU MINH HỌA",
-                     "Chưa có dữ liệu", "10 km", "sapnhap.bando.com.vn", "B"):
+    for expected in (
+        "Mô hình / 10.000 dân",
+        "Kỳ: 01/01/2025 – 30/06/2025",
+        "DỮ LIỆU MINH HỌA",
+        "Chưa có dữ liệu",
+        "10 km",
+        "sapnhap.bando.com.vn",
+        "B",
+    ):
         assert expected in text
     assert PdfReader(io.BytesIO(data)).metadata.title == "Bản đồ"
 
@@ -211,17 +231,29 @@ def test_indicator_print_map_uses_the_layers_and_states_its_sources(layers):
     projected = printable.project_layers(layers)
     assert projected["communes_2025"].crs.to_epsg() == 3405 and projected["coastline"] is None
     figure = print_views.build_indicator_print_map(
-        indicators, "models_per_10k", projected, level="2025",
+        indicators,
+        "models_per_10k",
+        projected,
+        level="2025",
         sheet=printable.PrintSheet(title="Coverage", subtitle="Q1 2025", demo=True, lang="en"),
-        data_version=4, exported_at="2026-01-01T00:00:00+07:00",
+        data_version=4,
+        exported_at="2026-01-01T00:00:00+07:00",
     )
     _, text = _pdf_text(printable.render_print_map(figure, "pdf"))
-    for expected in ("Coverage", "Q1 2025", translate("map.overlay.districts", "en"),
-                     translate("map.overlay.border", "en"), "GADM 4.1", "demo", "N"):
+    for expected in (
+        "Coverage",
+        "Q1 2025",
+        translate("map.overlay.districts", "en"),
+        translate("map.overlay.border", "en"),
+        "GADM 4.1",
+        "demo",
+        "N",
+    ):
         assert expected.lower() in text.lower()
     with pytest.raises(ValueError, match="commune boundary"):
-        print_views.build_indicator_print_map(indicators, "models_per_10k", {}, level="2025",
-                                              sheet=printable.PrintSheet(title="", subtitle="", lang="en"))
+        print_views.build_indicator_print_map(
+            indicators, "models_per_10k", {}, level="2025", sheet=printable.PrintSheet(title="", subtitle="", lang="en")
+        )
 
 
 # --------------------------------------------------------------------------- download buttons (ui.parts.printing)
@@ -238,7 +270,7 @@ class _Buttons:
         return False
 
 
-@pytest.fixture()
+@pytest.fixture
 def buttons(monkeypatch):
     """Bare-mode streamlit (no runtime) with ``download_button`` captured and fresh caches."""
     import streamlit
@@ -260,10 +292,14 @@ def buttons(monkeypatch):
 
 
 def _sign_in(role: str) -> None:
+    """A signed-in session of an account that exists in the store (downloads check it at the click)."""
     import streamlit
 
+    from loaders.accounts import users
+    from ui import cache
     from ui.access import USER_KEY, SessionUser
 
+    users.create_user(cache.get_engine(), f"user-{role}", None, role, "test")
     streamlit.session_state[USER_KEY] = SessionUser(f"user-{role}", role)
 
 
@@ -274,8 +310,9 @@ def _export_events() -> list[tuple[str, str]]:
     from ui import cache
 
     with cache.get_engine().connect() as conn:
-        rows = conn.execute(sa.select(tables.events.c.user_name, tables.events.c.detail)
-                            .where(tables.events.c.action == "export")).all()
+        rows = conn.execute(
+            sa.select(tables.events.c.user_name, tables.events.c.detail).where(tables.events.c.action == "export")
+        ).all()
     return [tuple(r) for r in rows]
 
 
@@ -287,8 +324,7 @@ def test_map_buttons_build_png_and_pdf_on_click_and_audit_the_user(buttons, regi
 
     _sign_in("analyst")
     filters = ind.Filters(ind.Period(date(2025, 1, 1), date(2025, 6, 30)))
-    render_print_map_downloads(filters, "models_per_10k", key_prefix="t_print",
-                               highlight=(registry.communes.index[0],))
+    render_print_map_downloads(filters, "models_per_10k", key_prefix="t_print", highlight=(registry.communes.index[0],))
     png, pdf = buttons.calls["t_print_png"], buttons.calls["t_print_pdf"]
     assert not png["disabled"] and callable(png["data"]) and png["mime"] == "image/png"
     assert _export_events() == []  # nothing is built or audited before a click
@@ -316,8 +352,10 @@ def test_briefing_buttons_for_a_commune_and_a_district(buttons, registry):
     render_briefing_download(district, "district", filters, key_prefix="t_district")
     render_briefing_download("00000", "commune", filters, key_prefix="t_unknown")
     assert "t_unknown_briefing" not in buttons.calls
-    for key, name in (("t_commune_briefing", registry.communes.at[commune, "name"]),
-                      ("t_district_briefing", registry.districts.at[district, "name"])):
+    for key, name in (
+        ("t_commune_briefing", registry.communes.at[commune, "name"]),
+        ("t_district_briefing", registry.districts.at[district, "name"]),
+    ):
         pages, text = _pdf_text(buttons.calls[key]["data"]())
         assert pages == 1 and name in text
     assert len(_export_events()) == 2

@@ -45,11 +45,26 @@ def test_demo_only_store(app_test, monkeypatch, small_demo, mode, open_):
 
 def test_first_real_import_closes_auto_mode(app_test, monkeypatch, small_demo, registry):
     monkeypatch.setenv("HT_DEMO_MODE", "auto")
-    real = pd.DataFrame([{
-        "ma_xa": "18814", "ten_xa": "Xã Kỳ Hoa", "huyen_cu": "Huyện Kỳ Anh", "ten_mo_hinh": "Tổ tự quản thôn 1",
-        "loai_mo_hinh": "tự quản", "noi_trien_khai": "khu dân cư", "ngay_thanh_lap": "2025-09-01",
-        "trang_thai": "đang hoạt động", "ngay_giai_the": None, "danh_gia": "hiệu quả", "so_thanh_vien": 12,
-        "vi_do": None, "kinh_do": None, "ghi_chu": None}])
+    real = pd.DataFrame(
+        [
+            {
+                "ma_xa": "18814",
+                "ten_xa": "Xã Kỳ Hoa",
+                "huyen_cu": "Huyện Kỳ Anh",
+                "ten_mo_hinh": "Tổ tự quản thôn 1",
+                "loai_mo_hinh": "tự quản",
+                "noi_trien_khai": "khu dân cư",
+                "ngay_thanh_lap": "2025-09-01",
+                "trang_thai": "đang hoạt động",
+                "ngay_giai_the": None,
+                "danh_gia": "hiệu quả",
+                "so_thanh_vien": 12,
+                "vi_do": None,
+                "kinh_do": None,
+                "ghi_chu": None,
+            }
+        ]
+    )
     outcome = import_frames(small_demo, {"models": real}, user="editor", registry=registry)
     assert outcome["models"].committed
     assert _sees_sign_in(_anonymous_run(app_test))

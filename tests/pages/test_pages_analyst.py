@@ -24,8 +24,8 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _demo_store(demo_db: Path, _isolated_store: Path) -> None:
-    use_demo_store(demo_db, _isolated_store)
+def _demo_store(demo_db: Path, isolated_store: Path) -> None:
+    use_demo_store(demo_db, isolated_store)
 
 
 def _texts(elements) -> list[str]:
@@ -122,14 +122,16 @@ def test_incident_details_show_the_newest_rows_and_download_them_all(app_test, m
     assert len(shown) == 5
     dates = pd.to_datetime(shown[translate("col.date")])
     assert dates.is_monotonic_decreasing  # newest first
-    capped = [c.value for c in at.caption if "5" in c.value and translate("incidents.details_capped").split("{")[0]
-              in c.value]
+    capped = [
+        c.value for c in at.caption if "5" in c.value and translate("incidents.details_capped").split("{")[0] in c.value
+    ]
     assert capped
     build = dict(exported)["incidents_details_dl"]
     everything = build()  # what the CSV/XLSX buttons export, built only when clicked
     assert len(everything) > 5 and list(everything.columns) == list(shown.columns)
-    pd.testing.assert_frame_equal(everything.head(5).reset_index(drop=True), shown.reset_index(drop=True),
-                                  check_dtype=False)  # the shown table came back through Arrow
+    pd.testing.assert_frame_equal(
+        everything.head(5).reset_index(drop=True), shown.reset_index(drop=True), check_dtype=False
+    )  # the shown table came back through Arrow
 
 
 def test_invalid_url_parameters_show_a_notice(app_test) -> None:

@@ -30,21 +30,46 @@ APPTEST_TIMEOUT = 90
 USER = "t"
 DENIED = translate("access.denied", "vi")
 
-INCIDENTS_HEADER = ["STT", "Mã vụ việc", "Ngày", "Mã xã", "Tên xã", "Huyện (cũ)", "Lĩnh vực", "Mức độ", "Vĩ độ",
-                    "Kinh độ", "Mô tả"]
-MODELS_HEADER = ["Tên xã/phường", "Huyện (cũ)", "Tên mô hình", "Loại mô hình", "Nơi triển khai", "Ngày thành lập",
-                 "Trạng thái"]
+INCIDENTS_HEADER = [
+    "STT",
+    "Mã vụ việc",
+    "Ngày",
+    "Mã xã",
+    "Tên xã",
+    "Huyện (cũ)",
+    "Lĩnh vực",
+    "Mức độ",
+    "Vĩ độ",
+    "Kinh độ",
+    "Mô tả",
+]
+MODELS_HEADER = [
+    "Tên xã/phường",
+    "Huyện (cũ)",
+    "Tên mô hình",
+    "Loại mô hình",
+    "Nơi triển khai",
+    "Ngày thành lập",
+    "Trạng thái",
+]
 
 
-def incidents_csv(codes: list[str], *, field: str = "Hình sự", extra: list[list[str]] | None = None,
-                  header: list[str] = INCIDENTS_HEADER) -> bytes:
+def incidents_csv(
+    codes: list[str],
+    *,
+    field: str = "Hình sự",
+    extra: list[list[str]] | None = None,
+    header: list[str] = INCIDENTS_HEADER,
+) -> bytes:
     """Valid incidents in Xã Kỳ Tân (an unsplit legacy commune), one per code; ``extra`` rows as given.
 
     UTF-8 with LF line ends, as the upload tests have always sent.
     """
     rows = [header]
-    rows += [[str(i), c, "15/03/2024", "", "Xã Kỳ Tân", "Huyện Kỳ Anh", field, "nghiêm trọng", "", "", f"ghi chú {c}"]
-             for i, c in enumerate(codes, start=1)]
+    rows += [
+        [str(i), c, "15/03/2024", "", "Xã Kỳ Tân", "Huyện Kỳ Anh", field, "nghiêm trọng", "", "", f"ghi chú {c}"]
+        for i, c in enumerate(codes, start=1)
+    ]
     rows += extra or []
     return csv_bytes(rows, newline="\n")
 
@@ -77,8 +102,16 @@ def app(app_test):
     return build
 
 
-def upload(at: AppTest, name: str, data: bytes, *, dataset: str | None = None, valid_only: bool = False,
-           force: bool = False, sheet: str | None = None) -> AppTest:
+def upload(
+    at: AppTest,
+    name: str,
+    data: bytes,
+    *,
+    dataset: str | None = None,
+    valid_only: bool = False,
+    force: bool = False,
+    sheet: str | None = None,
+) -> AppTest:
     """Choose the dataset, put the file into the form's uploader, tick options and press "Kiểm tra tệp"."""
     if dataset is not None:
         at.selectbox(key="upload_dataset").set_value(dataset).run()
@@ -197,9 +230,13 @@ def test_error_file_shows_row_column_value_and_exports_safely(app, monkeypatch: 
 
     monkeypatch.setattr(up, "render_downloads", spy)
     hostile = "=1+2"  # a spreadsheet would run it as a formula
-    data = incidents_csv(["VV-1", "VV-2"], extra=[
-        ["3", "VV-3", "15/03/2024", "", "Xã Kỳ Tân", "Huyện Kỳ Anh", hostile, "", "", "", ""],
-        ["Tổng cộng", "", "", "", "", "", "", "", "", "", ""]])
+    data = incidents_csv(
+        ["VV-1", "VV-2"],
+        extra=[
+            ["3", "VV-3", "15/03/2024", "", "Xã Kỳ Tân", "Huyện Kỳ Anh", hostile, "", "", "", ""],
+            ["Tổng cộng", "", "", "", "", "", "", "", "", "", ""],
+        ],
+    )
     at = app(page="pages/upload.py")
     upload(at, "vu_viec.csv", data, dataset="incidents")
     assert counts(at) == (3, 2, 1)
@@ -242,9 +279,13 @@ def test_unreadable_file_is_refused_with_a_message(app) -> None:
 
 
 def test_workbook_sheet_is_chosen_once_the_sheets_are_known(app) -> None:
-    rows = [["Danh sách mô hình năm 2025"], [], MODELS_HEADER,
-            ["Xã Kỳ Tân", "Huyện Kỳ Anh", "Tổ tự quản thôn 1", "tự quản", "khu dân cư", "01/02/2021", "đang hoạt động"],
-            ["Tổng cộng"]]
+    rows = [
+        ["Danh sách mô hình năm 2025"],
+        [],
+        MODELS_HEADER,
+        ["Xã Kỳ Tân", "Huyện Kỳ Anh", "Tổ tự quản thôn 1", "tự quản", "khu dân cư", "01/02/2021", "đang hoạt động"],
+        ["Tổng cộng"],
+    ]
     data = xlsx_bytes({"Ghi chú": [[None]], "Dữ liệu": rows})
     at = app(page="pages/upload.py")
     assert not has_widget(at, "selectbox", "upload_sheet")
@@ -335,9 +376,17 @@ def test_rollback_from_history_removes_exactly_that_import_and_a_second_is_refus
 
 # ---------------------------------------------------------------------- demo
 def test_demo_data_removed_after_confirmation_and_the_badge_goes(app, registry) -> None:
-    demo = pd.DataFrame({"ten_xa": ["Xã Kỳ Tân"], "huyen_cu": ["Huyện Kỳ Anh"], "ten_mo_hinh": ["Tổ mẫu"],
-                         "loai_mo_hinh": ["tự quản"], "noi_trien_khai": ["khu dân cư"],
-                         "ngay_thanh_lap": ["01/02/2021"], "trang_thai": ["đang hoạt động"]})
+    demo = pd.DataFrame(
+        {
+            "ten_xa": ["Xã Kỳ Tân"],
+            "huyen_cu": ["Huyện Kỳ Anh"],
+            "ten_mo_hinh": ["Tổ mẫu"],
+            "loai_mo_hinh": ["tự quản"],
+            "noi_trien_khai": ["khu dân cư"],
+            "ngay_thanh_lap": ["01/02/2021"],
+            "trang_thai": ["đang hoạt động"],
+        }
+    )
     import_frames(db.get_engine(), {"models": demo}, "setup", is_demo=True, registry=registry)
     badge = translate("demo.badge", "vi")
     at = app(page="pages/upload.py")

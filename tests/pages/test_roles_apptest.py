@@ -48,8 +48,7 @@ PAGES: dict[str, str] = {
     "pages/audit_log.py": "audit",
 }
 #: Pages that, run directly, refuse a role without their permission (``ui.access.require`` at the top).
-SELF_CHECKING_PAGES = ("pages/upload.py", "pages/import_history.py", "pages/admin_users.py",
-                       "pages/audit_log.py")
+SELF_CHECKING_PAGES = ("pages/upload.py", "pages/import_history.py", "pages/admin_users.py", "pages/audit_log.py")
 MATRIX = [(role, page) for role in access.ROLES for page in PAGES]
 
 
@@ -226,7 +225,10 @@ def test_admin_creates_and_changes_accounts_on_the_page_and_it_is_audited(app_te
     account = users.get_account(engine, "nguyen.an")
     assert (account.role, account.disabled) == ("editor", True)
     assert [(e.user_name, e.action) for e in events()][1:] == [
-        ("boss", "user_created"), ("boss", "role_changed"), ("boss", "user_disabled")]
+        ("boss", "user_created"),
+        ("boss", "role_changed"),
+        ("boss", "user_disabled"),
+    ]
     # Refusals from the store reach the admin as a message, not a crash.
     at.selectbox(key="admin_users_pick").select("boss")
     at.button(key="admin_users_disable").click().run()
@@ -281,8 +283,10 @@ def test_locked_account_gets_the_same_message(app_test, monkeypatch: pytest.Monk
     monkeypatch.setattr(auth, "FREE_ATTEMPTS", 10)  # the per-session throttle has its own test
     users.create_user(db.get_engine(), "an", PASSWORD, "viewer", actor="setup")
     at = app_test()
-    messages = [errors(sign_in(at, name, password)) for name, password in
-                [("nobody", PASSWORD), ("an", "wrong one"), ("an", "wrong two"), ("an", PASSWORD)]]
+    messages = [
+        errors(sign_in(at, name, password))
+        for name, password in [("nobody", PASSWORD), ("an", "wrong one"), ("an", "wrong two"), ("an", PASSWORD)]
+    ]
     assert messages == [[FAILED]] * 4
     assert USER_KEY not in at.session_state
 

@@ -33,41 +33,59 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from tests.support.files import csv_bytes, xlsx_bytes
 
 from loaders.cli import main as cli
 from loaders.cli.common import EXIT_USAGE
+from loaders.ingest import limits, reading
 from loaders.ingest.commit import commit_import
 from loaders.ingest.history import import_report, original_file
 from loaders.ingest.preview import ImportPreview, ImportRefused, ImportRequest, preview_import
 from loaders.ingest.reports import report_bytes
-from loaders.ingest import limits, reading
 from loaders.store import db, originals, reads, tables
+from tests.support.files import csv_bytes, xlsx_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 USER = "tester"
 
-MODELS_HEADER = ["Tên xã", "Huyện (cũ)", "Tên mô hình", "Loại mô hình", "Nơi triển khai", "Ngày thành lập",
-                 "Trạng thái", "Ghi chú"]
+MODELS_HEADER = [
+    "Tên xã",
+    "Huyện (cũ)",
+    "Tên mô hình",
+    "Loại mô hình",
+    "Nơi triển khai",
+    "Ngày thành lập",
+    "Trạng thái",
+    "Ghi chú",
+]
 
 
 def models_rows(names: list[str], notes: list[str] | None = None) -> list[list[str]]:
     notes = notes or [""] * len(names)
-    return [MODELS_HEADER] + [["Xã Kỳ Tân", "Huyện Kỳ Anh", n, "tự quản", "khu dân cư", "01/02/2021",
-                               "đang hoạt động", note] for n, note in zip(names, notes)]
+    return [MODELS_HEADER] + [
+        ["Xã Kỳ Tân", "Huyện Kỳ Anh", n, "tự quản", "khu dân cư", "01/02/2021", "đang hoạt động", note]
+        for n, note in zip(names, notes)
+    ]
 
 
-def preview(engine, registry, data: bytes, name: str,  # noqa: ANN001
-            dataset: str = "models") -> ImportPreview:
+def preview(
+    engine,
+    registry,
+    data: bytes,
+    name: str,
+    dataset: str = "models",
+) -> ImportPreview:
     request = ImportRequest(dataset=dataset, data=data, file_name=name, user=USER)
     return preview_import(engine, request, registry=registry)
 
 
-def counts(engine) -> dict[str, int]:  # noqa: ANN001
+def counts(engine) -> dict[str, int]:
     """Rows per table and the data version."""
     with engine.connect() as conn:
-        out = {t.name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar())
-               for t in tables.metadata.sorted_tables if t is not tables.meta}
+        out = {
+            t.name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar())
+            for t in tables.metadata.sorted_tables
+            if t is not tables.meta
+        }
     out["data_version"] = db.data_version(engine)
     return out
 
@@ -80,7 +98,7 @@ def run_cli(*args: str) -> tuple[int, dict]:
 
 
 @pytest.fixture
-def sqlite_engine():  # noqa: ANN201 - the autouse per-test store
+def sqlite_engine():
     return db.get_engine()
 
 
@@ -89,8 +107,18 @@ def _late_nul_csv(encoding: str = "utf-8") -> bytes:
     """A valid models file whose one NUL sits far beyond the first 64 KB the reader sniffs."""
     names = [f"Mô hình {i}" for i in range(1500)]
     rows = models_rows(names, ["x" * 40] * len(names))
-    rows.append(["Xã Kỳ Tân", "Huyện Kỳ Anh", "Mô hình\x00NUL", "tự quản", "khu dân cư", "01/02/2021",
-                 "đang hoạt động", "a\x00b"])
+    rows.append(
+        [
+            "Xã Kỳ Tân",
+            "Huyện Kỳ Anh",
+            "Mô hình\x00NUL",
+            "tự quản",
+            "khu dân cư",
+            "01/02/2021",
+            "đang hoạt động",
+            "a\x00b",
+        ]
+    )
     return csv_bytes(rows, encoding)
 
 
@@ -98,8 +126,9 @@ def _late_nul_csv(encoding: str = "utf-8") -> bytes:
 def test_a_nul_byte_anywhere_in_a_text_file_refuses_it_on_every_store(engine, registry, variant):
     """Regression: a NUL after the sniffed head passed the reader; PostgreSQL then failed the commit
     with an unhandled DataError ("text fields cannot contain NUL") instead of a refusal."""
-    data = {"utf-8": _late_nul_csv(), "utf-8 BOM": _late_nul_csv("utf-8-sig"),
-            "utf-16": _late_nul_csv("utf-16")}[variant]
+    data = {"utf-8": _late_nul_csv(), "utf-8 BOM": _late_nul_csv("utf-8-sig"), "utf-16": _late_nul_csv("utf-16")}[
+        variant
+    ]
     assert len(data) > 2 * 64 * 1024  # the NUL is beyond the sniffed head
     before = counts(engine)
     with pytest.raises(ImportRefused) as refused:
@@ -124,7 +153,7 @@ def _zip_bomb() -> bytes:
     return out.getvalue()
 
 
-def _workbook_with_sheet(transform) -> bytes:  # noqa: ANN001 - bytes -> bytes
+def _workbook_with_sheet(transform) -> bytes:
     """A one-model workbook whose first sheet's XML went through ``transform``."""
     base = xlsx_bytes({"Dữ liệu": models_rows(["Mô hình A"])})
     out = io.BytesIO()
@@ -139,24 +168,27 @@ def _workbook_with_sheet(transform) -> bytes:  # noqa: ANN001 - bytes -> bytes
 
 def _lying_zip() -> bytes:
     """A workbook whose sheet's headers claim a tiny size but whose data unpacks to 50 MB."""
-    raw = bytearray(_workbook_with_sheet(lambda xml: xml.replace(b"<sheetData>", b"<sheetData>" + b" " * (50 << 20), 1)))
+    raw = bytearray(
+        _workbook_with_sheet(lambda xml: xml.replace(b"<sheetData>", b"<sheetData>" + b" " * (50 << 20), 1))
+    )
     # Forge the uncompressed size of the sheet, in its central-directory entry and in its
     # local header, down to 1 KB: what a size check that trusts the headers would see.
     fake = (1024).to_bytes(4, "little")
     eocd = raw.rfind(b"PK\x05\x06")
-    pos = int.from_bytes(raw[eocd + 16:eocd + 20], "little")
-    for _ in range(int.from_bytes(raw[eocd + 10:eocd + 12], "little")):
-        name_len, extra_len, comment_len = (int.from_bytes(raw[pos + i:pos + i + 2], "little") for i in (28, 30, 32))
-        if raw[pos + 46:pos + 46 + name_len] == b"xl/worksheets/sheet1.xml":
-            raw[pos + 24:pos + 28] = fake
-            local = int.from_bytes(raw[pos + 42:pos + 46], "little")
-            raw[local + 22:local + 26] = fake
+    pos = int.from_bytes(raw[eocd + 16 : eocd + 20], "little")
+    for _ in range(int.from_bytes(raw[eocd + 10 : eocd + 12], "little")):
+        name_len, extra_len, comment_len = (int.from_bytes(raw[pos + i : pos + i + 2], "little") for i in (28, 30, 32))
+        if raw[pos + 46 : pos + 46 + name_len] == b"xl/worksheets/sheet1.xml":
+            raw[pos + 24 : pos + 28] = fake
+            local = int.from_bytes(raw[pos + 42 : pos + 46], "little")
+            raw[local + 22 : local + 26] = fake
         pos += 46 + name_len + extra_len + comment_len
     return bytes(raw)
 
 
 def _declared_rows_bomb() -> bytes:
     """A tiny workbook whose sheet declares three million rows."""
+
     def declare_rows(xml: bytes) -> bytes:
         start = xml.index(b'<dimension ref="')
         end = xml.index(b'"', start + len(b'<dimension ref="'))
@@ -166,9 +198,11 @@ def _declared_rows_bomb() -> bytes:
 
 
 def _png() -> bytes:
-    return (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
-            b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84"
-            b"\x00\x00\x00\x00IEND\xaeB`\x82")
+    return (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
+        b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84"
+        b"\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
 
 
 def _plain_zip() -> bytes:
@@ -209,10 +243,12 @@ def unsafe_contents() -> dict[str, bytes]:
     return {case: make() for case, _, make, _ in UNSAFE_FILES}
 
 
-@pytest.mark.parametrize(("case", "name", "words"), [(c, n, w) for c, n, _, w in UNSAFE_FILES],
-                         ids=[c for c, *_ in UNSAFE_FILES])
-def test_unsafe_files_are_refused_by_the_importer_with_a_message(sqlite_engine, registry, unsafe_contents,
-                                                                 case, name, words):
+@pytest.mark.parametrize(
+    ("case", "name", "words"), [(c, n, w) for c, n, _, w in UNSAFE_FILES], ids=[c for c, *_ in UNSAFE_FILES]
+)
+def test_unsafe_files_are_refused_by_the_importer_with_a_message(
+    sqlite_engine, registry, unsafe_contents, case, name, words
+):
     before = counts(sqlite_engine)
     with pytest.raises(ImportRefused) as refused:
         preview(sqlite_engine, registry, unsafe_contents[case], name)
@@ -222,10 +258,12 @@ def test_unsafe_files_are_refused_by_the_importer_with_a_message(sqlite_engine, 
     assert counts(sqlite_engine) == before
 
 
-@pytest.mark.parametrize(("case", "name", "words"), [(c, n, w) for c, n, _, w in UNSAFE_FILES],
-                         ids=[c for c, *_ in UNSAFE_FILES])
-def test_unsafe_files_are_refused_by_the_command_line_with_status_2(sqlite_engine, unsafe_contents, tmp_path,
-                                                                    case, name, words):
+@pytest.mark.parametrize(
+    ("case", "name", "words"), [(c, n, w) for c, n, _, w in UNSAFE_FILES], ids=[c for c, *_ in UNSAFE_FILES]
+)
+def test_unsafe_files_are_refused_by_the_command_line_with_status_2(
+    sqlite_engine, unsafe_contents, tmp_path, case, name, words
+):
     path = tmp_path / name
     path.write_bytes(unsafe_contents[case])
     before = counts(sqlite_engine)
@@ -241,8 +279,14 @@ def test_the_command_line_process_refuses_a_disguised_file(tmp_path):
     path = tmp_path / "anh.csv"
     path.write_bytes(_png())
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", "loaders", "import", "--dataset", "incidents", str(path), "--json"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "loaders", "import", "--dataset", "incidents", str(path), "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2, done.stderr
     summary = json.loads(done.stdout)
     assert summary["refused"] == "unreadable" and "anh.csv" in summary["message"]
@@ -286,8 +330,7 @@ def test_the_importer_limit_covers_what_the_upload_page_accepts():
     assert limits.MAX_UPLOAD_BYTES <= limits.MAX_UNCOMPRESSED_BYTES
 
 
-def test_row_limit_is_enforced_while_reading_when_the_sheet_does_not_declare_it(sqlite_engine, registry,
-                                                                              monkeypatch):
+def test_row_limit_is_enforced_while_reading_when_the_sheet_does_not_declare_it(sqlite_engine, registry, monkeypatch):
     monkeypatch.setattr(limits, "MAX_ROWS", 50)
     base = xlsx_bytes({"Dữ liệu": models_rows([f"Mô hình {i}" for i in range(80)])})
     out = io.BytesIO()
@@ -296,7 +339,7 @@ def test_row_limit_is_enforced_while_reading_when_the_sheet_does_not_declare_it(
             data = src.read(info)
             if info.filename == "xl/worksheets/sheet1.xml":
                 start = data.index(b"<dimension")
-                data = data[:start] + data[data.index(b"/>", start) + 2:]  # no declared size
+                data = data[:start] + data[data.index(b"/>", start) + 2 :]  # no declared size
             dst.writestr(info, data)
     with pytest.raises(ImportRefused, match="vượt giới hạn 50 dòng"):
         preview(sqlite_engine, registry, out.getvalue(), "dai.xlsx")
@@ -304,8 +347,17 @@ def test_row_limit_is_enforced_while_reading_when_the_sheet_does_not_declare_it(
 
 
 # ------------------------------------------------------------------ file names
-HOSTILE_NAMES = ["../../etc/passwd", "..\\x.csv", "a\x00b.csv", "/tmp/tuyet_doi.csv", "C:\\Windows\\win.ini",
-                 "con.csv", "<img src=x onerror=alert(1)>.csv", "=HYPERLINK(\"http://x\").csv", "ten " * 100 + ".csv"]
+HOSTILE_NAMES = [
+    "../../etc/passwd",
+    "..\\x.csv",
+    "a\x00b.csv",
+    "/tmp/tuyet_doi.csv",
+    "C:\\Windows\\win.ini",
+    "con.csv",
+    "<img src=x onerror=alert(1)>.csv",
+    '=HYPERLINK("http://x").csv',
+    "ten " * 100 + ".csv",
+]
 
 
 def _files_under(root: Path) -> set[Path]:
@@ -313,8 +365,7 @@ def _files_under(root: Path) -> set[Path]:
 
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES, ids=lambda n: repr(n)[:30])
-def test_file_names_are_text_and_originals_are_kept_by_hash(engine, registry, _isolated_store, tmp_path, name,
-                                                            monkeypatch):
+def test_file_names_are_text_and_originals_are_kept_by_hash(engine, registry, tmp_path, name, monkeypatch):
     monkeypatch.chdir(tmp_path)  # a relative path written by mistake would land here
     data = csv_bytes(models_rows(["Mô hình A"]))
     watched = tmp_path.parent
@@ -331,23 +382,42 @@ def test_file_names_are_text_and_originals_are_kept_by_hash(engine, registry, _i
     assert recorded.file_name == name.replace("\x00", "\ufffd")[:255]  # PostgreSQL text cannot hold NUL
     assert original_file(engine, outcome.import_id) == (recorded.file_name, data)
     # Only the store's own files changed (the SQLite database of this test, if SQLite).
-    created = {p for p in _files_under(watched) - before_files if p.name.split("-")[0] != "store.sqlite3"
-               and not p.name.startswith("hatinh.sqlite3")}
+    created = {
+        p
+        for p in _files_under(watched) - before_files
+        if p.name.split("-")[0] != "store.sqlite3" and not p.name.startswith("hatinh.sqlite3")
+    }
     assert not created, created
     assert not any(part in {"passwd", "x.csv", "win.ini"} for p in _files_under(watched) for part in p.parts)
 
 
 # ------------------------------------------------------------- over-long text
-@pytest.mark.parametrize(("dataset", "rows", "column"), [
-    ("models", models_rows(["M" * 301, "Mô hình ngắn"]), "Tên mô hình"),
-    ("models", models_rows(["N" * 301, "M" * 300], ["", "y" * 100_000]), "Tên mô hình"),  # 300 fits
-    ("incidents", [["Mã vụ việc", "Ngày", "Tên xã", "Huyện (cũ)", "Lĩnh vực"],
-                   ["V" * 101, "15/03/2024", "Xã Kỳ Tân", "Huyện Kỳ Anh", "hình sự"],
-                   ["VV-2", "15/03/2024", "Xã Kỳ Tân", "Huyện Kỳ Anh", "hình sự"]], "Mã vụ việc"),
-    ("recognitions", [["Năm", "Tên xã", "Huyện (cũ)", "Loại đơn vị", "Tên đơn vị", "Kết quả"],
-                      ["2024", "Xã Kỳ Tân", "Huyện Kỳ Anh", "khu dân cư", "Thôn " + "d" * 300, "đạt"],
-                      ["2024", "Xã Kỳ Tân", "Huyện Kỳ Anh", "khu dân cư", "Thôn Một", "đạt"]], "Tên đơn vị"),
-], ids=["model name", "model name at the limit", "incident code", "unit name"])
+@pytest.mark.parametrize(
+    ("dataset", "rows", "column"),
+    [
+        ("models", models_rows(["M" * 301, "Mô hình ngắn"]), "Tên mô hình"),
+        ("models", models_rows(["N" * 301, "M" * 300], ["", "y" * 100_000]), "Tên mô hình"),  # 300 fits
+        (
+            "incidents",
+            [
+                ["Mã vụ việc", "Ngày", "Tên xã", "Huyện (cũ)", "Lĩnh vực"],
+                ["V" * 101, "15/03/2024", "Xã Kỳ Tân", "Huyện Kỳ Anh", "hình sự"],
+                ["VV-2", "15/03/2024", "Xã Kỳ Tân", "Huyện Kỳ Anh", "hình sự"],
+            ],
+            "Mã vụ việc",
+        ),
+        (
+            "recognitions",
+            [
+                ["Năm", "Tên xã", "Huyện (cũ)", "Loại đơn vị", "Tên đơn vị", "Kết quả"],
+                ["2024", "Xã Kỳ Tân", "Huyện Kỳ Anh", "khu dân cư", "Thôn " + "d" * 300, "đạt"],
+                ["2024", "Xã Kỳ Tân", "Huyện Kỳ Anh", "khu dân cư", "Thôn Một", "đạt"],
+            ],
+            "Tên đơn vị",
+        ),
+    ],
+    ids=["model name", "model name at the limit", "incident code", "unit name"],
+)
 def test_text_longer_than_its_store_column_is_a_row_error_on_every_store(engine, registry, dataset, rows, column):
     """Regression: a 301-character model name (or 101-character incident code...) was accepted; SQLite
     kept it, PostgreSQL failed the whole commit with an unhandled DataError ("value too long")."""
@@ -374,8 +444,16 @@ def test_long_free_text_is_kept_whole(engine, registry):
 
 # ------------------------------------------------ hostile text through every output
 #: What users may type into a text field: markup, a script break-out, spreadsheet formulas.
-HOSTILE = ("<img src=x onerror=alert(1)>", "</script><script>alert(1)</script>", '=HYPERLINK("http://x","y")',
-           "+1", "-1+2", "@SUM(1)", "\t=1", "\r=1")
+HOSTILE = (
+    "<img src=x onerror=alert(1)>",
+    "</script><script>alert(1)</script>",
+    '=HYPERLINK("http://x","y")',
+    "+1",
+    "-1+2",
+    "@SUM(1)",
+    "\t=1",
+    "\r=1",
+)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -390,16 +468,20 @@ def _as_imported(text: str) -> str:
 
 
 @pytest.fixture
-def hostile_store(sqlite_engine, registry):  # noqa: ANN001, ANN201
+def hostile_store(sqlite_engine, registry):
     """Models, incidents and recognitions whose text fields are the hostile strings, imported as a user would."""
     day = (dt.date.today() - dt.timedelta(days=3)).strftime("%d/%m/%Y")
-    models = [MODELS_HEADER] + [["Xã Kỳ Tân", "Huyện Kỳ Anh", f"{h} {i}", "tự quản", "khu dân cư", "01/02/2021",
-                                 "đang hoạt động", h] for i, h in enumerate(HOSTILE)]
+    models = [MODELS_HEADER] + [
+        ["Xã Kỳ Tân", "Huyện Kỳ Anh", f"{h} {i}", "tự quản", "khu dân cư", "01/02/2021", "đang hoạt động", h]
+        for i, h in enumerate(HOSTILE)
+    ]
     incidents = [["Mã vụ việc", "Ngày", "Tên xã", "Huyện (cũ)", "Lĩnh vực", "Vĩ độ", "Kinh độ", "Mô tả"]] + [
         [f"{h} {i}", day, "Xã Kỳ Tân", "Huyện Kỳ Anh", "hình sự", f"18.{1 + i}", "106.2", h]
-        for i, h in enumerate(HOSTILE)]
+        for i, h in enumerate(HOSTILE)
+    ]
     recognitions = [["Năm", "Tên xã", "Huyện (cũ)", "Loại đơn vị", "Tên đơn vị", "Kết quả"]] + [
-        ["2024", "Xã Kỳ Tân", "Huyện Kỳ Anh", "khu dân cư", f"{h} {i}", "đạt"] for i, h in enumerate(HOSTILE)]
+        ["2024", "Xã Kỳ Tân", "Huyện Kỳ Anh", "khu dân cư", f"{h} {i}", "đạt"] for i, h in enumerate(HOSTILE)
+    ]
     for dataset, rows in (("models", models), ("incidents", incidents), ("recognitions", recognitions)):
         p = preview(sqlite_engine, registry, csv_bytes(rows), f"{HOSTILE[0]}.csv", dataset)
         assert p.n_rejected == 0, p.errors.to_dict("records")
@@ -420,8 +502,9 @@ def test_points_map_html_carries_hostile_text_only_as_script_safe_data(hostile_s
     from maps import builders, elements
 
     incidents = reads.load_dataset(hostile_store, "incidents")
-    m = builders.build_points_map(incidents, popup_fields=("incident_code", "description"),
-                                  popup_labels=[HOSTILE[0], "Mô tả"])
+    m = builders.build_points_map(
+        incidents, popup_fields=("incident_code", "description"), popup_labels=[HOSTILE[0], "Mô tả"]
+    )
     html = m.get_root().render()
     assert "<img src=x" not in html and "</script><script>alert" not in html
     start = html.index("window.htFillPoints(", html.index("window.htFillPoints =") + 1) + len("window.htFillPoints(")
@@ -437,9 +520,11 @@ def test_coverage_map_tooltips_escape_hostile_names_and_labels():
 
     from maps import builders, options
 
-    communes = gpd.GeoDataFrame({"gso_code": ["00001", "00002"], "name": [HOSTILE[0], HOSTILE[1]]},
-                                geometry=[box(105.9, 18.0, 106.0, 18.1), box(106.0, 18.0, 106.1, 18.1)],
-                                crs="EPSG:4326")
+    communes = gpd.GeoDataFrame(
+        {"gso_code": ["00001", "00002"], "name": [HOSTILE[0], HOSTILE[1]]},
+        geometry=[box(105.9, 18.0, 106.0, 18.1), box(106.0, 18.0, 106.1, 18.1)],
+        crs="EPSG:4326",
+    )
     m = builders.build_coverage_map(
         communes,
         pd_series([1.0, 2.0], ["00001", "00002"]),
@@ -455,16 +540,18 @@ def test_restyle_script_escapes_hostile_labels_and_values():
     from maps.elements import restyle_script
 
     codes = ["00001", "00002"]
-    styles, texts, legend = views.build_value_restyle(pd_series([1.0, None], codes), HOSTILE[1],
-                                                      lambda v: HOSTILE[0], HOSTILE[0], codes)
+    styles, texts, _legend = views.build_value_restyle(
+        pd_series([1.0, None], codes), HOSTILE[1], lambda v: HOSTILE[0], HOSTILE[0], codes
+    )
     script = restyle_script(styles, texts)
     assert "</script" not in script.lower() and "<img" not in script
     payload, _ = json.JSONDecoder().raw_decode(script, script.index("var d=") + len("var d="))
-    assert payload["t"]["00001"] == ("&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;: "
-                                     "&lt;img src=x onerror=alert(1)&gt;")
+    assert payload["t"]["00001"] == (
+        "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;: &lt;img src=x onerror=alert(1)&gt;"
+    )
 
 
-def pd_series(values, index):  # noqa: ANN001, ANN201
+def pd_series(values, index):
     return pd.Series(values, index=index, dtype=float)
 
 
@@ -506,8 +593,13 @@ def test_csv_export_neutralises_formulas(hostile_store):
     from loaders.core import writers
 
     models = reads.load_dataset(hostile_store, "models")[["model_name", "notes"]]
-    frame = pd.concat([models, pd.DataFrame({"model_name": [h for h in HOSTILE if "\r" not in h],
-                                             "notes": ["x"] * (len(HOSTILE) - 1)})], ignore_index=True)
+    frame = pd.concat(
+        [
+            models,
+            pd.DataFrame({"model_name": [h for h in HOSTILE if "\r" not in h], "notes": ["x"] * (len(HOSTILE) - 1)}),
+        ],
+        ignore_index=True,
+    )
     rows = spreadsheet_rows(writers.table_to_csv(frame).decode("utf-8-sig"))
     for value in (v for row in rows[1:] for v in row):
         assert not value.startswith(FORMULA_START), value
@@ -519,8 +611,10 @@ def test_error_reports_neutralise_hostile_values(sqlite_engine, registry):
 
     from loaders.ingest import reports
 
-    rows = [MODELS_HEADER] + [["Xã Kỳ Tân", "Huyện Kỳ Anh", f"Mô hình {i}", h, "khu dân cư", "01/02/2021",
-                               "đang hoạt động", ""] for i, h in enumerate(HOSTILE)]  # hostile kinds: all rejected
+    rows = [MODELS_HEADER] + [
+        ["Xã Kỳ Tân", "Huyện Kỳ Anh", f"Mô hình {i}", h, "khu dân cư", "01/02/2021", "đang hoạt động", ""]
+        for i, h in enumerate(HOSTILE)
+    ]  # hostile kinds: all rejected
     p = preview(sqlite_engine, registry, csv_bytes(rows), "loi.csv")
     assert p.n_rejected == len(HOSTILE) and p.n_accepted == 0
     sheet = load_workbook(io.BytesIO(reports.errors_to_xlsx(p.errors))).active
@@ -537,9 +631,16 @@ def test_error_report_csv_keeps_a_cell_with_an_embedded_cr_whole():
     spreadsheet split the row there, putting "=1+1" at the start of a row as a live formula."""
     from loaders.ingest import reports
 
-    errors = pd.DataFrame({"row": list(range(2, 2 + len(EMBEDDED_CR))), "column": ["Tên mô hình"] * len(EMBEDDED_CR),
-                           "value": list(EMBEDDED_CR), "message": ["Sai"] * len(EMBEDDED_CR),
-                           "code": ["enum"] * len(EMBEDDED_CR), "field": ["loai_mo_hinh"] * len(EMBEDDED_CR)})
+    errors = pd.DataFrame(
+        {
+            "row": list(range(2, 2 + len(EMBEDDED_CR))),
+            "column": ["Tên mô hình"] * len(EMBEDDED_CR),
+            "value": list(EMBEDDED_CR),
+            "message": ["Sai"] * len(EMBEDDED_CR),
+            "code": ["enum"] * len(EMBEDDED_CR),
+            "field": ["loai_mo_hinh"] * len(EMBEDDED_CR),
+        }
+    )
     rows = [r for r in spreadsheet_rows(reports.errors_to_csv(errors).decode("utf-8-sig")) if r]
     assert len(rows) == 1 + len(EMBEDDED_CR)
     assert [r[2] for r in rows[1:]] == list(EMBEDDED_CR)
@@ -557,9 +658,14 @@ def test_briefing_pdf_prints_imported_hostile_text_literally(hostile_store):
     content = briefing.build_briefing(
         briefing.BriefingUnit(name=HOSTILE[0], kind="commune", codes=["00001"]),
         briefing.BriefingSources(indicators=indicators, unit_summary={}, province_summary={}, ranking=None),
-        briefing.BriefingStamp(period="01/01/2025 – 30/06/2025",
-                               context=[("Mô hình", name), ("Ghi chú", "$x$ <b>đậm</b> &amp;")], demo=False,
-                               data_version=1, exported_at="2026-11-27T10:00:00+07:00"))
+        briefing.BriefingStamp(
+            period="01/01/2025 – 30/06/2025",
+            context=[("Mô hình", name), ("Ghi chú", "$x$ <b>đậm</b> &amp;")],
+            demo=False,
+            data_version=1,
+            exported_at="2026-11-27T10:00:00+07:00",
+        ),
+    )
     reader = PdfReader(io.BytesIO(briefing_pdf.build_briefing_pdf(content)))
     flat = "".join("".join(page.extract_text() for page in reader.pages).split())
     for literal in (HOSTILE[0], name, "$x$<b>đậm</b>&amp;"):
@@ -579,8 +685,11 @@ def test_printable_map_draws_hostile_text_literally(hostile_store):
     scale, legend = print_views.indicator_scale(values, "models_per_10k", "vi")
     legend = [printable.PrintLegendEntry(e.colour, f"$x$ {name}", no_data=e.no_data) for e in legend]
     figure = printable.build_print_map(
-        communes, values, legend=printable.PrintLegend(scale=scale, rows=legend, title="$\\alpha$"),
-        sheet=printable.PrintSheet(title=f"$x$ {name}", subtitle=HOSTILE[1], source=HOSTILE[2], lang="vi"))
+        communes,
+        values,
+        legend=printable.PrintLegend(scale=scale, rows=legend, title="$\\alpha$"),
+        sheet=printable.PrintSheet(title=f"$x$ {name}", subtitle=HOSTILE[1], source=HOSTILE[2], lang="vi"),
+    )
     reader = PdfReader(io.BytesIO(printable.render_print_map(figure, "pdf", title=name)))
     text = "".join(page.extract_text() for page in reader.pages)
     for literal in (f"$x$ {name}", HOSTILE[1], "$\\alpha$", HOSTILE[2]):
@@ -588,22 +697,24 @@ def test_printable_map_draws_hostile_text_literally(hostile_store):
 
 
 # ------------------------------------------------------------------ AppTest tables
-def _cells(at) -> set[str]:  # noqa: ANN001
-    return {str(v) for table in at.dataframe for column in table.value.columns
-            for v in table.value[column].tolist()}
+def _cells(at) -> set[str]:
+    return {str(v) for table in at.dataframe for column in table.value.columns for v in table.value[column].tolist()}
 
 
-def _no_raw_html(at) -> None:  # noqa: ANN001
+def _no_raw_html(at) -> None:
     """No element that Streamlit renders as HTML carries a hostile string unescaped."""
     for element in (*at.markdown, *at.caption, *at.info, *at.warning, *at.error, *at.success):
         text = str(element.value)
         assert "<img src=x" not in text and "<script>" not in text, text
 
 
-@pytest.mark.parametrize(("page", "role", "field"), [
-    ("pages/profiles.py", "viewer", "model_name"),
-    ("pages/incidents.py", "analyst", "description"),
-])
+@pytest.mark.parametrize(
+    ("page", "role", "field"),
+    [
+        ("pages/profiles.py", "viewer", "model_name"),
+        ("pages/incidents.py", "analyst", "description"),
+    ],
+)
 def test_pages_show_hostile_text_as_table_data(hostile_store, app_test, page, role, field):
     import streamlit as st
 
@@ -625,7 +736,7 @@ def test_pages_show_hostile_text_as_table_data(hostile_store, app_test, page, ro
 def test_a_data_row_whose_note_says_tong_cong_is_kept(sqlite_engine, registry):
     """Regression (found by hypothesis): the last row was dropped as a totals row because its note
     read "Tòngcòng"; only a row that opens with the label is a totals row."""
-    rows = models_rows(["Mô hình A", "Mô hình B"], ["", "Tổng cộng"]) + [["Tổng cộng", "", "", "2"]]
+    rows = [*models_rows(["Mô hình A", "Mô hình B"], ["", "Tổng cộng"]), ["Tổng cộng", "", "", "2"]]
     p = preview(sqlite_engine, registry, csv_bytes(rows), "mo_hinh.csv")
     assert p.n_accepted == 2 and p.totals_rows == [4]
     assert p.accepted["ghi_chu"].tolist()[1] == "Tổng cộng"

@@ -15,7 +15,7 @@ from loaders.accounts import passwords
 from ui.access import USER_KEY, SessionUser
 
 
-def as_role(at, role: str, name: str | None = None):  # noqa: ANN001, ANN201 - AppTest in and out
+def as_role(at, role: str, name: str | None = None):
     """Put a signed-in ``SessionUser`` of ``role`` into the AppTest's session; returns ``at`` for chaining."""
     at.session_state[USER_KEY] = SessionUser(name or f"test_{role}", role)
     return at

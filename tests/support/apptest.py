@@ -24,10 +24,17 @@ from loaders.demo.loading import load_demo
 from loaders.store import db
 
 #: ``ui.cache`` resources that depend only on the geodata and the code.
-STATIC_RESOURCES: frozenset[str] = frozenset({
-    "get_registry", "get_display_layers", "get_province_polygon", "get_print_layers", "get_base_map",
-    "get_points_base_map", "get_focus_tables",
-})
+STATIC_RESOURCES: frozenset[str] = frozenset(
+    {
+        "get_registry",
+        "get_display_layers",
+        "get_province_polygon",
+        "get_print_layers",
+        "get_base_map",
+        "get_points_base_map",
+        "get_focus_tables",
+    }
+)
 
 
 def clear_data_caches() -> list[str]:

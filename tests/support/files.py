@@ -72,8 +72,15 @@ def delimited(rows: Sequence[Row], delimiter: str = ",", newline: str = "\r\n", 
     return newline.join(lines) + newline
 
 
-def csv_bytes(rows: Sequence[Row], encoding: str = "utf-8", delimiter: str = ",", *, newline: str = "\r\n",
-              quoting: str = "minimal", errors: str = "strict") -> bytes:
+def csv_bytes(
+    rows: Sequence[Row],
+    encoding: str = "utf-8",
+    delimiter: str = ",",
+    *,
+    newline: str = "\r\n",
+    quoting: str = "minimal",
+    errors: str = "strict",
+) -> bytes:
     """A delimited file in one of the encodings staff send (the one builder of test CSV files).
 
     Parameters
@@ -111,11 +118,13 @@ def zip_bomb_xlsx(uncompressed_mb: int = 250) -> bytes:
     Deflate shrinks zeros about a thousandfold, so the file stays small.
     """
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as entry:
-            chunk = b"\0" * (1 << 20)
-            for _ in range(uncompressed_mb):
-                entry.write(chunk)
+    with (
+        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as entry,
+    ):
+        chunk = b"\0" * (1 << 20)
+        for _ in range(uncompressed_mb):
+            entry.write(chunk)
     return out.getvalue()
 
 

@@ -66,9 +66,19 @@ class PostgresServer:
     def stop(self) -> None:
         """Stop the server and delete its files."""
         subprocess.run(
-            [*self._as_user, str(self.bindir / "pg_ctl"), "-D", str(self.base_dir / "data"), "-m", "immediate",
-             "-w", "stop"],
-            capture_output=True, check=False, timeout=60,
+            [
+                *self._as_user,
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.base_dir / "data"),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ],
+            capture_output=True,
+            check=False,
+            timeout=60,
         )
         shutil.rmtree(self.base_dir, ignore_errors=True)
 
@@ -107,12 +117,41 @@ def start_postgres(*, durable: bool = False) -> PostgresServer:
         if done.returncode != 0:
             raise PostgresUnavailable(f"{what} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
 
-    run([str(bindir / "initdb"), "-D", str(data), "-U", _SUPERUSER, "--auth=trust", "-E", "UTF8",
-         "--locale=C", "--no-sync"], "initdb")
-    options = (f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={base} "
-               "-c max_connections=200 -c shared_buffers=128MB")
+    run(
+        [
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            _SUPERUSER,
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
+        ],
+        "initdb",
+    )
+    options = (
+        f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={base} "
+        "-c max_connections=200 -c shared_buffers=128MB"
+    )
     if not durable:
         options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-    run([str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "server.log"), "-w",
-         "-t", "60", "start"], "pg_ctl start")
+    run(
+        [
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(base / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        ],
+        "pg_ctl start",
+    )
     return PostgresServer("127.0.0.1", port, _SUPERUSER, base, bindir, as_user)

@@ -12,10 +12,10 @@ import pytest
 import shapely
 
 from loaders.core import domain
+from loaders.core.textnorm import key
 from loaders.demo.generator import generate_demo
 from loaders.demo.months import START_DATE
 from loaders.ingest.datasets import get_dataset
-from loaders.core.textnorm import key
 
 UNTIL = date(2026, 3, 31)
 REFORM = domain.REFORM_DATE.isoformat()
@@ -41,10 +41,7 @@ def layers(registry):
 
 def _resolved(frame: pd.DataFrame, date_col: str, registry, layers) -> pd.Series:
     """The 2025 commune of each row as an importer would resolve it (split communes by point)."""
-    if date_col == "nam":
-        pre = frame["nam"] < domain.FIRST_RECOGNITION_YEAR_2025
-    else:
-        pre = frame[date_col] < REFORM
+    pre = frame["nam"] < domain.FIRST_RECOGNITION_YEAR_2025 if date_col == "nam" else frame[date_col] < REFORM
     out = frame["ma_xa"].where(~pre, frame["ma_xa"].map(registry.legacy["new_code"]))
     if "kinh_do" not in frame:  # recognitions: a split commune counts in the commune taking its area
         return out
@@ -134,7 +131,7 @@ def test_never_future_dates(registry):
     assert d["recognitions"]["nam"].max() < today.year or today == date(today.year, 12, 31)
     default = generate_demo(seed=1, registry=registry, scale=0.05)
     assert default["incidents"]["ngay"].max() <= today.isoformat()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="until must be on or after"):
         generate_demo(until=date(2019, 12, 31), registry=registry)
 
 
@@ -200,10 +197,14 @@ def test_model_keys_unique(demo, registry, layers):
 
 def test_recognition_keys_unique(demo, registry, layers):
     r = demo["recognitions"]
-    keys = pd.DataFrame({
-        "nam": r["nam"], "c": _resolved(r, "nam", registry, layers), "kind": r["loai_don_vi"],
-        "unit": r["ten_don_vi"].map(key),
-    })
+    keys = pd.DataFrame(
+        {
+            "nam": r["nam"],
+            "c": _resolved(r, "nam", registry, layers),
+            "kind": r["loai_don_vi"],
+            "unit": r["ten_don_vi"].map(key),
+        }
+    )
     assert not keys.duplicated().any()
 
 
@@ -220,8 +221,7 @@ def test_model_names_unique_ignoring_case_and_diacritics(demo, registry, layers)
 def test_frames_pass_the_import_validation(demo, registry, province_polygon):
     validation = pytest.importorskip("loaders.ingest.validation")
     for name, frame in demo.items():
-        context = validation.ValidationContext(resolver=registry.resolve_frame, polygon=province_polygon,
-                                               vintage=None)
+        context = validation.ValidationContext(resolver=registry.resolve_frame, polygon=province_polygon, vintage=None)
         result = validation.validate_frame(frame, name, context)
         assert result.errors.empty, (name, result.errors.head(5).to_dict("records"))
         assert len(result.accepted) == len(frame)
@@ -254,7 +254,9 @@ def test_pre_reform_points_lie_in_the_resolved_2025_commune(demo, registry, laye
     pre = i[(i["ngay"] < REFORM) & i["vi_do"].notna()]
     target = _resolved(pre, "ngay", registry, layers)
     for code, grp in pre.groupby(target):
-        assert shapely.contains_xy(layers["communes_2025"][code], grp["kinh_do"].to_numpy(), grp["vi_do"].to_numpy()).all()
+        assert shapely.contains_xy(
+            layers["communes_2025"][code], grp["kinh_do"].to_numpy(), grp["vi_do"].to_numpy()
+        ).all()
 
 
 def test_without_boundaries_points_jitter_around_the_label(registry):
@@ -263,10 +265,12 @@ def test_without_boundaries_points_jitter_around_the_label(registry):
     i = d["incidents"].dropna(subset=["vi_do"])
     assert len(i)
     pre = i["ngay"] < REFORM
-    labels = pd.concat([
-        registry.legacy.loc[i.loc[pre, "ma_xa"], ["label_lat", "label_lon"]].set_axis(i.index[pre]),
-        registry.communes.loc[i.loc[~pre, "ma_xa"], ["label_lat", "label_lon"]].set_axis(i.index[~pre]),
-    ]).loc[i.index]
+    labels = pd.concat(
+        [
+            registry.legacy.loc[i.loc[pre, "ma_xa"], ["label_lat", "label_lon"]].set_axis(i.index[pre]),
+            registry.communes.loc[i.loc[~pre, "ma_xa"], ["label_lat", "label_lon"]].set_axis(i.index[~pre]),
+        ]
+    ).loc[i.index]
     dy = (i["vi_do"] - labels["label_lat"]) * 111_320
     dx = (i["kinh_do"] - labels["label_lon"]) * 111_320 * np.cos(np.radians(labels["label_lat"]))
     assert (np.hypot(dx, dy) < 300).all()
@@ -363,6 +367,7 @@ def test_some_communes_did_not_report_for_months(demo, registry, resolved):
     month = i["ngay"].str[:7]
     counts = pd.crosstab(resolved["incidents"], month)
     months = counts.columns
+
     def longest_silence(row: pd.Series) -> int:
         run = best = 0
         for v in row:

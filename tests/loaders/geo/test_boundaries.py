@@ -13,8 +13,8 @@ import shapely
 from shapely.geometry import LineString, Polygon, box
 
 from loaders.cli import main as cli
-from loaders.geo import boundaries
 from loaders.core import settings
+from loaders.geo import boundaries
 from loaders.geo.schema import CRS_METRIC, LAYER_FILES, SOURCES_FILE, BoundaryDataError, boundaries_installed
 from maps.geometry import build_topology, hausdorff_by_feature, script_safe_json
 

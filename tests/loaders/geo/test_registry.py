@@ -7,11 +7,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from loaders.core import domain
-from loaders.geo import loading, resolve, schema
+from loaders.core import domain, settings
 from loaders.core.textnorm import fold
-
-from loaders.core import settings
+from loaders.geo import loading, resolve, schema
 
 BEFORE = date(2024, 6, 1)
 AFTER = date(2025, 9, 1)
@@ -77,7 +75,7 @@ def test_every_legacy_name_resolves_with_district(registry, strip):
 @pytest.mark.parametrize("strip", [False, True], ids=["diacritics", "folded"])
 def test_every_legacy_name_resolves_with_date(registry, strip):
     unresolved = []
-    for code, row in registry.legacy.iterrows():
+    for _code, row in registry.legacy.iterrows():
         name = fold(row["name"]) if strip else row["name"]
         res = registry.resolve(name=name, on=BEFORE)
         if res.status != resolve.STATUS_RESOLVED:
@@ -196,7 +194,12 @@ def test_resolve_frame_aligns_and_memoises(registry):
         districts=[None, None, None, None],
         on=[None, None, "2024-01-31", None],
     )
-    assert list(out["status"]) == [resolve.STATUS_AMBIGUOUS, resolve.STATUS_RESOLVED, resolve.STATUS_RESOLVED, resolve.STATUS_NOT_FOUND]
+    assert list(out["status"]) == [
+        resolve.STATUS_AMBIGUOUS,
+        resolve.STATUS_RESOLVED,
+        resolve.STATUS_RESOLVED,
+        resolve.STATUS_NOT_FOUND,
+    ]
     assert list(out["code"])[1:3] == ["18814", "18073"]
     assert "18652" in out.loc[0, "candidates"]
 
@@ -213,7 +216,7 @@ def test_focus_flags(registry):
     assert len(registry.focus_codes(domain.FOCUS_ECONOMIC_ZONE, domain.VINTAGE_LEGACY)) >= 9
     classes = registry.focus_class()
     assert classes["18196"] == domain.FOCUS_BORDER
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown focus area"):
         registry.focus_codes("moon")
 
 
@@ -238,13 +241,23 @@ def test_registry_without_boundaries_falls_back_to_package(tmp_path, geodata_dir
 
 
 def test_missing_focus_file_is_a_clear_error(tmp_path):
-    with pytest.raises(loading.RegistryError, match="focus_areas.json"):
+    with pytest.raises(loading.RegistryError, match=r"focus_areas\.json"):
         loading.load_registry(tmp_path)
 
 
-@pytest.mark.parametrize(("value", "expected"), [("18073", "18073"), (18073, "18073"), ("18073.0", "18073"),
-                                                  ("8", "00008"), ("abc", None), ("", None), (None, None),
-                                                  ("123456", None)])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("18073", "18073"),
+        (18073, "18073"),
+        ("18073.0", "18073"),
+        ("8", "00008"),
+        ("abc", None),
+        ("", None),
+        (None, None),
+        ("123456", None),
+    ],
+)
 def test_normalise_code(value, expected):
     assert schema.normalise_code(value) == expected
 
@@ -252,8 +265,18 @@ def test_normalise_code(value, expected):
 def test_vintages_for_dates_follows_the_scalar_rule():
     from loaders.geo.vintages import vintage_for_date, vintages_for_dates
 
-    values = pd.Series([date(2025, 6, 30), date(2025, 7, 1), None, "2024-02-29", "not a date",
-                        pd.Timestamp("2025-06-30 23:59"), pd.NaT], index=list("abcdefg"))
+    values = pd.Series(
+        [
+            date(2025, 6, 30),
+            date(2025, 7, 1),
+            None,
+            "2024-02-29",
+            "not a date",
+            pd.Timestamp("2025-06-30 23:59"),
+            pd.NaT,
+        ],
+        index=list("abcdefg"),
+    )
     got = vintages_for_dates(values)
     assert got.index.tolist() == list("abcdefg")
     assert got.tolist() == ["legacy", "2025", None, "legacy", None, "legacy", None]

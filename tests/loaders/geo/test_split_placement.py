@@ -7,8 +7,8 @@ import shapely
 
 from loaders.geo import boundaries, placement
 from loaders.geo.boundaries import load_province_polygon
-from loaders.ingest.preview import ImportRequest, preview_import
 from loaders.geo.loading import load_registry
+from loaders.ingest.preview import ImportRequest, preview_import
 from loaders.store import db
 
 
@@ -28,7 +28,9 @@ def dai_nai_points():
 
 def _incidents_csv(rows: list[tuple[str, str, str]]) -> bytes:
     header = "ma_vu_viec,ngay,ten_xa,huyen_cu,linh_vuc,muc_do,vi_do,kinh_do\n"
-    body = "".join(f"{i},15/03/2024,Phường Đại Nài,TP Hà Tĩnh,hình sự,nghiêm trọng,{lat},{lon}\n" for i, lat, lon in rows)
+    body = "".join(
+        f"{i},15/03/2024,Phường Đại Nài,TP Hà Tĩnh,hình sự,nghiêm trọng,{lat},{lon}\n" for i, lat, lon in rows
+    )
     return (header + body).encode("utf-8")
 
 

@@ -15,7 +15,7 @@ strings. Two properties must hold for every example:
   leaves the store exactly as it was.
 
 The examples of one test share the test's SQLite store (the autouse
-``_isolated_store`` fixture); each example compares the store with its own
+``isolated_store`` fixture); each example compares the store with its own
 snapshot taken just before, so earlier examples' imports do not matter.
 """
 
@@ -29,23 +29,25 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from tests.support.files import QUOTING, csv_bytes, delimited, to_cp1258, xlsx_bytes
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from loaders.accounts import audit
+from loaders.core.domain import DATASET_INCIDENTS, DATASET_MODELS, DATASET_RECOGNITIONS
 from loaders.ingest.bulk import insert_chunk
 from loaders.ingest.commit import commit_import
-from loaders.ingest.preview import ImportPreview, ImportRefused, ImportRequest, preview_import
-from loaders.accounts import audit
-from loaders.store import db
-from loaders.store.tables import events, imports, meta, metadata, models, stored_files, DATASET_TABLES
-from loaders.core.domain import DATASET_INCIDENTS, DATASET_MODELS, DATASET_RECOGNITIONS
 from loaders.ingest.datasets import DATASET_SPECS, ENUM_FAMILIES, ImportDataError
+from loaders.ingest.preview import ImportPreview, ImportRefused, ImportRequest, preview_import
+from loaders.store import db
+from loaders.store.tables import DATASET_TABLES, events, imports, meta, metadata, models, stored_files
+from tests.support.files import QUOTING, csv_bytes, delimited, to_cp1258, xlsx_bytes
 
 USER = "fuzz"
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                       HealthCheck.function_scoped_fixture,
-                                                                       HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
+)
 
 #: Text that has broken importers elsewhere: Vietnamese in NFD and with stray marks,
 #: right-to-left scripts and overrides, zero-width and control characters, markup and formulas.
@@ -95,8 +97,15 @@ FREE_TEXT = frozenset({"ten_mo_hinh", "ghi_chu", "mo_ta", "ten_don_vi", "ma_vu_v
 _counter = itertools.count()
 
 #: The header of the hand-written models files (the property tests draw their own headers).
-MODELS_HEADER = ["Tên xã", "Huyện (cũ)", "Tên mô hình", "Loại mô hình", "Nơi triển khai", "Ngày thành lập",
-                 "Trạng thái"]
+MODELS_HEADER = [
+    "Tên xã",
+    "Huyện (cũ)",
+    "Tên mô hình",
+    "Loại mô hình",
+    "Nơi triển khai",
+    "Ngày thành lập",
+    "Trạng thái",
+]
 
 
 def _model_row(name: str) -> list[str]:
@@ -114,7 +123,7 @@ def _text() -> st.SearchStrategy[str]:
     )
 
 
-def _header_for(column) -> st.SearchStrategy[str]:  # noqa: ANN001 - ColumnSpec
+def _header_for(column) -> st.SearchStrategy[str]:
     names = [column.name, column.label, *column.aliases]
     # Case and spacing variants of the real headers, as people type them.
     return st.sampled_from(names).flatmap(lambda n: st.sampled_from([n, n.upper(), f"  {n} ", n.lower()]))
@@ -125,14 +134,29 @@ def _valid_value(field: str, commune: tuple[str, str, str], serial: str) -> str:
     code, name, district = commune
     today = dt.date.today()
     values = {
-        "ma_xa": code, "ten_xa": name, "huyen_cu": district,
-        "ten_mo_hinh": f"Mô hình {serial}", "loai_mo_hinh": ENUM_FAMILIES["kind"][0],
-        "noi_trien_khai": ENUM_FAMILIES["setting"][0], "ngay_thanh_lap": "01/02/2021",
-        "trang_thai": ENUM_FAMILIES["status"][0], "ngay_giai_the": "", "danh_gia": "hiệu quả",
-        "so_thanh_vien": "12", "vi_do": "", "kinh_do": "", "ghi_chu": "",
-        "ma_vu_viec": f"VV-{serial}", "ngay": "15/03/2024", "linh_vuc": "hình sự", "muc_do": "nghiêm trọng",
-        "mo_ta": "", "nam": str(min(2024, today.year)), "loai_don_vi": "khu dân cư",
-        "ten_don_vi": f"Thôn {serial}", "ket_qua": "đạt",
+        "ma_xa": code,
+        "ten_xa": name,
+        "huyen_cu": district,
+        "ten_mo_hinh": f"Mô hình {serial}",
+        "loai_mo_hinh": ENUM_FAMILIES["kind"][0],
+        "noi_trien_khai": ENUM_FAMILIES["setting"][0],
+        "ngay_thanh_lap": "01/02/2021",
+        "trang_thai": ENUM_FAMILIES["status"][0],
+        "ngay_giai_the": "",
+        "danh_gia": "hiệu quả",
+        "so_thanh_vien": "12",
+        "vi_do": "",
+        "kinh_do": "",
+        "ghi_chu": "",
+        "ma_vu_viec": f"VV-{serial}",
+        "ngay": "15/03/2024",
+        "linh_vuc": "hình sự",
+        "muc_do": "nghiêm trọng",
+        "mo_ta": "",
+        "nam": str(min(2024, today.year)),
+        "loai_don_vi": "khu dân cư",
+        "ten_don_vi": f"Thôn {serial}",
+        "ket_qua": "đạt",
     }
     return values[field]
 
@@ -226,17 +250,18 @@ def _snapshot(engine: sa.Engine) -> dict[str, Any]:
     return out
 
 
-def _preview(engine: sa.Engine, registry, dataset: str, data: bytes, name: str):  # noqa: ANN001, ANN202
+def _preview(engine: sa.Engine, registry, dataset: str, data: bytes, name: str):
     """``preview_import``, or ``None`` when it refuses the file with one of the project's errors."""
     try:
         request = ImportRequest(dataset=dataset, data=data, file_name=name, user=USER)
         return preview_import(engine, request, registry=registry)
     except ImportDataError as exc:
         message = str(exc)
-        assert message.strip(), f"{type(exc).__name__} without a message"
+        # Refusing is allowed; a refusal without a message, or with a traceback in it, is the bug looked for.
+        assert message.strip(), f"{type(exc).__name__} without a message"  # noqa: PT017
         assert "Traceback" not in message
         if isinstance(exc, ImportRefused):
-            assert exc.reason == "unreadable"
+            assert exc.reason == "unreadable"  # noqa: PT017 - a refused preview must say why
         event(f"preview refused: {type(exc).__name__}")
         return None
 
@@ -247,7 +272,8 @@ def _check_commit(engine: sa.Engine, preview: ImportPreview, valid_only: bool, f
     try:
         outcome = commit_import(engine, preview, valid_only=valid_only, force=force, user=USER)
     except ImportRefused as exc:
-        assert str(exc).strip() and exc.reason in ("duplicate_file", "conflict")
+        # A refused commit must be one of the two documented refusals and leave the store unchanged.
+        assert str(exc).strip() and exc.reason in ("duplicate_file", "conflict")  # noqa: PT017
         event(f"commit refused: {exc.reason}")
         assert _snapshot(engine) == before
         return
@@ -273,16 +299,21 @@ def _check_commit(engine: sa.Engine, preview: ImportPreview, valid_only: bool, f
     _check_texts_stored_as_previewed(engine, preview, outcome.import_id)
 
 
-_TEXT_FIELDS = {DATASET_MODELS: ("ten_mo_hinh", "model_name"), DATASET_INCIDENTS: ("ma_vu_viec", "incident_code"),
-                DATASET_RECOGNITIONS: ("ten_don_vi", "unit_name")}
+_TEXT_FIELDS = {
+    DATASET_MODELS: ("ten_mo_hinh", "model_name"),
+    DATASET_INCIDENTS: ("ma_vu_viec", "incident_code"),
+    DATASET_RECOGNITIONS: ("ten_don_vi", "unit_name"),
+}
 
 
 def _check_texts_stored_as_previewed(engine: sa.Engine, preview: ImportPreview, import_id: int) -> None:
     canonical, column = _TEXT_FIELDS[preview.dataset]
     table = DATASET_TABLES[preview.dataset]
     with engine.connect() as conn:
-        stored = [r[0] for r in conn.execute(sa.select(table.c[column]).where(table.c.import_id == import_id)
-                                             .order_by(table.c.id))]
+        stored = [
+            r[0]
+            for r in conn.execute(sa.select(table.c[column]).where(table.c.import_id == import_id).order_by(table.c.id))
+        ]
     previewed = [None if v is None or v != v else str(v) for v in preview.accepted[canonical].tolist()]
     assert sorted(stored, key=str) == sorted(previewed, key=str)
     for text in stored:
@@ -292,8 +323,11 @@ def _check_texts_stored_as_previewed(engine: sa.Engine, preview: ImportPreview, 
 
 # ----------------------------------------------------------------- properties
 @FUZZ
-@given(data=st.binary(max_size=4096), name=st.sampled_from(["f.csv", "f.txt", "f.xlsx", "f.tsv", "f", "f.xlsm"]),
-       dataset=st.sampled_from(sorted(DATASET_SPECS)))
+@given(
+    data=st.binary(max_size=4096),
+    name=st.sampled_from(["f.csv", "f.txt", "f.xlsx", "f.tsv", "f", "f.xlsm"]),
+    dataset=st.sampled_from(sorted(DATASET_SPECS)),
+)
 def test_random_bytes_are_refused_with_a_message_or_previewed(engine_sqlite, registry, data, name, dataset):
     preview = _preview(engine_sqlite, registry, dataset, data, name)
     if preview is not None:
@@ -301,10 +335,22 @@ def test_random_bytes_are_refused_with_a_message_or_previewed(engine_sqlite, reg
 
 
 @FUZZ
-@given(data=st.binary(min_size=8, max_size=2048), prefix=st.sampled_from(
-    [b"PK\x03\x04", b"\x89PNG\r\n\x1a\n", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"%PDF-1.7\n", b"\xef\xbb\xbf",
-     b"\xff\xfe", b"\xfe\xff", b"\x1f\x8b\x08"]),
-    name=st.sampled_from(["f.csv", "f.xlsx", "f.txt"]))
+@given(
+    data=st.binary(min_size=8, max_size=2048),
+    prefix=st.sampled_from(
+        [
+            b"PK\x03\x04",
+            b"\x89PNG\r\n\x1a\n",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+            b"%PDF-1.7\n",
+            b"\xef\xbb\xbf",
+            b"\xff\xfe",
+            b"\xfe\xff",
+            b"\x1f\x8b\x08",
+        ]
+    ),
+    name=st.sampled_from(["f.csv", "f.xlsx", "f.txt"]),
+)
 def test_garbage_behind_known_magic_numbers_is_refused_with_a_message(engine_sqlite, registry, data, prefix, name):
     preview = _preview(engine_sqlite, registry, DATASET_INCIDENTS, prefix + data, name)
     if preview is not None:
@@ -318,8 +364,9 @@ def test_random_csv_files_commit_fully_or_not_at_all(engine_sqlite, registry, fi
     preview = _preview(engine_sqlite, registry, dataset, data, name)
     if preview is not None:
         assert preview.rows_read == preview.n_accepted + preview.n_rejected
-        assert set(preview.errors["row"].dropna().astype(int)) <= set(range(1, data.count(b"\n") + data.count(b"\r")
-                                                                         + 3))
+        assert set(preview.errors["row"].dropna().astype(int)) <= set(
+            range(1, data.count(b"\n") + data.count(b"\r") + 3)
+        )
         _check_commit(engine_sqlite, preview, valid_only, force)
 
 
@@ -396,7 +443,7 @@ def test_a_failure_inside_the_commit_leaves_the_store_unchanged(engine_sqlite, r
 
 # --------------------------------------------------------------------- fixtures
 @pytest.fixture
-def engine_sqlite(_isolated_store):  # noqa: ANN001, ANN201 - the autouse per-test SQLite store
+def engine_sqlite(isolated_store):
     return db.get_engine()
 
 

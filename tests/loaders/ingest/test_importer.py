@@ -20,39 +20,15 @@ from loaders.ingest.commit import ImportOutcome, commit_import, import_frames
 from loaders.ingest.history import RollbackError, import_report, list_imports, original_file, rollback_import
 from loaders.ingest.preview import ImportRefused, ImportRequest, preview_import
 from loaders.store import db, originals, reads, tables
-from tests.support.files import csv_bytes
-
-USER = "tester"
-# Xã Kỳ Tân (legacy 18814) and Xã Cẩm Thành, both plain, unsplit legacy communes.
-HEADER = ["Mã vụ việc", "Ngày", "Mã xã", "Tên xã", "Huyện (cũ)", "Lĩnh vực", "Mức độ", "Vĩ độ", "Kinh độ", "Mô tả"]
-MODELS_HEADER = ["Tên xã/phường", "Huyện (cũ)", "Tên mô hình", "Loại mô hình", "Nơi triển khai", "Ngày thành lập",
-                 "Trạng thái"]
-RECOGNITIONS_HEADER = ["Năm", "Tên xã/phường", "Huyện (cũ)", "Loại đơn vị", "Tên đơn vị", "Kết quả"]
-
-
-def csv_file(rows: list[list[str]]) -> bytes:
-    """The test files here: UTF-8, LF line ends."""
-    return csv_bytes(rows, newline="\n")
-
-
-def incidents_csv(codes: list[str], *, commune: str = "Xã Kỳ Tân", district: str = "Huyện Kỳ Anh",
-                  day: str = "15/03/2024", extra: list[list[str]] | None = None) -> bytes:
-    """A CSV of valid incidents, one per code; ``extra`` rows are appended as given."""
-    rows = [HEADER]
-    rows += [[c, day, "", commune, district, "Hình sự", "nghiêm trọng", "", "", f"ghi chú {c}"] for c in codes]
-    rows += extra or []
-    return csv_file(rows)
-
-
-def models_csv(names: list[str]) -> bytes:
-    rows = [MODELS_HEADER]
-    rows += [["Xã Kỳ Tân", "Huyện Kỳ Anh", n, "tự quản", "khu dân cư", "01/02/2021", "đang hoạt động"] for n in names]
-    return csv_file(rows)
-
-
-def preview(engine, registry, data: bytes, dataset: str = "incidents", name: str = "vu_viec.csv", **kw):
-    request = ImportRequest(dataset=dataset, data=data, file_name=name, user=USER, **kw)
-    return preview_import(engine, request, registry=registry, province_polygon=None)
+from tests.support.imports import (
+    HEADER,
+    RECOGNITIONS_HEADER,
+    USER,
+    csv_file,
+    incidents_csv,
+    models_csv,
+    preview,
+)
 
 
 def snapshot(engine) -> dict[str, list[tuple]]:
@@ -89,13 +65,16 @@ def test_commit_records_import_original_rows_event_and_version(engine, registry)
     assert db.data_version(engine) == version + 1
     history = list_imports(engine)
     row = history.iloc[0]
-    assert (row["id"], row["dataset"], row["file_name"], row["user_name"]) == (outcome.import_id, "incidents",
-                                                                                "vu_viec.csv", USER)
+    assert (row["id"], row["dataset"], row["file_name"], row["user_name"]) == (
+        outcome.import_id,
+        "incidents",
+        "vu_viec.csv",
+        USER,
+    )
     assert row["sha256"] == hashlib.sha256(data).hexdigest() and row["size_bytes"] == len(data)
     assert (row["rows_read"], row["rows_accepted"], row["rows_rejected"]) == (3, 3, 0)
     with engine.connect() as conn:
-        kept = conn.execute(sa.select(tables.stored_files)
-                            .where(tables.stored_files.c.sha256 == row["sha256"])).one()
+        kept = conn.execute(sa.select(tables.stored_files).where(tables.stored_files.c.sha256 == row["sha256"])).one()
         events = conn.execute(sa.select(tables.events.c.action, tables.events.c.detail)).all()
         stored = conn.execute(sa.select(tables.incidents).order_by(tables.incidents.c.incident_code)).mappings().all()
     assert originals.unpack_original(kept.codec, kept.content, kept.size_bytes) == data
@@ -110,10 +89,13 @@ def test_commit_records_import_original_rows_event_and_version(engine, registry)
 
 
 def test_blank_optional_cells_are_stored_as_sql_null(engine, registry):
-    # On SQLite a missing value is bound as a float NaN (loaders.ingest.bulk.SQLITE_NULL), which SQLite must store as NULL:
-    # never as a REAL, nor as the text 'nan', in text and float columns alike.
-    rows = [HEADER, ["VV-1", "15/03/2024", "18814", "", "", "Hình sự", "", "", "", ""],
-            ["VV-2", "15/03/2024", "18814", "", "", "Hình sự", "", "18.3", "105.9", "có mô tả"]]
+    # On SQLite a missing value is bound as a float NaN (loaders.ingest.bulk.SQLITE_NULL), which SQLite must
+    # store as NULL: never as a REAL, nor as the text 'nan', in text and float columns alike.
+    rows = [
+        HEADER,
+        ["VV-1", "15/03/2024", "18814", "", "", "Hình sự", "", "", "", ""],
+        ["VV-2", "15/03/2024", "18814", "", "", "Hình sự", "", "18.3", "105.9", "có mô tả"],
+    ]
     p = preview(engine, registry, csv_file(rows))
     assert p.n_accepted == 2
     commit_import(engine, p, user=USER)
@@ -121,20 +103,23 @@ def test_blank_optional_cells_are_stored_as_sql_null(engine, registry):
     table = tables.incidents
     optional = ["name_given", "district_given", "severity", "lat", "lon", "description"]
     with engine.connect() as conn:
-        blank = conn.execute(sa.select(*[table.c[c] for c in optional])
-                             .where(table.c.incident_code == "VV-1")).one()
-        nulls = {c: conn.execute(sa.select(sa.func.count()).select_from(table)
-                                 .where(table.c[c].is_(None))).scalar() for c in optional}
-        filled = conn.execute(sa.select(table.c.lat, table.c.lon, table.c.description)
-                              .where(table.c.incident_code == "VV-2")).one()
+        blank = conn.execute(sa.select(*[table.c[c] for c in optional]).where(table.c.incident_code == "VV-1")).one()
+        nulls = {
+            c: conn.execute(sa.select(sa.func.count()).select_from(table).where(table.c[c].is_(None))).scalar()
+            for c in optional
+        }
+        filled = conn.execute(
+            sa.select(table.c.lat, table.c.lon, table.c.description).where(table.c.incident_code == "VV-2")
+        ).one()
     assert tuple(blank) == (None,) * len(optional)
     assert nulls == {"name_given": 2, "district_given": 2, "severity": 2, "lat": 1, "lon": 1, "description": 1}
     assert tuple(filled) == (18.3, 105.9, "có mô tả")
 
 
 def test_rejected_rows_write_nothing_unless_valid_only(engine, registry):
-    data = incidents_csv(["VV-1", "VV-2"],
-                         extra=[["VV-3", "15/03/2024", "", "Xã Không Có", "", "Hình sự", "", "", "", ""]])
+    data = incidents_csv(
+        ["VV-1", "VV-2"], extra=[["VV-3", "15/03/2024", "", "Xã Không Có", "", "Hình sự", "", "", "", ""]]
+    )
     p = preview(engine, registry, data)
     assert (p.n_accepted, p.n_rejected) == (2, 1)
     assert p.errors.iloc[0][["row", "column", "value"]].tolist() == [4, "Tên xã", "Xã Không Có"]
@@ -189,9 +174,15 @@ def test_failure_at_version_bump_rolls_back_rows(engine, registry, monkeypatch):
 
 
 def test_two_concurrent_imports_both_land(engine, registry):
-    previews = [preview(engine, registry, incidents_csv([f"A-{i}" for i in range(300)]), name="a.csv"),
-                preview(engine, registry, incidents_csv([f"B-{i}" for i in range(300)], commune="Xã Cẩm Thành",
-                                                        district="Huyện Cẩm Xuyên"), name="b.csv")]
+    previews = [
+        preview(engine, registry, incidents_csv([f"A-{i}" for i in range(300)]), name="a.csv"),
+        preview(
+            engine,
+            registry,
+            incidents_csv([f"B-{i}" for i in range(300)], commune="Xã Cẩm Thành", district="Huyện Cẩm Xuyên"),
+            name="b.csv",
+        ),
+    ]
     version = db.data_version(engine)
     barrier = threading.Barrier(2)
     outcomes: list = [None, None]
@@ -201,7 +192,7 @@ def test_two_concurrent_imports_both_land(engine, registry):
         try:
             barrier.wait()
             outcomes[i] = commit_import(engine, previews[i], user=f"user{i}")
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread below
+        except BaseException as exc:
             failures.append(exc)
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
@@ -214,16 +205,23 @@ def test_two_concurrent_imports_both_land(engine, registry):
     assert outcomes[0].import_id != outcomes[1].import_id
     for o, prefix in zip(outcomes, "AB"):
         with engine.connect() as conn:
-            codes = conn.execute(sa.select(tables.incidents.c.incident_code)
-                                 .where(tables.incidents.c.import_id == o.import_id)).scalars().all()
+            codes = (
+                conn.execute(
+                    sa.select(tables.incidents.c.incident_code).where(tables.incidents.c.import_id == o.import_id)
+                )
+                .scalars()
+                .all()
+            )
         assert len(codes) == 300 and all(c.startswith(prefix) for c in codes)
     assert db.data_version(engine) == version + 2
 
 
 def test_concurrent_imports_of_the_same_keys_never_half_write(engine, registry):
     # Both previews pass validation before either commits: only the unique constraint can stop the second.
-    previews = [preview(engine, registry, incidents_csv([f"K-{i}" for i in range(200)], day=d), name=f"{d[-4:]}.csv")
-                for d in ("15/03/2024", "16/03/2024")]
+    previews = [
+        preview(engine, registry, incidents_csv([f"K-{i}" for i in range(200)], day=d), name=f"{d[-4:]}.csv")
+        for d in ("15/03/2024", "16/03/2024")
+    ]
     barrier = threading.Barrier(2)
     results: list = [None, None]
 
@@ -249,16 +247,22 @@ def test_concurrent_imports_of_the_same_keys_never_half_write(engine, registry):
 
 # --------------------------------------------------------------- rollback
 def test_rollback_removes_exactly_that_import(engine, registry):
-    first = commit_import(engine, preview(engine, registry, incidents_csv(["A-1", "A-2"]), name="a.csv"),
-                                   user=USER)
-    second = commit_import(engine, preview(engine, registry, incidents_csv(["B-1", "B-2", "B-3"]),
-                                                    name="b.csv"), user=USER)
-    third = commit_import(engine, preview(engine, registry, models_csv(["Tổ tự quản thôn 1"]),
-                                                   dataset="models", name="m.csv"), user=USER)
+    first = commit_import(engine, preview(engine, registry, incidents_csv(["A-1", "A-2"]), name="a.csv"), user=USER)
+    second = commit_import(
+        engine, preview(engine, registry, incidents_csv(["B-1", "B-2", "B-3"]), name="b.csv"), user=USER
+    )
+    third = commit_import(
+        engine, preview(engine, registry, models_csv(["Tổ tự quản thôn 1"]), dataset="models", name="m.csv"), user=USER
+    )
     with engine.connect() as conn:
         model = conn.execute(sa.select(tables.models)).mappings().one()
     assert (model["model_name"], model["name_key"], model["kind"], model["setting"], model["status"]) == (
-        "Tổ tự quản thôn 1", "totuquanthon1", "tự quản", "khu dân cư", "đang hoạt động")
+        "Tổ tự quản thôn 1",
+        "totuquanthon1",
+        "tự quản",
+        "khu dân cư",
+        "đang hoạt động",
+    )
     assert str(model["founded_on"]) == "2021-02-01" and model["dissolved_on"] is None
     before = snapshot(engine)
     version = db.data_version(engine)
@@ -302,30 +306,41 @@ def test_duplicates_against_the_store_are_rejected(engine, registry, stored_extr
     assert p.n_accepted == 1 and p.accepted["ma_vu_viec"].tolist() == ["VV-3"]
     assert p.errors[["row", "code"]].values.tolist() == [[2, "duplicate_in_store"]]
 
-    commit_import(engine, preview(engine, registry, models_csv(["Tổ tự quản thôn 1"]), dataset="models"),
-                           user=USER)
-    again = preview(engine, registry, models_csv(["TỔ TỰ QUẢN  thôn 1", "Tổ tự quản thôn 2"]), dataset="models",
-                    name="m2.csv")
+    commit_import(engine, preview(engine, registry, models_csv(["Tổ tự quản thôn 1"]), dataset="models"), user=USER)
+    again = preview(
+        engine, registry, models_csv(["TỔ TỰ QUẢN  thôn 1", "Tổ tự quản thôn 2"]), dataset="models", name="m2.csv"
+    )
     assert again.errors[["row", "code"]].values.tolist() == [[2, "duplicate_in_store"]]
 
-    recognitions = csv_file([RECOGNITIONS_HEADER,
-                             ["2024", "Xã Kỳ Tân", "Huyện Kỳ Anh", "khu dân cư", "Thôn Tân Hà", "đạt"],
-                             ["2024", "Xã Kỳ Tân", "Huyện Kỳ Anh", "xã", "", "đạt"]])
+    recognitions = csv_file(
+        [
+            RECOGNITIONS_HEADER,
+            ["2024", "Xã Kỳ Tân", "Huyện Kỳ Anh", "khu dân cư", "Thôn Tân Hà", "đạt"],
+            ["2024", "Xã Kỳ Tân", "Huyện Kỳ Anh", "xã", "", "đạt"],
+        ]
+    )
     first = commit_import(engine, preview(engine, registry, recognitions, dataset="recognitions"), user=USER)
     assert first.written == 2
     with engine.connect() as conn:
-        units = conn.execute(sa.select(tables.recognitions.c.year, tables.recognitions.c.unit_name)
-                             .order_by(tables.recognitions.c.unit_type)).all()
+        units = conn.execute(
+            sa.select(tables.recognitions.c.year, tables.recognitions.c.unit_name).order_by(
+                tables.recognitions.c.unit_type
+            )
+        ).all()
     assert [tuple(u) for u in units] == [(2024, "Thôn Tân Hà"), (2024, "Xã Kỳ Tân")]
-    again = preview(engine, registry, recognitions.replace(b"Th\xc3\xb4n T\xc3\xa2n H\xc3\xa0", b"THON TAN HA"),
-                    dataset="recognitions", name="r2.csv")
+    again = preview(
+        engine,
+        registry,
+        recognitions.replace(b"Th\xc3\xb4n T\xc3\xa2n H\xc3\xa0", b"THON TAN HA"),
+        dataset="recognitions",
+        name="r2.csv",
+    )
     assert again.errors[["row", "code"]].values.tolist() == [[2, "duplicate_in_store"], [3, "duplicate_in_store"]]
 
 
 def test_reuploaded_file_is_refused_unless_forced(engine, registry):
     data = incidents_csv(["VV-1"], extra=[["VV-9", "15/03/2024", "", "Xã Không Có", "", "Hình sự", "", "", "", ""]])
-    first = commit_import(engine, preview(engine, registry, data, name="lan1.csv"), user=USER,
-                                   valid_only=True)
+    first = commit_import(engine, preview(engine, registry, data, name="lan1.csv"), user=USER, valid_only=True)
     p = preview(engine, registry, data, name="lan2.csv")
     assert p.duplicate_of["import_id"] == first.import_id and p.duplicate_of["file_name"] == "lan1.csv"
     before = snapshot(engine)
@@ -373,24 +388,38 @@ def test_missing_required_column_asks_for_a_mapping(engine, registry):
     assert not mapped.needs_mapping and mapped.n_accepted == 1
 
 
-def test_original_is_kept_by_hash_not_by_file_name(engine, registry, _isolated_store):
+def test_original_is_kept_by_hash_not_by_file_name(engine, registry, isolated_store):
     data = incidents_csv(["VV-1"])
     commit_import(engine, preview(engine, registry, data, name="../../etc/evil.csv"), user=USER)
-    assert sorted(p.name for p in _isolated_store.parent.rglob("*evil*")) == []
+    assert sorted(p.name for p in isolated_store.parent.rglob("*evil*")) == []
     with engine.connect() as conn:
         assert conn.execute(sa.select(tables.stored_files.c.sha256)).scalars().all() == [
-            hashlib.sha256(data).hexdigest()]
+            hashlib.sha256(data).hexdigest()
+        ]
 
 
 # ------------------------------------------------------------------- demo
 def test_demo_import_remove_and_real_data_replaces_colliding_demo_rows(engine, registry):
     frames = {
-        "incidents": pd.DataFrame({"ma_vu_viec": ["DEMO-1", "SHARED-1"], "ngay": ["2024-03-01", "2024-03-02"],
-                                   "ma_xa": ["18814", "18814"], "linh_vuc": ["ma túy", "hình sự"]}),
-        "models": pd.DataFrame({"ten_xa": ["Xã Kỳ Tân"], "huyen_cu": ["Huyện Kỳ Anh"],
-                                "ten_mo_hinh": ["Tổ tự quản thôn 1"], "loai_mo_hinh": ["tự quản"],
-                                "noi_trien_khai": ["khu dân cư"], "ngay_thanh_lap": ["2021-02-01"],
-                                "trang_thai": ["đang hoạt động"]}),
+        "incidents": pd.DataFrame(
+            {
+                "ma_vu_viec": ["DEMO-1", "SHARED-1"],
+                "ngay": ["2024-03-01", "2024-03-02"],
+                "ma_xa": ["18814", "18814"],
+                "linh_vuc": ["ma túy", "hình sự"],
+            }
+        ),
+        "models": pd.DataFrame(
+            {
+                "ten_xa": ["Xã Kỳ Tân"],
+                "huyen_cu": ["Huyện Kỳ Anh"],
+                "ten_mo_hinh": ["Tổ tự quản thôn 1"],
+                "loai_mo_hinh": ["tự quản"],
+                "noi_trien_khai": ["khu dân cư"],
+                "ngay_thanh_lap": ["2021-02-01"],
+                "trang_thai": ["đang hoạt động"],
+            }
+        ),
     }
     outcomes = import_frames(engine, frames, USER, is_demo=True, registry=registry)
     assert all(o.committed for o in outcomes.values())
@@ -402,12 +431,14 @@ def test_demo_import_remove_and_real_data_replaces_colliding_demo_rows(engine, r
     assert p.n_rejected == 0
     real = commit_import(engine, p, user=USER)
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(tables.incidents.c.incident_code, tables.incidents.c.import_id)
-                            .order_by(tables.incidents.c.incident_code)).all()
+        rows = conn.execute(
+            sa.select(tables.incidents.c.incident_code, tables.incidents.c.import_id).order_by(
+                tables.incidents.c.incident_code
+            )
+        ).all()
         assert not reads.demo_only(conn)
     demo_id = outcomes["incidents"].import_id
-    assert [tuple(r) for r in rows] == [("DEMO-1", demo_id), ("REAL-2", real.import_id),
-                                        ("SHARED-1", real.import_id)]
+    assert [tuple(r) for r in rows] == [("DEMO-1", demo_id), ("REAL-2", real.import_id), ("SHARED-1", real.import_id)]
     assert reads.load_dataset(engine, "incidents")["incident_code"].sort_values().tolist() == ["REAL-2", "SHARED-1"]
 
     assert remove_demo(engine, USER) == 2
@@ -461,8 +492,9 @@ def test_big_batches_rebuild_their_indexes_even_on_failure(engine, registry, mon
     assert _index_names(engine) == indexes
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
-            plan = " ".join(str(r) for r in conn.exec_driver_sql(
-                "EXPLAIN QUERY PLAN SELECT id FROM incidents WHERE import_id = 1"))
+            plan = " ".join(
+                str(r) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN SELECT id FROM incidents WHERE import_id = 1")
+            )
         assert "ix_incidents_import_id" in plan
 
 
@@ -470,7 +502,7 @@ def _autocheckpoint_at_checkin(engine) -> list[int]:
     """The ``wal_autocheckpoint`` of every SQLite connection handed back to the pool from now on."""
     seen: list[int] = []
 
-    def record(dbapi_connection, _record):  # noqa: ANN001 - pool event signature
+    def record(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         seen.append(cursor.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
         cursor.close()
@@ -489,7 +521,9 @@ def test_big_sqlite_batches_checkpoint_after_their_commit(engine, registry, monk
     before = snapshot(engine)
     seen = _autocheckpoint_at_checkin(engine) if engine.dialect.name == "sqlite" else []
     if fail:
-        monkeypatch.setattr("loaders.ingest.commit.insert_chunk", lambda *a: (_ for _ in ()).throw(RuntimeError("injected")))
+        monkeypatch.setattr(
+            "loaders.ingest.commit.insert_chunk", lambda *a: (_ for _ in ()).throw(RuntimeError("injected"))
+        )
         with pytest.raises(RuntimeError):
             commit_import(engine, p, user=USER)
         assert snapshot(engine) == before and started == []
@@ -514,5 +548,5 @@ def test_long_user_names_fit_the_store_on_commit_and_rollback(engine, registry):
     rollback_import(engine, outcome.import_id, user=long_user)
     history = list_imports(engine)
     row = history[history["id"] == outcome.import_id].iloc[0]
-    assert row["user_name"] == long_user[:tables.USER_NAME_MAX]
+    assert row["user_name"] == long_user[: tables.USER_NAME_MAX]
     assert row["status"] == tables.IMPORT_ROLLED_BACK

@@ -8,6 +8,12 @@ import unicodedata
 import numpy as np
 import pytest
 
+from loaders.core.domain import DATASET_NAMES
+from loaders.ingest import limits
+from loaders.ingest.headers import match_headers
+from loaders.ingest.rawtable import SheetNotFoundError, UnreadableFileError
+from loaders.ingest.reading import read_table
+from loaders.ingest.templates import build_template
 from tests.support.files import (
     csv_bytes,
     excel_serial,
@@ -16,12 +22,6 @@ from tests.support.files import (
     xlsx_bytes,
     zip_bomb_xlsx,
 )
-from loaders.ingest import limits
-from loaders.core.domain import DATASET_NAMES
-from loaders.ingest.headers import match_headers
-from loaders.ingest.templates import build_template
-from loaders.ingest.rawtable import SheetNotFoundError, UnreadableFileError
-from loaders.ingest.reading import read_table
 
 HEADER = ["STT", "Mã vụ việc", "Ngày", "Tên xã/phường", "Huyện (cũ)", "Lĩnh vực", "Mức độ"]
 ROWS = [
@@ -73,7 +73,7 @@ def test_nfd_utf8_from_macos_is_normalised() -> None:
 def test_text_that_is_not_nfc_without_latin_marks_is_normalised_too(odd: str) -> None:
     # Hebrew marks out of canonical order, a singleton (OHM SIGN), Hangul jamo: no 0xCC/0xCD byte in sight.
     assert not unicodedata.is_normalized("NFC", odd)
-    table = read_table(f'Tên xã,Ghi chú\nKỳ Tân,"{odd}"\n'.encode("utf-8"), "ghi_chu.csv")
+    table = read_table(f'Tên xã,Ghi chú\nKỳ Tân,"{odd}"\n'.encode(), "ghi_chu.csv")
     assert table.frame.iloc[0].tolist() == ["Kỳ Tân", unicodedata.normalize("NFC", odd)]
 
 
@@ -248,7 +248,7 @@ def test_corrupt_zip_named_xlsx_refused() -> None:
 
 
 def test_workbook_named_csv_refused() -> None:
-    with pytest.raises(UnreadableFileError, match="đổi đuôi thành .xlsx"):
+    with pytest.raises(UnreadableFileError, match=r"đổi đuôi thành \.xlsx"):
         read_table(_report_workbook(), "bao_cao.csv")
 
 
@@ -262,13 +262,18 @@ def test_zip_bomb_refused_before_unpacking(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(limits, "MAX_UNCOMPRESSED_BYTES", 10 * 1024 * 1024)
     bomb = zip_bomb_xlsx(20)
     assert len(bomb) < 100_000
-    with pytest.raises(UnreadableFileError, match=r"«bom\.xlsx» bị từ chối: dung lượng sau giải nén \(20 MB\) vượt giới hạn 10 MB"):
+    with pytest.raises(
+        UnreadableFileError, match=r"«bom\.xlsx» bị từ chối: dung lượng sau giải nén \(20 MB\) vượt giới hạn 10 MB"
+    ):
         read_table(bomb, "bom.xlsx")
 
 
 def test_absurd_row_count_refused() -> None:
-    with pytest.raises(UnreadableFileError, match=r"«Sheet1» trải trên vùng A1:B3000000 \(3000000 dòng × 2 cột.*"
-                                                  r"vượt giới hạn 2000000 dòng"):
+    with pytest.raises(
+        UnreadableFileError,
+        match=r"«Sheet1» trải trên vùng A1:B3000000 \(3000000 dòng × 2 cột.*"
+        r"vượt giới hạn 2000000 dòng",
+    ):
         read_table(huge_dimension_xlsx(3_000_000), "to.xlsx")
 
 

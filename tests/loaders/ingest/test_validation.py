@@ -15,12 +15,10 @@ import pytest
 from openpyxl import load_workbook
 from shapely.geometry import box
 
-from tests.support.files import csv_bytes, excel_serial, xlsx_bytes
-from loaders.ingest.datasets import canonical_enum
+from loaders.ingest.coercion import parse_dates, parse_numbers
+from loaders.ingest.datasets import RESOLVED_COLUMNS, canonical_enum
 from loaders.ingest.headers import MappingError, match_headers, parse_mapping
 from loaders.ingest.keys import make_business_keys
-from loaders.ingest.coercion import parse_dates, parse_numbers
-from loaders.ingest.datasets import RESOLVED_COLUMNS
 from loaders.ingest.reports import errors_to_csv, errors_to_xlsx
 from loaders.ingest.templates import build_template
 from loaders.ingest.validation import (
@@ -30,6 +28,7 @@ from loaders.ingest.validation import (
     validate_frame,
     validate_upload,
 )
+from tests.support.files import csv_bytes, excel_serial, xlsx_bytes
 
 TODAY = dt.date(2026, 1, 15)
 # Roughly Hà Tĩnh's extent; enough to tell inside from outside and swapped.
@@ -60,18 +59,45 @@ class FakeRegistry:
     def _one(code, name, district, vintage) -> dict:
         ok = {"status": "resolved", "split": False, "candidates": "", "message": None, "district_code": None}
         if code == "18817":
-            return ok | {"vintage": "2025", "code": "18817", "name": "Xã Kỳ Hoa", "legacy_code": None, "legacy_name": None}
+            return ok | {
+                "vintage": "2025",
+                "code": "18817",
+                "name": "Xã Kỳ Hoa",
+                "legacy_code": None,
+                "legacy_name": None,
+            }
         if name in ("Kỳ Tân", "Ky Tan"):
-            return ok | {"vintage": "legacy", "code": "18814", "name": "Xã Kỳ Hoa", "legacy_code": "18814", "legacy_name": "Xã Kỳ Tân"}
+            return ok | {
+                "vintage": "legacy",
+                "code": "18814",
+                "name": "Xã Kỳ Hoa",
+                "legacy_code": "18814",
+                "legacy_name": "Xã Kỳ Tân",
+            }
         if name == "Trần Phú":
             if vintage == "legacy" or district:
-                return ok | {"vintage": "legacy", "code": "18070", "name": "Phường Thành Sen", "legacy_code": "18076", "legacy_name": "Phường Trần Phú"}
+                return ok | {
+                    "vintage": "legacy",
+                    "code": "18070",
+                    "name": "Phường Thành Sen",
+                    "legacy_code": "18076",
+                    "legacy_name": "Phường Trần Phú",
+                }
             if vintage == "2025":
-                return ok | {"vintage": "2025", "code": "18100", "name": "Phường Trần Phú", "legacy_code": None, "legacy_name": None}
+                return ok | {
+                    "vintage": "2025",
+                    "code": "18100",
+                    "name": "Phường Trần Phú",
+                    "legacy_code": None,
+                    "legacy_name": None,
+                }
             return {
                 "status": "ambiguous",
                 "candidates": "Phường Trần Phú (mã 18076) → Phường Thành Sen; Phường Trần Phú (mã 18100)",
-                "message": "Tên 'Trần Phú' không rõ ràng, có thể là: hai phường. Hãy ghi mã xã, huyện cũ hoặc ngày để phân biệt.",
+                "message": (
+                    "Tên 'Trần Phú' không rõ ràng, có thể là: hai phường. "
+                    "Hãy ghi mã xã, huyện cũ hoặc ngày để phân biệt."
+                ),
             }
         if name == "Đại Nài":
             return ok | {
@@ -91,7 +117,19 @@ def fake() -> FakeRegistry:
     return FakeRegistry()
 
 
-INCIDENT_HEADER = ["STT", "Mã vụ việc", "Ngày", "Mã xã", "Tên xã", "Huyện (cũ)", "Lĩnh vực", "Mức độ", "Vĩ độ", "Kinh độ", "Mô tả"]
+INCIDENT_HEADER = [
+    "STT",
+    "Mã vụ việc",
+    "Ngày",
+    "Mã xã",
+    "Tên xã",
+    "Huyện (cũ)",
+    "Lĩnh vực",
+    "Mức độ",
+    "Vĩ độ",
+    "Kinh độ",
+    "Mô tả",
+]
 
 
 def incident(**kw: object) -> list[object]:
@@ -114,8 +152,13 @@ def incident(**kw: object) -> list[object]:
 
 
 def run(
-    rows: Sequence[Sequence[object]], dataset: str, fake: FakeRegistry, header: Sequence[str], *,
-    mapping: dict[str, str] | None = None, **kw,
+    rows: Sequence[Sequence[object]],
+    dataset: str,
+    fake: FakeRegistry,
+    header: Sequence[str],
+    *,
+    mapping: dict[str, str] | None = None,
+    **kw,
 ) -> ValidationResult:
     kw.setdefault("polygon", PROVINCE)
     kw.setdefault("today", TODAY)
@@ -146,7 +189,16 @@ def test_valid_incident_is_accepted_with_resolved_columns(fake: FakeRegistry) ->
     assert result.ignored_columns == ["STT"]
     row = result.accepted.iloc[0]
     assert list(result.accepted.columns) == [
-        "ma_vu_viec", "ngay", "ma_xa", "ten_xa", "huyen_cu", "linh_vuc", "muc_do", "vi_do", "kinh_do", "mo_ta",
+        "ma_vu_viec",
+        "ngay",
+        "ma_xa",
+        "ten_xa",
+        "huyen_cu",
+        "linh_vuc",
+        "muc_do",
+        "vi_do",
+        "kinh_do",
+        "mo_ta",
         *RESOLVED_COLUMNS,
     ]
     assert row["ngay"] == pd.Timestamp("2024-03-05")
@@ -223,7 +275,9 @@ def test_enum_guesses_are_refused(family: str, given: str) -> None:
 def test_enum_error_lists_allowed_values(fake: FakeRegistry) -> None:
     err = only_error(incidents(fake, incident(muc_do="nặng")))
     assert (err["row"], err["column"], err["value"], err["code"]) == (2, "Mức độ", "nặng", "enum")
-    assert err["message"].startswith("Giá trị «nặng» không thuộc danh mục «Mức độ». Giá trị cho phép: vi phạm hành chính;")
+    assert err["message"].startswith(
+        "Giá trị «nặng» không thuộc danh mục «Mức độ». Giá trị cho phép: vi phạm hành chính;"
+    )
 
 
 # --------------------------------------------------------------------------- dates
@@ -295,8 +349,16 @@ def test_excel_serial_date_in_xlsx(fake: FakeRegistry) -> None:
 
 @pytest.mark.parametrize(
     ("given", "expected"),
-    [("1.234,5", 1234.5), ("1 234,5", 1234.5), ("18,35", 18.35), ("18.35", 18.35), ("1,234.5", 1234.5),
-     ("1.234.567", 1234567.0), ("-5", -5.0), ("105,9012", 105.9012)],
+    [
+        ("1.234,5", 1234.5),
+        ("1 234,5", 1234.5),
+        ("18,35", 18.35),
+        ("18.35", 18.35),
+        ("1,234.5", 1234.5),
+        ("1.234.567", 1234567.0),
+        ("-5", -5.0),
+        ("105,9012", 105.9012),
+    ],
 )
 def test_number_separators(given: str, expected: float) -> None:
     assert parse_numbers(pd.Series([given])).tolist() == [pytest.approx(expected)]
@@ -327,7 +389,12 @@ def test_only_one_coordinate_points_at_the_missing_one(fake: FakeRegistry) -> No
 
 def test_coordinates_outside_province(fake: FakeRegistry) -> None:
     err = only_error(incidents(fake, incident(lat="21,0278", lon="105,8342")))  # Hà Nội
-    assert (err["row"], err["column"], err["value"], err["code"]) == (2, "Vĩ độ / Kinh độ", "21,0278, 105,8342", "coord_outside")
+    assert (err["row"], err["column"], err["value"], err["code"]) == (
+        2,
+        "Vĩ độ / Kinh độ",
+        "21,0278, 105,8342",
+        "coord_outside",
+    )
 
 
 def test_swapped_coordinates_are_named(fake: FakeRegistry) -> None:
@@ -378,14 +445,40 @@ def test_ambiguous_name_is_rejected_with_candidates(fake: FakeRegistry) -> None:
     assert "không rõ ràng" in result.errors.iloc[1]["message"]
 
 
-MODEL_HEADER = ["Mã xã", "Xã/phường", "Huyện (cũ)", "Tên mô hình", "Loại mô hình", "Nơi triển khai", "Ngày thành lập",
-                "Trạng thái", "Ngày giải thể", "Đánh giá", "Số thành viên", "Vĩ độ", "Kinh độ", "Ghi chú"]
+MODEL_HEADER = [
+    "Mã xã",
+    "Xã/phường",
+    "Huyện (cũ)",
+    "Tên mô hình",
+    "Loại mô hình",
+    "Nơi triển khai",
+    "Ngày thành lập",
+    "Trạng thái",
+    "Ngày giải thể",
+    "Đánh giá",
+    "Số thành viên",
+    "Vĩ độ",
+    "Kinh độ",
+    "Ghi chú",
+]
 
 
 def model(**kw: object) -> list[object]:
     base = {
-        "ma_xa": "", "xa": "Kỳ Tân", "huyen": "", "ten": "Tổ tự quản thôn 1", "loai": "tự quản", "noi": "khu dân cư",
-        "lap": "01/02/2020", "tt": "đang hoạt động", "giai_the": "", "dg": "hiệu quả", "tv": "12", "lat": "", "lon": "", "gc": "",
+        "ma_xa": "",
+        "xa": "Kỳ Tân",
+        "huyen": "",
+        "ten": "Tổ tự quản thôn 1",
+        "loai": "tự quản",
+        "noi": "khu dân cư",
+        "lap": "01/02/2020",
+        "tt": "đang hoạt động",
+        "giai_the": "",
+        "dg": "hiệu quả",
+        "tv": "12",
+        "lat": "",
+        "lon": "",
+        "gc": "",
     }
     base.update(kw)
     return list(base.values())
@@ -442,7 +535,12 @@ def test_dissolved_model_needs_its_date(fake: FakeRegistry) -> None:
 
 def test_dissolution_before_founding(fake: FakeRegistry) -> None:
     err = only_error(models(fake, model(tt="giải thể", lap="01/02/2020", giai_the="31/01/2020")))
-    assert (err["row"], err["column"], err["value"], err["code"]) == (2, "Ngày giải thể", "31/01/2020", "dissolved_before_founded")
+    assert (err["row"], err["column"], err["value"], err["code"]) == (
+        2,
+        "Ngày giải thể",
+        "31/01/2020",
+        "dissolved_before_founded",
+    )
     assert err["message"] == "Ngày giải thể «31/01/2020» trước ngày thành lập «01/02/2020»."
 
 
@@ -478,7 +576,9 @@ def test_recognition_year_decides_the_vintage(fake: FakeRegistry) -> None:
 
 
 def test_recognition_year_range(fake: FakeRegistry) -> None:
-    result = recognitions(fake, ["1999", "Kỳ Tân", "khu dân cư", "Thôn 1", "đạt"], ["2027", "Kỳ Tân", "khu dân cư", "Thôn 2", "đạt"])
+    result = recognitions(
+        fake, ["1999", "Kỳ Tân", "khu dân cư", "Thôn 1", "đạt"], ["2027", "Kỳ Tân", "khu dân cư", "Thôn 2", "đạt"]
+    )
     assert errors_of(result) == [(2, "Năm", "1999", "year_range"), (3, "Năm", "2027", "year_range")]
 
 
@@ -494,14 +594,22 @@ def test_commune_level_unit_takes_the_commune_name(fake: FakeRegistry) -> None:
 
 def test_duplicate_in_file_names_the_first_row(fake: FakeRegistry) -> None:
     result = incidents(fake, incident(ma="VV-1"), incident(ma="VV-2"), incident(ma="VV-1"), incident(ma="VV-1"))
-    assert errors_of(result) == [(4, "Mã vụ việc", "VV-1", "duplicate_in_file"), (5, "Mã vụ việc", "VV-1", "duplicate_in_file")]
+    assert errors_of(result) == [
+        (4, "Mã vụ việc", "VV-1", "duplicate_in_file"),
+        (5, "Mã vụ việc", "VV-1", "duplicate_in_file"),
+    ]
     assert result.errors.iloc[0]["message"] == "Trùng với dòng 2 trong tệp (mã vụ việc «VV-1»)."
     assert result.accepted["ma_vu_viec"].tolist() == ["VV-1", "VV-2"]
 
 
 def test_model_duplicates_by_resolved_commune_and_normalised_name(fake: FakeRegistry) -> None:
     # "Ky Tan" and "Kỳ Tân" are one commune; the names differ only in case and spacing.
-    result = models(fake, model(ten="Tổ tự quản thôn 1"), model(xa="Ky Tan", ten="TỔ TỰ QUẢN  THÔN 1"), model(ten="Tổ tự quản thôn 2"))
+    result = models(
+        fake,
+        model(ten="Tổ tự quản thôn 1"),
+        model(xa="Ky Tan", ten="TỔ TỰ QUẢN  THÔN 1"),
+        model(ten="Tổ tự quản thôn 2"),
+    )
     assert errors_of(result) == [(3, "Tên mô hình", "TỔ TỰ QUẢN  THÔN 1", "duplicate_in_file")]
 
 
@@ -520,8 +628,14 @@ def test_duplicate_against_the_store(fake: FakeRegistry) -> None:
 
 
 def test_business_keys_rebuild_from_stored_columns() -> None:
-    stored = pd.DataFrame({"nam": pd.array([2024], dtype="Int64"), "commune_code": ["18070"],
-                           "loai_don_vi": ["khu dân cư"], "unit_key": ["tdp1"]})
+    stored = pd.DataFrame(
+        {
+            "nam": pd.array([2024], dtype="Int64"),
+            "commune_code": ["18070"],
+            "loai_don_vi": ["khu dân cư"],
+            "unit_key": ["tdp1"],
+        }
+    )
     assert make_business_keys(stored, "recognitions").tolist() == ["2024|18070|khu dân cư|tdp1"]
 
 
@@ -529,14 +643,32 @@ def test_business_keys_rebuild_from_stored_columns() -> None:
 
 
 def test_english_aliases(fake: FakeRegistry) -> None:
-    header = ["incident_id", "date", "commune_code", "commune_name", "former_district", "field", "severity", "lat", "lon", "description"]
+    header = [
+        "incident_id",
+        "date",
+        "commune_code",
+        "commune_name",
+        "former_district",
+        "field",
+        "severity",
+        "lat",
+        "lon",
+        "description",
+    ]
     result = run([["VV-1", "2024-03-05", "", "Kỳ Tân", "", "drugs", "VPHC", "", "", "x"]], "incidents", fake, header)
     assert result.errors.empty and result.accepted.loc[0, "linh_vuc"] == "ma túy"
 
 
 def test_headers_ignore_case_diacritics_and_punctuation() -> None:
-    header = match_headers(["STT", "ten mo hinh", "LOẠI MÔ HÌNH", "Xa / phuong", "huyen_cu", "Ghi chú (nếu có)"], "models")
-    assert header.columns == {"ten_xa": "Xa / phuong", "huyen_cu": "huyen_cu", "ten_mo_hinh": "ten mo hinh", "loai_mo_hinh": "LOẠI MÔ HÌNH"}
+    header = match_headers(
+        ["STT", "ten mo hinh", "LOẠI MÔ HÌNH", "Xa / phuong", "huyen_cu", "Ghi chú (nếu có)"], "models"
+    )
+    assert header.columns == {
+        "ten_xa": "Xa / phuong",
+        "huyen_cu": "huyen_cu",
+        "ten_mo_hinh": "ten mo hinh",
+        "loai_mo_hinh": "LOẠI MÔ HÌNH",
+    }
     assert header.ignored == ["STT", "Ghi chú (nếu có)"]
     assert header.missing_required == ["noi_trien_khai", "ngay_thanh_lap", "trang_thai"]
     assert header.missing_one_of == []
@@ -631,7 +763,7 @@ def test_summary_is_json_ready(fake: FakeRegistry) -> None:
 # --------------------------------------------------------------------------- with the real registry
 
 
-def test_real_registry_contract(registry, province_polygon) -> None:  # noqa: ANN001 - conftest fixtures
+def test_real_registry_contract(registry, province_polygon) -> None:
     """The fake's contract holds for the real registry: vintages from dates, split warning, not found."""
     header = ["Mã vụ việc", "Ngày", "Tên xã", "Huyện (cũ)", "Lĩnh vực", "Mức độ", "Vĩ độ", "Kinh độ"]
     rows = [
@@ -659,10 +791,11 @@ def test_error_reports_are_formula_safe_and_accept_stored_reports() -> None:
 
     from loaders.ingest import reports
 
-    stored = pd.DataFrame({"row": [3], "column": ["Tên xã"], "value": ["=HYPERLINK(\"x\")"],
-                           "message": ["@cmd"]})  # a stored report has no code column
+    stored = pd.DataFrame(
+        {"row": [3], "column": ["Tên xã"], "value": ['=HYPERLINK("x")'], "message": ["@cmd"]}
+    )  # a stored report has no code column
     csv_text = reports.errors_to_csv(stored).decode("utf-8-sig")
     assert "'=HYPERLINK" in csv_text and "'@cmd" in csv_text
     sheet = load_workbook(io.BytesIO(reports.errors_to_xlsx(stored))).active
     values = [c.value for c in sheet[2]]
-    assert values[0] == 3 and values[2] == "'=HYPERLINK(\"x\")" and sheet.cell(2, 3).data_type == "s"
+    assert values[0] == 3 and values[2] == '\'=HYPERLINK("x")' and sheet.cell(2, 3).data_type == "s"
