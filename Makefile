@@ -12,14 +12,21 @@ export HT_GEODATA_SOURCE
 # `make run` opens the read-only demo to anonymous visitors only while the store holds nothing but the
 # generated demo data (see README, "Security"); HT_DEMO_MODE=0 make run keeps it closed.
 HT_DEMO_MODE ?= auto
+# pytest-xdist workers for `make test`: one per core; files are kept whole on one worker (--dist loadfile),
+# so a module's shared demo store is built once.
+TEST_WORKERS ?= auto
 
-.PHONY: run test setup venv geodata assets demo system-test-deps bench
+.PHONY: run test lint setup venv geodata assets demo system-test-deps bench
 
 run: setup demo
 	HT_DEMO_MODE=$(HT_DEMO_MODE) $(BIN)/python -m streamlit run app.py
 
-test: setup system-test-deps $(VENV)/.dev-installed
-	$(BIN)/python -m pytest
+test: setup system-test-deps $(VENV)/.dev-installed lint
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 setup: venv geodata assets
 
