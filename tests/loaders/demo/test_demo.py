@@ -319,7 +319,10 @@ def test_border_coastal_and_ez_model_types(demo, registry, resolved):
 
 def test_urban_and_ez_have_more_incidents_and_models(demo, registry, resolved):
     c = registry.communes
-    per_10k = lambda s: s.reindex(c.index, fill_value=0) / c["population"] * 1e4  # noqa: E731
+
+    def per_10k(counts):
+        return counts.reindex(c.index, fill_value=0) / c["population"] * 1e4
+
     inc = per_10k(resolved["incidents"].value_counts())
     mod = per_10k(resolved["models"].value_counts())
     urban = c["type"] == "Phường"
