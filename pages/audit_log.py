@@ -40,12 +40,12 @@ days = right.date_input(
 start, end = ((*tuple(days), None, None))[:2] if isinstance(days, (tuple, list)) else (days, days)
 text = st.text_input(t("audit.filter.text"), key="audit_text", max_chars=200)
 
-filters = {"user_text": user_text, "actions": actions, "start": start, "end": end or start, "text": text}
-total = audit.count_events(engine, **filters)
+filters = audit.EventFilter(user_text=user_text, actions=actions, start=start, end=end or start, text=text)
+total = audit.count_events(engine, filters)
 pages = max(1, -(-total // audit.PAGE_SIZE))
 page = st.number_input(t("audit.page"), min_value=1, max_value=pages, value=1, step=1, key="audit_page")
 page = min(int(page), pages)
-events = audit.query_events(engine, **filters, limit=audit.PAGE_SIZE, offset=(page - 1) * audit.PAGE_SIZE)
+events = audit.query_events(engine, filters, limit=audit.PAGE_SIZE, offset=(page - 1) * audit.PAGE_SIZE)
 first = (page - 1) * audit.PAGE_SIZE + 1 if total else 0
 st.caption(t("audit.count", first=first, last=first + len(events) - 1 if total else 0, total=total, pages=pages))
 st.dataframe(audit.export_frame(events, lang), hide_index=True, width="stretch", key="audit_table")
@@ -59,7 +59,7 @@ context = [
 ]
 # The export holds every entry the filters match, not only this page; built at the click.
 render_downloads(
-    lambda: audit.export_frame(audit.query_events(engine, **filters), lang),
+    lambda: audit.export_frame(audit.query_events(engine, filters), lang),
     context,
     name="nhat_ky_he_thong",
     key_prefix="audit",

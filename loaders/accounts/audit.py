@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 import pandas as pd
@@ -140,39 +141,61 @@ def _day_start(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone)
 
 
-def _conditions(
-    dialect: str,
-    *,
-    users: Sequence[str] = (),
-    user_text: str = "",
-    actions: Sequence[str] = (),
-    start: date | None = None,
-    end: date | None = None,
-    text: str = "",
-    zone: tzinfo,
-) -> list[sa.ColumnElement[bool]]:
+@dataclass(frozen=True, kw_only=True)
+class EventFilter:
+    """Which audit-log entries to show: every given condition must hold (empty or ``None``: no condition).
+
+    Attributes
+    ----------
+    users, actions
+        Keep only these user names / actions.
+    user_text
+        Keep entries whose user name contains this text (case-insensitive).
+    start, end
+        First and last calendar day, inclusive, in ``zone``.
+    text
+        Keep entries whose detail, address or user name contains this text (case-insensitive).
+    zone
+        Time zone of the days and of returned times (default :func:`local_zone`).
+    """
+
+    users: Sequence[str] = ()
+    user_text: str = ""
+    actions: Sequence[str] = ()
+    start: date | None = None
+    end: date | None = None
+    text: str = ""
+    zone: tzinfo | None = None
+
+    def time_zone(self) -> tzinfo:
+        """The zone of the days and times: :attr:`zone`, else the local zone."""
+        return self.zone or local_zone()
+
+
+def _conditions(dialect: str, where: EventFilter) -> list[sa.ColumnElement[bool]]:
     ev = events
-    where: list[sa.ColumnElement[bool]] = []
-    if users:
-        where.append(ev.c.user_name.in_(list(users)))
-    if user_text.strip():
-        where.append(sa.func.lower(ev.c.user_name).like(_contains(user_text), escape="\\"))
-    if actions:
-        where.append(ev.c.action.in_(list(actions)))
-    if start is not None:
-        where.append(ev.c.at >= _as_stored(_day_start(start, zone), dialect))
-    if end is not None:
-        where.append(ev.c.at < _as_stored(_day_start(end + timedelta(days=1), zone), dialect))
-    if text.strip():
-        pattern = _contains(text)
-        where.append(
+    zone = where.time_zone()
+    conditions: list[sa.ColumnElement[bool]] = []
+    if where.users:
+        conditions.append(ev.c.user_name.in_(list(where.users)))
+    if where.user_text.strip():
+        conditions.append(sa.func.lower(ev.c.user_name).like(_contains(where.user_text), escape="\\"))
+    if where.actions:
+        conditions.append(ev.c.action.in_(list(where.actions)))
+    if where.start is not None:
+        conditions.append(ev.c.at >= _as_stored(_day_start(where.start, zone), dialect))
+    if where.end is not None:
+        conditions.append(ev.c.at < _as_stored(_day_start(where.end + timedelta(days=1), zone), dialect))
+    if where.text.strip():
+        pattern = _contains(where.text)
+        conditions.append(
             sa.or_(
                 sa.func.lower(ev.c.detail).like(pattern, escape="\\"),
                 sa.func.lower(ev.c.address).like(pattern, escape="\\"),
                 sa.func.lower(ev.c.user_name).like(pattern, escape="\\"),
             )
         )
-    return where
+    return conditions
 
 
 def _contains(text: str) -> str:
@@ -180,52 +203,24 @@ def _contains(text: str) -> str:
 
 
 def query_events(
-    engine: Engine,
-    *,
-    users: Sequence[str] = (),
-    user_text: str = "",
-    actions: Sequence[str] = (),
-    start: date | None = None,
-    end: date | None = None,
-    text: str = "",
-    limit: int | None = None,
-    offset: int = 0,
-    zone: tzinfo | None = None,
+    engine: Engine, where: EventFilter | None = None, *, limit: int | None = None, offset: int = 0
 ) -> pd.DataFrame:
-    """Audit-log entries matching every given filter, newest first.
+    """Audit-log entries matching ``where`` (default: all), newest first.
 
     Parameters
     ----------
-    users, actions
-        Keep only these user names / actions (empty: all).
-    user_text
-        Keep entries whose user name contains this text (case-insensitive).
-    start, end
-        First and last calendar day, inclusive, in ``zone``.
-    text
-        Keep entries whose detail, address or user name contains this text (case-insensitive).
+    where
+        The conditions; see :class:`EventFilter`.
     limit, offset
         One page: skip ``offset`` entries, then at most ``limit``; ``limit=None`` (default) for all.
-    zone
-        Time zone of the days and of the returned times (default :func:`local_zone`).
 
     Returns
     -------
     pd.DataFrame
-        Columns :data:`EVENT_COLUMNS`; ``at`` timezone-aware in ``zone``.
+        Columns :data:`EVENT_COLUMNS`; ``at`` timezone-aware in the filter's zone.
     """
-    zone = zone or local_zone()
-    where = _conditions(
-        engine.dialect.name,
-        users=users,
-        user_text=user_text,
-        actions=actions,
-        start=start,
-        end=end,
-        text=text,
-        zone=zone,
-    )
-    query = sa.select(*(events.c[c] for c in EVENT_COLUMNS)).where(*where)
+    where = where or EventFilter()
+    query = sa.select(*(events.c[c] for c in EVENT_COLUMNS)).where(*_conditions(engine.dialect.name, where))
     query = query.order_by(events.c.at.desc(), events.c.id.desc())
     if limit is not None:
         query = query.limit(limit)
@@ -235,34 +230,15 @@ def query_events(
         rows = conn.execute(query).all()
     frame = pd.DataFrame([tuple(r) for r in rows], columns=EVENT_COLUMNS)
     frame["id"] = frame["id"].astype("int64")
-    frame["at"] = pd.to_datetime(frame["at"], utc=True).dt.tz_convert(zone)
+    frame["at"] = pd.to_datetime(frame["at"], utc=True).dt.tz_convert(where.time_zone())
     return frame
 
 
-def count_events(
-    engine: Engine,
-    *,
-    users: Sequence[str] = (),
-    user_text: str = "",
-    actions: Sequence[str] = (),
-    start: date | None = None,
-    end: date | None = None,
-    text: str = "",
-    zone: tzinfo | None = None,
-) -> int:
-    """How many entries :func:`query_events` gives for the same filters without a limit."""
-    where = _conditions(
-        engine.dialect.name,
-        users=users,
-        user_text=user_text,
-        actions=actions,
-        start=start,
-        end=end,
-        text=text,
-        zone=zone or local_zone(),
-    )
+def count_events(engine: Engine, where: EventFilter | None = None) -> int:
+    """How many entries :func:`query_events` gives for ``where`` without a limit."""
+    conditions = _conditions(engine.dialect.name, where or EventFilter())
     with engine.connect() as conn:
-        return int(conn.execute(sa.select(sa.func.count()).select_from(events).where(*where)).scalar())
+        return int(conn.execute(sa.select(sa.func.count()).select_from(events).where(*conditions)).scalar())
 
 
 def _as_stored(moment: datetime, dialect: str) -> datetime:

@@ -45,7 +45,7 @@ def log(db_url: str):
 
 
 def test_everything_newest_first_with_local_times(log) -> None:
-    frame = audit.query_events(log, zone=UTC7)
+    frame = audit.query_events(log, audit.EventFilter(zone=UTC7))
     assert list(frame.columns) == audit.EVENT_COLUMNS
     assert list(frame["action"]) == ["sign_in_failed", "import", "export", "sign_in"]
     assert frame["at"].iloc[2] == pd.Timestamp("2025-03-02 01:30", tz=UTC7)
@@ -70,7 +70,10 @@ def test_everything_newest_first_with_local_times(log) -> None:
     ],
 )
 def test_filters(log, filters: dict, expected: list[str]) -> None:
-    assert list(audit.query_events(log, zone=UTC7, **filters)["action"]) == expected
+    conditions = {k: v for k, v in filters.items() if k != "limit"}  # the parameters are shared: no pop
+    where = audit.EventFilter(zone=UTC7, **conditions)
+    limit = filters.get("limit")
+    assert list(audit.query_events(log, where, limit=limit)["action"]) == expected
 
 
 @pytest.mark.parametrize(
@@ -78,9 +81,9 @@ def test_filters(log, filters: dict, expected: list[str]) -> None:
     [("AN", ["import", "sign_in"]), ("bi", ["export"]), ("?", ["sign_in_failed"]), ("%", []), ("", None)],
 )
 def test_the_user_search_matches_part_of_a_name(log, user_text: str, expected: list[str] | None) -> None:
-    found = list(audit.query_events(log, zone=UTC7, user_text=user_text)["action"])
+    found = list(audit.query_events(log, audit.EventFilter(zone=UTC7, user_text=user_text))["action"])
     assert found == (expected if expected is not None else ["sign_in_failed", "import", "export", "sign_in"])
-    assert audit.count_events(log, zone=UTC7, user_text=user_text) == len(found)
+    assert audit.count_events(log, audit.EventFilter(zone=UTC7, user_text=user_text)) == len(found)
 
 
 def test_pages_cover_the_whole_filtered_log_without_a_cap(db_url: str) -> None:
@@ -94,8 +97,8 @@ def test_pages_cover_the_whole_filtered_log_without_a_cap(db_url: str) -> None:
                 for i in range(6001)
             ],
         )
-    assert audit.count_events(engine, actions=["export"]) == 6001
-    everything = audit.query_events(engine, actions=["export"])
+    assert audit.count_events(engine, audit.EventFilter(actions=["export"])) == 6001
+    everything = audit.query_events(engine, audit.EventFilter(actions=["export"]))
     assert len(everything) == 6001, "no 5,000-entry cap"
     pages = [audit.query_events(engine, limit=2500, offset=o)["detail"].tolist() for o in (0, 2500, 5000)]
     assert [len(p) for p in pages] == [2500, 2500, 1001]
@@ -117,7 +120,7 @@ def test_empty_log_gives_an_empty_frame_with_the_columns() -> None:
 
 @pytest.mark.parametrize(("lang", "header", "label"), [("vi", "Hành động", "Xuất dữ liệu"), ("en", "Action", "Export")])
 def test_export_frame_translates_headers_and_actions(log, lang: str, header: str, label: str) -> None:
-    table = audit.export_frame(audit.query_events(log, zone=UTC7), lang)
+    table = audit.export_frame(audit.query_events(log, audit.EventFilter(zone=UTC7)), lang)
     assert len(table.columns) == 7
     assert label in set(table[header])
     at_column = table.columns[1]
@@ -166,22 +169,21 @@ def test_the_database_itself_refuses_to_change_the_log(log, statement: str) -> N
     # Migration 0004: triggers on SQLite and PostgreSQL, whoever holds a connection.
     with pytest.raises(sa.exc.DBAPIError, match="append-only"), log.begin() as conn:
         conn.execute(sa.text(statement))
-    assert len(audit.query_events(log, zone=UTC7)) == 4
+    assert len(audit.query_events(log, audit.EventFilter(zone=UTC7))) == 4
 
 
 def test_appending_still_works_under_the_triggers(log) -> None:
     with log.begin() as conn:
         audit.record_event(conn, "an", "export", "x.csv")
-    assert len(audit.query_events(log, zone=UTC7)) == 5
+    assert len(audit.query_events(log, audit.EventFilter(zone=UTC7))) == 5
 
 
 UNKNOWN = {"reason": "unknown_user"}
 
 
 def _failures(engine) -> pd.DataFrame:
-    return audit.query_events(
-        engine, actions=[audit.ACTION_SIGN_IN_FAILED, audit.ACTION_SIGN_IN_FAILED_THROTTLED], zone=UTC7
-    ).iloc[::-1]
+    where = audit.EventFilter(actions=[audit.ACTION_SIGN_IN_FAILED, audit.ACTION_SIGN_IN_FAILED_THROTTLED], zone=UTC7)
+    return audit.query_events(engine, where).iloc[::-1]
 
 
 def test_unknown_names_go_under_one_label_with_the_name_in_the_detail(engine) -> None:

@@ -152,7 +152,7 @@ def test_the_source_audits_the_backup(db_url, tmp_path):
     engine = db.get_engine(db_url)
     out = tmp_path / "b.sqlite3"
     assert run("backup", "--out", str(out))[0] == EXIT_OK
-    entries = audit.query_events(engine, actions=[backup.ACTION_BACKUP])
+    entries = audit.query_events(engine, audit.EventFilter(actions=[backup.ACTION_BACKUP]))
     assert entries["user_name"].tolist() == [default_user()]
     assert json.loads(entries["detail"].iloc[0])["file"] == str(out)
 
