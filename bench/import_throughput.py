@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-#: Issue 3 §8, on SQLite for 1M rows: validated and committed within 15 s, peak memory within 1.5 GB.
+#: The budget, on SQLite for 1M rows: validated and committed within 15 s, peak memory within 1.5 GB.
 BUDGET_SECONDS = 15.0
 BUDGET_PEAK_MB = 1536
 sys.path.insert(0, str(ROOT))

@@ -5,7 +5,7 @@ Usage::
     .venv/bin/python bench/rerun_after_import.py [--data-dir DIR] [--stored 1000000]
         [--batch 1000] [--rounds 5] [--reruns 5]
 
-Issue 3 §8: with 1M incidents stored, the page rerun that follows an import
+With 1M incidents stored, the page rerun that follows an import
 takes at most 250 ms on this 2-core machine. The script
 
 1. fills a SQLite store in ``--data-dir`` (a temporary folder by default) to

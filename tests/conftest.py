@@ -171,3 +171,35 @@ def app_test(request: pytest.FixtureRequest) -> Callable[..., AppTest]:
         return at
 
     return build
+
+
+@pytest.fixture
+def fresh_data_caches() -> Iterator[None]:
+    """Drop the data caches of ``ui.cache`` before and after the test.
+
+    Before: ``ui.cache.get_engine`` would keep an earlier test's store. After: no later test sees this one's.
+    """
+    from tests.support.apptest import clear_data_caches
+
+    clear_data_caches()
+    yield
+    clear_data_caches()
+
+
+@pytest.fixture
+def deferred_downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], object]]:
+    """The deferred download callables the pages register while the test runs, by file name.
+
+    Streamlit calls them at the click, without a rerun; a test calls them to act as that click.
+    """
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    found: dict[str, Callable[[], object]] = {}
+    original = MediaFileManager.add_deferred
+
+    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        found[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    return found

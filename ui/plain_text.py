@@ -4,7 +4,7 @@
 value taken from a shared URL or from an identity provider must never become
 a link, an image, an icon or formatting there: a link planted in a query
 parameter ("[Đăng nhập lại](http://...)") would otherwise be a clickable
-phishing link inside the app's own notice (issue 11 §6).
+phishing link inside the app's own notice.
 """
 
 from __future__ import annotations

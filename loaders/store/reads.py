@@ -40,7 +40,7 @@ def mark_real_data(conn: Connection) -> None:
     """Record in the caller's transaction that real data has been committed; a one-way flag.
 
     Nothing clears it: rolling back every real import leaves it set, so
-    ``HT_DEMO_MODE=auto`` never reopens anonymous access (issue 11 §8).
+    ``HT_DEMO_MODE=auto`` never reopens anonymous access.
     """
     if conn.execute(sa.select(meta.c.key).where(meta.c.key == REAL_DATA_KEY)).first() is not None:
         return

@@ -1,7 +1,7 @@
 """The home page (coverage map) in a real browser, with every non-loopback request blocked.
 
-Covers issue 2 (section 6 and 8: the map draws offline, a click opens the profile, the demo
-badge) and issue 4 (a filter changes a KPI; a shared URL restores the view in a new browser).
+The map draws offline, a click opens the profile, the demo badge shows, a filter changes a KPI
+and a shared URL restores the view in a new browser.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Hostile text from imports is shown as text in the browser: no dialog, no script runs (issue 5).
+"""Hostile text from imports is shown as text in the browser: no dialog, no script runs.
 
 A copy of the demo store gets models and incidents whose names, notes, codes and
 descriptions are HTML/script payloads, imported with the project's own command (the same

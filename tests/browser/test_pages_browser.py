@@ -1,7 +1,7 @@
 """Every page of the navigation in a real browser: offline (nothing leaves loopback) and exports.
 
-Covers issue 4: "download an export" and "with the basemap set to none, no request leaves
-loopback: assert that in the browser", page by page through the sidebar navigation.
+An export downloads, and with the basemap set to none no request leaves loopback, page by page
+through the sidebar navigation.
 """
 
 from __future__ import annotations

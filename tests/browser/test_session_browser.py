@@ -1,4 +1,4 @@
-"""Issue 11, "a reload keeps you signed in": the sign-in cookie in a real browser.
+"""The sign-in cookie in a real browser.
 
 Sign in, reload: still signed in. A second tab of the same browser is signed in
 too. Sign out in one tab, and the other is signed out at its next click.

@@ -1,44 +1,21 @@
-"""The audit-log page searches, paginates and exports the whole filtered log; refusals are audited (issue 11 §5)."""
+"""The audit-log page searches, paginates and exports the whole filtered log; refusals are audited."""
 
 from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 
 from loaders.accounts import audit, users
 from loaders.store import db, tables
-from tests.support.apptest import clear_data_caches
 from ui.parts import upload as up
 
 AUDIT_PAGE = "pages/audit_log.py"
 
-
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> Iterator[None]:
-    # Before: ui.cache.get_engine would keep an earlier test's store. After: no later module sees this one's.
-    clear_data_caches()
-    yield
-    clear_data_caches()
-
-
-@pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], object]]:
-    """The deferred download callables the page registers, by file name."""
-    found: dict[str, Callable[[], object]] = {}
-    original = MediaFileManager.add_deferred
-
-    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        found[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
-    return found
+pytestmark = pytest.mark.usefixtures("fresh_data_caches")
 
 
 def _fill_log(n: int) -> None:
@@ -52,10 +29,10 @@ def _fill_log(n: int) -> None:
 
 
 def _entries(action: str) -> list[dict]:
-    return audit.query_events(db.get_engine(), actions=[action]).to_dict("records")
+    return audit.query_events(db.get_engine(), audit.EventFilter(actions=[action])).to_dict("records")
 
 
-def test_search_box_pages_and_a_whole_export(app_test, downloads) -> None:
+def test_search_box_pages_and_a_whole_export(app_test, deferred_downloads) -> None:
     users.create_user(db.get_engine(), "quan_tri", None, "admin", "test")
     _fill_log(5 * audit.PAGE_SIZE + 30)
     at = app_test(role="admin", user="quan_tri", entry=AUDIT_PAGE)
@@ -67,7 +44,7 @@ def test_search_box_pages_and_a_whole_export(app_test, downloads) -> None:
     at.text_input(key="audit_user_search").set_value("NGUOI_3").run()
     matching = sum(1 for i in range(5 * audit.PAGE_SIZE + 30) if i % 7 == 3)
     assert any(f"trong {matching} (" in c.value for c in at.caption), [c.value for c in at.caption]
-    [csv] = [call for name, call in downloads.items() if name.startswith("nhat_ky") and name.endswith(".csv")]
+    [csv] = [call for name, call in deferred_downloads.items() if name.startswith("nhat_ky") and name.endswith(".csv")]
     exported = pd.read_csv(io.BytesIO(csv()), encoding="utf-8-sig")
     assert len(exported) == matching, "the export holds every matching entry, not one page"
     assert set(exported.iloc[:, 2]) == {"nguoi_3"}

@@ -1,4 +1,4 @@
-"""HT_DEMO_MODE=auto stays closed once real data was committed, even after a rollback (issue 11 §8)."""
+"""HT_DEMO_MODE=auto stays closed once real data was committed, even after a rollback."""
 
 from __future__ import annotations
 

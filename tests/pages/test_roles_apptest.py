@@ -179,7 +179,7 @@ def test_export_buttons_follow_the_role(role: str) -> None:
 
 @pytest.mark.parametrize("role", access.ROLES)
 def test_export_is_refused_on_the_server_and_audited_when_allowed(role: str) -> None:
-    # The export re-checks the account in the store (issue 11 §3): the session's user must have one.
+    # The export re-checks the account in the store: the session's user must have one.
     users.create_user(db.get_engine(), "ai_do", None, role, actor="setup")
     at = AppTest.from_function(_record_export_script, default_timeout=60)
     as_role(at, role, name="ai_do").run()

@@ -1,4 +1,4 @@
-"""Issue 11, items 2 and 10: no export behind the app's back, a private store, no public tiles by default."""
+"""No export behind the app's back, a private store, no public tiles by default."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Hostile input (issue 5): unsafe files are refused before the store, names are never paths,
+"""Hostile input: unsafe files are refused before the store, names are never paths,
 and hostile text from imports reaches every output as inert text.
 
 Three parts:

@@ -1,4 +1,4 @@
-"""Links planted through shared URLs or identity claims are shown as plain, short text (issue 11 §6).
+"""Links planted through shared URLs or identity claims are shown as plain, short text.
 
 Notices, toasts and errors render Markdown. A value an outsider chose (a query
 parameter of a shared link, an e-mail claim) must not turn into a link there.

@@ -1,4 +1,4 @@
-"""Issue 11, item 1: a 5 KB workbook must not take the server down, nor a CSV with absurdly many columns.
+"""A 5 KB workbook must not take the server down, nor a CSV with absurdly many columns.
 
 A sheet that declares A1:XFD1048576, or whose few cells reach that far, made
 openpyxl pad every row to the declared width (6 GB in two minutes) and would

@@ -1,4 +1,4 @@
-"""Generate the real-world upload files of issue 3 in memory; no binary fixture is committed.
+"""Generate real-world upload files in memory; no binary fixture is committed.
 
 Each helper returns ``bytes`` as the user's tool would write them: Excel's
 "CSV UTF-8" (with BOM), "Unicode text" (UTF-16, tabs), a Windows-1258 export

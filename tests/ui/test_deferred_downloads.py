@@ -1,4 +1,4 @@
-"""Deferred downloads re-check the account when the file is built, and audit under the real user (issue 11 §3).
+"""Deferred downloads re-check the account when the file is built, and audit under the real user.
 
 A download button's callable runs at the click, without a script rerun: the
 page that registered it may have been drawn before the account was disabled or
@@ -10,61 +10,39 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
-from streamlit.runtime.media_file_manager import MediaFileManager
 
 from loaders.accounts import audit, sessions, users
 from loaders.store import db, tables
-from tests.support.apptest import clear_data_caches
 from ui.session_cookie import SECRET_KEY
 
 ENTRY = "tests/ui/downloads_page.py"
 
-
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> Iterator[None]:
-    # Before: ui.cache.get_engine would keep an earlier test's store. After: no later module sees this one's.
-    clear_data_caches()
-    yield
-    clear_data_caches()
+pytestmark = pytest.mark.usefixtures("fresh_data_caches")
 
 
-@pytest.fixture
-def captured(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], object]]:
-    """The deferred callables the page registers, by file name."""
-    found: dict[str, Callable[[], object]] = {}
-    original = MediaFileManager.add_deferred
-
-    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        found[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
-    return found
-
-
-def _draw(app_test, captured, role: str, name: str) -> dict[str, Callable[[], object]]:
+def _draw(app_test, deferred_downloads, role: str, name: str) -> dict[str, Callable[[], object]]:
     at = app_test(role=role, user=name, entry=ENTRY)
     assert not at.exception
-    by_kind = {"original": captured.get("lan_nhap_7_bao_cao.csv")}
-    for name, call in captured.items():  # export names carry a time stamp: bang_thu_<time>.csv
+    by_kind = {"original": deferred_downloads.get("lan_nhap_7_bao_cao.csv")}
+    for name, call in deferred_downloads.items():  # export names carry a time stamp: bang_thu_<time>.csv
         if name.startswith("bang_thu_"):
             by_kind[name.rsplit(".", 1)[1]] = call
-    assert all(by_kind.get(k) for k in ("csv", "xlsx", "original")), sorted(captured)
+    assert all(by_kind.get(k) for k in ("csv", "xlsx", "original")), sorted(deferred_downloads)
     return by_kind
 
 
 def _entries(action: str) -> list[dict]:
-    log = audit.query_events(db.get_engine(), actions=[action], limit=None)
+    log = audit.query_events(db.get_engine(), audit.EventFilter(actions=[action]))
     return log.to_dict("records")
 
 
-def test_an_allowed_export_is_built_and_audited_under_the_user(app_test, captured) -> None:
+def test_an_allowed_export_is_built_and_audited_under_the_user(app_test, deferred_downloads) -> None:
     users.create_user(db.get_engine(), "an", None, "analyst", "test")
-    calls = _draw(app_test, captured, "analyst", "an")
+    calls = _draw(app_test, deferred_downloads, "analyst", "an")
     assert calls["csv"]().startswith(b"\xef\xbb\xbf")  # the file itself
     [entry] = _entries("export")
     assert entry["user_name"] == "an"
@@ -79,10 +57,10 @@ def test_an_allowed_export_is_built_and_audited_under_the_user(app_test, capture
     ],
     ids=["disabled", "demoted"],
 )
-def test_an_export_drawn_before_the_account_changed_is_refused(app_test, captured, change, reason) -> None:
+def test_an_export_drawn_before_the_account_changed_is_refused(app_test, deferred_downloads, change, reason) -> None:
     engine = db.get_engine()
     users.create_user(engine, "an", None, "analyst", "test")
-    calls = _draw(app_test, captured, "analyst", "an")
+    calls = _draw(app_test, deferred_downloads, "analyst", "an")
     change(engine)
     for name in ("csv", "xlsx"):
         with pytest.raises(PermissionError):
@@ -93,9 +71,9 @@ def test_an_export_drawn_before_the_account_changed_is_refused(app_test, capture
     assert {json.loads(e["detail"])["reason"] for e in denied} == {reason}
 
 
-def test_an_export_after_the_idle_limit_is_refused(app_test, captured, monkeypatch) -> None:
+def test_an_export_after_the_idle_limit_is_refused(app_test, deferred_downloads, monkeypatch) -> None:
     users.create_user(db.get_engine(), "an", None, "analyst", "test")
-    calls = _draw(app_test, captured, "analyst", "an")
+    calls = _draw(app_test, deferred_downloads, "analyst", "an")
     later = time.time() + 31 * 60  # the default idle limit is 30 minutes
     monkeypatch.setattr(time, "time", lambda: later)
     with pytest.raises(PermissionError):
@@ -104,18 +82,18 @@ def test_an_export_after_the_idle_limit_is_refused(app_test, captured, monkeypat
     assert (entry["user_name"], json.loads(entry["detail"])["reason"]) == ("an", "idle")
 
 
-def test_a_session_user_without_an_account_cannot_export(app_test, captured) -> None:
-    calls = _draw(app_test, captured, "admin", "ghost")
+def test_a_session_user_without_an_account_cannot_export(app_test, deferred_downloads) -> None:
+    calls = _draw(app_test, deferred_downloads, "admin", "ghost")
     with pytest.raises(PermissionError):
         calls["xlsx"]()
     [entry] = _entries("access_denied")
     assert json.loads(entry["detail"])["reason"] == "no_account"
 
 
-def test_an_original_file_download_is_audited_under_the_user(app_test, captured) -> None:
+def test_an_original_file_download_is_audited_under_the_user(app_test, deferred_downloads) -> None:
     engine = db.get_engine()
     users.create_user(engine, "binh", None, "editor", "test")
-    calls = _draw(app_test, captured, "editor", "binh")
+    calls = _draw(app_test, deferred_downloads, "editor", "binh")
     calls["original"]()
     [entry] = _entries("download_original")
     assert entry["user_name"] == "binh"
@@ -125,7 +103,7 @@ def test_an_original_file_download_is_audited_under_the_user(app_test, captured)
     assert len(_entries("download_original")) == 1
 
 
-def test_an_export_after_the_session_ended_elsewhere_is_refused(app_test, captured) -> None:
+def test_an_export_after_the_session_ended_elsewhere_is_refused(app_test, deferred_downloads) -> None:
     engine = db.get_engine()
     users.create_user(engine, "an", None, "analyst", "test")
     with engine.begin() as conn:
@@ -135,7 +113,9 @@ def test_an_export_after_the_session_ended_elsewhere_is_refused(app_test, captur
     at.session_state[SECRET_KEY] = secret
     at.run()
     assert not at.exception
-    export = next(call for name, call in captured.items() if name.endswith(".csv") and name.startswith("bang_thu_"))
+    export = next(
+        call for name, call in deferred_downloads.items() if name.endswith(".csv") and name.startswith("bang_thu_")
+    )
     assert export().startswith(b"\xef\xbb\xbf")  # the session is open: the file is built
     sessions.end_session(engine, secret)  # signed out in another tab
     with pytest.raises(PermissionError):

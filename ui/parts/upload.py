@@ -55,7 +55,7 @@ NONCE_KEY = "upload_form_nonce"
 SHEETS_KEY = "upload_sheets"  # (sha256, sheet names) of the last submitted file
 SHEET_KEY = "upload_sheet"
 DEMO_CONFIRM_KEY = "upload_demo_confirm"
-#: Audit action of an upload refused before or at its commit (issue 11 §5: refusals are recorded too).
+#: Audit action of an upload refused before or at its commit (refusals are recorded too).
 ACTION_UPLOAD_REFUSED = "upload_refused"
 
 #: Errors drawn on the page; the downloads always hold all of them.

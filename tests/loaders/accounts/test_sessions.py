@@ -1,4 +1,4 @@
-"""Issue 11 §9 and "a reload keeps you signed in": sessions in the store, the signed cookie, the password rule."""
+"""Sessions in the store, the signed cookie, the password rule."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 11 §4: parallel guesses, the per-address lockout, bounded argon2 work, the client's address behind proxies."""
+"""Parallel guesses, the per-address lockout, bounded argon2 work, the client's address behind proxies."""
 
 from __future__ import annotations
 

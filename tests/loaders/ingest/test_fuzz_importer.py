@@ -1,4 +1,4 @@
-"""Property-based tests of the importer (issue 5, "Proof"): no unhandled error, never partial data.
+"""Property-based tests of the importer: no unhandled error, never partial data.
 
 Hypothesis feeds :func:`loaders.ingest.preview.preview_import` random bytes under the
 extensions staff use, CSV and XLSX files of random shape (delimiters, quoting,

@@ -4,7 +4,7 @@
   filter them in memory; imports look incidents up by their business key
   (``uq_incidents_business_key``) and rollbacks by ``import_id``. Nothing
   selects incidents by commune or by date, yet each of those two indexes cost
-  about two seconds per million imported rows (issue 3 §8: 1M rows validated
+  about two seconds per million imported rows (1M rows validated
   and committed within 15 s on SQLite).
 * ``stored_files.codec`` says how an original upload is packed (``"zstd"``);
   rows stored before this revision keep ``NULL``, the bytes as uploaded.

@@ -2,7 +2,7 @@
 
 The application never updates or deletes an audit entry, but anyone with a
 connection to the store could. Triggers make the database refuse ``UPDATE``
-and ``DELETE`` on ``events`` (issue 11 §5), on SQLite and on PostgreSQL;
+and ``DELETE`` on ``events``, on SQLite and on PostgreSQL;
 inserts are unaffected. A later batch operation that recreates ``events``
 on SQLite must recreate these triggers too.
 

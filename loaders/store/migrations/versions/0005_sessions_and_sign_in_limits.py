@@ -1,13 +1,12 @@
 """Server-side sessions, the per-address sign-in lockout, OpenID Connect identities bound to accounts.
 
-* ``sessions``: one row per signed-in browser (issue 11, "a reload keeps you
-  signed in"). The browser keeps a signed cookie naming the row; every run
+* ``sessions``: one row per signed-in browser. The browser keeps a signed cookie naming the row; every run
   checks the row (not ended, not idle, not older than the maximum age), so
   signing out, disabling, a role or password change end it everywhere.
 * ``sign_in_addresses``: failed sign-ins per client address, with a block that
-  grows each time the address is blocked again (issue 11 §4).
+  grows each time the address is blocked again.
 * ``users.oidc_issuer`` / ``users.oidc_subject``: the provider identity an
-  account is bound to after its first OpenID Connect sign-in (issue 11 §7).
+  account is bound to after its first OpenID Connect sign-in.
 
 Revision ID: 0005
 Revises: 0004
