@@ -41,7 +41,6 @@ ROOT = Path(__file__).resolve().parents[1]
 BUDGET_SECONDS = 15.0
 BUDGET_PEAK_MB = 1536
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
 
 def generate_csv(path: Path, n: int, seed: int = 7, prefix: str = "VV") -> None:
