@@ -28,8 +28,6 @@ PER = 10_000
 DEFAULT_RISE_THRESHOLD = 0.25
 DEFAULT_MIN_BASELINE = 5
 
-LEVEL_2025 = domain.VINTAGE_2025
-LEVEL_LEGACY = domain.VINTAGE_LEGACY
 
 #: Province-level figures of :func:`summarise` that tables and briefings compare, in display order.
 SUMMARY_FIGURES: tuple[str, ...] = (
@@ -114,15 +112,15 @@ class Datasets:
 
 def unit_table(registry: Registry, level: str) -> pd.DataFrame:
     """The units of a level: 69 communes (2025) or 209 legacy communes."""
-    return registry.communes if level == LEVEL_2025 else registry.legacy
+    return registry.communes if level == domain.VINTAGE_2025 else registry.legacy
 
 
-def selected_units(registry: Registry, filters: Filters, level: str = LEVEL_2025) -> pd.Index:
+def selected_units(registry: Registry, filters: Filters, level: str = domain.VINTAGE_2025) -> pd.Index:
     """Codes of the units the district and focus filters select, in registry order."""
     table = unit_table(registry, level)
     mask = pd.Series(True, index=table.index)
     if filters.districts:
-        if level == LEVEL_2025:
+        if level == domain.VINTAGE_2025:
             mask &= table.index.isin(registry.communes_in_districts(filters.districts))
         else:
             mask &= table["district_code"].isin(filters.districts)
@@ -134,7 +132,7 @@ def selected_units(registry: Registry, filters: Filters, level: str = LEVEL_2025
 def _unit_column(level: str) -> str:
     # Legacy view: legacy-coded records show in their own units, without conversion;
     # records reported in 2025 units have no legacy unit and are left out there.
-    return "commune_code" if level == LEVEL_2025 else "legacy_code"
+    return "commune_code" if level == domain.VINTAGE_2025 else "legacy_code"
 
 
 def months_since(first: pd.Timestamp, years: int | np.ndarray, months: int | np.ndarray) -> int | np.ndarray:
@@ -207,7 +205,9 @@ def models_covering(models: pd.DataFrame, period: Period) -> pd.Series:
     return models_counted(models, period) & may_cover(models)
 
 
-def compute_indicators(data: Datasets, registry: Registry, filters: Filters, level: str = LEVEL_2025) -> pd.DataFrame:
+def compute_indicators(
+    data: Datasets, registry: Registry, filters: Filters, level: str = domain.VINTAGE_2025
+) -> pd.DataFrame:
     """Indicators for every selected unit.
 
     Parameters
@@ -306,7 +306,9 @@ def compute_indicators(data: Datasets, registry: Registry, filters: Filters, lev
     return out
 
 
-def incident_rows(incidents: pd.DataFrame, units: pd.Index, period: Period, level: str = LEVEL_2025) -> pd.DataFrame:
+def incident_rows(
+    incidents: pd.DataFrame, units: pd.Index, period: Period, level: str = domain.VINTAGE_2025
+) -> pd.DataFrame:
     """The incidents of ``period`` in ``units``, newest first (then by ``id``, newest first).
 
     Selected through the category codes and the raw dates rather than pandas'
@@ -403,7 +405,9 @@ def recognition_shares(
     return shares
 
 
-def summarise(indicators: pd.DataFrame, data: Datasets, filters: Filters, level: str = LEVEL_2025) -> dict[str, float]:
+def summarise(
+    indicators: pd.DataFrame, data: Datasets, filters: Filters, level: str = domain.VINTAGE_2025
+) -> dict[str, float]:
     """Province-level key figures for the selected units.
 
     Rates are computed from the sums (not averages of commune rates) so that

@@ -91,7 +91,12 @@ def main(argv: list[str] | None = None) -> int:
         demo=True,
         lang="vi",
     )
-    options = {"level": ind.LEVEL_2025, "sheet": sheet, "data_version": 1, "exported_at": "2026-01-01T00:00:00+07:00"}
+    options = {
+        "level": domain.VINTAGE_2025,
+        "sheet": sheet,
+        "data_version": 1,
+        "exported_at": "2026-01-01T00:00:00+07:00",
+    }
 
     def map_export(fmt: str) -> Callable[[], bytes]:
         def run() -> bytes:
@@ -127,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
                 indicators,
                 "models_per_10k",
                 layers,
-                level=ind.LEVEL_2025,
+                level=domain.VINTAGE_2025,
                 sheet=printable.PrintSheet(title="", subtitle="", demo=True, lang="vi", compact=True),
                 highlight=tuple(codes),
             )

@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from analysis.formatting import format_indicator
-from analysis.indicators import LEVEL_2025
+from loaders.core import domain
 from loaders.core.i18n import translate
 from loaders.geo.registry import Registry
 from loaders.geo.schema import CRS_WGS84
@@ -118,7 +118,7 @@ def build_map_view(
         highlight_codes=frozenset(highlight),
     )
     if layers is None:
-        table = registry.communes if level == LEVEL_2025 else registry.legacy
+        table = registry.communes if level == domain.VINTAGE_2025 else registry.legacy
         points = pd.DataFrame(
             {
                 "gso_code": table.index,
@@ -129,7 +129,7 @@ def build_map_view(
         )
         m = builders.build_commune_points_map(points, values, style, background=settings.background)
         return MapView(m, legend, points_only=True)
-    communes = layers["communes_2025" if level == LEVEL_2025 else "communes_legacy"]
+    communes = layers["communes_2025" if level == domain.VINTAGE_2025 else "communes_legacy"]
     overlays: dict[str, gpd.GeoDataFrame | None] = {k: layers.get(role) for k, role in OVERLAY_ROLES.items()}
     overlays["major_projects"] = major_projects_layer(registry)
     labels = {k: translate(f"map.overlay.{k}", lang) for k in OVERLAY_KEYS}

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analysis import indicators as ind
-from loaders.core import settings
+from loaders.core import domain, settings
 from maps.offline import BASEMAPS
 from maps.views import clicked_code
 from ui import cache
@@ -51,7 +51,7 @@ st.caption(t("map.rules", threshold=int(filters.rise_threshold * 100), baseline=
 # A new map click (from the previous run) selects before anything is drawn; a legacy unit
 # opens the 2025 commune that took its area.
 clicked = new_click(clicked_code(map_event("map_coverage")), "map_last_click")
-if clicked and level == ind.LEVEL_LEGACY:
+if clicked and level == domain.VINTAGE_LEGACY:
     clicked = registry.to_2025(clicked)
 if clicked:
     st.session_state[SELECTED_COMMUNE_KEY] = clicked

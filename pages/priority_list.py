@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from analysis import indicators as ind
 from analysis import priority
+from loaders.core import domain
 from maps.views import clicked_code
 from ui import cache
 from ui.i18n import current_language, t
@@ -58,7 +58,7 @@ if formula is not None:
     level = render_level_switch(filters)
     # A newly selected row or a new map click (from the previous run) selects before the map is drawn.
     clicked = new_click(clicked_code(map_event("priority_map")), "priority_last_click")
-    if clicked and level == ind.LEVEL_LEGACY:
+    if clicked and level == domain.VINTAGE_LEGACY:
         clicked = registry.to_2025(clicked)
     chosen = selected_row_code(event, ranked, "priority_last_rows") or clicked
     if chosen:
@@ -66,7 +66,7 @@ if formula is not None:
     selected = st.session_state.get(SELECTED_COMMUNE_KEY) or ""
 
     highlight = highlight_codes([selected], level)
-    if level == ind.LEVEL_2025:
+    if level == domain.VINTAGE_2025:
         restyle, legend = cache.get_priority_restyle(version, filters, key_weights, lang, highlight)
         legend_title = t("priority.score")
     else:

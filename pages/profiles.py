@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analysis import indicators as ind
+from loaders.core import domain
 from maps.views import clicked_code
 from ui import cache
 from ui.i18n import current_language, t
@@ -42,7 +43,7 @@ level = render_level_switch(filters)
 # A new map click (from the previous run) selects before anything is drawn.
 clicked = new_click(clicked_code(map_event("profiles_map")), "profiles_last_click")
 district = st.session_state.get("profiles_district") or ""
-if clicked and level == ind.LEVEL_LEGACY and clicked in registry.legacy.index:
+if clicked and level == domain.VINTAGE_LEGACY and clicked in registry.legacy.index:
     district = registry.legacy.at[clicked, "district_code"]
     clicked = registry.to_2025(clicked)
 elif clicked in registry.communes.index:

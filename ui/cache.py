@@ -131,7 +131,7 @@ def get_store_flags(version: int) -> dict[str, bool]:
         }
 
 
-def get_indicators(version: int, filters: ind.Filters, level: str = ind.LEVEL_2025) -> pd.DataFrame:
+def get_indicators(version: int, filters: ind.Filters, level: str = domain.VINTAGE_2025) -> pd.DataFrame:
     """Per-unit indicators for the filters at ``version``."""
     # Always pass every argument positionally: cache keys are built from the
     # arguments given, so a defaulted level would be a second entry.
@@ -143,7 +143,7 @@ def _indicators(version: int, filters: ind.Filters, level: str) -> pd.DataFrame:
     return ind.compute_indicators(get_datasets(version), get_registry(), filters, level)
 
 
-def get_summary(version: int, filters: ind.Filters, level: str = ind.LEVEL_2025) -> dict[str, float]:
+def get_summary(version: int, filters: ind.Filters, level: str = domain.VINTAGE_2025) -> dict[str, float]:
     """Province-level key figures for the filters at ``version``."""
     return _summary(version, filters, level)
 
@@ -213,7 +213,7 @@ def get_missing_kinds(version: int, filters: ind.Filters) -> pd.DataFrame:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=_FAST_HASH)
-def get_incident_rows(version: int, filters: ind.Filters, level: str = ind.LEVEL_2025) -> pd.DataFrame:
+def get_incident_rows(version: int, filters: ind.Filters, level: str = domain.VINTAGE_2025) -> pd.DataFrame:
     """Incidents of the period in the filtered units (all stored columns).
 
     A resource (read-only by convention): a year of incidents is thousands of rows,
@@ -227,7 +227,7 @@ def get_incident_rows(version: int, filters: ind.Filters, level: str = ind.LEVEL
 def get_incident_series(version: int, filters: ind.Filters, by: str | None) -> pd.DataFrame:
     """Monthly incident counts of the filtered communes, optionally split by ``field`` or ``severity``."""
     # The period's rows of the filtered communes, already selected once for the page.
-    return series.monthly_counts(get_incident_rows(version, filters, ind.LEVEL_2025), filters.period, by)
+    return series.monthly_counts(get_incident_rows(version, filters, domain.VINTAGE_2025), filters.period, by)
 
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)
@@ -254,7 +254,7 @@ def get_priority_restyle(
     """Recolouring script and legend of the 2025 commune map by priority score (0–100)."""
     no_data = translate("common.no_data", lang)
     ranked = get_priority(version, filters, weights)
-    codes = tuple(ind.unit_table(get_registry(), ind.LEVEL_2025).index)
+    codes = tuple(ind.unit_table(get_registry(), domain.VINTAGE_2025).index)
     styles, texts, legend = mapview.build_value_restyle(
         ranked["score"] * 100,
         translate("priority.score", lang),
@@ -274,7 +274,7 @@ def get_points_base_map(level: str, basemap: str, lang: str) -> map_component.Pr
     layers = get_display_layers()
     outlines = None
     if layers is not None:
-        outlines = layers["communes_2025" if level == ind.LEVEL_2025 else "communes_legacy"]
+        outlines = layers["communes_2025" if level == domain.VINTAGE_2025 else "communes_legacy"]
     labels = ind.unit_table(get_registry(), level)[["label_lat", "label_lon"]].astype(float)
     bounds = (
         labels["label_lon"].min(),
@@ -294,7 +294,9 @@ def get_points_base_map(level: str, basemap: str, lang: str) -> map_component.Pr
 
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_FAST_HASH)
-def get_points_script(version: int, filters: ind.Filters, lang: str, level: str = ind.LEVEL_2025) -> tuple[str, int]:
+def get_points_script(
+    version: int, filters: ind.Filters, lang: str, level: str = domain.VINTAGE_2025
+) -> tuple[str, int]:
     """Script that puts every located incident of the period on :func:`get_points_base_map`.
 
     Only the date, field and severity go into the popups: descriptions stay in the
@@ -361,7 +363,7 @@ def get_map_restyle(
     filters: ind.Filters,
     indicator: str,
     lang: str,
-    level: str = ind.LEVEL_2025,
+    level: str = domain.VINTAGE_2025,
     highlight: tuple[str, ...] = (),
 ) -> tuple[str, list[tuple[str, str]]]:
     """The recolouring script and legend of one indicator for the filters at ``version``."""

@@ -184,7 +184,7 @@ def test_legacy_level_uses_legacy_codes_without_conversion(tiny_registry):
         ]
     )
     data = ind.Datasets(models, _incidents([]), _empty_recognitions())
-    out = ind.compute_indicators(data, tiny_registry, ind.Filters(Q1), level=ind.LEVEL_LEGACY)
+    out = ind.compute_indicators(data, tiny_registry, ind.Filters(Q1), level=domain.VINTAGE_LEGACY)
     assert len(out) == 4
     assert out.loc["00003", "models_covering"] == 1
     assert math.isnan(out.loc["00002", "models_covering"])
@@ -281,6 +281,6 @@ def test_incident_rows_select_period_and_units_newest_first():
     # Both ends of the period count; same day: the later id first; outside units or period: left out.
     assert rows["id"].tolist() == [3, 2, 1]
     assert rows["description"].tolist() == ["c", "b", "a"]
-    legacy = ind.incident_rows(incidents, pd.Index(["00002", "00003"]), Q1, ind.LEVEL_LEGACY)
+    legacy = ind.incident_rows(incidents, pd.Index(["00002", "00003"]), Q1, domain.VINTAGE_LEGACY)
     assert legacy["id"].tolist() == [2, 5]
     assert ind.incident_rows(incidents, pd.Index([], dtype=object), Q1).empty

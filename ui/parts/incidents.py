@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis import indicators as ind
+from loaders.core import domain
 from ui import cache
 from ui.charts import render_bar_chart
 from ui.i18n import t
@@ -44,8 +44,8 @@ DETAIL_ROWS_SHOWN = 2_000
 def details_frame(rows: pd.DataFrame, level: str) -> pd.DataFrame:
     """Incident detail rows for roles that may read them (descriptions are user text: dataframe only)."""
     registry = cache.get_registry()
-    col = "commune_code" if level == ind.LEVEL_2025 else "legacy_code"
-    names = (registry.communes if level == ind.LEVEL_2025 else registry.legacy)["name"]
+    col = "commune_code" if level == domain.VINTAGE_2025 else "legacy_code"
+    names = (registry.communes if level == domain.VINTAGE_2025 else registry.legacy)["name"]
     return pd.DataFrame(
         {
             t("col.incident_code"): rows["incident_code"],

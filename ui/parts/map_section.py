@@ -23,7 +23,7 @@ SELECTED_COMMUNE_KEY = "selected_commune"
 
 LEVEL_KEY = "map_level"
 
-LEVELS: tuple[str, ...] = (ind.LEVEL_2025, ind.LEVEL_LEGACY)
+LEVELS: tuple[str, ...] = (domain.VINTAGE_2025, domain.VINTAGE_LEGACY)
 
 
 def render_level_switch(filters: ind.Filters, key_suffix: str = "") -> str:
@@ -32,11 +32,11 @@ def render_level_switch(filters: ind.Filters, key_suffix: str = "") -> str:
     Returns the level to draw; after the reform it is always ``"2025"``.
     """
     if filters.period.end >= domain.REFORM_DATE:
-        if st.session_state.get(LEVEL_KEY) != ind.LEVEL_2025:
-            st.session_state[LEVEL_KEY] = ind.LEVEL_2025
-        return ind.LEVEL_2025
+        if st.session_state.get(LEVEL_KEY) != domain.VINTAGE_2025:
+            st.session_state[LEVEL_KEY] = domain.VINTAGE_2025
+        return domain.VINTAGE_2025
     if st.session_state.get(LEVEL_KEY) not in LEVELS:
-        st.session_state[LEVEL_KEY] = ind.LEVEL_2025
+        st.session_state[LEVEL_KEY] = domain.VINTAGE_2025
     level = st.segmented_control(
         t("level.label"),
         LEVELS,
@@ -46,12 +46,12 @@ def render_level_switch(filters: ind.Filters, key_suffix: str = "") -> str:
         help=t("level.help"),
         persist_state="session",
     )
-    return level or ind.LEVEL_2025
+    return level or domain.VINTAGE_2025
 
 
 def map_indicator_for(level: str, preferred: str) -> str:
     """Population rates are unknown for legacy units: fall back to the count there."""
-    if level == ind.LEVEL_LEGACY and preferred.endswith("_per_10k"):
+    if level == domain.VINTAGE_LEGACY and preferred.endswith("_per_10k"):
         return "models_covering" if preferred.startswith("models") else "incidents"
     return preferred
 
@@ -72,7 +72,7 @@ def highlight_codes(codes: list[str], level: str) -> tuple[str, ...]:
     """Units to outline for some 2025 communes: themselves, or their legacy predecessors in the legacy view."""
     registry = cache.get_registry()
     known = [c for c in codes if c in registry.communes.index]
-    if level == ind.LEVEL_2025:
+    if level == domain.VINTAGE_2025:
         return tuple(sorted(known))
     return tuple(sorted({m for c in known for m in registry.legacy_members(c)}))
 

@@ -17,6 +17,7 @@ import streamlit as st
 from analysis import briefing, briefing_pdf, priority
 from analysis import indicators as ind
 from analysis.exports import export_timestamp, file_stem
+from loaders.core import domain
 from maps import print_views, printable
 from ui import access, cache
 from ui.i18n import current_language, t
@@ -29,7 +30,7 @@ UNIT_DISTRICT = "district"
 def _subtitle(context: list[tuple[str, str]], level: str) -> str:
     # The first four context rows are the period and the three filters (ui.parts.tables.filter_context).
     parts = [f"{label}: {value}" for label, value in context[:4]]
-    if level != ind.LEVEL_2025:
+    if level != domain.VINTAGE_2025:
         parts.append(t("print.level.legacy"))
     return " · ".join(parts)
 
@@ -41,7 +42,12 @@ def _print_context(filters: ind.Filters) -> list[tuple[str, str]]:
 
 
 def render_print_map_downloads(
-    filters: ind.Filters, indicator: str, *, key_prefix: str, level: str = ind.LEVEL_2025, highlight: Sequence[str] = ()
+    filters: ind.Filters,
+    indicator: str,
+    *,
+    key_prefix: str,
+    level: str = domain.VINTAGE_2025,
+    highlight: Sequence[str] = (),
 ) -> None:
     """PNG and PDF buttons for a printable map of the current view.
 
@@ -183,7 +189,7 @@ def render_briefing_download(
                 indicators,
                 indicator,
                 layers,
-                level=ind.LEVEL_2025,
+                level=domain.VINTAGE_2025,
                 sheet=printable.PrintSheet(title="", subtitle="", demo=demo, lang=lang, compact=True),
                 highlight=codes,
             )
