@@ -189,7 +189,7 @@ def priority_scores(
 def formula_text(weights: Mapping[str, float], lang: str) -> str:
     """The formula with the current weights, in words, for the page and the exports.
 
-    Example (vi): ``Điểm = (3 × Độ phủ mỏng + 2 × Thiếu loại mô hình + …) / 9``.
+    Example (vi): ``Điểm = (3 × Mật độ mô hình thấp + 2 × Thiếu loại mô hình + …) / 9``.
     """
     full = check_weights(weights)
     total = sum(full.values())

@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     province_summary = ind.summarise(indicators, data, filters)
     sheet = printable.PrintSheet(
         title="Mô hình hoạt động / 10.000 dân – tỉnh Hà Tĩnh",
-        subtitle="Kỳ: 01/01/2025 – 30/06/2025 · Huyện cũ: Tất cả",
+        subtitle="Kỳ: 01/01/2025 – 30/6/2025 · Huyện, thị xã, thành phố (cũ): Tất cả",
         demo=True,
         lang="vi",
     )
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
                 ),
                 briefing.BriefingStamp(
                     period="01/01/2025 – 30/06/2025",
-                    context=[("Huyện cũ", "Tất cả")],
+                    context=[("Huyện, thị xã, thành phố (cũ)", "Tất cả")],
                     demo=True,
                     data_version=1,
                     exported_at="2026-01-01T00:00:00+07:00",

@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         overlays=Overlays(
             layers=overlays,
             labels={
-                "districts": "Huyện cũ",
+                "districts": "Huyện, thị xã, thành phố (cũ)",
                 "border": "Biên giới Việt – Lào",
                 "coast": "Bờ biển",
                 "economic_zones": "Khu kinh tế",

@@ -9,11 +9,12 @@ from loaders.accounts import access as roles
 from loaders.accounts import users
 from loaders.accounts.audit import local_zone
 from loaders.accounts.records import MAX_USERNAME_LENGTH, Account, UserError
+from loaders.core.i18n import format_date
 from loaders.store.db import utcnow
 from ui import cache
 from ui.access import require
 from ui.auth import admin_action
-from ui.i18n import t
+from ui.i18n import current_language, t
 
 require("users")
 st.title(t("page.admin_users"))
@@ -41,9 +42,10 @@ else:
                 t("users.col.sign_in"): accounts["has_password"].map(
                     lambda p: t("users.method.password") if p else t("users.method.oidc")
                 ),
-                t("users.col.last_login"): accounts["last_login_at"]
-                .dt.tz_convert(local_zone())
-                .dt.strftime("%d/%m/%Y %H:%M"),
+                t("users.col.last_login"): [
+                    format_date(v, current_language(), with_time=True) if pd.notna(v) else ""
+                    for v in accounts["last_login_at"].dt.tz_convert(local_zone())
+                ],
             }
         ),
         hide_index=True,

@@ -6,6 +6,7 @@ import streamlit as st
 
 from analysis.exports import export_timestamp
 from loaders.accounts import audit
+from loaders.core.i18n import format_date
 from ui import cache
 from ui.access import require
 from ui.i18n import current_language, t
@@ -53,7 +54,7 @@ st.dataframe(audit.export_frame(events, lang), hide_index=True, width="stretch",
 context = [
     (t("audit.filter.user_search"), user_text or t("filter.all")),
     (t("audit.filter.actions"), ", ".join(_action_label(a) for a in actions) or t("filter.all")),
-    (t("audit.filter.dates"), " – ".join(f"{d:%d/%m/%Y}" for d in (start, end) if d) or t("filter.all")),
+    (t("audit.filter.dates"), " – ".join(format_date(d, lang) for d in (start, end) if d) or t("filter.all")),
     (t("audit.filter.text"), text),
     (t("export.context.exported_at"), export_timestamp()),
 ]

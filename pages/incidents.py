@@ -5,6 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 from loaders.core import settings
+from loaders.core.i18n import format_date_range
 from ui import cache
 from ui.access import can
 from ui.i18n import current_language, t
@@ -38,12 +39,13 @@ st.subheader(t("incidents.change_title"))
 level = render_level_switch(filters)
 table = cache.get_change_table(version, filters, level)
 n_flagged = int(table["incidents_flag"].sum())
+previous = filters.period.previous()
 st.caption(
     t(
         "incidents.flag_count",
         n=n_flagged,
         rule=rule_sentence(filters),
-        prev=f"{filters.period.previous().start:%d/%m/%Y}–{filters.period.previous().end:%d/%m/%Y}",
+        prev=format_date_range(previous.start, previous.end, current_language()),
     )
 )
 render_table(

@@ -22,7 +22,7 @@ from analysis import comparisons, district_profile, priority, series
 from analysis import indicators as ind
 from analysis.formatting import format_indicator
 from loaders.core import domain, settings
-from loaders.core.i18n import translate
+from loaders.core.i18n import format_date, translate
 from loaders.geo import boundaries
 from loaders.geo import registry as reg
 from loaders.geo.loading import load_registry
@@ -315,7 +315,7 @@ def get_points_script(
         {
             "lat": located["lat"],
             "lon": located["lon"],
-            "date": located["occurred_on"].dt.strftime("%d/%m/%Y"),
+            "date": [format_date(d, lang) for d in located["occurred_on"]],
             "field": located["field"].map(fields["field"]),
             "severity": located["severity"].map(fields["severity"]),
         }

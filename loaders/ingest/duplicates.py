@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from loaders.core import domain
+from loaders.core.i18n import format_date
 from loaders.ingest.datasets import STORE_KEY_COLUMNS
 from loaders.store import tables
 from loaders.store.tables import DATASET_TABLES
@@ -27,9 +28,9 @@ KEY_BATCH = 5_000
 
 
 def fmt_time(value: object) -> str:
-    """A stored time as messages show it (``dd/mm/YYYY HH:MM``); other values as text."""
+    """A stored time as messages show it (date and ``HH:MM``); other values as text."""
     if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
+        return format_date(value, with_time=True)
     return str(value)
 
 

@@ -18,14 +18,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from loaders.core import domain
+from loaders.core.i18n import format_date
 from loaders.ingest.checks import inside
 from loaders.ingest.datasets import ENUM_FAMILIES, get_dataset
 from loaders.ingest.reports import ERROR_COLUMNS, empty_errors, error_frame
 from loaders.ingest.run import ValidationRun
 
 
-def _fmt_date(value: object) -> str:
-    return value.strftime("%d/%m/%Y") if isinstance(value, (pd.Timestamp, dt.date)) and not pd.isna(value) else ""
+def _fmt_date(value: object, lang: str) -> str:
+    return format_date(value, lang) if isinstance(value, (pd.Timestamp, dt.date)) and not pd.isna(value) else ""
 
 
 def _texts(values: object, n: int) -> pa.Array:
@@ -104,8 +105,8 @@ def errors_table(
                 f"validation.{code}",
                 n,
                 {"value": values},
-                today=_fmt_date(ctx.today),
-                earliest=_fmt_date(domain.EARLIEST_DATE),
+                today=_fmt_date(ctx.today, ctx.lang),
+                earliest=_fmt_date(domain.EARLIEST_DATE, ctx.lang),
             )
         elif code == "year_range":
             messages = _messages(

@@ -86,8 +86,8 @@ def _briefing(indicators, ranking, **kw) -> briefing.Briefing:
         "unit_summary": SUMMARY_UNIT,
         "province_summary": SUMMARY_PROVINCE,
         "ranking": ranking,
-        "period": "01/01/2025 – 30/06/2025",
-        "context": [("Huyện cũ", "Tất cả")],
+        "period": "01/01/2025 – 30/6/2025",
+        "context": [("Huyện, thị xã, thành phố (cũ)", "Tất cả")],
         "demo": False,
         "data_version": 7,
         "exported_at": "2026-11-27T10:00:00+07:00",
@@ -118,13 +118,13 @@ def _flat(text: str) -> str:
 
 def test_key_figures_put_the_unit_beside_the_province():
     rows = briefing.key_figures(SUMMARY_UNIT, SUMMARY_PROVINCE, "vi")
-    assert next(r.label for r in rows) == "Số mô hình hoạt động"
+    assert next(r.label for r in rows) == "Mô hình hoạt động thực chất (trừ yếu, tạm dừng)"
     by_label = {r.label: r for r in rows}
     assert by_label["Mô hình hoạt động / 10.000 dân"][1:] == ("3,4", "6,1")
-    assert by_label["Xã có đủ 4 loại mô hình"][1:] == ("0/1", "20/69")
+    assert by_label["Xã, phường có đủ 4 loại mô hình"][1:] == ("0/1", "20/69")
     assert by_label["Thay đổi so với kỳ trước"][1:] == ("+30%", "-10%")
     # No data is said, not shown as zero.
-    assert by_label['Xã đạt chuẩn "An toàn về ANTT"'].unit == "Chưa có dữ liệu"
+    assert by_label["Tỷ lệ xã, phường đạt tiêu chuẩn «An toàn về an ninh, trật tự»"].unit == "Chưa có dữ liệu"
 
 
 @pytest.mark.parametrize(
@@ -143,9 +143,9 @@ def test_missing_kinds_of_one_commune(indicators, codes, expected):
 def test_missing_kinds_of_a_district_count_communes_and_keep_no_data_apart(indicators):
     lines = briefing.missing_kind_lines(indicators, ["00001", "00002", "00003", "00004"], "vi")
     assert lines == [
-        "Tự quản: 1/3 xã có báo cáo còn thiếu",
-        "Tự hòa giải: 2/3 xã có báo cáo còn thiếu",
-        "1/4 xã chưa báo cáo mô hình nào (chưa có dữ liệu, khác với 0)",
+        "Tự quản: 1/3 xã, phường có báo cáo còn thiếu",
+        "Tự hòa giải: 2/3 xã, phường có báo cáo còn thiếu",
+        "1/4 xã, phường chưa báo cáo mô hình nào (chưa có dữ liệu, khác với 0)",
     ]
     assert briefing.missing_kind_lines(indicators, ["00002"], "en") == ["All four kinds are present."]
 
@@ -192,7 +192,7 @@ def test_pdf_is_one_page_with_title_period_figures_and_footer(indicators, rankin
     flat = _flat(text)
     for expected in (
         "Báo cáo tóm tắt: Xã Một",
-        "Kỳ: 01/01/2025 – 30/06/2025",
+        "Kỳ: 01/01/2025 – 30/6/2025",
         "Toàn tỉnh",
         "6,1",
         "Tự hòa giải",
@@ -210,7 +210,9 @@ def test_pdf_carries_the_demo_notice(indicators, ranking):
 
 
 def test_hostile_unit_names_and_filters_are_printed_literally(indicators, ranking):
-    content = _briefing(indicators, ranking, unit_name=HOSTILE_NAME, context=[("Huyện cũ", HOSTILE_FILTER)])
+    content = _briefing(
+        indicators, ranking, unit_name=HOSTILE_NAME, context=[("Huyện, thị xã, thành phố (cũ)", HOSTILE_FILTER)]
+    )
     pages, text = _pdf(briefing_pdf.build_briefing_pdf(content))
     assert pages == 1
     flat = _flat(text)

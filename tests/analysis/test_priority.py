@@ -52,7 +52,7 @@ def _indicators(**overrides) -> pd.DataFrame:
 
 def test_components_are_normalised_and_documented_values(registry) -> None:
     parts = priority.priority_components(_indicators(), registry, min_baseline=5)
-    # Thin coverage: 1 - rank percentile among communes with data (A thinnest, B best).
+    # Low model density: 1 - rank percentile among communes with data (A thinnest, B best).
     assert parts.loc[["A", "B", "C"], "coverage"].tolist() == [1.0, 0.0, 0.5]
     assert parts.loc["A", "missing_kinds"] == 0.5
     assert parts.loc["C", "weak"] == 0.0  # nothing assessed: no weak share, not a gap
@@ -124,8 +124,8 @@ def test_ties_are_broken_by_code(registry) -> None:
 @pytest.mark.parametrize(
     ("lang", "expected"),
     [
-        ("vi", "3 × Độ phủ mỏng"),
-        ("en", "3 × Thin coverage"),
+        ("vi", "3 × Mật độ mô hình thấp"),
+        ("en", "3 × Low model density"),
     ],
 )
 def test_formula_text_shows_the_weights(lang, expected) -> None:

@@ -220,7 +220,7 @@ def test_overlays_become_named_feature_groups(communes, values):
     zones = gpd.GeoDataFrame({"zone": [XSS]}, geometry=[box(105.2, 18.0, 105.3, 18.05)], crs=WGS84)
     projects = gpd.GeoDataFrame({"name": ["Cảng Sơn Dương"]}, geometry=gpd.points_from_xy([105.05], [18.05]), crs=WGS84)
     labels = {
-        "districts": "Huyện cũ",
+        "districts": "Huyện, thị xã, thành phố (cũ)",
         "border": "Biên giới",
         "economic_zones": "Khu kinh tế",
         "major_projects": "Dự án",
@@ -243,7 +243,7 @@ def test_overlays_become_named_feature_groups(communes, values):
     )
     groups = _feature_groups(m)
     assert set(labels.values()) <= set(groups)
-    assert groups["Huyện cũ"].show is True
+    assert groups["Huyện, thị xã, thành phố (cũ)"].show is True
     assert groups["Dự án"].show is False
     assert any(isinstance(e, folium.LayerControl) for e in m._children.values())
     html = m.get_root().render()

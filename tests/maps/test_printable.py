@@ -59,7 +59,7 @@ def _figure(communes, values, highlight=(), **kw):
     scale, rows = print_views.indicator_scale(values, "models_per_10k", "vi")
     options = {
         "title": "Mô hình / 10.000 dân",
-        "subtitle": "Kỳ: 01/01/2025 – 30/06/2025",
+        "subtitle": "Kỳ: 01/01/2025 – 30/6/2025",
         "source": "Ranh giới: sapnhap.bando.com.vn (2025)",
         "demo": False,
         "lang": "vi",
@@ -165,7 +165,7 @@ def test_pdf_has_one_page_with_title_period_legend_scale_and_demo_badge(communes
     assert pages == 1
     for expected in (
         "Mô hình / 10.000 dân",
-        "Kỳ: 01/01/2025 – 30/06/2025",
+        "Kỳ: 01/01/2025 – 30/6/2025",
         "DỮ LIỆU MINH HỌA",
         "Chưa có dữ liệu",
         "10 km",

@@ -164,7 +164,7 @@ def test_priority_weights_change_the_ranking_and_reset_restores(app_test) -> Non
     at = app_test(role="viewer", page="pages/priority_list.py")
     assert not at.exception
     default_top = _top(at)
-    assert any("3 × Độ phủ mỏng" in i.value for i in at.info)  # the formula is on the page
+    assert any("3 × Mật độ mô hình thấp" in i.value for i in at.info)  # the formula is on the page
     for component in COMPONENTS:
         at.slider(key=f"priority_w_{component}").set_value(5.0 if component == "focus" else 0.0)
     at.run()

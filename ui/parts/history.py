@@ -14,11 +14,12 @@ import pandas as pd
 import streamlit as st
 
 from loaders.accounts import audit
+from loaders.core.i18n import format_date
 from loaders.core.textnorm import fold
 from loaders.ingest.history import RollbackError, import_report, original_file, rollback_import
 from loaders.store import tables
 from ui import access, cache
-from ui.i18n import t
+from ui.i18n import current_language, t
 from ui.parts.upload import flash, plain_md, render_error_table
 
 ROLLBACK_CONFIRM_KEY = "history_rollback_confirm"
@@ -26,10 +27,10 @@ HISTORY_FLASH_KEY = "history_flash"
 
 
 def local_time(value: object) -> str:
-    """A stored UTC time as local ``dd/mm/yyyy HH:MM`` (blank when missing)."""
+    """A stored UTC time as local date and ``HH:MM`` (blank when missing)."""
     if value is None or pd.isna(value):
         return ""
-    return pd.Timestamp(value).tz_convert(audit.local_zone()).strftime("%d/%m/%Y %H:%M")
+    return format_date(pd.Timestamp(value).tz_convert(audit.local_zone()), current_language(), with_time=True)
 
 
 def history_view(frame: pd.DataFrame) -> pd.DataFrame:

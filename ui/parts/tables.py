@@ -15,9 +15,10 @@ import streamlit as st
 
 from analysis import indicators as ind
 from analysis.exports import export_timestamp, file_stem
+from loaders.core.i18n import format_date_range
 from loaders.core.writers import table_to_csv, table_to_xlsx
 from ui import access, cache
-from ui.i18n import t
+from ui.i18n import current_language, t
 from ui.parts.labels import enum_label
 
 
@@ -26,7 +27,7 @@ def filter_context(filters: ind.Filters, extra: list[tuple[str, str]] | None = N
     registry = cache.get_registry()
     version = cache.data_version()
     rows = [
-        (t("export.context.period"), f"{filters.period.start:%d/%m/%Y} – {filters.period.end:%d/%m/%Y}"),
+        (t("export.context.period"), format_date_range(filters.period.start, filters.period.end, current_language())),
         (
             t("filter.districts"),
             ", ".join(registry.districts.at[d, "name"] for d in filters.districts) or t("filter.all"),

@@ -318,6 +318,12 @@ def test_date_in_future(fake: FakeRegistry) -> None:
     assert err["message"] == "Ngày «16/01/2026» ở tương lai (sau ngày 15/01/2026)."
 
 
+def test_date_in_future_names_today_as_official_documents_write_it(fake: FakeRegistry) -> None:
+    # 5 July: the day takes a leading zero, a month after February does not.
+    err = only_error(incidents(fake, incident(ngay="06/07/2024"), today=dt.date(2024, 7, 5)))
+    assert err["message"] == "Ngày «06/07/2024» ở tương lai (sau ngày 05/7/2024)."
+
+
 def test_date_before_2000(fake: FakeRegistry) -> None:
     assert incidents(fake, incident(ngay="01/01/2000")).errors.empty
     err = only_error(incidents(fake, incident(ngay="31/12/1999")))
