@@ -1,6 +1,8 @@
 """``python -m loaders resolve``: resolve commune references (old or new codes and names) with the registry.
 
-One query prints one answer; ``--file`` resolves a CSV column ``query`` (with
+One query prints one answer, with the stage of the resolver that found it
+(the code, the name as written, a cell joining commune and former district,
+an outdated unit type, or the ``vietnamadminunits`` parser); ``--file`` resolves a CSV column ``query`` (with
 an optional ``on`` date per row) and prints one CSV row per input. Exit
 :data:`~loaders.cli.common.EXIT_REJECTED` when any reference stays unresolved.
 """
@@ -15,7 +17,14 @@ import pandas as pd
 
 from loaders.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, print_json, registry
 from loaders.core import domain
-from loaders.geo.resolve import STATUS_RESOLVED
+from loaders.geo.resolve import (
+    STAGE_CODE,
+    STAGE_JOINED,
+    STAGE_LIBRARY,
+    STAGE_NAME,
+    STAGE_OLD_TYPE,
+    STATUS_RESOLVED,
+)
 
 _RESOLVE_CSV_COLUMNS = [
     "input",
@@ -31,6 +40,7 @@ _RESOLVE_CSV_COLUMNS = [
     "split",
     "candidates",
     "message",
+    "stage",
 ]
 
 
@@ -108,6 +118,15 @@ def run_resolve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK if all(r["status"] == STATUS_RESOLVED for r in results) else EXIT_REJECTED
 
 
+_STAGE_TEXT = {
+    STAGE_CODE: "theo mã",
+    STAGE_NAME: "theo tên",
+    STAGE_JOINED: "tách tên xã và huyện cũ",
+    STAGE_OLD_TYPE: "loại đơn vị cũ",
+    STAGE_LIBRARY: "gói vietnamadminunits",
+}
+
+
 def _candidate_text(c: dict[str, Any]) -> str:
     if c.get("legacy_code"):
         return f"{c.get('legacy_name')} ({c.get('legacy_code')}) -> {c.get('name')} ({c.get('code')})"
@@ -119,6 +138,7 @@ def _describe(r: dict[str, Any]) -> str:
         text = f"{r['input']} → {r['name']} (mã {r['code']}, đơn vị từ 01/07/2025)"
         if r["legacy_code"]:
             text += f"; đơn vị cũ: {r['legacy_name']} (mã {r['legacy_code']}, {r['district_name']})"
+        text += f" [{_STAGE_TEXT.get(r.get('stage'), r.get('stage'))}]"
         if r.get("message"):
             text += f"\n  {r['message']}"
         return text

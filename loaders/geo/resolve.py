@@ -7,12 +7,19 @@ communes (with their 2020-2024 former names) and the pre-2020 communes. The
 reference to its 2025 commune and, for a legacy reference, its legacy unit.
 It never guesses between different 2025 communes: such a reference is
 reported as ambiguous, with its candidates.
+
+A name goes through stages, each only for what the previous ones leave
+unresolved, and the result says which one matched (``STAGE_*``): the name as
+written, the name split off its former district when one cell holds both
+("Xã Sơn Lâm - Huyện Hương Sơn"), the name under the type its unit had before
+("Xã Đồng Môn" for Phường Đồng Môn), and last the address parser of
+``vietnamadminunits`` (:mod:`loaders.geo.library`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date, datetime
 from functools import cached_property
 from typing import Any
@@ -21,80 +28,49 @@ import pandas as pd
 
 from loaders.core import domain
 from loaders.core.textnorm import DISTRICT_PREFIXES, key, split_unit_prefix
+from loaders.geo.library import read_with_package
+from loaders.geo.name_index import TIER_ALIAS, NameEntry, build_name_index
 from loaders.geo.names import (
-    TYPE_PREFIX,
-    District,
     district_matches,
     exact_name,
     is_present,
     parse_district,
     parse_query,
+    split_joined,
     strip_unit_prefix,
+)
+from loaders.geo.resolution import (
+    FLAT_COLUMNS,
+    STAGE_CODE,
+    STAGE_JOINED,
+    STAGE_LIBRARY,
+    STAGE_NAME,
+    STAGE_OLD_TYPE,
+    STATUS_AMBIGUOUS,
+    STATUS_NOT_FOUND,
+    STATUS_RESOLVED,
+    Resolution,
+    describe_candidate,
+    flat,
+    join_notes,
+    least_sure,
 )
 from loaders.geo.schema import normalise_code
 from loaders.geo.vintages import vintage_for_date, vintages_for_dates
 
-STATUS_RESOLVED = "resolved"
-STATUS_AMBIGUOUS = "ambiguous"
-STATUS_NOT_FOUND = "not_found"
-
-#: The tier of a 2020-2024 former name of a legacy unit (the other tiers are vintages).
-_TIER_ALIAS = "alias"
-
-
-@dataclass(frozen=True)
-class Resolution:
-    """The outcome of resolving one commune reference.
-
-    ``code``/``name`` are the 2025 commune; ``legacy_*`` the legacy unit when the
-    reference used legacy (or pre-2020) units. ``split`` marks a legacy commune
-    whose area or population went to several 2025 communes: ``code`` is then
-    the commune that took (most of) its area and ``candidates`` lists all.
-    """
-
-    input: str
-    status: str
-    vintage: str | None = None
-    legacy_code: str | None = None
-    legacy_name: str | None = None
-    district_code: str | None = None
-    district_name: str | None = None
-    code: str | None = None
-    name: str | None = None
-    candidates: tuple[dict[str, Any], ...] = ()
-    split: bool = False
-    message: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain dict for JSON output (candidates as a list of dicts)."""
-        return {
-            "input": self.input,
-            "status": self.status,
-            "vintage": self.vintage,
-            "legacy_code": self.legacy_code,
-            "legacy_name": self.legacy_name,
-            "district_code": self.district_code,
-            "district_name": self.district_name,
-            "code": self.code,
-            "name": self.name,
-            "split": self.split,
-            "candidates": [dict(c) for c in self.candidates],
-            "message": self.message,
-        }
-
-
-@dataclass(frozen=True)
-class _Entry:
-    """One way to name a unit: a name key in a vintage, pointing at a legacy or 2025 unit."""
-
-    name_key: str
-    prefix: str | None
-    tier: str  # "2025", "legacy", "alias" (2020-2024 former names), "pre2020"
-    code_2025: str | None  # set for 2025 entries
-    legacy_code: str | None  # set for legacy/alias/pre2020 entries
-    districts: frozenset[District]  # (prefix, key) of the former district(s)
-    label: str
-    exact: str = ""  # the name with its diacritics, to tell "Thạch Hạ" from "Thạch Hà"
+# Re-exported: callers read the statuses and the result type from here.
+__all__ = [
+    "STAGE_CODE",
+    "STAGE_JOINED",
+    "STAGE_LIBRARY",
+    "STAGE_NAME",
+    "STAGE_OLD_TYPE",
+    "STATUS_AMBIGUOUS",
+    "STATUS_NOT_FOUND",
+    "STATUS_RESOLVED",
+    "Resolution",
+    "Resolver",
+]
 
 
 class Resolver:
@@ -118,78 +94,12 @@ class Resolver:
         return str(self.communes.at[code, "name"])
 
     @cached_property
-    def _entries(self) -> dict[str, list[_Entry]]:
-        index: dict[str, list[_Entry]] = {}
+    def _entries(self) -> dict[str, list[NameEntry]]:
+        return build_name_index(self.communes, self.legacy, self.pre2020, self.aliases)
 
-        def add(entry: _Entry) -> None:
-            index.setdefault(entry.name_key, []).append(entry)
-
-        legacy_districts: dict[str, set[District]] = {}
-        for code, row in self.legacy.iterrows():
-            d_prefix = TYPE_PREFIX.get(row["district_type"])
-            d_key = key(row["district_name_short"])
-            legacy_districts.setdefault(code, set()).add((d_prefix, d_key))
-        # Pre-2020 district names (e.g. Lộc Hà, merged into Thạch Hà in 2025) still
-        # appear in old reports, so they also select the legacy units they became.
-        for _, row in self.pre2020.iterrows():
-            legacy_districts.setdefault(row["legacy_code"], set()).add(parse_district(row["pre2020_district"]))
-
-        for code, row in self.communes.iterrows():
-            districts = frozenset(d for lc in row["legacy_codes"] for d in legacy_districts.get(lc, ()))
-            add(
-                _Entry(
-                    key(row["name_short"]),
-                    TYPE_PREFIX.get(row["type"]),
-                    domain.VINTAGE_2025,
-                    code,
-                    None,
-                    districts,
-                    row["name"],
-                    exact_name(row["name_short"]),
-                )
-            )
-        for code, row in self.legacy.iterrows():
-            add(
-                _Entry(
-                    key(row["name_short"]),
-                    TYPE_PREFIX.get(row["type"]),
-                    domain.VINTAGE_LEGACY,
-                    None,
-                    code,
-                    frozenset(legacy_districts.get(code, ())),
-                    row["name"],
-                    exact_name(row["name_short"]),
-                )
-            )
-        for _, row in self.aliases.iterrows():
-            add(
-                _Entry(
-                    row["alias_key"],
-                    row["alias_prefix"],
-                    _TIER_ALIAS,
-                    None,
-                    row["legacy_code"],
-                    frozenset(legacy_districts.get(row["legacy_code"], ())),
-                    row["alias_label"],
-                )
-            )
-        for _, row in self.pre2020.iterrows():
-            districts = frozenset(
-                legacy_districts.get(row["legacy_code"], set()) | {parse_district(row["pre2020_district"])}
-            )
-            add(
-                _Entry(
-                    key(row["pre2020_name"]),
-                    None,
-                    domain.VINTAGE_PRE2020,
-                    None,
-                    row["legacy_code"],
-                    districts,
-                    f"{row['pre2020_name']} ({row['pre2020_district']}, trước 2020)",
-                    exact_name(row["pre2020_name"]),
-                )
-            )
-        return index
+    @cached_property
+    def _district_keys(self) -> frozenset[str]:
+        return frozenset(k for entries in self._entries.values() for e in entries for _, k in e.districts if k)
 
     def resolve(
         self,
@@ -230,14 +140,20 @@ class Resolver:
         if norm_code is not None:
             by_code = self._resolve_code(norm_code, wanted, label)
             if by_code is not None:
-                return by_code
+                return replace(by_code, stage=STAGE_CODE)
         if not is_present(name):
             if norm_code is not None or is_present(code):
                 return Resolution(
                     label, STATUS_NOT_FOUND, message=f"Mã xã '{code}' không có trong danh mục của tỉnh Hà Tĩnh"
                 )
             return Resolution(label, STATUS_NOT_FOUND, message="Thiếu mã xã và tên xã")
-        return self._resolve_name(str(name), district, wanted, label)
+        # The parser of the last stage reads the whole text: a query may hold
+        # more than a name and a district ("Thôn 3, Xã Sơn Lâm, Huyện Hương Sơn").
+        if query is not None:
+            written: tuple[str, object] = (query, None)
+        else:
+            written = (", ".join(str(v).strip() for v in (name, district) if is_present(v)), district)
+        return self._resolve_by_stages(str(name), district, wanted, label, written)
 
     def resolve_frame(
         self,
@@ -286,8 +202,108 @@ class Resolver:
         memo: dict[tuple, dict[str, Any]] = {}
         for k in set(keys):
             res = self.resolve(code=k[0], name=k[1], district=k[2], vintage=k[3])
-            memo[k] = _flat(res)
-        return pd.DataFrame([memo[k] for k in keys], columns=_FLAT_COLUMNS)
+            memo[k] = flat(res)
+        return pd.DataFrame([memo[k] for k in keys], columns=FLAT_COLUMNS)
+
+    def _resolve_by_stages(
+        self, name: str, district: object, wanted: str | None, label: str, written: tuple[str, object]
+    ) -> Resolution:
+        """The name through the stages in order; the first stage that finds the unit answers.
+
+        ``written`` is the whole text for the package's parser and the district
+        column its answer must agree with (``None`` for free text).
+        """
+        res = self._resolve_written(name, district, wanted, label)
+        if res.status != STATUS_NOT_FOUND:
+            return res
+        joined = self._resolve_joined(name, district, wanted, label)
+        if joined is not None:
+            return joined
+        return self._resolve_with_package(*written, label) or res
+
+    def _resolve_written(self, name: str, district: object, wanted: str | None, label: str) -> Resolution:
+        """The name (and former district) as written, then under an outdated unit type."""
+        res = self._resolve_name(name, district, wanted, label)
+        if res.status != STATUS_NOT_FOUND:
+            return replace(res, stage=STAGE_NAME)
+        return self._resolve_old_type(name, district, label) or res
+
+    def _resolve_joined(self, name: str, district: object, wanted: str | None, label: str) -> Resolution | None:
+        """A cell that holds the commune and its former district, read as :func:`split_joined` reads it."""
+        for reading in split_joined(name):
+            found: list[Resolution] = []
+            for commune, inner in reading:
+                if split_unit_prefix(commune)[0] in DISTRICT_PREFIXES:  # "Huyện Hương Sơn - Xã Sơn Lâm"
+                    commune, inner = inner, commune
+                res = self._resolve_written(commune, inner or district, wanted, label)
+                if inner and is_present(district) and res.status == STATUS_RESOLVED:
+                    # A district column as well: both must name the same unit.
+                    also = self._resolve_written(commune, district, wanted, label)
+                    if (also.status, also.code, also.legacy_code) != (res.status, res.code, res.legacy_code):
+                        continue
+                if len(reading) == 1 and res.status != STATUS_NOT_FOUND:
+                    return replace(res, stage=least_sure(res.stage, STAGE_JOINED))
+                if res.status == STATUS_RESOLVED:
+                    found.append(res)
+            # Every split between two words: only an answer they all agree on counts.
+            if found and len({(r.code, r.legacy_code) for r in found}) == 1:
+                return replace(found[0], stage=least_sure(found[0].stage, STAGE_JOINED))
+        return None
+
+    def _resolve_old_type(self, name: str, district: object, label: str) -> Resolution | None:
+        """A unit written with the type it had before (e.g. "Xã Đồng Môn" for Phường Đồng Môn).
+
+        Only for units of the legacy list (and before) whose type ranks above
+        the one written (xã, then thị trấn, then phường: units are raised, not
+        lowered), and only when the name is unique in the former district
+        written with it (in the province when none is written).
+        """
+        prefix, name_key = split_unit_prefix(name)
+        if prefix not in _TYPE_RANK:
+            return None
+        entries = [
+            e
+            for e in self._entries.get(name_key, [])
+            if e.tier != domain.VINTAGE_2025 and _TYPE_RANK.get(e.prefix, -1) > _TYPE_RANK[prefix]
+        ]
+        if is_present(district):
+            given = parse_district(district)
+            entries = [e for e in entries if district_matches(given, e.districts)]
+        exact = exact_name(strip_unit_prefix(name))
+        if any(e.exact == exact for e in entries):
+            entries = [e for e in entries if e.exact == exact]
+        units = {e.legacy_code for e in entries}
+        if len(units) != 1:
+            return None
+        res = self._legacy_resolution(units.pop(), label, domain.VINTAGE_LEGACY)
+        note = f"«{name}» ghi theo loại đơn vị đã thay đổi; đơn vị đúng là {res.legacy_name} ({res.district_name})."
+        return replace(res, stage=STAGE_OLD_TYPE, message=join_notes(note, res.message))
+
+    def _resolve_with_package(self, text: str, district: object, label: str) -> Resolution | None:
+        """The reading of ``vietnamadminunits``, kept only when it agrees with what the text says."""
+        reading = read_with_package(text)
+        if reading is None or reading.legacy_code not in self.legacy.index:
+            return None
+        ward_key = key(reading.ward_short)
+        own = [e for e in self._entries.get(ward_key, []) if e.legacy_code == reading.legacy_code]
+        if is_present(district) and not any(district_matches(parse_district(district), e.districts) for e in own):
+            return None
+        # The package may place the name in another former district than the
+        # one the text writes after it ("Tổ 1 Thạch Hà Thạch Hà" read in Thành phố Hà Tĩnh).
+        rest = key(text).replace(ward_key, "", 1).replace("tinhhatinh", "")
+        own_districts = {k for e in own for _, k in e.districts}
+        if not any(k in rest for k in own_districts) and any(k in rest for k in self._district_keys):
+            return None
+        # The package folds diacritics away ("Thạch Hà" read as Thạch Hạ): a text
+        # that spells another unit's exact name means that unit, not the package's.
+        written, theirs = exact_name(text), exact_name(reading.ward_short)
+        if theirs not in written:
+            others = {e.exact for e in self._entries.get(key(reading.ward_short), []) if e.exact not in ("", theirs)}
+            if any(o in written for o in others):
+                return None
+        res = self._legacy_resolution(reading.legacy_code, label, domain.VINTAGE_LEGACY)
+        note = f"Đọc bằng gói vietnamadminunits: {', '.join(p for p in (reading.ward, reading.district) if p)}."
+        return replace(res, stage=STAGE_LIBRARY, message=join_notes(note, res.message))
 
     def _resolve_code(self, code: str, wanted: str | None, label: str) -> Resolution | None:
         in_2025 = code in self.communes.index
@@ -399,7 +415,7 @@ class Resolver:
             }
             for r in resolutions
         )
-        described = "; ".join(_describe(c) for c in candidates)
+        described = "; ".join(describe_candidate(c) for c in candidates)
         return Resolution(
             label,
             STATUS_AMBIGUOUS,
@@ -409,33 +425,8 @@ class Resolver:
         )
 
 
-_FLAT_COLUMNS = [
-    "status",
-    "vintage",
-    "code",
-    "name",
-    "legacy_code",
-    "legacy_name",
-    "district_code",
-    "district_name",
-    "split",
-    "candidates",
-    "message",
-]
-
-
-def _flat(res: Resolution) -> dict[str, Any]:
-    out = {k: getattr(res, k) for k in _FLAT_COLUMNS if k != "candidates"}
-    out["candidates"] = (
-        "; ".join(_describe(c) for c in res.candidates) if res.status == STATUS_AMBIGUOUS or res.split else ""
-    )
-    return out
-
-
-def _describe(c: dict[str, Any]) -> str:
-    if c.get("legacy_code"):
-        return f"{c['legacy_name']} ({c.get('district_name')}, mã {c['legacy_code']}) → {c['name']} (mã {c['code']})"
-    return f"{c['name']} (mã {c['code']}, đơn vị từ 01/07/2025)"
+#: Commune types from the lowest: a unit's type changes upwards (xã -> thị trấn or phường).
+_TYPE_RANK = {"x": 0, "tt": 1, "p": 2}
 
 
 def _as_column(values: Sequence[object] | None, n: int) -> list[object]:
@@ -446,9 +437,9 @@ def _as_column(values: Sequence[object] | None, n: int) -> list[object]:
 
 def _tier_order(wanted: str | None) -> list[set[str]]:
     if wanted == domain.VINTAGE_2025:
-        return [{domain.VINTAGE_2025}, {domain.VINTAGE_LEGACY, _TIER_ALIAS}, {domain.VINTAGE_PRE2020}]
+        return [{domain.VINTAGE_2025}, {domain.VINTAGE_LEGACY, TIER_ALIAS}, {domain.VINTAGE_PRE2020}]
     if wanted in (domain.VINTAGE_LEGACY, domain.VINTAGE_PRE2020):
-        return [{domain.VINTAGE_LEGACY}, {_TIER_ALIAS}, {domain.VINTAGE_PRE2020}, {domain.VINTAGE_2025}]
+        return [{domain.VINTAGE_LEGACY}, {TIER_ALIAS}, {domain.VINTAGE_PRE2020}, {domain.VINTAGE_2025}]
     # Nothing says which vintage: both current readings compete, so a name used
     # in both for different communes is reported as ambiguous.
-    return [{domain.VINTAGE_2025, domain.VINTAGE_LEGACY}, {_TIER_ALIAS}, {domain.VINTAGE_PRE2020}]
+    return [{domain.VINTAGE_2025, domain.VINTAGE_LEGACY}, {TIER_ALIAS}, {domain.VINTAGE_PRE2020}]

@@ -37,6 +37,7 @@ RESOLVE_KEYS = {
     "code",
     "name",
     "candidates",
+    "stage",
 }
 
 
@@ -195,6 +196,28 @@ def test_resolve_single_query_json():
     out = as_json(done)
     assert set(out) >= RESOLVE_KEYS
     assert (out["status"], out["legacy_code"], out["code"], out["name"]) == ("resolved", "18814", "18814", "Xã Kỳ Hoa")
+    assert out["stage"] == "name"
+
+
+@pytest.mark.parametrize(
+    ("query", "legacy_code", "stage"),
+    [
+        ("Xã Sơn Lâm - Huyện Hương Sơn", "18145", "joined"),
+        ("X. THẠCH BÌNH TP HÀ TĨNH", "18112", "joined"),
+        ("Xã Đồng Môn, Thành phố Hà Tĩnh", "18103", "old_type"),
+        ("Thôn 3, Xã Sơn Lâm, Huyện Hương Sơn", "18145", "library"),
+    ],
+)
+def test_resolve_names_as_offices_write_them(query, legacy_code, stage):
+    out = as_json(run("resolve", query, "--json"))
+    assert (out["status"], out["legacy_code"], out["stage"]) == ("resolved", legacy_code, stage)
+    text = run("resolve", query)
+    assert text.returncode == 0
+    assert {
+        "joined": "[tách tên xã và huyện cũ]",
+        "old_type": "[loại đơn vị cũ]",
+        "library": "[gói vietnamadminunits]",
+    }[stage] in text.stdout
 
 
 def test_resolve_ambiguous_and_disambiguated():
@@ -221,6 +244,7 @@ def test_resolve_file_csv_and_json(tmp_path):
     assert done.returncode == 1  # one row stays ambiguous
     lines = done.stdout.strip().splitlines()
     assert lines[0].startswith("input,on,status,vintage,legacy_code")
+    assert lines[0].endswith(",message,stage")
     assert len(lines) == 5
     assert [line.split(",")[2] for line in lines[1:]] == ["resolved", "ambiguous", "resolved", "resolved"]
 
