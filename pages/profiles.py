@@ -8,6 +8,7 @@ from maps.views import clicked_code
 from ui import cache
 from ui.i18n import current_language, t
 from ui.map_component import map_event
+from ui.parts.labels import former_name
 from ui.parts.map_section import (
     SELECTED_COMMUNE_KEY,
     Colouring,
@@ -78,7 +79,7 @@ else:
         codes,
         key="profiles_district",
         persist_state="session",
-        format_func=lambda c: registry.districts.at[c, "name"] if c else t("profile.pick_district"),
+        format_func=lambda c: former_name(registry.districts.at[c, "name"]) if c else t("profile.pick_district"),
     )
     focus_codes = registry.communes_in_districts([code]) if code else []
 

@@ -13,6 +13,7 @@ from loaders.core import domain
 from loaders.core.i18n import LANGUAGES
 from ui import cache, url_state
 from ui.i18n import LANG_KEY, t
+from ui.parts.labels import former_name
 
 GRANULARITIES = ("month", "quarter", "year")
 FIRST_PERIOD = date(2020, 1, 1)
@@ -101,7 +102,7 @@ def render_sidebar() -> Filters:
             t("filter.districts"),
             district_codes,
             key="filter_districts",
-            format_func=lambda c: registry.districts.at[c, "name"],
+            format_func=lambda c: former_name(registry.districts.at[c, "name"]),
             placeholder=t("filter.all"),
         )
         kinds = st.multiselect(

@@ -46,7 +46,9 @@ def test_home_renders_key_widgets_and_demo_badge(app_test, registry):
     assert granularity.value == "month" and len(granularity.options) == 3
     districts = at.multiselect(key="filter_districts")
     assert districts.label == translate("filter.districts", "vi")
-    assert districts.options == list(registry.districts["name"]) and len(districts.options) == 12
+    # Former districts read as such: "Thị xã Kỳ Anh (cũ)".
+    assert districts.options == [f"{n} (cũ)" for n in registry.districts["name"]] and len(districts.options) == 12
+    assert "Thị xã Kỳ Anh (cũ)" in districts.options
     assert districts.value == []  # the whole province by default
     assert any("Dữ liệu minh họa" in w.value for w in at.warning)
     assert len(at.metric) == 6
@@ -60,10 +62,10 @@ def test_filters_change_the_kpis(app_test):
     after = _kpis(at)
     assert after != before
     # 7 communes border Laos: the "all four kinds" figure counts at most 7 of them.
-    all_kinds = next(v for k, v in after.items() if k.startswith("Xã có đủ 4"))
+    all_kinds = next(v for k, v in after.items() if k.startswith("Xã, phường có đủ 4"))
     assert int(all_kinds.split("/")[1]) <= 7
     at.multiselect(key="filter_districts").set_value(["436"]).run()  # TP Hà Tĩnh is not on the border
-    assert next(v for k, v in _kpis(at).items() if k.startswith("Xã có đủ 4")) == "0/0"
+    assert next(v for k, v in _kpis(at).items() if k.startswith("Xã, phường có đủ 4")) == "0/0"
 
 
 def test_period_change_changes_incident_figures(app_test):

@@ -21,6 +21,11 @@ def fmt(indicator: str, value: float | None) -> str:
     return format_indicator(indicator, value, current_language(), t("common.no_data"))
 
 
+def former_name(name: str) -> str:
+    """A former district's name as shown since 1 July 2025: "Thị xã Kỳ Anh (cũ)"."""
+    return t("common.former", name=name)
+
+
 def enum_label(family: str, value: object) -> str:
     """Display label of a stored enumerated value."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -21,6 +21,7 @@ from loaders.core import domain
 from maps import print_views, printable
 from ui import access, cache
 from ui.i18n import current_language, t
+from ui.parts.labels import former_name
 from ui.parts.tables import filter_context
 
 UNIT_COMMUNE = "commune"
@@ -145,7 +146,7 @@ def render_briefing_download(
     if unit_kind == UNIT_COMMUNE and unit in registry.communes.index:
         name, codes = registry.communes.at[unit, "name"], (unit,)
     elif unit_kind == UNIT_DISTRICT and unit in registry.districts.index:
-        name, codes = registry.districts.at[unit, "name"], tuple(registry.communes_in_districts([unit]))
+        name, codes = former_name(registry.districts.at[unit, "name"]), tuple(registry.communes_in_districts([unit]))
     else:
         return
     lang = current_language()

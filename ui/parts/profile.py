@@ -14,7 +14,7 @@ from loaders.core import domain
 from ui import cache
 from ui.charts import render_bar_chart
 from ui.i18n import t
-from ui.parts.labels import enum_label, enum_labels, fmt, indicator_columns, indicator_label
+from ui.parts.labels import enum_label, enum_labels, fmt, former_name, indicator_columns, indicator_label
 from ui.parts.tables import render_table
 
 
@@ -44,7 +44,7 @@ def render_commune_profile(code: str, filters: ind.Filters, indicators: pd.DataF
         pd.DataFrame(
             {
                 t("col.legacy_name"): members["name"],
-                t("col.district"): members["district_name"],
+                t("col.district"): members["district_name"].map(former_name),
                 t("col.split"): members["split"].map({True: t("common.yes"), False: ""}),
             }
         ),
@@ -175,14 +175,15 @@ def render_district_profile(district: str, filters: ind.Filters, key_prefix: str
     registry = cache.get_registry()
     version = cache.data_version()
     communes, legacy = district_profile.district_members(registry, district)
-    st.subheader(registry.districts.at[district, "name"])
+    district_name = former_name(registry.districts.at[district, "name"])
+    st.subheader(district_name)
     whole = cache.get_indicators(version, cache.province_filters(filters))
     members = whole.loc[whole.index.intersection(communes.index)]
     st.markdown(f"**{t('profile.member_communes')}** ({len(communes)})")
     shown = ("models_per_10k", "kinds_present", "weak_share", "incidents_per_10k", "incidents_change")
     frame = indicator_columns(members[["name", *shown]])
     frame.columns = [t("col.commune"), *(indicator_label(c) for c in shown)]
-    render_table(frame, filters, registry.districts.at[district, "name"], key=f"{key_prefix}_members")
+    render_table(frame, filters, district_name, key=f"{key_prefix}_members")
     st.caption(t("profile.legacy_members", n=len(legacy), names=", ".join(legacy["name"])))
     st.markdown(f"**{t('profile.vs_district_median')}**")
     table = cache.get_district_table(version, filters)

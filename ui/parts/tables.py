@@ -19,7 +19,7 @@ from loaders.core.i18n import format_date_range
 from loaders.core.writers import table_to_csv, table_to_xlsx
 from ui import access, cache
 from ui.i18n import current_language, t
-from ui.parts.labels import enum_label
+from ui.parts.labels import enum_label, former_name
 
 
 def filter_context(filters: ind.Filters, extra: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
@@ -30,7 +30,7 @@ def filter_context(filters: ind.Filters, extra: list[tuple[str, str]] | None = N
         (t("export.context.period"), format_date_range(filters.period.start, filters.period.end, current_language())),
         (
             t("filter.districts"),
-            ", ".join(registry.districts.at[d, "name"] for d in filters.districts) or t("filter.all"),
+            ", ".join(former_name(registry.districts.at[d, "name"]) for d in filters.districts) or t("filter.all"),
         ),
         (t("filter.kinds"), ", ".join(enum_label("kind", k) for k in filters.kinds) or t("filter.all")),
         (t("filter.focus"), t(f"focus.{filters.focus}")),
