@@ -805,3 +805,9 @@ def test_error_reports_are_formula_safe_and_accept_stored_reports() -> None:
     sheet = load_workbook(io.BytesIO(reports.errors_to_xlsx(stored))).active
     values = [c.value for c in sheet[2]]
     assert values[0] == 3 and values[2] == '\'=HYPERLINK("x")' and sheet.cell(2, 3).data_type == "s"
+
+
+def test_the_official_spelling_of_the_traffic_field_maps_to_the_stored_value() -> None:
+    # The label reads "Trật tự, an toàn giao thông"; the stored value keeps its old spelling.
+    written = pd.Series(["Trật tự, an toàn giao thông", "trat tu an toan giao thong"])
+    assert canonical_enum(written, "field").tolist() == ["trật tự an toàn giao thông"] * 2
