@@ -16,11 +16,19 @@ FIRST_RECOGNITION_YEAR_2025: int = 2025
 #: Earliest date the importer accepts.
 EARLIEST_DATE: date = date(2000, 1, 1)
 
-#: The three uploadable datasets: their names in files, the store, the command line and URLs.
+#: The uploadable datasets: their names in files, the store, the command line and URLs.
 DATASET_MODELS = "models"
 DATASET_INCIDENTS = "incidents"
 DATASET_RECOGNITIONS = "recognitions"
+DATASET_RESIDENTIAL_AREAS = "residential_areas"
 DATASET_NAMES: tuple[str, ...] = (DATASET_MODELS, DATASET_INCIDENTS, DATASET_RECOGNITIONS)
+
+#: The two kinds of residential area (khu dân cư): a village, and a residential group in a ward.
+AREA_KIND_VILLAGE = "thôn"
+AREA_KIND_URBAN = "tổ dân phố"
+AREA_KINDS: tuple[str, ...] = (AREA_KIND_VILLAGE, AREA_KIND_URBAN)
+#: The day the grassroots security teams (tổ bảo vệ ANTT, Law 30/2023/QH15) came into being.
+SECURITY_TEAMS_DATE: date = date(2024, 7, 1)
 
 VINTAGE_2025 = "2025"
 VINTAGE_LEGACY = "legacy"
