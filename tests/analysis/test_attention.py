@@ -25,7 +25,11 @@ def _indicators(rows: dict[str, dict]) -> pd.DataFrame:
         "models_covering": 4.0,
         "kinds_missing": (),
     }
-    table = pd.DataFrame([{**defaults, "name": code, **row} for code, row in rows.items()], index=list(rows))
+    table = pd.DataFrame(
+        [{**defaults, "name": code, **row} for code, row in rows.items()],
+        index=pd.Index(list(rows), dtype=object),
+        columns=["name", *defaults],
+    )
     table.index.name = "code"
     return table
 
