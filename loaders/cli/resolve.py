@@ -17,6 +17,7 @@ import pandas as pd
 
 from loaders.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, print_json, registry
 from loaders.core import domain
+from loaders.core.i18n import format_date
 from loaders.geo.resolve import (
     STAGE_CODE,
     STAGE_JOINED,
@@ -49,7 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("resolve", help="Tra cứu xã/phường theo mã hoặc tên (cũ hoặc mới)")
     p.add_argument("query", nargs="?", help='Ví dụ: "Xã Kỳ Tân, Huyện Kỳ Anh" hoặc 18814')
     p.add_argument("--file", help="Tệp CSV có cột 'query' (và cột 'on' tùy chọn); mỗi dòng cho một kết quả")
-    p.add_argument("--on", help="Ngày của bản ghi (YYYY-MM-DD); trước 01/07/2025 là đơn vị cũ")
+    p.add_argument("--on", help="Ngày của bản ghi (YYYY-MM-DD); trước 01/7/2025 là đơn vị cũ")
     p.add_argument("--vintage", choices=list(domain.VINTAGES), help="Hệ đơn vị của tên (ghi đè --on)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_resolve)
@@ -135,7 +136,7 @@ def _candidate_text(c: dict[str, Any]) -> str:
 
 def _describe(r: dict[str, Any]) -> str:
     if r["status"] == STATUS_RESOLVED:
-        text = f"{r['input']} → {r['name']} (mã {r['code']}, đơn vị từ 01/07/2025)"
+        text = f"{r['input']} → {r['name']} (mã {r['code']}, đơn vị từ {format_date(domain.REFORM_DATE)})"
         if r["legacy_code"]:
             text += f"; đơn vị cũ: {r['legacy_name']} (mã {r['legacy_code']}, {r['district_name']})"
         text += f" [{_STAGE_TEXT.get(r.get('stage'), r.get('stage'))}]"

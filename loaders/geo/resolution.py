@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from loaders.core import domain
+from loaders.core.i18n import format_date
+
 STATUS_RESOLVED = "resolved"
 STATUS_AMBIGUOUS = "ambiguous"
 STATUS_NOT_FOUND = "not_found"
@@ -106,4 +109,4 @@ def describe_candidate(c: dict[str, Any]) -> str:
     """A candidate commune as users read it, with its legacy unit when it has one."""
     if c.get("legacy_code"):
         return f"{c['legacy_name']} ({c.get('district_name')}, mã {c['legacy_code']}) → {c['name']} (mã {c['code']})"
-    return f"{c['name']} (mã {c['code']}, đơn vị từ 01/07/2025)"
+    return f"{c['name']} (mã {c['code']}, đơn vị từ {format_date(domain.REFORM_DATE)})"
