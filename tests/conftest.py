@@ -115,8 +115,12 @@ def province_polygon():
 
 
 @pytest.fixture
-def app_test(request: pytest.FixtureRequest) -> Callable[..., AppTest]:
-    """A factory of ``AppTest`` sessions of the app: the one place the tests build them."""
+def app_test(request: pytest.FixtureRequest, fresh_data_caches: None) -> Callable[..., AppTest]:
+    """A factory of ``AppTest`` sessions of the app: the one place the tests build them.
+
+    The data caches are cleared first: ``ui.cache.get_datasets`` is keyed by the
+    data version alone, and another test's store at the same version must not answer.
+    """
     from streamlit.testing.v1 import AppTest
 
     from tests.support.accounts import as_role
