@@ -30,6 +30,7 @@ from loaders.ingest.history import RollbackError, list_imports, rollback_import
 from loaders.ingest.preview import ImportRefused, ImportRequest, preview_import
 from loaders.ingest.rawtable import UnreadableFileError
 from loaders.ingest.reading import check_upload_size
+from loaders.ingest.reporting import ALL_COMMUNES, ReportScope, ReportScopeError, parse_scope
 from loaders.ingest.reports import errors_to_records
 
 #: Errors printed to the terminal without --json (all of them are in --json).
@@ -39,7 +40,7 @@ _MAX_ERRORS_SHOWN = 50
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``import``, ``imports`` and ``rollback`` to the ``python -m loaders`` parser."""
     p = sub.add_parser("import", help="Nhập một tệp CSV/XLSX vào kho dữ liệu")
-    p.add_argument("--dataset", required=True, choices=["models", "incidents", "recognitions"])
+    p.add_argument("--dataset", required=True, choices=list(domain.DATASET_NAMES))
     p.add_argument("file", metavar="FILE")
     p.add_argument("--sheet", help="Trang tính (XLSX); mặc định trang đầu")
     p.add_argument(
@@ -53,6 +54,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--vintage",
         choices=list(domain.VINTAGES),
         help="Hệ đơn vị hành chính của tên xã khi còn mơ hồ (mô hình); mặc định 2025",
+    )
+    p.add_argument(
+        "--reports",
+        metavar="TỪ:ĐẾN",
+        help="Kỳ báo cáo của tệp vụ việc, ngày ISO, ví dụ 2025-01-01:2025-03-31 (tháng được tính khi kỳ phủ trọn "
+        "tháng); mặc định các tháng mà các dòng trải qua",
+    )
+    p.add_argument(
+        "--reports-communes",
+        metavar=ALL_COMMUNES,
+        help="«all»: tệp báo cáo cho toàn tỉnh (xã không có vụ việc nào tính là 0); mặc định các xã có trong tệp",
     )
     p.add_argument("--dry-run", action="store_true", help="Chỉ kiểm tra, không ghi")
     p.add_argument("--valid-only", action="store_true", help="Ghi các dòng hợp lệ dù có dòng bị từ chối")
@@ -83,6 +95,10 @@ def run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return _fail_usage(args, str(exc), err, out, reason="unreadable")
     except OSError as exc:
         return _fail_usage(args, f"Không mở được tệp «{args.file}»: {exc.strerror}", err, out, reason="unreadable")
+    try:
+        scope = _report_scope(args)
+    except ReportScopeError as exc:
+        return _fail_usage(args, str(exc), err, out, reason="usage")
     try:
         mapping = parse_mapping(args.map)
         engine = open_engine()
@@ -125,7 +141,9 @@ def run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         return _report(args, summary, status, out)
     try:
-        outcome = commit_import(engine, preview, valid_only=args.valid_only, force=args.force, user=args.user)
+        outcome = commit_import(
+            engine, preview, valid_only=args.valid_only, force=args.force, user=args.user, reports=scope
+        )
     except ImportRefused as exc:
         summary.update(message=str(exc), refused=exc.reason)
         return _report(args, summary, EXIT_REJECTED, out)
@@ -134,6 +152,15 @@ def run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
     status = EXIT_REJECTED if (preview.n_rejected or not outcome.committed) else EXIT_OK
     return _report(args, summary, status, out)
+
+
+def _report_scope(args: argparse.Namespace) -> ReportScope | None:
+    """The reporting period of ``--reports`` / ``--reports-communes`` (``None`` when neither is given)."""
+    if args.reports is None and args.reports_communes is None:
+        return None
+    if args.dataset != domain.DATASET_INCIDENTS:
+        raise ReportScopeError("--reports và --reports-communes chỉ dùng cho bộ dữ liệu vụ việc (incidents).")
+    return parse_scope(args.reports, args.reports_communes, registry().communes.index)
 
 
 def _fail_usage(args: argparse.Namespace, message: str, err: TextIO, out: TextIO, reason: str) -> int:

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 from loaders.accounts import audit
 from loaders.core import domain
 from loaders.core.textnorm import key
+from loaders.geo.areas import area_key
 from loaders.geo.loading import load_registry
 from loaders.ingest.bulk import (
     DEFER_CHECKPOINT_FROM,
@@ -35,9 +36,18 @@ from loaders.ingest.bulk import (
     plain,
     prepare_bulk,
 )
-from loaders.ingest.datasets import STORE_COLUMNS, STORE_KEY_COLUMNS, STORED_RESOLVED_COLUMNS
+from loaders.ingest.datasets import (
+    NO,
+    STORE_COLUMNS,
+    STORE_KEY_COLUMNS,
+    STORED_RESOLVED_COLUMNS,
+    YES,
+    YES_NO_FAMILY,
+    get_dataset,
+)
 from loaders.ingest.duplicates import KEY_BATCH, duplicate_message, find_duplicate_file
 from loaders.ingest.preview import ImportPreview, ImportRefused, ImportRequest, Progress, preview_import, tick
+from loaders.ingest.reporting import ReportScope, ReportScopeError, reported_pairs, write_reports
 from loaders.ingest.reports import errors_to_records
 from loaders.store import db, originals, reads, tables
 from loaders.store.tables import DATASET_TABLES
@@ -104,6 +114,7 @@ def commit_import(
     user: str,
     progress: Progress | None = None,
     is_demo: bool = False,
+    reports: ReportScope | None = None,
 ) -> ImportOutcome:
     """Write a previewed import in one transaction.
 
@@ -124,6 +135,9 @@ def commit_import(
         ``progress(fraction, message)``, called after each batch.
     is_demo : bool
         Mark the import as demo data.
+    reports : ReportScope, optional
+        The months and communes an incidents import reports (:mod:`loaders.ingest.reporting`);
+        default the months its rows span, for its communes. Written in the same transaction.
 
     Returns
     -------
@@ -136,7 +150,11 @@ def commit_import(
     ImportRefused
         ``"duplicate_file"`` for a re-upload without ``force``; ``"conflict"``
         when a business key was taken meanwhile (nothing written).
+    ReportScopeError
+        When ``reports`` is given for a dataset other than incidents.
     """
+    if reports is not None and preview.dataset != domain.DATASET_INCIDENTS:
+        raise ReportScopeError("Kỳ báo cáo chỉ dùng cho dữ liệu vụ việc.")
     errors = preview.errors
     counts = {
         "dataset": preview.dataset,
@@ -218,6 +236,8 @@ def commit_import(
                 insert_chunk(conn, table, columns, [[import_id] * (stop - start), *values])
                 done = min(start + CHUNK_ROWS, n)
                 tick(progress, done / n, f"Đã ghi {done:,}/{n:,} dòng".replace(",", "."))
+            if dataset == domain.DATASET_INCIDENTS:
+                write_reports(conn, import_id, reported_pairs(reports, rows))
             _store_original(conn, preview.sha256, len(preview.data), packed_original)
             for index in deferred:
                 index.create(conn)
@@ -273,8 +293,15 @@ def to_store_frame(dataset: str, accepted: pd.DataFrame) -> pd.DataFrame:
     # Validation already computed the normalised names of the business key; reuse them.
     if dataset == domain.DATASET_MODELS:
         out["name_key"] = accepted["name_key"] if "name_key" in accepted.columns else _keys(out["model_name"])
+        out["area_key"] = accepted["area_key"] if "area_key" in accepted.columns else None
     elif dataset == domain.DATASET_RECOGNITIONS:
         out["unit_key"] = accepted["unit_key"] if "unit_key" in accepted.columns else _keys(out["unit_name"])
+    elif dataset == domain.DATASET_RESIDENTIAL_AREAS:
+        out["area_key"] = accepted["area_key"] if "area_key" in accepted.columns else out["area_name"].map(area_key)
+    # A có/không column is stored as true/false (NULL when not given).
+    for col in get_dataset(dataset).columns:
+        if col.enum == YES_NO_FAMILY and col.store_column in out:
+            out[col.store_column] = out[col.store_column].map({YES: True, NO: False}).astype("boolean")
     return out.reset_index(drop=True)
 
 
@@ -342,6 +369,7 @@ def import_frames(
     registry: Any = None,
     province_polygon: Any = None,
     valid_only: bool = False,
+    reports: Mapping[str, ReportScope] | None = None,
 ) -> dict[str, ImportOutcome]:
     """Validate canonical frames through the same path as files and commit each as an import.
 
@@ -354,6 +382,8 @@ def import_frames(
         Canonical columns (as :func:`loaders.demo.generator.generate_demo` returns).
     is_demo : bool
         Mark the imports as demo data.
+    reports : mapping of dataset name to ReportScope, optional
+        What an incidents frame reports (default: the months its rows span).
 
     Returns
     -------
@@ -368,6 +398,12 @@ def import_frames(
         request = ImportRequest(dataset=dataset, data=data, file_name=name, user=user)
         preview = preview_import(engine, request, registry=registry, province_polygon=province_polygon)
         outcomes[dataset] = commit_import(
-            engine, preview, valid_only=valid_only, force=True, user=user, is_demo=is_demo
+            engine,
+            preview,
+            valid_only=valid_only,
+            force=True,
+            user=user,
+            is_demo=is_demo,
+            reports=(reports or {}).get(dataset),
         )
     return outcomes

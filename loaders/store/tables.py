@@ -99,7 +99,15 @@ models = sa.Table(
     sa.Column("lat", sa.Float),
     sa.Column("lon", sa.Float),
     sa.Column("notes", sa.Text),
-    sa.UniqueConstraint("commune_code", "name_key", name="uq_models_business_key"),
+    # A row is a model's record for one year (migration 0007): its rating and status that
+    # year. Rows stored before then hold for the year they were imported in.
+    sa.Column("rating_year", sa.Integer, nullable=False),
+    sa.Column("suspended_on", sa.Date),
+    # The thôn/tổ dân phố as written, and its loose key (loaders.geo.areas.area_key): the
+    # link to a residential area is made by key when read, so a list imported later links it.
+    sa.Column("area_name", sa.String(200)),
+    sa.Column("area_key", sa.String(200)),
+    sa.UniqueConstraint("commune_code", "name_key", "rating_year", name="uq_models_business_key"),
 )
 
 incidents = sa.Table(
@@ -118,6 +126,17 @@ incidents = sa.Table(
     sa.UniqueConstraint("incident_code", name="uq_incidents_business_key"),
 )
 
+#: What an incidents import reports (migration 0008): one row per 2025 commune and month (its
+#: first day). A reported commune-month with no incident counts 0; one no visible import
+#: reported is "chưa báo cáo". Small: communes × months, never one row per incident.
+import_reports = sa.Table(
+    "import_reports",
+    metadata,
+    sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("month", sa.Date, primary_key=True),
+    sa.Column("commune_code", sa.String(5), primary_key=True),
+)
+
 recognitions = sa.Table(
     "recognitions",
     metadata,
@@ -132,10 +151,33 @@ recognitions = sa.Table(
     sa.UniqueConstraint("year", "commune_code", "unit_type", "unit_key", name="uq_recognitions_business_key"),
 )
 
+#: Residential areas (thôn, tổ dân phố, migration 0006): a commune's yearly list. ``legacy_code`` is
+#: the legacy commune the area belonged to before 1 July 2025, from "Xã cũ" or the crosswalk.
+residential_areas = sa.Table(
+    "residential_areas",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    _import_fk(),
+    *_resolved_columns(),
+    sa.Column("year", sa.Integer, nullable=False, index=True),
+    sa.Column("area_name", sa.String(200), nullable=False),
+    sa.Column("area_key", sa.String(200), nullable=False),
+    sa.Column("area_kind", sa.String(20)),
+    sa.Column("legacy_given", sa.String(200)),
+    sa.Column("households", sa.Integer),
+    sa.Column("population", sa.Integer),
+    sa.Column("has_mediation_team", sa.Boolean),
+    sa.Column("mediation_members", sa.Integer),
+    sa.Column("has_security_team", sa.Boolean),
+    sa.Column("security_members", sa.Integer),
+    sa.UniqueConstraint("year", "commune_code", "area_key", name="uq_residential_areas_business_key"),
+)
+
 DATASET_TABLES: dict[str, sa.Table] = {
     domain.DATASET_MODELS: models,
     domain.DATASET_INCIDENTS: incidents,
     domain.DATASET_RECOGNITIONS: recognitions,
+    domain.DATASET_RESIDENTIAL_AREAS: residential_areas,
 }
 
 #: Audit log: append-only; nothing in the UI updates or deletes it.
@@ -199,4 +241,31 @@ meta = sa.Table(
     metadata,
     sa.Column("key", sa.String(50), primary_key=True),
     sa.Column("value", sa.String(200), nullable=False),
+)
+
+#: The admin's yearly lists of hot-spot communes ("địa bàn trọng điểm, phức tạp về an ninh, trật tự",
+#: migration 0009). Every save of a year's list is a new version holding the whole list; nothing
+#: is updated or deleted, so every earlier list stays readable with who saved it and when.
+HOT_SPOT_TEXT_MAX = 500
+hot_spot_versions = sa.Table(
+    "hot_spot_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("year", sa.Integer, nullable=False, index=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(USER_NAME_MAX), nullable=False),
+    sa.Column("note", sa.Text),
+    sa.UniqueConstraint("year", "version", name="uq_hot_spot_versions_year_version"),
+)
+hot_spot_entries = sa.Table(
+    "hot_spot_entries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("version_id", sa.Integer, sa.ForeignKey("hot_spot_versions.id"), nullable=False, index=True),
+    sa.Column("commune_code", sa.String(5), nullable=False),
+    sa.Column("vintage", sa.String(10), nullable=False),
+    sa.Column("reason", sa.String(HOT_SPOT_TEXT_MAX), nullable=False),
+    sa.Column("decision", sa.String(HOT_SPOT_TEXT_MAX), nullable=False),
+    sa.UniqueConstraint("version_id", "vintage", "commune_code", name="uq_hot_spot_entries_version_commune"),
 )

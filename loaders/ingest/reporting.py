@@ -1,0 +1,218 @@
+"""What an incidents import reports: which months, for which communes.
+
+The one place that decides the commune-months an import reports (stored in
+``import_reports`` in the import's own transaction):
+
+* **Months.** A stated range (``--reports FROM:TO``, the upload page's dates)
+  reports each month it covers whole: 2025-01-15:2025-03-31 reports February
+  and March. Without a range, the months the rows span, from the first row's
+  month to the last row's, both included.
+* **Communes.** The file's own (the 2025 communes of its accepted rows), or
+  the whole province (``--reports-communes all``).
+* **Rows.** Every accepted row also reports its own commune and month: an
+  incident is counted wherever it falls, never dropped as "not reported".
+* **Skipped.** Commune-months an import says were not reported are left out
+  (the demo uses it for the communes that skipped a month).
+
+A commune-month that a visible import reported with no incident counts 0;
+one that none reported is "chưa báo cáo" (``analysis/reporting.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from loaders.ingest.datasets import ImportDataError
+from loaders.store import tables
+
+#: The value of ``--reports-communes`` that reports the whole province.
+ALL_COMMUNES = "all"
+#: Rows per INSERT of the reported commune-months.
+_BATCH = 5_000
+
+
+class ReportScopeError(ImportDataError):
+    """A reporting period or commune choice that cannot be used; the message is Vietnamese."""
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """What an incidents import says it reports.
+
+    Attributes
+    ----------
+    first, last : date or None
+        The stated range, both days included; ``None`` for the months the rows span.
+    communes : tuple of str or None
+        The 2025 communes reported (the whole province for ``all``); ``None`` for the file's own.
+    skipped : frozenset of (str, date)
+        ``(2025 commune code, first day of month)`` pairs left out.
+    """
+
+    first: date | None = None
+    last: date | None = None
+    communes: tuple[str, ...] | None = None
+    skipped: frozenset[tuple[str, date]] = frozenset()
+
+    def __post_init__(self) -> None:
+        if (self.first is None) != (self.last is None):
+            raise ReportScopeError("Kỳ báo cáo cần cả ngày đầu và ngày cuối.")
+        if self.first is not None and self.last is not None:
+            if self.first > self.last:
+                raise ReportScopeError(
+                    f"Kỳ báo cáo «{self.first.isoformat()}:{self.last.isoformat()}»: ngày đầu sau ngày cuối."
+                )
+            if not whole_months(self.first, self.last):
+                raise ReportScopeError(
+                    f"Kỳ báo cáo «{self.first.isoformat()}:{self.last.isoformat()}» không trọn tháng nào; "
+                    "một tháng chỉ được tính là đã báo cáo khi kỳ phủ cả tháng (ví dụ 2025-01-01:2025-03-31)."
+                )
+
+
+_RANGE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*:\s*(\d{4}-\d{2}-\d{2})\s*$")
+
+
+def parse_scope(reports: str | None, communes: str | None, province: Iterable[str]) -> ReportScope:
+    """The scope of the command line's ``--reports FROM:TO`` and ``--reports-communes all``.
+
+    Parameters
+    ----------
+    reports : str or None
+        ``"2025-01-01:2025-03-31"`` (ISO dates, both included), or ``None``.
+    communes : str or None
+        ``"all"`` for the whole province, or ``None`` for the file's communes.
+    province : iterable of str
+        The 2025 commune codes of the province (what ``all`` reports).
+
+    Returns
+    -------
+    ReportScope
+
+    Raises
+    ------
+    ReportScopeError
+        For a malformed range, an impossible date, a start after the end, a range
+        covering no whole month, or a commune choice other than ``all``.
+
+    Examples
+    --------
+    >>> parse_scope("2025-01-01:2025-03-31", None, ()).last
+    datetime.date(2025, 3, 31)
+    """
+    if communes is not None and communes.strip().lower() != ALL_COMMUNES:
+        raise ReportScopeError(
+            f"--reports-communes «{communes}» không hợp lệ: chỉ nhận «all» (toàn tỉnh); "
+            "bỏ trống để báo cáo cho các xã, phường có trong tệp."
+        )
+    chosen = None if communes is None else tuple(sorted(set(province)))
+    if reports is None:
+        return ReportScope(communes=chosen)
+    match = _RANGE.match(reports)
+    if match is None:
+        raise ReportScopeError(f"--reports «{reports}» không đúng dạng TỪ:ĐẾN theo ISO, ví dụ 2025-01-01:2025-03-31.")
+    try:
+        first, last = (date.fromisoformat(part) for part in match.groups())
+    except ValueError as exc:
+        raise ReportScopeError(f"--reports «{reports}»: ngày không tồn tại ({exc}).") from exc
+    return ReportScope(first=first, last=last, communes=chosen)
+
+
+def month_start(day: date) -> date:
+    """The first day of ``day``'s month."""
+    return day.replace(day=1)
+
+
+def month_end(day: date) -> date:
+    """The last day of ``day``'s month."""
+    return _next_month(month_start(day)) - timedelta(days=1)
+
+
+def _next_month(first: date) -> date:
+    return (first + timedelta(days=32)).replace(day=1)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """First days of the months from ``first``'s month to ``last``'s, both included (empty when reversed)."""
+    out: list[date] = []
+    month = month_start(first)
+    while month <= last:
+        out.append(month)
+        month = _next_month(month)
+    return out
+
+
+def whole_months(first: date, last: date) -> list[date]:
+    """First days of the months that ``[first, last]`` covers whole.
+
+    Examples
+    --------
+    >>> [m.month for m in whole_months(date(2025, 1, 15), date(2025, 3, 31))]
+    [2, 3]
+    """
+    return [m for m in months_between(first, last) if m >= first and month_end(m) <= last]
+
+
+def default_range(occurred_on: pd.Series) -> tuple[date, date] | None:
+    """The first and last day of the months the rows span (the upload page's defaults); ``None`` without rows."""
+    when = pd.to_datetime(occurred_on, errors="coerce").dropna()
+    if when.empty:
+        return None
+    return month_start(when.min().date()), month_end(when.max().date())
+
+
+def reported_pairs(scope: ReportScope | None, rows: pd.DataFrame) -> pd.DataFrame:
+    """The commune-months an import reports.
+
+    Parameters
+    ----------
+    scope : ReportScope or None
+        ``None`` is the default scope: the months the rows span, for the file's communes.
+    rows : pd.DataFrame
+        The import's rows: ``commune_code`` (2025) and ``occurred_on``.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``month`` (date, first day) and ``commune_code``, unique, sorted.
+    """
+    scope = scope or ReportScope()
+    when = pd.to_datetime(rows["occurred_on"], errors="coerce")
+    codes = rows["commune_code"].astype(object)
+    known = when.notna() & codes.notna()
+    when, codes = when[known], codes[known]
+    # Unique (month, commune) first: a million rows reduce to a few thousand pairs before any date object.
+    own = pd.DataFrame(
+        {"month": when.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]"), "commune_code": codes.to_numpy()}
+    ).drop_duplicates()
+    own["month"] = [date.fromisoformat(str(m)[:7] + "-01") for m in own["month"].to_numpy(dtype="datetime64[M]")]
+    if scope.first is not None and scope.last is not None:
+        months = whole_months(scope.first, scope.last)
+    elif len(own):
+        months = months_between(min(own["month"]), max(own["month"]))
+    else:
+        months = []
+    communes = sorted(set(codes)) if scope.communes is None else list(scope.communes)
+    stated = pd.DataFrame([(m, c) for m in months for c in communes], columns=["month", "commune_code"])
+    pairs = pd.concat([stated, own], ignore_index=True).drop_duplicates()
+    if scope.skipped:
+        skipped = pd.MultiIndex.from_tuples([(m, c) for c, m in scope.skipped])
+        pairs = pairs[~pd.MultiIndex.from_frame(pairs[["month", "commune_code"]]).isin(skipped)]
+    return pairs.sort_values(["month", "commune_code"], ignore_index=True)
+
+
+def write_reports(conn: Connection, import_id: int, pairs: pd.DataFrame) -> int:
+    """Insert an import's reported commune-months in the caller's transaction; returns the rows written."""
+    values = [
+        {"import_id": import_id, "month": month, "commune_code": str(code)}
+        for month, code in zip(pairs["month"], pairs["commune_code"])
+    ]
+    for start in range(0, len(values), _BATCH):
+        conn.execute(sa.insert(tables.import_reports), values[start : start + _BATCH])
+    return len(values)
