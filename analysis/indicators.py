@@ -2,25 +2,32 @@
 
 Rules, stated here once and shown on screen by the pages (docs/domain.md explains the terms):
 
+* Every rule reads a model's state at the period's end (:mod:`analysis.model_state`):
+  its latest yearly record not after that year, and its rating for that year only.
 * A model *counts* in a period when it was founded on or before the period's end
   and was not dissolved before the period's start.
-* A counted model *covers* its commune when it is not suspended and not
-  assessed weak: weak models are a gap, not coverage.
+* A counted model *covers* its commune when, at the period's end, it is neither
+  dissolved nor suspended and not rated weak for that year: weak models are a
+  gap, not coverage. A model not rated that year ("chưa đánh giá") covers.
 * "No data" is not zero: a commune that never reported a dataset gets NaN for
   that dataset's indicators, while one that reported and has none gets 0.
-* Incident change compares the period with the previous period of equal length
-  and is flagged only when the baseline is at least ``min_baseline`` incidents
-  and the increase exceeds ``rise_threshold``.
+* Incident change compares the period with the comparison period of
+  ``Filters.compare`` (the same period last year by default, or the adjacent
+  period before: ``analysis.periods``) and is flagged only when the baseline is
+  at least ``min_baseline`` incidents and the increase exceeds ``rise_threshold``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
+from analysis import model_state, residential
+from analysis.periods import COMPARE_SAME_PERIOD_LAST_YEAR, Period, comparison_period
 from loaders.core import domain
 from loaders.geo.registry import Registry
 
@@ -54,50 +61,31 @@ MAP_INDICATORS: tuple[str, ...] = (
 
 
 @dataclass(frozen=True)
-class Period:
-    """An inclusive date range ``[start, end]``."""
-
-    start: date
-    end: date
-
-    def __post_init__(self) -> None:
-        if self.start > self.end:
-            raise ValueError(f"period start {self.start} is after its end {self.end}")
-
-    def previous(self) -> Period:
-        """The period of equal length that ends the day before this one starts.
-
-        Month-aligned periods step back by whole months, so that Q2 compares with
-        Q1 and a year with the year before.
-        """
-        start, end = pd.Timestamp(self.start), pd.Timestamp(self.end)
-        if start.day == 1 and (end + pd.Timedelta(days=1)).day == 1:
-            months = months_since(start, end.year, end.month) + 1
-            prev_start = start - pd.DateOffset(months=months)
-            return Period(prev_start.date(), (start - pd.Timedelta(days=1)).date())
-        length = end - start
-        prev_end = start - pd.Timedelta(days=1)
-        return Period((prev_end - length).date(), prev_end.date())
-
-
-@dataclass(frozen=True)
 class Filters:
     """The shared sidebar filters.
 
     ``districts`` are former district codes (empty = all); ``kinds`` model kinds
-    (empty = all); ``focus`` one of ``domain.FOCUS_AREAS``.
+    (empty = all); ``focus`` one of ``domain.FOCUS_AREAS``. ``hot_spots`` are the
+    ``(vintage, commune code)`` pairs of the admin's hot-spot list for the year of the
+    period's end (``loaders.focus.hot_spots``); the sidebar reads them from the store.
     """
 
     period: Period
     districts: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     focus: str = domain.FOCUS_ALL
+    hot_spots: tuple[tuple[str, str], ...] = ()
     rise_threshold: float = DEFAULT_RISE_THRESHOLD
     min_baseline: int = DEFAULT_MIN_BASELINE
+    compare: str = COMPARE_SAME_PERIOD_LAST_YEAR
 
     def with_period(self, period: Period) -> Filters:
         """A copy with another period."""
         return replace(self, period=period)
+
+    def compare_period(self) -> Period:
+        """The period the figures are compared with (``compare``: one of ``analysis.periods.COMPARISONS``)."""
+        return comparison_period(self.period, self.compare)
 
 
 @dataclass
@@ -107,6 +95,8 @@ class Datasets:
     models: pd.DataFrame
     incidents: pd.DataFrame
     recognitions: pd.DataFrame
+    #: The yearly lists of thôn and tổ dân phố (``analysis.residential``); none by default.
+    residential_areas: pd.DataFrame = field(default_factory=residential.empty_areas)
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -125,8 +115,36 @@ def selected_units(registry: Registry, filters: Filters, level: str = domain.VIN
         else:
             mask &= table["district_code"].isin(filters.districts)
     if filters.focus != domain.FOCUS_ALL:
-        mask &= table.index.isin(registry.focus_codes(filters.focus, level))
+        mask &= table.index.isin(focus_codes(registry, filters.focus, level, filters.hot_spots))
     return table.index[mask.to_numpy()]
+
+
+def hot_spot_units(
+    registry: Registry, entries: Iterable[tuple[str, str]], level: str = domain.VINTAGE_2025
+) -> set[str]:
+    """The units of ``level`` that a hot-spot list names.
+
+    ``entries`` are ``(vintage, code)`` pairs: a list may name 2025 communes or
+    legacy communes (a year before the reform). In the 2025 view a legacy commune
+    counts as the 2025 commune that took its area; in the legacy view a 2025
+    commune counts as all its legacy predecessors (as economic zones do).
+    """
+    out: set[str] = set()
+    for vintage, code in entries:
+        if vintage == level:
+            out.add(code)
+        elif level == domain.VINTAGE_2025:
+            out.add(str(registry.to_2025(code)))
+        else:
+            out.update(registry.legacy_members(code))
+    return out & set(unit_table(registry, level).index)
+
+
+def focus_codes(registry: Registry, area: str, level: str, hot_spots: Iterable[tuple[str, str]] = ()) -> set[str]:
+    """Codes of the units of ``level`` in a focus area, the hot-spot list included (``domain.FOCUS_*``)."""
+    if area == domain.FOCUS_HOT_SPOT:
+        return hot_spot_units(registry, hot_spots, level)
+    return registry.focus_codes(area, level)
 
 
 def _unit_column(level: str) -> str:
@@ -135,26 +153,20 @@ def _unit_column(level: str) -> str:
     return "commune_code" if level == domain.VINTAGE_2025 else "legacy_code"
 
 
-def months_since(first: pd.Timestamp, years: int | np.ndarray, months: int | np.ndarray) -> int | np.ndarray:
-    """Whole calendar months from ``first``'s month to each ``(year, month)``: 0 for the same month.
-
-    The one month-step arithmetic of the package (previous periods, monthly counts);
-    works on scalars and on arrays alike.
-    """
-    return (years - first.year) * 12 + months - first.month
-
-
 def counted_in(models: pd.DataFrame, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """The counting rule for many periods at once: which models count in each ``[start, end]``.
 
-    A model counts when it was founded on or before the period's end and was not
-    dissolved before the period's start. A missing founding date never counts; a
-    missing dissolution date means the model still exists.
+    A model counts by its record that holds at the period's end
+    (:func:`analysis.model_state.holding`) when it was founded on or before the
+    period's end and was not dissolved before the period's start. A missing
+    founding date never counts; a missing dissolution date means the model
+    still exists. At most one record of a model counts per period.
 
     Parameters
     ----------
     models : pd.DataFrame
-        Columns ``founded_on`` and ``dissolved_on`` (datetimes, NaT = missing).
+        The models frame: ``commune_code``, ``name_key``, ``rating_year``,
+        ``founded_on`` and ``dissolved_on`` (datetimes, NaT = missing).
     starts, ends : np.ndarray
         ``datetime64[ns]`` period bounds (both included), one per period.
 
@@ -166,26 +178,47 @@ def counted_in(models: pd.DataFrame, starts: np.ndarray, ends: np.ndarray) -> np
     founded = models["founded_on"].to_numpy(dtype="datetime64[ns]")
     dissolved = models["dissolved_on"].to_numpy(dtype="datetime64[ns]")
     starts, ends = np.asarray(starts, dtype="datetime64[ns]"), np.asarray(ends, dtype="datetime64[ns]")
+    held = model_state.holding(models, model_state.years_of(ends))
     # numpy's datetime comparisons are false for NaT, as the rule wants.
-    return (founded[None, :] <= ends[:, None]) & (
-        np.isnat(dissolved)[None, :] | (dissolved[None, :] >= starts[:, None])
+    return (
+        held
+        & (founded[None, :] <= ends[:, None])
+        & (np.isnat(dissolved)[None, :] | (dissolved[None, :] >= starts[:, None]))
     )
 
 
-def may_cover(models: pd.DataFrame) -> np.ndarray:
-    """The covering rule: a counted model covers its commune unless suspended or assessed weak.
+def rated_weak(models: pd.DataFrame, ends: np.ndarray) -> np.ndarray:
+    """Rows rated weak for the year of each period's end, shape ``(len(ends), len(models))``.
 
-    Weak models are a gap, not coverage. Combine with :func:`counted_in` (or
+    A rating of another year does not count (:func:`analysis.model_state.rated_in`).
+    """
+    ends = np.asarray(ends, dtype="datetime64[ns]")
+    weak = (models["assessment"] == domain.ASSESSMENT_WEAK).to_numpy(dtype=bool)
+    return model_state.rated_in(models, model_state.years_of(ends)) & weak[None, :]
+
+
+def may_cover(models: pd.DataFrame, ends: np.ndarray) -> np.ndarray:
+    """The covering rule at each period's end: not dissolved, not suspended, not rated weak that year.
+
+    Weak models are a gap, not coverage; a model not rated for the year
+    ("chưa đánh giá") is not weak. Combine with :func:`counted_in` (or
     :func:`models_counted`) for the models that cover in a period.
+
+    Parameters
+    ----------
+    models : pd.DataFrame
+        The models frame (see :mod:`analysis.model_state`).
+    ends : np.ndarray
+        ``datetime64[ns]`` period ends.
 
     Returns
     -------
     np.ndarray
-        Boolean, one per model.
+        Boolean, shape ``(len(ends), len(models))``.
     """
-    return ((models["status"] != domain.STATUS_SUSPENDED) & (models["assessment"] != domain.ASSESSMENT_WEAK)).to_numpy(
-        dtype=bool
-    )
+    ends = np.asarray(ends, dtype="datetime64[ns]")
+    gone = model_state.dissolved_by(models, ends) | model_state.suspended_by(models, ends)
+    return ~gone & ~rated_weak(models, ends)
 
 
 def _bounds(period: Period) -> tuple[np.ndarray, np.ndarray]:
@@ -202,7 +235,7 @@ def models_counted(models: pd.DataFrame, period: Period) -> pd.Series:
 
 def models_covering(models: pd.DataFrame, period: Period) -> pd.Series:
     """Mask of counted models that cover their commune (:func:`counted_in` and :func:`may_cover`)."""
-    return models_counted(models, period) & may_cover(models)
+    return models_counted(models, period) & may_cover(models, _bounds(period)[1])[0]
 
 
 def compute_indicators(
@@ -225,7 +258,9 @@ def compute_indicators(
     Returns
     -------
     pd.DataFrame
-        Indexed by unit code, columns ``name, population, models_counted,
+        Indexed by unit code, columns ``name, population, population_source,
+        population_year`` (where the population comes from, ``analysis.residential``),
+        ``models_counted,
         models_covering, models_per_10k, kinds_present, kinds_missing (tuple),
         weak_share, incidents, incidents_prev, incidents_per_10k,
         incidents_change, incidents_flag, recognised, has_models,
@@ -241,7 +276,13 @@ def compute_indicators(
     out.index.name = "code"
     out["name"] = table.loc[units, "name"]
     population = table.loc[units, "population"] if "population" in table else pd.Series(np.nan, index=units)
-    out["population"] = population.astype(float).to_numpy()
+    # The population rule (analysis.residential): a complete list of areas, else the shipped figure.
+    # Lists are kept by 2025 commune; legacy codes reuse the same numbers, so they never apply there.
+    areas = data.residential_areas if level == domain.VINTAGE_2025 else residential.empty_areas()
+    people = residential.commune_population(areas, population, filters.period.end.year)
+    out["population"] = people["population"].to_numpy()
+    out["population_source"] = people["population_source"].to_numpy()
+    out["population_year"] = people["population_year"].to_numpy()
     pop = out["population"].to_numpy()
 
     # Rows are mapped once to unit positions (-1 = outside the selection) and
@@ -253,12 +294,14 @@ def compute_indicators(
     if filters.kinds:
         m_keep &= models["kind"].isin(filters.kinds).to_numpy()
     counted = m_keep & models_counted(models, filters.period).to_numpy()
-    weak = (models["assessment"] == domain.ASSESSMENT_WEAK).to_numpy()
-    covering = counted & may_cover(models)
+    end = _bounds(filters.period)[1]
+    weak = rated_weak(models, end)[0]
+    covering = counted & may_cover(models, end)[0]
+    rated = model_state.rated_in(models, model_state.years_of(end))[0] & models["assessment"].notna().to_numpy()
     n_counted = _count(m_pos, counted, n)
     n_covering = _count(m_pos, covering, n)
     n_weak = _count(m_pos, counted & weak, n)
-    n_assessed = _count(m_pos, counted & models["assessment"].notna().to_numpy(), n)
+    n_assessed = _count(m_pos, counted & rated, n)
     kinds_present = np.zeros((n, len(domain.MODEL_KINDS_CORE)), dtype=bool)
     kind_values = models["kind"].to_numpy()
     for index, kind in enumerate(domain.MODEL_KINDS_CORE):
@@ -280,15 +323,15 @@ def compute_indicators(
     i_pos = unit_positions(incidents[col], units)
     when = incidents["occurred_on"].to_numpy(dtype="datetime64[ns]")
     # One counting pass over the rows: each row falls in bucket 1 (this period), 2 (the
-    # previous one, which never overlaps) or 0 (neither), per unit position (+1, so that
-    # rows outside the selection land in a dropped first row).
-    bucket = within_period(when, filters.period).view(np.int8) + 2 * within_period(
-        when, filters.period.previous()
-    ).view(np.int8)
-    per_unit = np.bincount((i_pos + 1) * 3 + bucket, minlength=(n + 1) * 3).reshape(n + 1, 3)[1:]
+    # comparison period), 3 (both: a period over a year long overlaps the same period
+    # last year) or 0 (neither), per unit position (+1, so that rows outside the
+    # selection land in a dropped first row).
+    in_compare = within_period(when, filters.compare_period()).view(np.int8)
+    bucket = within_period(when, filters.period).view(np.int8) + 2 * in_compare
+    per_unit = np.bincount((i_pos + 1) * 4 + bucket, minlength=(n + 1) * 4).reshape(n + 1, 4)[1:]
     has_incidents = per_unit.sum(axis=1) > 0
-    cur = per_unit[:, 1].astype(float)
-    prev = per_unit[:, 2].astype(float)
+    cur = (per_unit[:, 1] + per_unit[:, 3]).astype(float)
+    prev = (per_unit[:, 2] + per_unit[:, 3]).astype(float)
     no_incidents = ~has_incidents
     out["incidents"] = np.where(no_incidents, np.nan, cur)
     out["incidents_prev"] = np.where(no_incidents, np.nan, prev)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import indicators as ind
+from analysis.periods import months_since
 
 #: Step lengths of :func:`period_steps`.
 STEPS: tuple[str, ...] = ("month", "quarter")
@@ -80,7 +81,7 @@ def monthly_counts(rows: pd.DataFrame, period: ind.Period, by: str | None = None
     when = rows["occurred_on"]
     inside = ((when >= pd.Timestamp(period.start)) & (when <= pd.Timestamp(period.end))).to_numpy(dtype=bool)
     when = when[inside]
-    position = ind.months_since(first, when.dt.year.to_numpy(), when.dt.month.to_numpy()).astype(int)
+    position = months_since(first, when.dt.year.to_numpy(), when.dt.month.to_numpy()).astype(int)
     n = len(months)
     if by is None:
         return pd.DataFrame({"incidents": np.bincount(position, minlength=n).astype("int64")}, index=months)

@@ -12,6 +12,7 @@ import pytest
 from analysis import indicators as ind
 from analysis import series
 from analysis.formatting import format_indicator
+from analysis.periods import COMPARE_PREVIOUS
 from loaders.core import domain
 from loaders.geo.registry import Registry
 
@@ -56,12 +57,15 @@ def _models(rows: list[dict]) -> pd.DataFrame:
         "status": domain.STATUS_ACTIVE,
         "assessment": domain.ASSESSMENT_EFFECTIVE,
         "dissolved_on": pd.NaT,
+        "suspended_on": pd.NaT,
         "kind": "tự quản",
+        "rating_year": 2025,
     }
-    columns = ["commune_code", "founded_on", *base]
-    frame = pd.DataFrame([{**base, **r} for r in rows], columns=columns)
-    frame["founded_on"] = pd.to_datetime(frame["founded_on"])
-    frame["dissolved_on"] = pd.to_datetime(frame["dissolved_on"])
+    columns = ["commune_code", "name_key", "founded_on", *base]
+    # Each row its own model unless a test names it: one record per model, of 2025.
+    frame = pd.DataFrame([{"name_key": f"m{i}", **base, **r} for i, r in enumerate(rows)], columns=columns)
+    for column in ("founded_on", "dissolved_on", "suspended_on"):
+        frame[column] = pd.to_datetime(frame[column])
     return frame
 
 
@@ -143,12 +147,33 @@ def test_incident_rates_change_and_flag_rule(tiny_registry):
     rows += [("00002", "2024-12-01")] * 2 + [("00002", "2025-01-10")] * 4  # +100% on 2: tiny baseline
     rows += [("00004", "2024-10-01")] * 10 + [("00004", "2025-03-01")] * 12  # +20%: below threshold
     data = ind.Datasets(_models([]), _incidents(rows), _empty_recognitions())
-    out = ind.compute_indicators(data, tiny_registry, ind.Filters(Q1))
+    out = ind.compute_indicators(data, tiny_registry, ind.Filters(Q1, compare=COMPARE_PREVIOUS))
     assert out.loc["00001", "incidents_per_10k"] == pytest.approx(13.0)
     assert out.loc["00001", "incidents_change"] == pytest.approx(0.3)
     assert out["incidents_flag"].to_dict() == {"00001": True, "00002": False, "00004": False}
-    stricter = ind.compute_indicators(data, tiny_registry, ind.Filters(Q1, rise_threshold=0.5))
+    stricter = ind.compute_indicators(
+        data, tiny_registry, ind.Filters(Q1, rise_threshold=0.5, compare=COMPARE_PREVIOUS)
+    )
     assert not stricter.loc["00001", "incidents_flag"]
+
+
+def test_change_compares_with_the_same_period_last_year_by_default(tiny_registry):
+    rows = [("00001", "2024-02-29")] * 8 + [("00001", "2024-12-20")] * 50  # Q1/2024 has 8; Q4/2024 is not compared
+    rows += [("00001", "2025-03-31")] * 12  # Q1/2025: +50% on 8
+    data = ind.Datasets(_models([]), _incidents(rows), _empty_recognitions())
+    out = ind.compute_indicators(data, tiny_registry, ind.Filters(Q1))
+    assert out.loc["00001", ["incidents", "incidents_prev"]].tolist() == [12, 8]
+    assert out.loc["00001", "incidents_change"] == pytest.approx(0.5)
+    assert out.loc["00001", "incidents_flag"]
+
+
+def test_a_period_over_a_year_long_counts_the_overlap_in_both(tiny_registry):
+    two_years = ind.Period(date(2024, 1, 1), date(2025, 12, 31))  # compared with 2023-2024
+    rows = [("00001", "2023-06-01")] * 2 + [("00001", "2024-06-01")] * 3 + [("00001", "2025-06-01")] * 4
+    data = ind.Datasets(_models([]), _incidents(rows), _empty_recognitions())
+    out = ind.compute_indicators(data, tiny_registry, ind.Filters(two_years))
+    assert out.loc["00001", ["incidents", "incidents_prev"]].tolist() == [7, 5]
+    assert math.isnan(out.loc["00002", "incidents"])  # no data, not a neighbour's count
 
 
 def test_previous_period_is_equal_and_adjacent():
