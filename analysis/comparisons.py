@@ -1,9 +1,10 @@
 """Focus-area comparisons, missing-kind lists and incident change tables (pure pandas).
 
 Focus classes partition the 2025 communes (``Registry.focus_class``: border,
-economic zone / major project, coastal, other, first that applies), so their
-figures add up to the province. Focus-area *membership* (``focus_membership``)
-lets a commune count in every area it belongs to, for per-area figures.
+economic zone / major project, coastal, then the admin's hot spots of the year,
+other, first that applies), so their figures add up to the province. Focus-area
+*membership* (``focus_membership``) lets a commune count in every area it belongs
+to, for per-area figures.
 """
 
 from __future__ import annotations
@@ -20,13 +21,20 @@ from loaders.core import domain
 from loaders.geo.registry import Registry
 
 #: Partition classes in display order.
-FOCUS_CLASSES: tuple[str, ...] = (domain.FOCUS_BORDER, domain.FOCUS_ECONOMIC_ZONE, domain.FOCUS_COASTAL, "other")
+FOCUS_CLASSES: tuple[str, ...] = (
+    domain.FOCUS_BORDER,
+    domain.FOCUS_ECONOMIC_ZONE,
+    domain.FOCUS_COASTAL,
+    domain.FOCUS_HOT_SPOT,
+    "other",
+)
 #: Membership areas in display order (a commune may be in several).
 FOCUS_MEMBERSHIP: tuple[str, ...] = (
     domain.FOCUS_BORDER,
     domain.FOCUS_COASTAL,
     domain.FOCUS_ECONOMIC_ZONE,
     domain.FOCUS_MAJOR_PROJECT,
+    domain.FOCUS_HOT_SPOT,
     "other",
 )
 #: Province figures compared across focus groups, in display order.
@@ -35,8 +43,13 @@ COMPARED: tuple[str, ...] = ("units", *ind.SUMMARY_FIGURES)
 TREND_INDICATORS: tuple[str, ...] = ("models_per_10k", "incidents_per_10k")
 
 
-def focus_membership(registry: Registry) -> pd.DataFrame:
+def focus_membership(registry: Registry, hot_spots: tuple[tuple[str, str], ...] = ()) -> pd.DataFrame:
     """Boolean membership of each 2025 commune in each focus area.
+
+    Parameters
+    ----------
+    hot_spots : tuple of (vintage, code)
+        The admin's hot-spot list of the period's year (``Filters.hot_spots``).
 
     Returns
     -------
@@ -46,9 +59,31 @@ def focus_membership(registry: Registry) -> pd.DataFrame:
     """
     table = pd.DataFrame(index=registry.communes.index)
     for area in FOCUS_MEMBERSHIP[:-1]:
-        table[area] = table.index.isin(registry.focus_codes(area))
+        table[area] = table.index.isin(ind.focus_codes(registry, area, domain.VINTAGE_2025, hot_spots))
     table["other"] = ~table.any(axis=1)
     return table
+
+
+def with_hot_spots(
+    registry: Registry,
+    classes: pd.Series,
+    membership: pd.DataFrame,
+    hot_spots: tuple[tuple[str, str], ...],
+) -> tuple[pd.Series, pd.DataFrame]:
+    """Focus classes and membership (without hot spots, kept by the caller) with a year's hot spots added.
+
+    A hot-spot commune keeps its geographic class when it has one and takes the
+    hot-spot class otherwise, so that the classes still partition the province;
+    in the membership it counts as a hot spot whatever else it is.
+    """
+    codes = ind.hot_spot_units(registry, hot_spots, domain.VINTAGE_2025)
+    classes = classes.copy()
+    classes[(classes == "other") & classes.index.isin(codes)] = domain.FOCUS_HOT_SPOT
+    membership = membership.copy()
+    membership[domain.FOCUS_HOT_SPOT] = membership.index.isin(codes)
+    areas = [a for a in FOCUS_MEMBERSHIP if a != "other"]
+    membership["other"] = ~membership[areas].any(axis=1)
+    return classes, membership[list(FOCUS_MEMBERSHIP)]
 
 
 def focus_groups(
@@ -152,7 +187,7 @@ def group_trends(
     starts = np.array([np.datetime64(pd.Timestamp(s.start), "ns") for s in steps])
     ends = np.array([np.datetime64(pd.Timestamp(s.end), "ns") for s in steps])
     # The models covering in each step, every step at once.
-    active = ind.counted_in(models, starts, ends) & ind.may_cover(models)[None, :]
+    active = ind.counted_in(models, starts, ends) & ind.may_cover(models, ends)
     model_codes = models["commune_code"]
     # The steps cut the period without gaps: an incident of the period belongs to the last step
     # starting on or before its day.
@@ -223,7 +258,7 @@ def missing_by_kind(table: pd.DataFrame) -> dict[str, list[str]]:
 
 
 def change_table(indicators: pd.DataFrame) -> pd.DataFrame:
-    """This period against the previous equal period, per unit.
+    """This period against its comparison period (``Filters.compare``), per unit.
 
     Returns
     -------

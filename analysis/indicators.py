@@ -26,7 +26,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from analysis import model_state, residential
+from analysis import model_state, reporting, residential
 from analysis.periods import COMPARE_SAME_PERIOD_LAST_YEAR, Period, comparison_period
 from loaders.core import domain
 from loaders.geo.registry import Registry
@@ -97,6 +97,9 @@ class Datasets:
     recognitions: pd.DataFrame
     #: The yearly lists of thôn and tổ dân phố (``analysis.residential``); none by default.
     residential_areas: pd.DataFrame = field(default_factory=residential.empty_areas)
+    #: The reported commune-months (``loaders.store.reads.load_reports``); ``None`` treats
+    #: every unit with incidents as reporting (no "chưa báo cáo").
+    reports: pd.DataFrame | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -343,6 +346,20 @@ def compute_indicators(
         has_incidents & (prev >= filters.min_baseline) & (np.nan_to_num(change) > filters.rise_threshold)
     )
     out["has_incidents"] = has_incidents
+    if data.reports is not None:  # not-reported commune-months are left out, never zero
+        compare = filters.compare_period()
+        figures = reporting.incident_figures(
+            cur,
+            prev,
+            pop,
+            reporting.reporting_status(data.reports, registry, units, filters.period.start, filters.period.end, level),
+            reporting.reporting_status(data.reports, registry, units, compare.start, compare.end, level),
+            per=PER,
+            min_baseline=filters.min_baseline,
+            rise_threshold=filters.rise_threshold,
+        )
+        for name, values in figures.items():
+            out[name] = values
 
     year = recognition_year(data.recognitions, filters.period.end)
     out["recognised"] = recognised_units(data.recognitions, year, col, units)
@@ -462,7 +479,11 @@ def summarise(
     covering = ind["models_covering"].sum()
     counted = ind["models_counted"].sum()
     incidents = ind["incidents"].sum()
-    prev = ind["incidents_prev"].sum()
+    now, prev = incidents, ind["incidents_prev"].sum()
+    if "population_reported" in ind:  # with reports: reported months only (analysis.reporting)
+        pop_inc = ind["population_reported"].sum()
+        comparable = ind["comparable"].to_numpy(dtype=bool)
+        now, prev = ind.loc[comparable, "incidents"].sum(), ind.loc[comparable, "incidents_prev"].sum()
     col = _unit_column(level)
     year = recognition_year(data.recognitions, filters.period.end)
     shares = recognition_shares(data.recognitions, year, ind.index, col)
@@ -476,7 +497,8 @@ def summarise(
         "weak_share": float(weak_rows.sum() / counted) if counted else np.nan,
         "incidents": float(incidents),
         "incidents_per_10k": float(incidents / pop_inc * PER) if pop_inc else np.nan,
-        "incidents_change": float((incidents - prev) / prev) if prev else np.nan,
+        "incidents_change": float((now - prev) / prev) if prev else np.nan,
+        "reporting_share": reporting.completeness(ind),
         "recognition_year": float(year) if year is not None else np.nan,
         "recognised_communes_share": shares["communes"],
         "recognised_residential_share": shares["residential"],

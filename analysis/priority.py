@@ -18,8 +18,9 @@ The score combines five components, each normalised to 0..1 where 1 means
     ``min_baseline`` incidents (the same baseline rule as the change flag);
     otherwise 0.
 ``focus``
-    1 for border, economic-zone and major-project communes, 0.5 for coastal
-    ones, 0 for the rest (``Registry.focus_class``).
+    1 for border, economic-zone and major-project communes and for the admin's
+    hot spots of the year, 0.5 for coastal ones, 0 for the rest (the focus class,
+    ``analysis.comparisons.with_hot_spots``).
 
 ``score = Σ wᵢ·cᵢ / Σ wᵢ`` (0..1). "No data" is not zero: a commune that never
 reported models gets the maximal gap (1) on the three coverage components and
@@ -55,6 +56,7 @@ FOCUS_WEIGHT: dict[str, float] = {
     domain.FOCUS_BORDER: 1.0,
     domain.FOCUS_ECONOMIC_ZONE: 1.0,
     domain.FOCUS_COASTAL: 0.5,
+    domain.FOCUS_HOT_SPOT: 1.0,
     "other": 0.0,
 }
 

@@ -5,7 +5,7 @@ Roles are ordered; each includes everything the roles before it may do:
 * viewer: maps, aggregates and profiles;
 * analyst: adds incident details, point layers and exports;
 * editor: adds imports, rollbacks and demo-data removal;
-* admin: adds users, settings and the audit log.
+* admin: adds users, settings, the audit log and the yearly hot-spot list.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ PERMISSIONS: dict[str, str] = {
     "users": ROLE_ADMIN,
     "settings": ROLE_ADMIN,
     "audit": ROLE_ADMIN,
+    "hot_spots": ROLE_ADMIN,
 }
 
 

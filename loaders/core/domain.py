@@ -21,7 +21,12 @@ DATASET_MODELS = "models"
 DATASET_INCIDENTS = "incidents"
 DATASET_RECOGNITIONS = "recognitions"
 DATASET_RESIDENTIAL_AREAS = "residential_areas"
-DATASET_NAMES: tuple[str, ...] = (DATASET_MODELS, DATASET_INCIDENTS, DATASET_RECOGNITIONS)
+DATASET_NAMES: tuple[str, ...] = (
+    DATASET_MODELS,
+    DATASET_INCIDENTS,
+    DATASET_RECOGNITIONS,
+    DATASET_RESIDENTIAL_AREAS,
+)
 
 #: The two kinds of residential area (khu dân cư): a village, and a residential group in a ward.
 AREA_KIND_VILLAGE = "thôn"
@@ -61,6 +66,9 @@ ASSESSMENT_EFFECTIVE = "hiệu quả"
 ASSESSMENT_AVERAGE = "trung bình"
 ASSESSMENT_WEAK = "yếu"
 MODEL_ASSESSMENTS: tuple[str, ...] = (ASSESSMENT_EFFECTIVE, ASSESSMENT_AVERAGE, ASSESSMENT_WEAK)
+#: A model with no rating for a year: ratings belong to one year and do not carry over.
+#: Stored as no rating (NULL); this is the word tables and reports show for it.
+ASSESSMENT_UNRATED = "chưa đánh giá"
 
 INCIDENT_FIELDS: tuple[str, ...] = (
     "an ninh",
@@ -101,4 +109,13 @@ FOCUS_BORDER = "border"
 FOCUS_COASTAL = "coastal"
 FOCUS_ECONOMIC_ZONE = "economic_zone"
 FOCUS_MAJOR_PROJECT = "major_project"
-FOCUS_AREAS: tuple[str, ...] = (FOCUS_ALL, FOCUS_BORDER, FOCUS_COASTAL, FOCUS_ECONOMIC_ZONE, FOCUS_MAJOR_PROJECT)
+#: The admin's yearly list of "địa bàn trọng điểm, phức tạp về an ninh, trật tự" (kept in the store).
+FOCUS_HOT_SPOT = "hot_spot"
+FOCUS_AREAS: tuple[str, ...] = (
+    FOCUS_ALL,
+    FOCUS_BORDER,
+    FOCUS_COASTAL,
+    FOCUS_ECONOMIC_ZONE,
+    FOCUS_MAJOR_PROJECT,
+    FOCUS_HOT_SPOT,
+)
