@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import indicators as ind
+from analysis import reporting
 from analysis.periods import months_since
 
 #: Step lengths of :func:`period_steps`.
@@ -18,9 +19,8 @@ STEPS: tuple[str, ...] = ("month", "quarter")
 
 
 def month_starts(period: ind.Period) -> pd.DatetimeIndex:
-    """First day of every calendar month that overlaps ``period``, in order."""
-    first = pd.Timestamp(period.start).to_period("M").to_timestamp()
-    return pd.date_range(first, pd.Timestamp(period.end), freq="MS")
+    """First day of every calendar month that overlaps ``period``, in order (:func:`reporting.months_of`)."""
+    return reporting.months_of(period.start, period.end)
 
 
 def period_steps(period: ind.Period, step: str) -> list[ind.Period]:

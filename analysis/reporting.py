@@ -1,0 +1,221 @@
+"""Which commune-months were reported, and how complete reporting is (pure pandas).
+
+The one owner of "was this commune-month reported?":
+
+* A commune-month that some visible incidents import reported
+  (``loaders.store.reads.load_reports``) and that has no incident counts 0.
+* A commune-month that no visible import reported is "chưa báo cáo" (not
+  reported): never 0. Incident counts and rates leave it out, and so do
+  comparisons; a unit with no reported month in the period shows "chưa báo cáo"
+  on maps, charts and tables.
+* Every stored incident lies in a reported commune-month: an import reports
+  the month and commune of each of its rows (``loaders.ingest.reporting``), and
+  a rolled-back or hidden import hides its rows and its reports together. So
+  counting the visible rows already leaves the not-reported months out.
+* Reports are kept per 2025 commune. A legacy unit takes the reports of the
+  2025 commune that took its area.
+* Completeness: reported commune-months / all commune-months of the period,
+  for a commune, a former district or the province. A month belongs to a period
+  when it overlaps it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from loaders.core import domain
+from loaders.geo.registry import Registry
+
+#: Indicators computed from incidents: a unit with no reported month shows "chưa báo cáo" for them.
+INCIDENT_INDICATORS: tuple[str, ...] = ("incidents", "incidents_per_10k", "incidents_change")
+
+
+def months_of(start: date, end: date) -> pd.DatetimeIndex:
+    """First day of every calendar month that overlaps ``[start, end]``, in order."""
+    first = pd.Timestamp(start).to_period("M").to_timestamp()
+    return pd.date_range(first, pd.Timestamp(end), freq="MS")
+
+
+def units_2025(registry: Registry, units: pd.Index, level: str) -> np.ndarray:
+    """The 2025 commune whose reports each unit takes (``None`` when unknown), as an object array."""
+    if level == domain.VINTAGE_2025:
+        return np.asarray(units, dtype=object)
+    new = registry.legacy["new_code"].reindex(units)
+    return np.array([None if pd.isna(c) else str(c) for c in new], dtype=object)
+
+
+def report_grid(reports: pd.DataFrame, communes: np.ndarray, months: pd.DatetimeIndex) -> np.ndarray:
+    """Which of ``months`` each commune reported.
+
+    Parameters
+    ----------
+    reports : pd.DataFrame
+        ``month`` (first day) and ``commune_code`` of the reported commune-months.
+    communes : np.ndarray
+        2025 commune code per row of the result (``None`` reports nothing).
+    months : pd.DatetimeIndex
+        Month starts, the columns of the result.
+
+    Returns
+    -------
+    np.ndarray
+        Boolean, shape ``(len(communes), len(months))``.
+    """
+    keys = pd.Index(pd.unique(np.asarray([c for c in communes if c is not None], dtype=object)), dtype=object)
+    grid = np.zeros((len(keys) + 1, len(months)), dtype=bool)  # the last row answers unknown communes
+    if len(reports) and len(keys) and len(months):
+        rows = keys.get_indexer(reports["commune_code"].astype(object).to_numpy())
+        cols = months.get_indexer(pd.DatetimeIndex(reports["month"]))
+        ok = (rows >= 0) & (cols >= 0)
+        grid[rows[ok], cols[ok]] = True
+    at = keys.get_indexer(pd.Index(communes, dtype=object))
+    return grid[np.where(at >= 0, at, len(keys))]
+
+
+def reporting_status(
+    reports: pd.DataFrame, registry: Registry, units: pd.Index, start: date, end: date, level: str
+) -> pd.DataFrame:
+    """Reported months of each unit in ``[start, end]``.
+
+    Returns
+    -------
+    pd.DataFrame
+        Indexed by ``units``: ``months_total`` (months overlapping the period),
+        ``months_reported`` and ``reporting_share`` (reported / total, NaN for an
+        empty period), ``not_reported`` (no month reported: "chưa báo cáo") and
+        ``complete`` (every month reported).
+    """
+    months = months_of(start, end)
+    grid = report_grid(reports, units_2025(registry, units, level), months)
+    reported = grid.sum(axis=1)
+    total = len(months)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = reported / total if total else np.full(len(units), np.nan)
+    return pd.DataFrame(
+        {
+            "months_total": np.full(len(units), total),
+            "months_reported": reported,
+            "reporting_share": share,
+            "not_reported": reported == 0,
+            "complete": reported == total,
+        },
+        index=units,
+    )
+
+
+def monthly_reporting(
+    reports: pd.DataFrame, registry: Registry, units: pd.Index, start: date, end: date, level: str
+) -> pd.DataFrame:
+    """Per month of the period: how many of ``units`` reported.
+
+    Returns
+    -------
+    pd.DataFrame
+        Indexed by month start: ``reported`` and ``not_reported`` (unit counts).
+    """
+    months = months_of(start, end)
+    grid = report_grid(reports, units_2025(registry, units, level), months)
+    reported = grid.sum(axis=0)
+    return pd.DataFrame({"reported": reported, "not_reported": len(units) - reported}, index=months)
+
+
+def completeness(indicators: pd.DataFrame) -> float:
+    """Reported commune-months / all commune-months of some units (NaN when there are none).
+
+    ``indicators`` has ``months_reported`` and ``months_total`` (:func:`reporting_status`).
+    """
+    total = float(indicators["months_total"].sum()) if "months_total" in indicators else 0.0
+    return float(indicators["months_reported"].sum()) / total if total else float("nan")
+
+
+def completeness_table(indicators: pd.DataFrame, groups: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """Completeness of each group of units and of all of them together (the last row, ``None``).
+
+    Parameters
+    ----------
+    indicators : pd.DataFrame
+        Per-unit indicators with the columns of :func:`reporting_status`.
+    groups : mapping of str to sequence of str
+        Group key (e.g. a former district code) to its unit codes.
+
+    Returns
+    -------
+    pd.DataFrame
+        Indexed by group key (then ``None`` for the whole): ``units``,
+        ``units_not_reported``, ``months_reported``, ``months_total``, ``share``.
+    """
+    rows = {}
+    for group, codes in [*groups.items(), (None, list(indicators.index))]:
+        part = indicators.loc[indicators.index.intersection(list(codes))]
+        rows[group] = {
+            "units": len(part),
+            "units_not_reported": int(part["not_reported"].sum()),
+            "months_reported": int(part["months_reported"].sum()),
+            "months_total": int(part["months_total"].sum()),
+            "share": completeness(part),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def incident_figures(
+    current: np.ndarray,
+    previous: np.ndarray,
+    population: np.ndarray,
+    now: pd.DataFrame,
+    before: pd.DataFrame,
+    *,
+    per: float,
+    min_baseline: int,
+    rise_threshold: float,
+) -> dict[str, np.ndarray]:
+    """Incident counts, rates and change per unit, leaving the not-reported commune-months out.
+
+    Parameters
+    ----------
+    current, previous : np.ndarray
+        Incidents per unit in the period and in the previous period.
+    population : np.ndarray
+        Residents per unit (NaN when unknown).
+    now, before : pd.DataFrame
+        :func:`reporting_status` of the period and of the previous period, rows aligned with the arrays.
+    per : float
+        Rates are per this many residents.
+    min_baseline, rise_threshold
+        The change rule: flagged when the previous count is at least ``min_baseline``
+        and the rise exceeds ``rise_threshold``.
+
+    Returns
+    -------
+    dict of str to np.ndarray
+        ``incidents`` and ``incidents_prev`` (NaN where no month of that period was
+        reported), ``incidents_per_10k`` (over the reported months: the population
+        times the share of the period's months reported), ``incidents_change`` and
+        ``incidents_flag`` (only where every month of both periods was reported),
+        ``population_reported``, ``comparable`` and the columns of ``now``.
+    """
+    not_now = now["not_reported"].to_numpy(dtype=bool)
+    not_before = before["not_reported"].to_numpy(dtype=bool)
+    comparable = now["complete"].to_numpy(dtype=bool) & before["complete"].to_numpy(dtype=bool)
+    exposed = population * np.nan_to_num(now["reporting_share"].to_numpy(dtype=float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(exposed > 0, current / np.where(exposed > 0, exposed, 1) * per, np.nan)
+        change = np.where(previous > 0, (current - previous) / np.where(previous > 0, previous, 1), np.nan)
+    change = np.where(comparable, change, np.nan)
+    return {
+        "incidents": np.where(not_now, np.nan, current),
+        "incidents_prev": np.where(not_before, np.nan, previous),
+        "incidents_per_10k": np.where(not_now, np.nan, rate),
+        "incidents_change": change,
+        "incidents_flag": comparable & (previous >= min_baseline) & (np.nan_to_num(change) > rise_threshold),
+        "has_incidents": ~not_now,
+        "population_reported": np.where(not_now, 0.0, exposed),
+        "comparable": comparable,
+        "months_total": now["months_total"].to_numpy(),
+        "months_reported": now["months_reported"].to_numpy(),
+        "reporting_share": now["reporting_share"].to_numpy(dtype=float),
+        "not_reported": not_now,
+    }
