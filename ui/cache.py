@@ -18,11 +18,12 @@ import shapely
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from analysis import comparisons, district_profile, priority, series
+from analysis import attention, comparisons, district_profile, priority, reporting, series
 from analysis import indicators as ind
 from analysis.formatting import format_indicator
 from loaders.core import domain, settings
 from loaders.core.i18n import format_date, translate
+from loaders.focus import hot_spots
 from loaders.geo import boundaries
 from loaders.geo import registry as reg
 from loaders.geo.loading import load_registry
@@ -85,7 +86,7 @@ def _latest_datasets() -> _LatestDatasets:
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def get_datasets(version: int) -> ind.Datasets:
-    """The three visible datasets at ``version``.
+    """The visible datasets at ``version``.
 
     A resource, not cache_data: copying the rows out of the cache on every
     rerun (pickling) does not fit the page budget. The frames are
@@ -108,6 +109,9 @@ def get_datasets(version: int) -> ind.Datasets:
         models=loaded[domain.DATASET_MODELS].frame,
         incidents=loaded[domain.DATASET_INCIDENTS].frame,
         recognitions=loaded[domain.DATASET_RECOGNITIONS].frame,
+        residential_areas=loaded[domain.DATASET_RESIDENTIAL_AREAS].frame,
+        # Communes × months, read whole: small whatever the number of incidents.
+        reports=reads.load_reports(engine),
     )
 
 
@@ -167,14 +171,26 @@ def province_filters(filters: ind.Filters) -> ind.Filters:
 
 
 @st.cache_resource(show_spinner=False)
-def get_focus_tables() -> tuple[pd.Series, pd.DataFrame]:
-    """Focus class and focus-area membership of every 2025 commune (they depend on the registry only)."""
+def _registry_focus_tables() -> tuple[pd.Series, pd.DataFrame]:
     registry = get_registry()
     return registry.focus_class(), comparisons.focus_membership(registry)
 
 
-def _focus_groups(units: pd.Index, by: str) -> dict[str, pd.Index]:
-    classes, membership = get_focus_tables()
+@st.cache_resource(max_entries=16, show_spinner=False)
+def get_focus_tables(hot_spots: tuple[tuple[str, str], ...] = ()) -> tuple[pd.Series, pd.DataFrame]:
+    """Focus class and focus-area membership of every 2025 commune, with a year's hot spots (``Filters.hot_spots``)."""
+    classes, membership = _registry_focus_tables()
+    return comparisons.with_hot_spots(get_registry(), classes, membership, hot_spots)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def get_hot_spot_lists(version: int) -> pd.DataFrame:
+    """The admin's hot-spot list in force for every year (``loaders.focus.hot_spots.load_lists``)."""
+    return hot_spots.load_lists(get_engine())
+
+
+def _focus_groups(units: pd.Index, by: str, spots: tuple[tuple[str, str], ...]) -> dict[str, pd.Index]:
+    classes, membership = get_focus_tables(spots)
     return comparisons.focus_groups(get_registry(), units, by, classes=classes, membership=membership)
 
 
@@ -186,7 +202,7 @@ def get_priority(version: int, filters: ind.Filters, weights: tuple[tuple[str, f
         get_registry(),
         dict(weights),
         filters.min_baseline,
-        classes=get_focus_tables()[0],
+        classes=get_focus_tables(filters.hot_spots)[0],
     )
 
 
@@ -194,21 +210,33 @@ def get_priority(version: int, filters: ind.Filters, weights: tuple[tuple[str, f
 def get_focus_comparison(version: int, filters: ind.Filters, by: str) -> pd.DataFrame:
     """Key figures per focus class (``by="class"``) or focus area (``by="membership"``)."""
     indicators = get_indicators(version, filters)
-    return comparisons.compare_groups(indicators, get_datasets(version), filters, _focus_groups(indicators.index, by))
+    groups = _focus_groups(indicators.index, by, filters.hot_spots)
+    return comparisons.compare_groups(indicators, get_datasets(version), filters, groups)
 
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)
 def get_focus_trends(version: int, filters: ind.Filters, by: str, step: str) -> dict[str, pd.DataFrame]:
     """Monthly or quarterly series per focus group (``analysis.comparisons.group_trends``)."""
     units = ind.selected_units(get_registry(), filters)
-    return comparisons.group_trends(get_datasets(version), get_registry(), filters, _focus_groups(units, by), step)
+    return comparisons.group_trends(
+        get_datasets(version), get_registry(), filters, _focus_groups(units, by, filters.hot_spots), step
+    )
+
+
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)
+def get_attention(version: int, filters: ind.Filters) -> list[attention.AttentionLine]:
+    """Communes that need attention for the filters (``analysis.attention``), most important first."""
+    year_ago = filters.with_period(filters.period.same_period_last_year())
+    return attention.attention_lines(
+        get_indicators(version, filters), get_indicators(version, year_ago), get_focus_tables()[1]
+    )
 
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)
 def get_missing_kinds(version: int, filters: ind.Filters) -> pd.DataFrame:
     """Focus-area communes missing a core model kind."""
     return comparisons.missing_kinds_table(
-        get_indicators(version, filters), get_registry(), membership=get_focus_tables()[1]
+        get_indicators(version, filters), get_registry(), membership=get_focus_tables(filters.hot_spots)[1]
     )
 
 
@@ -368,7 +396,34 @@ def get_map_restyle(
 ) -> tuple[str, list[tuple[str, str]]]:
     """The recolouring script and legend of one indicator for the filters at ``version``."""
     codes = tuple(ind.unit_table(get_registry(), level).index)
-    styles, texts, legend = mapview.build_restyle(
-        get_indicators(version, filters, level), indicator, lang, codes, highlight
-    )
+    indicators = get_indicators(version, filters, level)
+    silent: tuple[str, ...] = ()
+    if indicator in reporting.INCIDENT_INDICATORS and "not_reported" in indicators:
+        silent = tuple(indicators.index[indicators["not_reported"].to_numpy(dtype=bool)])
+    styles, texts, legend = mapview.build_restyle(indicators, indicator, lang, codes, highlight, silent)
     return restyle_script(styles, texts), legend
+
+
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)
+def get_completeness(version: int, filters: ind.Filters) -> pd.DataFrame:
+    """Reporting completeness of each former district and of the filtered communes (``analysis.reporting``)."""
+    registry = get_registry()
+    groups = {code: registry.communes_in_districts([code]) for code in registry.districts.index}
+    return reporting.completeness_table(get_indicators(version, filters), groups)
+
+
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)
+def get_monthly_reporting(version: int, filters: ind.Filters) -> pd.DataFrame:
+    """Per month of the period, how many filtered communes reported (``analysis.reporting``)."""
+    registry = get_registry()
+    reports = get_datasets(version).reports
+    units = ind.selected_units(registry, filters)
+    period = filters.period
+    return reporting.monthly_reporting(
+        reports if reports is not None else pd.DataFrame(columns=["month", "commune_code"]),
+        registry,
+        units,
+        period.start,
+        period.end,
+        domain.VINTAGE_2025,
+    )

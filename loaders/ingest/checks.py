@@ -17,6 +17,7 @@ import shapely
 from loaders.core import domain
 from loaders.geo.resolve import STATUS_AMBIGUOUS, STATUS_NOT_FOUND
 from loaders.ingest.datasets import DATE, ENUM, FLOAT, INT, get_dataset
+from loaders.ingest.residential import residential_checks
 from loaders.ingest.run import ValidationRun
 
 
@@ -68,14 +69,18 @@ def build_schema(
         if polygon is not None:
             within = inside(polygon, work["kinh_do"], work["vi_do"])
             add("vi_do", "coord_outside", lambda s: within)
+    latest = ctx.today.year
     if ctx.dataset == domain.DATASET_MODELS:
         _model_checks(add, work)
         add("so_thanh_vien", "negative", lambda s: ~(s < 0).fillna(False))
+        add("nam_danh_gia", "year_range", lambda s: s.isna() | s.between(domain.EARLIEST_DATE.year, latest))
     if ctx.dataset == domain.DATASET_RECOGNITIONS:
-        latest = ctx.today.year
         add("nam", "year_range", lambda s: s.isna() | s.between(domain.EARLIEST_DATE.year, latest))
         needs_name = work["loai_don_vi"].notna() & (work["loai_don_vi"] != domain.UNIT_TYPE_COMMUNE)
         add("ten_don_vi", "unit_name_required", lambda s: ~needs_name | (raw["ten_don_vi"] != ""))
+    if ctx.dataset == domain.DATASET_RESIDENTIAL_AREAS:
+        add("nam", "year_range", lambda s: s.isna() | s.between(domain.EARLIEST_DATE.year, latest))
+        residential_checks(add, work)
     add(spec.key_column, "duplicate_in_file", lambda s: dup_first.isna())
     add(spec.key_column, "duplicate_in_store", lambda s: ~in_store)
     return pa.DataFrameSchema(
@@ -94,6 +99,11 @@ def _model_checks(add: Callable[[str, str, Callable[[pd.Series], pd.Series]], No
     add("ngay_giai_the", "dissolved_without_date", lambda s: ~(dissolved.fillna(False) & s.isna()))
     add("ngay_giai_the", "dissolution_date_not_dissolved", lambda s: s.isna() | ~status_known | dissolved.fillna(False))
     add("ngay_giai_the", "dissolved_before_founded", lambda s: ~(s < founded).fillna(False))
+    # A suspension date is optional (files before it existed give none), but it belongs to a
+    # suspended record only: a later year's record of the reopened model says "đang hoạt động".
+    suspended = work["trang_thai"] == domain.STATUS_SUSPENDED
+    add("ngay_tam_dung", "suspension_date_not_suspended", lambda s: s.isna() | ~status_known | suspended.fillna(False))
+    add("ngay_tam_dung", "suspended_before_founded", lambda s: ~(s < founded).fillna(False))
 
 
 def inside(polygon: Any, lon: pd.Series, lat: pd.Series) -> pd.Series:

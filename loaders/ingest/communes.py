@@ -29,8 +29,9 @@ def row_vintages(ctx: ValidationRun, work: pd.DataFrame) -> np.ndarray:
     n = len(work)
     if ctx.dataset == domain.DATASET_INCIDENTS:
         return vintage_codes_for_dates(work["ngay"])
-    if ctx.dataset == domain.DATASET_RECOGNITIONS:
-        # Recognitions are decided at year end: 2025 onwards use 2025 units.
+    if ctx.dataset in (domain.DATASET_RECOGNITIONS, domain.DATASET_RESIDENTIAL_AREAS):
+        # Recognitions are decided at year end, and a list of areas holds for its year:
+        # 2025 onwards use 2025 units.
         year = work["nam"]
         modern = (year >= domain.FIRST_RECOGNITION_YEAR_2025).fillna(False).to_numpy(dtype=bool)
         return np.where(year.isna().to_numpy(), 0, np.where(modern, 2, 1))

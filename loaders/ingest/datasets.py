@@ -1,4 +1,4 @@
-"""The three uploadable datasets: their columns, header aliases and enumerations.
+"""The uploadable datasets: their columns, header aliases and enumerations.
 
 One place says what a column is called in a file (Vietnamese label, English
 alias or the canonical name itself), whether it is required, what type it has,
@@ -37,6 +37,12 @@ DATE = "date"
 INT = "int"
 FLOAT = "float"
 
+#: The two answers of a có/không column; the store keeps them as true/false.
+YES = "có"
+NO = "không"
+#: The enumeration family of the có/không columns.
+YES_NO_FAMILY = "yes_no"
+
 # Enumeration families: name -> allowed stored values (from loaders.core.domain).
 ENUM_FAMILIES: dict[str, tuple[str, ...]] = {
     "kind": domain.MODEL_KINDS,
@@ -47,6 +53,8 @@ ENUM_FAMILIES: dict[str, tuple[str, ...]] = {
     "severity": domain.INCIDENT_SEVERITIES,
     "unit_type": domain.RECOGNITION_UNIT_TYPES,
     "result": domain.RECOGNITION_RESULTS,
+    "area_kind": domain.AREA_KINDS,
+    YES_NO_FAMILY: (YES, NO),
 }
 
 # Extra spellings per family, canonical value -> variants. Only variants that
@@ -106,6 +114,15 @@ _ENUM_VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
     "result": {
         domain.RESULT_PASSED: ("đạt chuẩn", "passed"),
         domain.RESULT_FAILED: ("chưa đạt", "không đạt chuẩn", "failed"),
+    },
+    "area_kind": {
+        domain.AREA_KIND_VILLAGE: ("xóm", "bản", "làng", "village"),
+        domain.AREA_KIND_URBAN: ("TDP", "khối", "khối phố", "khu phố", "tổ", "residential group"),
+    },
+    # No tick mark for "có": a blank cell beside it would have to mean "không", which is a guess.
+    YES_NO_FAMILY: {
+        YES: ("đã có", "có tổ", "yes", "true", "1"),
+        NO: ("chưa có", "chưa", "ko", "no", "false", "0"),
     },
 }
 
@@ -298,12 +315,28 @@ DATASET_SPECS: dict[str, DatasetSpec] = {
                 store_column="dissolved_on",
             ),
             ColumnSpec(
+                name="ngay_tam_dung",
+                label="Ngày tạm dừng",
+                kind=DATE,
+                aliases=("Ngày tạm ngừng", "suspended_on", "suspended"),
+                note="Chỉ khi trạng thái là «tạm dừng»; không trước ngày thành lập.",
+                store_column="suspended_on",
+            ),
+            ColumnSpec(
                 name="danh_gia",
                 label="Đánh giá",
                 kind=ENUM,
                 enum="assessment",
                 aliases=("Xếp loại", "Kết quả đánh giá", "rating", "assessment"),
                 store_column="assessment",
+            ),
+            ColumnSpec(
+                name="nam_danh_gia",
+                label="Năm đánh giá",
+                kind=INT,
+                aliases=("Năm xếp loại", "rating_year", "assessment_year"),
+                note="Năm của đánh giá và trạng thái ở dòng này; để trống là năm nhập tệp.",
+                store_column="rating_year",
             ),
             ColumnSpec(
                 name="so_thanh_vien",
@@ -314,6 +347,13 @@ DATASET_SPECS: dict[str, DatasetSpec] = {
                 store_column="members",
             ),
             *_COORD_COLUMNS,
+            ColumnSpec(
+                name="thon_tdp",
+                label="Thôn/Tổ dân phố",
+                aliases=("Thôn, tổ dân phố", "Thôn/TDP", "Thôn", "Tổ dân phố", "residential_area"),
+                note="Thôn hoặc tổ dân phố của xã/phường nơi mô hình hoạt động (nếu có).",
+                store_column="area_name",
+            ),
             ColumnSpec(name="ghi_chu", label="Ghi chú", aliases=("notes", "note"), store_column="notes"),
         ),
         one_of=(("ma_xa", "ten_xa"),),
@@ -409,6 +449,113 @@ DATASET_SPECS: dict[str, DatasetSpec] = {
         one_of=(("ma_xa", "ten_xa"),),
         key_column="ten_don_vi",
     ),
+    domain.DATASET_RESIDENTIAL_AREAS: DatasetSpec(
+        name=domain.DATASET_RESIDENTIAL_AREAS,
+        label="Thôn, tổ dân phố",
+        columns=(
+            *_COMMUNE_COLUMNS,
+            ColumnSpec(
+                name="xa_cu",
+                label="Xã cũ",
+                aliases=("Xã/phường cũ", "Xã, phường, thị trấn cũ", "Xã trước sáp nhập", "legacy_commune"),
+                note="Xã/phường/thị trấn trước 1/7/2025 mà thôn, tổ dân phố thuộc về (nếu biết).",
+                store_column="legacy_given",
+            ),
+            ColumnSpec(
+                name="thon_tdp",
+                label="Thôn/Tổ dân phố",
+                required=True,
+                aliases=(
+                    "Thôn, tổ dân phố",
+                    "Thôn/TDP",
+                    "Tên thôn, tổ dân phố",
+                    "Khu dân cư",
+                    "Tên khu dân cư",
+                    "area_name",
+                    "residential_area",
+                ),
+                note="Tên như xã ghi, ví dụ «Thôn 3», «Tổ dân phố số 5», «Xóm Trung Sơn».",
+                store_column="area_name",
+            ),
+            ColumnSpec(
+                name="loai_khu_dan_cu",
+                label="Loại khu dân cư",
+                kind=ENUM,
+                enum="area_kind",
+                aliases=("Loại KDC", "Loại", "area_kind"),
+                note="thôn hoặc tổ dân phố; để trống thì lấy theo tên (Thôn, Xóm… / TDP, Khối…).",
+                store_column="area_kind",
+            ),
+            ColumnSpec(
+                name="so_ho",
+                label="Số hộ",
+                kind=INT,
+                aliases=("Hộ", "Số hộ gia đình", "households"),
+                note="Số nguyên không âm.",
+                store_column="households",
+            ),
+            ColumnSpec(
+                name="so_nhan_khau",
+                label="Số nhân khẩu",
+                kind=INT,
+                aliases=("Nhân khẩu", "Số khẩu", "Số dân", "population"),
+                note="Số nguyên không âm; tổng các thôn, TDP là dân số của xã/phường năm đó.",
+                store_column="population",
+            ),
+            ColumnSpec(
+                name="nam",
+                label="Năm",
+                kind=INT,
+                required=True,
+                aliases=("Năm danh sách", "year"),
+                note="Năm của danh sách; danh sách một năm là đầy đủ cho mỗi xã/phường có trong đó.",
+                store_column="year",
+            ),
+            ColumnSpec(
+                name="co_to_hoa_giai",
+                label="Có tổ hòa giải",
+                kind=ENUM,
+                enum=YES_NO_FAMILY,
+                aliases=("Tổ hòa giải", "has_mediation_team"),
+                note="có / không.",
+                store_column="has_mediation_team",
+            ),
+            ColumnSpec(
+                name="so_tv_hoa_giai",
+                label="Số thành viên tổ hòa giải",
+                kind=INT,
+                aliases=("Thành viên tổ hòa giải", "mediation_members"),
+                store_column="mediation_members",
+            ),
+            ColumnSpec(
+                name="co_to_bao_ve",
+                label="Có tổ bảo vệ ANTT",
+                kind=ENUM,
+                enum=YES_NO_FAMILY,
+                aliases=(
+                    "Tổ bảo vệ ANTT",
+                    "Có tổ bảo vệ an ninh, trật tự",
+                    "Tổ bảo vệ an ninh, trật tự",
+                    "has_security_team",
+                ),
+                note="có / không; tổ bảo vệ ANTT có từ 01/7/2024.",
+                store_column="has_security_team",
+            ),
+            ColumnSpec(
+                name="so_tv_bao_ve",
+                label="Số thành viên tổ bảo vệ ANTT",
+                kind=INT,
+                aliases=(
+                    "Thành viên tổ bảo vệ ANTT",
+                    "Số thành viên tổ bảo vệ an ninh, trật tự",
+                    "security_members",
+                ),
+                store_column="security_members",
+            ),
+        ),
+        one_of=(("ma_xa", "ten_xa"),),
+        key_column="thon_tdp",
+    ),
 }
 
 #: Canonical column -> store column, per dataset (the commune columns are stored as resolved).
@@ -434,8 +581,9 @@ STORED_RESOLVED_COLUMNS: tuple[str, ...] = tuple(c for c in RESOLVED_COLUMNS if 
 #: ``name_key``/``unit_key`` are the normalised names; the store keeps them as they are.
 BUSINESS_KEY_COLUMNS: dict[str, tuple[str, ...]] = {
     domain.DATASET_INCIDENTS: ("ma_vu_viec",),
-    domain.DATASET_MODELS: ("commune_code", "name_key"),
+    domain.DATASET_MODELS: ("commune_code", "name_key", "nam_danh_gia"),
     domain.DATASET_RECOGNITIONS: ("nam", "commune_code", "loai_don_vi", "unit_key"),
+    domain.DATASET_RESIDENTIAL_AREAS: ("nam", "commune_code", "area_key"),
 }
 #: The same business keys as store columns (the unique constraint of each table).
 STORE_KEY_COLUMNS: dict[str, tuple[str, ...]] = {

@@ -101,7 +101,7 @@ def existing_keys(conn: Connection, dataset: str, keys: Iterable[str], *, includ
                 found.add(k)
         return found
     first = table.c[cols[0]]
-    first_type = int if dataset == domain.DATASET_RECOGNITIONS else str
+    first_type = int if dataset in (domain.DATASET_RECOGNITIONS, domain.DATASET_RESIDENTIAL_AREAS) else str
     for start in range(0, len(wanted), KEY_BATCH):
         batch = wanted[start : start + KEY_BATCH]
         firsts = sorted({first_type(k.split("|", 1)[0]) for k in batch})

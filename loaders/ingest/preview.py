@@ -256,6 +256,7 @@ def preview_import(
             vintage=vintage or domain.VINTAGE_2025,
             existing_keys=existing if real_rows_stored else None,
             locator=split_locator(),
+            legacy_members=registry.legacy_members,
         )
         result = validation.validate_table(raw, dataset, context, mapping=request.mapping)
     except validation.MissingColumnsError as exc:
@@ -294,7 +295,7 @@ _RESOLVED_TEXT: tuple[str, ...] = ("code_given", "name_given", "district_given")
 
 
 #: Normalised keys, checked only where their name fits (a long name is reported once, as itself).
-_KEY_TEXT: tuple[str, ...] = ("name_key", "unit_key")
+_KEY_TEXT: tuple[str, ...] = ("name_key", "area_key", "unit_key")
 
 
 #: The file's field behind each accepted column whose name differs from it.
@@ -303,6 +304,7 @@ _SOURCE_FIELDS: dict[str, str] = {
     "name_given": "ten_xa",
     "district_given": "huyen_cu",
     "name_key": "ten_mo_hinh",
+    "area_key": "thon_tdp",
     "unit_key": "ten_don_vi",
 }
 

@@ -18,7 +18,9 @@ Error codes
 ``date_format``, ``date_future``, ``date_too_early``, ``number_format``,
 ``integer``, ``negative``, ``year_range``, ``coord_pair``, ``coord_outside``,
 ``coord_swapped``, ``dissolved_without_date``, ``dissolution_date_not_dissolved``,
-``dissolved_before_founded``, ``commune_not_found``, ``commune_ambiguous``,
+``dissolved_before_founded``, ``suspension_date_not_suspended``,
+``suspended_before_founded``, ``commune_not_found``, ``commune_ambiguous``,
+``legacy_commune_not_found``, ``legacy_commune_elsewhere``, ``security_team_too_early``,
 ``duplicate_in_file``, ``duplicate_in_store``. Warnings (row kept):
 ``commune_split``.
 """
@@ -44,6 +46,7 @@ from loaders.ingest.headers import HeaderMatch, match_headers
 from loaders.ingest.keys import ExistingKeys, add_keys, find_duplicates
 from loaders.ingest.rawtable import RawTable
 from loaders.ingest.reading import read_table
+from loaders.ingest.residential import LegacyMembers, place_legacy
 from loaders.ingest.run import ValidationRun
 
 
@@ -163,6 +166,10 @@ class ValidationContext:
         The date after which dates are "in the future"; today by default.
     lang : {"vi", "en"}
         Language of the messages.
+    legacy_members : callable, optional
+        Residential areas only: ``Registry.legacy_members``, which places an
+        area of a 2025 commune formed from one legacy commune in that one
+        (:mod:`loaders.ingest.residential`).
     locator : SplitCommuneLocator, optional
         Places rows of split legacy communes by their coordinates
         (``loaders.geo.placement.load_split_locator``); without it, or without a
@@ -177,6 +184,7 @@ class ValidationContext:
     today: dt.date | None = None
     lang: str = "vi"
     locator: Any | None = None
+    legacy_members: LegacyMembers | None = None
 
 
 def validate_upload(
@@ -282,6 +290,8 @@ def validate_table(
     if context.locator is not None and "vi_do" in work:
         place_split_rows(work, resolved, context.locator)
     add_keys(ctx, work, resolved)
+    if dataset == domain.DATASET_RESIDENTIAL_AREAS:
+        place_legacy(ctx.raw, work, resolved, context.resolver, context.legacy_members)
     dup_first, in_store = find_duplicates(ctx, work, context.existing_keys)
     schema = build_schema(ctx, work, resolved, dup_first, in_store, polygon)
     failures = run_schema(schema, work)
@@ -346,7 +356,7 @@ def _accepted(ctx: ValidationRun, work: pd.DataFrame, resolved: pd.DataFrame, ke
     for col in spec.columns:
         values = work[col.name]
         out[col.name] = values.round().astype("Int64") if col.kind == INT else values
-    for extra in ("name_key", "unit_key"):
+    for extra in ("name_key", "area_key", "unit_key"):
         if extra in work:
             out[extra] = work[extra]
     out["commune_code"] = work["commune_code"]

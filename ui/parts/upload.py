@@ -60,7 +60,12 @@ ACTION_UPLOAD_REFUSED = "upload_refused"
 
 #: Errors drawn on the page; the downloads always hold all of them.
 MAX_ROWS_SHOWN = 1000
-_TEMPLATE_STEMS = {"models": "mau_mo_hinh", "incidents": "mau_vu_viec", "recognitions": "mau_cong_nhan"}
+_TEMPLATE_STEMS = {
+    domain.DATASET_MODELS: "mau_mo_hinh",
+    domain.DATASET_INCIDENTS: "mau_vu_viec",
+    domain.DATASET_RECOGNITIONS: "mau_cong_nhan",
+    domain.DATASET_RESIDENTIAL_AREAS: "mau_thon_to_dan_pho",
+}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
 
 

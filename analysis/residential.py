@@ -1,0 +1,176 @@
+"""Residential areas (thôn, tổ dân phố) by year, and the population rates use (pure pandas).
+
+Rules, stated here once (docs/domain.md explains them):
+
+* **The list in force.** A commune's list of a year is complete for that
+  commune. The figures of a year use, per commune, the list with the greatest
+  year not after it (:func:`areas_at`); a commune with no such list has no areas
+  on record for that year.
+* **Population.** A commune's population for a year is the sum of Số nhân khẩu
+  of the areas in its list in force when that list is complete, that is every
+  area of it has a population; otherwise it is the figure shipped with the app
+  (:func:`commune_population`). Every rate says which one it used and, for a
+  list, its year (:func:`population_source_label`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from loaders.core.i18n import translate
+
+#: The columns of a residential-areas frame (as ``loaders.store.reads`` reads it).
+AREA_COLUMNS: tuple[str, ...] = (
+    "id",
+    "import_id",
+    "year",
+    "commune_code",
+    "legacy_code",
+    "vintage",
+    "area_name",
+    "area_key",
+    "area_kind",
+    "households",
+    "population",
+    "has_mediation_team",
+    "mediation_members",
+    "has_security_team",
+    "security_members",
+)
+
+#: Where a commune's population comes from: the sum over its list of areas, or the shipped figure.
+SOURCE_AREAS = "areas"
+SOURCE_SHIPPED = "shipped"
+
+
+def empty_areas() -> pd.DataFrame:
+    """A residential-areas frame with no rows (a store that holds no list)."""
+    frame = pd.DataFrame({c: pd.Series(dtype="float64") for c in AREA_COLUMNS})
+    for c in ("id", "import_id", "year"):
+        frame[c] = frame[c].astype("int64")
+    for c in ("commune_code", "legacy_code", "vintage", "area_name", "area_key", "area_kind"):
+        frame[c] = frame[c].astype("str")
+    return frame
+
+
+def list_years(areas: pd.DataFrame, year: int) -> pd.Series:
+    """Per commune, the year of its list in force in ``year`` (greatest not after it).
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by ``commune_code`` (plain strings), integer years; communes with
+        no list up to ``year`` are absent.
+    """
+    years = areas["year"].to_numpy()
+    keep = years <= year
+    if not keep.any():
+        return pd.Series(dtype="int64", index=pd.Index([], dtype=object, name="commune_code"))
+    codes = areas["commune_code"].to_numpy(dtype=object)[keep]
+    out = pd.Series(years[keep], index=pd.Index(codes, dtype=object)).groupby(level=0).max()
+    out.index.name = "commune_code"
+    return out.astype("int64")
+
+
+def areas_at(areas: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The areas in force in ``year``: per commune, the rows of its latest list not after it.
+
+    Parameters
+    ----------
+    areas : pandas.DataFrame
+        Columns of :data:`AREA_COLUMNS` (at least ``year`` and ``commune_code``).
+    year : int
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of those lists, in their order, with a fresh index.
+    """
+    latest = list_years(areas, year)
+    if latest.empty:
+        return areas.iloc[0:0].reset_index(drop=True)
+    codes = areas["commune_code"].astype("object")
+    wanted = codes.map(latest)
+    keep = (areas["year"] == wanted).to_numpy(dtype=bool)
+    return areas[keep].reset_index(drop=True)
+
+
+def commune_population(areas: pd.DataFrame, shipped: pd.Series, year: int) -> pd.DataFrame:
+    """Each commune's population for ``year``, with its source.
+
+    Parameters
+    ----------
+    areas : pandas.DataFrame
+        Residential areas (:data:`AREA_COLUMNS`).
+    shipped : pandas.Series
+        The population shipped with the app, indexed by 2025 commune code.
+    year : int
+        The year of the figures (a period's end year).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``shipped``: ``population`` (float), ``population_source``
+        (:data:`SOURCE_AREAS` or :data:`SOURCE_SHIPPED`) and ``population_year``
+        (the list's year for a sum of areas, NA for the shipped figure).
+    """
+    out = pd.DataFrame(index=shipped.index)
+    out["population"] = shipped.astype(float).to_numpy()
+    out["population_source"] = SOURCE_SHIPPED
+    out["population_year"] = pd.array([pd.NA] * len(out), dtype="Int64")
+    current = areas_at(areas, year)
+    if current.empty:
+        return out
+    codes = current["commune_code"].astype("object")
+    people = pd.to_numeric(current["population"], errors="coerce")
+    grouped = pd.DataFrame({"code": codes, "people": people, "year": current["year"]}).groupby("code")
+    complete = grouped["people"].count() == grouped["people"].size()
+    sums = grouped["people"].sum()[complete]
+    years = grouped["year"].max()[complete]
+    hit = out.index.isin(sums.index)
+    if hit.any():
+        codes_hit = out.index[hit]
+        out.loc[hit, "population"] = sums.reindex(codes_hit).to_numpy(dtype=float)
+        out.loc[hit, "population_source"] = SOURCE_AREAS
+        out.loc[hit, "population_year"] = years.reindex(codes_hit).to_numpy(dtype=np.int64)
+    return out
+
+
+def population_source_label(source: str, year: object, lang: str = "vi") -> str:
+    """The words a rate shows for its population: a list's year, or the shipped figure.
+
+    Examples
+    --------
+    >>> population_source_label("areas", 2025)
+    'Tổng nhân khẩu các thôn, TDP năm 2025'
+    >>> population_source_label("shipped", None)
+    'Số liệu dân số kèm theo ứng dụng'
+    """
+    if source == SOURCE_AREAS and year is not None and not pd.isna(year):
+        return translate("population.source.areas", lang, year=int(year))
+    return translate("population.source.shipped", lang)
+
+
+def population_note(population: pd.DataFrame, lang: str = "vi") -> str:
+    """One sentence for a page: which populations the rates of these communes used.
+
+    Parameters
+    ----------
+    population : pandas.DataFrame
+        ``population_source`` and ``population_year`` columns (as
+        :func:`commune_population` or ``analysis.indicators.compute_indicators`` give).
+    """
+    if population.empty or "population_source" not in population:
+        return translate("population.note.shipped_all", lang)
+    from_areas = population["population_source"] == SOURCE_AREAS
+    if not from_areas.any():
+        return translate("population.note.shipped_all", lang)
+    years = sorted({int(y) for y in population.loc[from_areas, "population_year"].dropna()})
+    return translate(
+        "population.note.mixed",
+        lang,
+        n_areas=int(from_areas.sum()),
+        n=len(population),
+        years=", ".join(str(y) for y in years),
+    )
