@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import cache
 from ui.i18n import current_language, t
-from ui.parts.focus import render_focus_figures, render_missing_kinds, render_trends
+from ui.parts.focus import render_focus_figures, render_hot_spot_note, render_missing_kinds, render_trends
 from ui.parts.map_section import Colouring, focus_highlight, map_indicator_for, render_commune_map, render_level_switch
 from ui.sidebar import current_filters
 
@@ -12,6 +12,8 @@ filters = current_filters()
 version = cache.data_version()
 st.title(t("page.focus_areas.title"))
 st.caption(t("focus.page_help"))
+st.caption(t("focus.ez_whole_commune"))
+render_hot_spot_note(filters)
 
 by = (
     st.segmented_control(
@@ -52,8 +54,11 @@ render_missing_kinds(cache.get_missing_kinds(version, filters), filters)
 st.subheader(t("focus.map_title"))
 level = render_level_switch(filters)
 indicator = map_indicator_for(level, "models_per_10k")
-restyle, legend = cache.get_map_restyle(version, filters, indicator, current_language(), level, focus_highlight(level))
+restyle, legend = cache.get_map_restyle(
+    version, filters, indicator, current_language(), level, focus_highlight(level, filters.hot_spots)
+)
 st.caption(t("focus.map_help"))
+st.caption(t("focus.ez_whole_commune"))
 render_commune_map(
     "focus_map",
     level,

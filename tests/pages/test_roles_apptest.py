@@ -45,10 +45,17 @@ PAGES: dict[str, str] = {
     "pages/upload.py": "import",
     "pages/import_history.py": "import",
     "pages/admin_users.py": "users",
+    "pages/hot_spots.py": "hot_spots",
     "pages/audit_log.py": "audit",
 }
 #: Pages that, run directly, refuse a role without their permission (``ui.access.require`` at the top).
-SELF_CHECKING_PAGES = ("pages/upload.py", "pages/import_history.py", "pages/admin_users.py", "pages/audit_log.py")
+SELF_CHECKING_PAGES = (
+    "pages/upload.py",
+    "pages/import_history.py",
+    "pages/admin_users.py",
+    "pages/hot_spots.py",
+    "pages/audit_log.py",
+)
 MATRIX = [(role, page) for role in access.ROLES for page in PAGES]
 
 
@@ -193,7 +200,7 @@ def test_export_is_refused_on_the_server_and_audited_when_allowed(role: str) -> 
 
 
 @pytest.mark.parametrize("role", access.ROLES)
-@pytest.mark.parametrize("permission", ["import", "rollback", "demo", "users", "audit"])
+@pytest.mark.parametrize("permission", ["import", "rollback", "demo", "users", "audit", "hot_spots"])
 def test_actions_are_checked_on_the_server(role: str, permission: str) -> None:
     at = AppTest.from_function(_require_script, args=(permission,), default_timeout=60)
     as_role(at, role).run()

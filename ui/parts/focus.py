@@ -10,6 +10,7 @@ import streamlit as st
 from analysis import comparisons
 from analysis import indicators as ind
 from loaders.core import domain
+from ui import cache
 from ui.charts import render_line_chart
 from ui.i18n import t
 from ui.parts.labels import enum_label, fmt, group_label, indicator_columns, indicator_label
@@ -66,3 +67,15 @@ def render_missing_kinds(table: pd.DataFrame, filters: ind.Filters) -> None:
         }
     )
     render_table(frame, filters, t("focus.missing_name"), key="focus_missing_table")
+
+
+def render_hot_spot_note(filters: ind.Filters) -> None:
+    """Which hot-spot list the "Địa bàn trọng điểm, phức tạp" group uses: the year the period ends in."""
+    year = filters.period.end.year
+    registry = cache.get_registry()
+    codes = ind.hot_spot_units(registry, filters.hot_spots)
+    if not codes:
+        st.caption(t("focus.hot_spot_none", year=year))
+        return
+    names = ", ".join(sorted(registry.communes.loc[sorted(codes), "name"]))
+    st.caption(t("focus.hot_spot_note", year=year, n=len(codes), names=names))

@@ -77,12 +77,12 @@ def highlight_codes(codes: list[str], level: str) -> tuple[str, ...]:
     return tuple(sorted({m for c in known for m in registry.legacy_members(c)}))
 
 
-def focus_highlight(level: str) -> tuple[str, ...]:
-    """Every unit in a focus area (border, coast, economic zone, major project) at ``level``."""
+def focus_highlight(level: str, spots: tuple[tuple[str, str], ...] = ()) -> tuple[str, ...]:
+    """Every unit in a focus area (border, coast, economic zone, major project, the year's hot spots) at ``level``."""
     registry = cache.get_registry()
     codes: set[str] = set()
     for area in domain.FOCUS_AREAS[1:]:
-        codes |= set(registry.focus_codes(area, level))
+        codes |= ind.focus_codes(registry, area, level, spots)
     return tuple(sorted(codes))
 
 
