@@ -1,4 +1,4 @@
-"""The demo's incidents: monthly volumes per commune, fields, severities and descriptions."""
+"""The demo's incidents: monthly volumes per commune, fields, then descriptions and their severities."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from loaders.core import domain
+from loaders.demo.descriptions import DESCRIPTIONS, allowed
 from loaders.demo.months import START_DATE, Months, iso_dates
 from loaders.demo.names import kdc
 from loaders.demo.places import Commune, Context, place_points
@@ -20,7 +21,6 @@ INCIDENTS_PER_MONTH = 360.0
 INCIDENT_POINT_SHARE = 0.7
 
 _FIELDS = domain.INCIDENT_FIELDS
-_SEVERITIES = domain.INCIDENT_SEVERITIES
 _F = {name: i for i, name in enumerate(_FIELDS)}
 
 # Base shares of incident fields (province average before area effects).
@@ -42,90 +42,6 @@ _FIELD_EFFECT = {
     "ez": {"an ninh": 2.2, "kinh tế, buôn lậu": 1.5, "môi trường": 1.5, "hình sự": 1.2},
     "urban": {"hình sự": 1.4, "tệ nạn xã hội": 1.3, "trật tự an toàn giao thông": 1.2, "cháy, nổ": 1.2},
 }
-# Severity shares per field, in the order of domain.INCIDENT_SEVERITIES.
-_SEVERITY_BY_FIELD = {
-    "an ninh": (0.80, 0.12, 0.06, 0.015, 0.005),
-    "hình sự": (0.25, 0.40, 0.24, 0.08, 0.03),
-    "ma túy": (0.30, 0.28, 0.25, 0.12, 0.05),
-    "kinh tế, buôn lậu": (0.60, 0.22, 0.13, 0.04, 0.01),
-    "môi trường": (0.85, 0.10, 0.04, 0.01, 0.0),
-    "tệ nạn xã hội": (0.82, 0.12, 0.05, 0.01, 0.0),
-    "trật tự an toàn giao thông": (0.90, 0.05, 0.035, 0.012, 0.003),
-    "cháy, nổ": (0.75, 0.13, 0.08, 0.03, 0.01),
-    "khác": (0.92, 0.06, 0.02, 0.0, 0.0),
-}
-_INCIDENT_TEXT = {
-    "an ninh": (
-        "Tụ tập đông người khiếu kiện về đền bù giải phóng mặt bằng",
-        "Phát hiện tờ rơi có nội dung xấu, độc",
-        "Đăng tải thông tin sai sự thật trên mạng xã hội",
-        "Tranh chấp đất đai có nguy cơ thành điểm nóng",
-        "Người nước ngoài tạm trú không khai báo",
-    ),
-    "hình sự": (
-        "Trộm cắp tài sản (xe máy) tại nhà dân",
-        "Cố ý gây thương tích do mâu thuẫn cá nhân",
-        "Lừa đảo chiếm đoạt tài sản qua mạng",
-        "Cướp giật tài sản trên đường",
-        "Trộm cắp tài sản tại cửa hàng",
-        "Đánh bạc dưới hình thức ghi lô đề",
-    ),
-    "ma túy": (
-        "Bắt quả tang đối tượng tàng trữ trái phép chất ma túy",
-        "Phát hiện nhóm đối tượng sử dụng trái phép chất ma túy",
-        "Mua bán trái phép chất ma túy",
-        "Vận chuyển trái phép chất ma túy",
-    ),
-    "kinh tế, buôn lậu": (
-        "Vận chuyển hàng hóa nhập lậu không có hóa đơn",
-        "Kinh doanh hàng giả, hàng kém chất lượng",
-        "Buôn bán thuốc lá điếu nhập lậu",
-        "Kinh doanh xăng dầu không đảm bảo điều kiện",
-    ),
-    "môi trường": (
-        "Khai thác cát trái phép",
-        "Xả thải chưa qua xử lý ra môi trường",
-        "Khai thác thủy sản bằng kích điện",
-        "Vận chuyển, chôn lấp chất thải trái phép",
-        "Khai thác, vận chuyển lâm sản trái phép",
-    ),
-    "tệ nạn xã hội": (
-        "Đánh bạc được thua bằng tiền",
-        "Tổ chức đánh bạc tại nhà riêng",
-        "Mua bán dâm tại cơ sở lưu trú",
-        "Cho vay lãi nặng, đòi nợ có dấu hiệu khủng bố tinh thần",
-    ),
-    "trật tự an toàn giao thông": (
-        "Điều khiển xe mô tô vượt quá nồng độ cồn",
-        "Va chạm giao thông giữa xe mô tô và ô tô",
-        "Tai nạn giao thông làm một người bị thương",
-        "Đua xe, lạng lách trái phép",
-        "Lấn chiếm lòng đường, vỉa hè để kinh doanh",
-        "Điều khiển xe không có giấy phép lái xe",
-    ),
-    "cháy, nổ": (
-        "Cháy nhà dân do chập điện",
-        "Cháy rừng trồng keo",
-        "Cháy kho xưởng",
-        "Tàng trữ, sử dụng pháo nổ trái phép",
-    ),
-    "khác": (
-        "Mâu thuẫn gia đình dẫn đến xô xát",
-        "Gây rối trật tự công cộng",
-        "Tranh chấp ranh giới đất giữa hai hộ",
-        "Người mất tích được tìm thấy",
-    ),
-}
-_BORDER_INCIDENT_TEXT = {
-    "ma túy": (
-        "Vận chuyển trái phép chất ma túy qua biên giới Việt – Lào",
-        "Phát hiện đối tượng mang ma túy tổng hợp từ Lào về",
-    ),
-    "kinh tế, buôn lậu": (
-        "Vận chuyển hàng lậu qua đường mòn biên giới",
-        "Buôn lậu gỗ, động vật hoang dã qua biên giới",
-    ),
-}
 
 
 def _field_probs(c: Commune) -> np.ndarray:
@@ -140,7 +56,7 @@ def _field_probs(c: Commune) -> np.ndarray:
 def generate_incidents(
     ctx: Context, prof: Profiles, months: Months, scale: float, rng: np.random.Generator
 ) -> pd.DataFrame:
-    """The incidents canonical frame: Poisson monthly counts per commune, then field, severity, point, text."""
+    """The incidents canonical frame: Poisson monthly counts per commune, then field, point, text, severity."""
     n_c, n_m = len(ctx.communes), len(months.year)
     pop = np.array([c.population for c in ctx.communes])
     base = pop / 1e4 * prof.activity
@@ -170,12 +86,10 @@ def generate_incidents(
     ci, mi, ords = ci[order], mi[order], ords[order]
     pre = ords < domain.REFORM_DATE.toordinal()
 
-    # Field and severity, by cumulative shares.
+    # Field by cumulative shares; the description and its severity come after the unit.
     fprobs = np.stack([_field_probs(c) for c in ctx.communes])
     fcum = np.cumsum(fprobs, axis=1)[ci]
     fi = np.minimum((rng.random(n)[:, None] > fcum).sum(axis=1), len(_FIELDS) - 1)
-    scum = np.cumsum(np.array([_SEVERITY_BY_FIELD[f] for f in _FIELDS]), axis=1)[fi]
-    si = np.minimum((rng.random(n)[:, None] > scum).sum(axis=1), len(_SEVERITIES) - 1)
 
     # Reporting unit: the legacy member before the reform, else the 2025 commune.
     legacy_of = np.full(n, "", dtype=object)
@@ -194,25 +108,41 @@ def generate_incidents(
         keys = [(int(ci[p]), legacy_of[p] or None) for p in pts]
         lat[pts], lon[pts] = place_points(ctx, keys, rng)
 
-    # Descriptions, with a residential area for about half of them.
-    tpick = rng.random(n)
+    # Description (by field and the unit's focus flags), then a severity it allows,
+    # with a residential area for about half of them.
+    dpick = rng.random(n)
+    spick = rng.random(n)
     where = rng.random(n) < 0.5
     village = rng.random(n)
-    codes, names, districts, texts = [], [], [], []
+    units = [ctx.legacy[legacy_of[r]] if pre[r] else ctx.communes[ci[r]].unit for r in range(n)]
+    border = np.array([u.border for u in units], dtype=bool)
+    coastal = np.array([u.coastal for u in units], dtype=bool)
+    desc = np.zeros(n, dtype=int)  # index into DESCRIPTIONS
+    for f in range(len(_FIELDS)):
+        for b in (False, True):
+            for c in (False, True):
+                sel = np.flatnonzero((fi == f) & (border == b) & (coastal == c))
+                if len(sel):
+                    opts = [DESCRIPTIONS.index(d) for d in allowed(_FIELDS[f], b, c)]
+                    cum = np.cumsum([DESCRIPTIONS[o].weight for o in opts])
+                    pos = np.minimum(np.searchsorted(cum, dpick[sel] * cum[-1], side="right"), len(opts) - 1)
+                    desc[sel] = np.asarray(opts)[pos]
+    severities = np.empty(n, dtype=object)
+    for o, d in enumerate(DESCRIPTIONS):
+        sel = np.flatnonzero(desc == o)
+        if len(sel):
+            cum = np.cumsum([w for _, w in d.severities])
+            pos = np.minimum(np.searchsorted(cum, spick[sel] * cum[-1], side="right"), len(cum) - 1)
+            severities[sel] = np.asarray([s for s, _ in d.severities], dtype=object)[pos]
+    codes = [u.code for u in units]
+    names = [u.name for u in units]
+    districts = [u.district_on(date.fromordinal(int(o))) for u, o in zip(units, ords)]
+    texts = []
     for r in range(n):
-        c = ctx.communes[ci[r]]
-        unit = ctx.legacy[legacy_of[r]] if pre[r] else c.unit
-        codes.append(unit.code)
-        names.append(unit.name)
-        districts.append(unit.district)
-        f = _FIELDS[fi[r]]
-        options = _INCIDENT_TEXT[f]
-        if c.border and f in _BORDER_INCIDENT_TEXT:
-            options = options + _BORDER_INCIDENT_TEXT[f] * 2
-        text = options[int(tpick[r] * len(options))]
+        text = DESCRIPTIONS[desc[r]].text
         if where[r]:
             pool = prof.villages(int(ci[r]), legacy_of[r] if pre[r] else None)
-            text = f"{text}, {kdc(unit.type, pool[int(village[r] * len(pool))])}"
+            text = f"{text}, {kdc(units[r].type, pool[int(village[r] * len(pool))])}"
         texts.append(text)
 
     years = np.array([date.fromordinal(int(o)).year for o in ords]) if n else np.empty(0, dtype=int)
@@ -229,7 +159,7 @@ def generate_incidents(
             "ten_xa": names,
             "huyen_cu": districts,
             "linh_vuc": [_FIELDS[i] for i in fi],
-            "muc_do": [_SEVERITIES[i] for i in si],
+            "muc_do": list(severities),
             "vi_do": lat,
             "kinh_do": lon,
             "mo_ta": texts,

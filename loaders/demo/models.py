@@ -10,67 +10,46 @@ import pandas as pd
 
 from loaders.core import domain
 from loaders.core.textnorm import key
-from loaders.demo.months import FESTIVAL_DAY, FESTIVAL_MONTH, START_DATE, Months
+from loaders.demo.model_templates import (
+    BORDER,
+    COASTAL,
+    ECONOMIC_ZONE,
+    GENERIC,
+    MEMBERS_RANGE,
+    NEEDS_ANY,
+    NEEDS_BORDER,
+    NEEDS_COASTAL,
+    NOTE_LAPSED,
+    NOTE_MERGED_INTO_TEAM,
+    Template,
+)
+from loaders.demo.months import FESTIVAL_DAY, FESTIVAL_MONTH, START_DATE, Months, months_between
 from loaders.demo.names import SURNAMES, company, kdc, unit_lower
-from loaders.demo.places import Context, pick_member, place_points
+from loaders.demo.places import Commune, Context, Unit, pick_member, place_points
 from loaders.demo.profiles import Profiles
 from loaders.ingest.datasets import get_dataset
 
-#: Models per 10,000 residents founded over 2020-2026 in an ordinary commune, at scale 1.
+#: Models per 10,000 residents founded from 2020 on in an ordinary commune, at scale 1.
 MODELS_PER_10K = 4.5
+#: Models per 10,000 residents founded before 2020 (the stock on the 2020 list), at scale 1.
+STOCK_PER_10K = 6.0
+#: First founding day of the stock.
+STOCK_START = date(2005, 1, 1)
+#: Yearly growth of foundings (the year's weight is ``1 + growth * years since the first``).
+NEW_GROWTH, STOCK_GROWTH = 0.12, 0.1
 #: Share of models that carry a point.
 MODEL_POINT_SHARE = 0.6
 
-# (kind, setting, template, weight, condition). Template fields: {kdc}, {short}, {n}, {surname}, {company}.
-_MODEL_TEMPLATES: tuple[tuple[str, str, str, float, str], ...] = (
-    ("tự quản", "khu dân cư", "Tổ tự quản về an ninh, trật tự {kdc}", 3.0, ""),
-    ("tự quản", "khu dân cư", "Tổ liên gia tự quản {kdc}", 2.0, ""),
-    ("tự quản", "khu dân cư", "Khu dân cư tự quản {kdc}", 1.2, ""),
-    ("tự quản", "chợ", "Tổ tự quản an ninh, trật tự chợ {short}", 0.4, ""),
-    ("tự phòng", "khu dân cư", "Camera an ninh {kdc}", 2.0, ""),
-    ("tự phòng", "khu dân cư", "Câu lạc bộ phòng, chống ma túy {kdc}", 0.8, ""),
-    ("tự phòng", "cơ sở giáo dục", "Cổng trường an toàn giao thông Trường Tiểu học {short}", 0.4, ""),
-    ("tự phòng", "cơ sở giáo dục", "Cổng trường an toàn giao thông Trường THCS {short}", 0.4, ""),
-    ("tự phòng", "khu dân cư", "Dòng họ {surname} {kdc} không có tội phạm và tệ nạn xã hội", 1.0, ""),
-    ("tự bảo vệ", "khu dân cư", "Tổ an ninh xung kích {kdc}", 1.8, ""),
-    ("tự bảo vệ", "cơ quan", "Tổ tự bảo vệ Trạm Y tế {lower}", 0.3, ""),
-    ("tự bảo vệ", "cơ quan", "Cơ quan an toàn về an ninh, trật tự – Trường THCS {short}", 0.3, ""),
-    ("tự bảo vệ", "doanh nghiệp", "Doanh nghiệp an toàn về an ninh, trật tự – {company}", 0.25, ""),
-    ("tự bảo vệ", "khu du lịch", "Tổ bảo vệ an ninh, trật tự khu du lịch biển {short}", 0.6, "coastal"),
-    ("tự hòa giải", "khu dân cư", "Tổ hòa giải ở cơ sở {kdc}", 3.0, ""),
-    ("tự hòa giải", "khu dân cư", "Câu lạc bộ hòa giải viên giỏi {kdc}", 0.5, ""),
-    ("khác", "cơ sở tôn giáo", "Giáo xứ bình yên – giáo họ {kdc}", 0.5, ""),
-    ("khác", "khu dân cư", "Mô hình «Thắp sáng đường quê» {kdc}", 0.4, ""),
-    ("khác", "khu dân cư", "Nhóm Zalo an ninh {kdc}", 0.4, ""),
-)
-_BORDER_TEMPLATES = (
-    ("tự quản", "khu dân cư", "Tổ tự quản đường biên, cột mốc {kdc}"),
-    ("tự quản", "cửa khẩu", "Tổ tự quản đường biên, cột mốc số {n} khu vực cửa khẩu"),
-)
-_COASTAL_TEMPLATES = (
-    ("tự quản", "khu dân cư", "Tổ tàu thuyền đoàn kết số {n}, {kdc}"),
-    ("tự quản", "cảng biển", "Tổ tàu thuyền đoàn kết số {n} cảng cá {short}"),
-)
-_EZ_TEMPLATE = ("tự bảo vệ", "doanh nghiệp", "Doanh nghiệp an toàn về an ninh, trật tự – {company}")
-_MEMBERS_RANGE = {
-    "khu dân cư": (7, 30),
-    "cơ quan": (5, 15),
-    "doanh nghiệp": (8, 45),
-    "cơ sở giáo dục": (6, 20),
-    "chợ": (5, 14),
-    "khu du lịch": (6, 18),
-    "cảng biển": (10, 40),
-    "cửa khẩu": (6, 15),
-    "cơ sở tôn giáo": (8, 30),
-    "khác": (5, 20),
-}
 
-
-def _founding_ordinals(months: Months, n: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` founding dates: more each year, and a peak in August before the festival."""
-    yw = 1.0 + 0.2 * (months.year - START_DATE.year)
+def _founding_ordinals(
+    months: Months, n: int, rng: np.random.Generator, growth: float, first: date | None = None
+) -> np.ndarray:
+    """``n`` founding dates: more each year, a peak in August before the festival, none before ``first``."""
+    yw = 1.0 + growth * (months.year - months.year[0])
     mw = np.select([months.month == 8, np.isin(months.month, (1, 2)), months.month == 3], [3.2, 0.6, 1.3], 1.0)
     w = yw * mw * months.fraction
+    if first is not None:  # ``since`` dates are first days of a month
+        w = np.where(months.start >= first.toordinal(), w, 0.0)
     mi = rng.choice(len(w), size=n, p=w / w.sum())
     days = months.days[mi]
     day = rng.integers(0, days) + 1
@@ -80,11 +59,79 @@ def _founding_ordinals(months: Months, n: int, rng: np.random.Generator) -> np.n
     return months.start[mi] + day - 1
 
 
+def _foundings(chosen: list[Template], months: Months, rng: np.random.Generator, growth: float) -> np.ndarray:
+    """Founding ordinals for ``chosen``, each on or after its template's ``since``."""
+    founded = _founding_ordinals(months, len(chosen), rng, growth)
+    for j, t in enumerate(chosen):
+        if t.since is not None and founded[j] < t.since.toordinal():
+            founded[j] = _founding_ordinals(months, 1, rng, growth, t.since)[0]
+    return founded
+
+
+def _pick(options: list[Template], n: int, rng: np.random.Generator, weights: np.ndarray) -> list[Template]:
+    if not n or not options:
+        return []
+    return [options[int(p)] for p in rng.choice(len(options), size=n, p=weights / weights.sum())]
+
+
+def _chosen_for(
+    c: Commune, prof: Profiles, scale: float, rng: np.random.Generator
+) -> tuple[list[Template], list[Template]]:
+    """The templates a commune founds before 2020 (its stock) and from 2020 on."""
+    mult = (1.4 if c.urban else 1.0) * (1.5 if c.ez else 1.0)
+    n_new = int(rng.poisson(scale * MODELS_PER_10K * c.population / 1e4 * mult))
+    n_stock = int(rng.poisson(scale * STOCK_PER_10K * c.population / 1e4 * mult))
+    specials: list[Template] = []
+    if c.border:
+        k = int(rng.poisson(3 * scale)) + (1 if scale >= 0.5 else 0)
+        specials += [BORDER[int(rng.random() < 0.3)] for _ in range(k)]
+    if c.coastal:
+        k = int(rng.poisson(4 * scale)) + (1 if scale >= 0.5 else 0)
+        specials += [COASTAL[int(rng.random() < 0.4)] for _ in range(k)]
+    if c.ez:
+        specials += [ECONOMIC_ZONE] * (int(rng.poisson(5 * scale)) + (1 if scale >= 0.5 else 0))
+    allowed = [
+        t
+        for t in GENERIC
+        if t.kind not in prof.missing[c.idx]
+        and (t.needs == NEEDS_ANY or (t.needs == NEEDS_COASTAL and c.coastal) or (t.needs == NEEDS_BORDER and c.border))
+    ]
+    w = np.array(
+        [
+            t.weight
+            * (2.0 if (c.urban and "Camera" in t.text) else 1.0)
+            * (3.0 if (c.border and "ma túy" in t.text) else 1.0)
+            for t in allowed
+        ]
+    )
+    in_stock = rng.random(len(specials)) < 0.5  # border and fishing teams are old: half are stock
+    new = [t for t, old in zip(specials, in_stock) if not old] + _pick(allowed, n_new, rng, w)
+    stock_ok = [j for j, t in enumerate(allowed) if t.since is None or t.since < START_DATE]
+    stock = [t for t, old in zip(specials, in_stock) if old] + _pick(
+        [allowed[j] for j in stock_ok], n_stock, rng, w[stock_ok]
+    )
+    # Every kind the commune is meant to have appears at least once from 2020 on, so that
+    # the kinds it lacks are exactly the ones in ``prof.missing``.
+    for kind in domain.MODEL_KINDS_CORE:
+        if kind not in prof.missing[c.idx] and all(t.kind != kind for t in new):
+            options = [t for t in allowed if t.kind == kind]
+            new += _pick(options, 1, rng, np.array([t.weight for t in options]))
+    return stock, new
+
+
 def generate_models(
     ctx: Context, prof: Profiles, months: Months, until: date, scale: float, rng: np.random.Generator
 ) -> pd.DataFrame:
-    """The models canonical frame: what each commune founded, with status, assessment and points."""
-    until_ord = until.toordinal()
+    """The models canonical frame: what each commune founded, with status, assessment and points.
+
+    Models founded before 2020 (the stock, from :data:`STOCK_START`) are written
+    as the 2020-2024 lists give them, naming their legacy unit.
+    """
+    stock_months = months_between(STOCK_START, date(START_DATE.year - 1, 12, 31))
+    flagged = {
+        NEEDS_BORDER: {code for code, u in ctx.legacy.items() if u.border},
+        NEEDS_COASTAL: {code for code, u in ctx.legacy.items() if u.coastal},
+    }
     # Names already used, per 2025 commune (folded keys). A record of a split legacy
     # commune also reserves its name in the commune taking most of the legacy area,
     # so that it stays unique even where an importer ignores the point.
@@ -96,58 +143,29 @@ def generate_models(
     for c in ctx.communes:
         if c.idx in prof.no_models:
             continue
-        mult = (1.4 if c.urban else 1.0) * (1.5 if c.ez else 1.0)
-        n_generic = int(rng.poisson(scale * MODELS_PER_10K * c.population / 1e4 * mult))
-        specials: list[tuple[str, str, str]] = []
-        if c.border:
-            k = int(rng.poisson(3 * scale)) + (1 if scale >= 0.5 else 0)
-            specials += [_BORDER_TEMPLATES[int(rng.random() < 0.3)] for _ in range(k)]
-        if c.coastal:
-            k = int(rng.poisson(4 * scale)) + (1 if scale >= 0.5 else 0)
-            specials += [_COASTAL_TEMPLATES[int(rng.random() < 0.4)] for _ in range(k)]
-        if c.ez:
-            specials += [_EZ_TEMPLATE] * (int(rng.poisson(5 * scale)) + (1 if scale >= 0.5 else 0))
-        allowed = [
-            t
-            for t in _MODEL_TEMPLATES
-            if t[0] not in prof.missing[c.idx] and (not t[4] or (t[4] == "coastal" and c.coastal))
-        ]
-        w = np.array(
-            [
-                t[3]
-                * (2.0 if (c.urban and "Camera" in t[2]) else 1.0)
-                * (3.0 if (c.border and "ma túy" in t[2]) else 1.0)
-                for t in allowed
-            ]
-        )
-        picks = rng.choice(len(allowed), size=n_generic, p=w / w.sum()) if n_generic else []
-        chosen = specials + [allowed[int(p)][:3] for p in picks]
-        # Every kind the commune is meant to have appears at least once, so that the
-        # kinds it lacks are exactly the ones in ``prof.missing``.
-        for kind in domain.MODEL_KINDS_CORE:
-            if kind not in prof.missing[c.idx] and all(t[0] != kind for t in chosen):
-                options = [t for t in allowed if t[0] == kind]
-                ow = np.array([t[3] for t in options])
-                chosen.append(options[int(rng.choice(len(options), p=ow / ow.sum()))][:3])
+        stock, new = _chosen_for(c, prof, scale, rng)
+        chosen = stock + new
         if not chosen:
             continue
-        founded = _founding_ordinals(months, len(chosen), rng)
-        order = np.argsort(founded, kind="stable")
-        for j in order:
-            kind, setting, template = chosen[int(j)]
+        founded = np.concatenate(
+            [_foundings(stock, stock_months, rng, STOCK_GROWTH), _foundings(new, months, rng, NEW_GROWTH)]
+        ).astype(int)
+        for j in np.argsort(founded, kind="stable"):
+            template = chosen[int(j)]
             f_ord = int(founded[j])
+            f_date = date.fromordinal(f_ord)
             legacy_code = None
             unit = c.unit
-            if date.fromordinal(f_ord) < domain.REFORM_DATE:
-                legacy_code = pick_member(c, rng)
+            if f_date < domain.REFORM_DATE:
+                legacy_code = pick_member(c, rng, among=flagged.get(template.needs))
                 unit = ctx.legacy[legacy_code]
             villages = prof.villages(c.idx, legacy_code)
             scopes = [used_in[c.code]]
             if legacy_code is not None and primary[legacy_code] != c.code:
                 scopes.append(used_in[primary[legacy_code]])
-            name = ""
+            name, name_key = "", ""
             for attempt in range(30):
-                name = template.format(
+                name = template.text.format(
                     kdc=kdc(unit.type, villages[int(rng.integers(len(villages)))]),
                     short=unit.short,
                     lower=unit_lower(unit),
@@ -155,61 +173,17 @@ def generate_models(
                     surname=SURNAMES[int(rng.integers(0, len(SURNAMES)))],
                     company=company(rng, unit.short),
                 )
-                if all(key(name) not in used for used in scopes):
+                name_key = key(name)
+                if all(name_key not in used for used in scopes):
                     break
             base, k = name, 2
-            while any(key(name) in used for used in scopes):
+            while any(name_key in used for used in scopes):
                 name = f"{base} (số {k})"
+                name_key = key(name)
                 k += 1
             for used in scopes:
-                used.add(key(name))
-
-            status, dissolved, note = domain.STATUS_ACTIVE, None, None
-            p_weak = prof.weak[c.idx]
-            u = rng.random()
-            if u < 0.05 and f_ord + 120 <= until_ord:
-                status = domain.STATUS_DISSOLVED
-                dissolved = date.fromordinal(int(rng.integers(f_ord + 120, until_ord + 1))).isoformat()
-                note = (
-                    "Giải thể, sáp nhập vào tổ bảo vệ an ninh, trật tự ở cơ sở",
-                    "Giải thể do không còn duy trì sinh hoạt",
-                )[int(rng.integers(0, 2))]
-                p_weak = min(0.8, p_weak * 3)
-            elif u < 0.13:
-                status = domain.STATUS_SUSPENDED
-                note = ("Tạm dừng do thiếu kinh phí duy trì", "Tạm dừng để kiện toàn nhân sự")[int(rng.integers(0, 2))]
-                p_weak = min(0.7, p_weak * 2.5)
-            v = rng.random()
-            if f_ord > until_ord - 60:
-                assessment = None  # too recent to be assessed
-            elif v < p_weak:
-                assessment = domain.ASSESSMENT_WEAK
-            elif v < p_weak + (1 - p_weak) * 0.6:
-                assessment = domain.ASSESSMENT_EFFECTIVE
-            else:
-                assessment = domain.ASSESSMENT_AVERAGE
-            f_date = date.fromordinal(f_ord)
-            if note is None and f_date.month == FESTIVAL_MONTH and f_date.day <= FESTIVAL_DAY and rng.random() < 0.6:
-                note = "Ra mắt dịp Ngày hội toàn dân bảo vệ an ninh Tổ quốc 19/8"
-            lo, hi = _MEMBERS_RANGE[setting]
-            rows.append(
-                {
-                    "ma_xa": unit.code,
-                    "ten_xa": unit.name,
-                    "huyen_cu": unit.district,
-                    "ten_mo_hinh": name,
-                    "loai_mo_hinh": kind,
-                    "noi_trien_khai": setting,
-                    "ngay_thanh_lap": f_date.isoformat(),
-                    "trang_thai": status,
-                    "ngay_giai_the": dissolved,
-                    "danh_gia": assessment,
-                    "so_thanh_vien": int(rng.integers(lo, hi + 1)),
-                    "vi_do": np.nan,
-                    "kinh_do": np.nan,
-                    "ghi_chu": note,
-                }
-            )
+                used.add(name_key)
+            rows.append(_record(unit, template, name, f_date, until, prof.weak[c.idx], rng))
             if (legacy_code is not None and legacy_code in ctx.legacy_split) or rng.random() < MODEL_POINT_SHARE:
                 point_rows.append(len(rows) - 1)
                 point_keys.append((c.idx, legacy_code))
@@ -223,3 +197,55 @@ def generate_models(
     frame["kinh_do"] = frame["kinh_do"].astype(float)
     frame = frame.sort_values(["ngay_thanh_lap", "ma_xa", "ten_mo_hinh"], kind="stable").reset_index(drop=True)
     return frame
+
+
+def _record(
+    unit: Unit, template: Template, name: str, founded: date, until: date, p_weak: float, rng: np.random.Generator
+) -> dict[str, Any]:
+    """One model's row: status (with its date), assessment, members and note."""
+    f_ord, until_ord = founded.toordinal(), until.toordinal()
+    status, dissolved, suspended, note = domain.STATUS_ACTIVE, None, None, None
+    u = rng.random()
+    p_dissolve = 0.1 if founded < START_DATE else 0.05  # older models lapse more often
+    first_end = max(f_ord + 120, START_DATE.toordinal())
+    if u < p_dissolve and first_end <= until_ord:
+        status = domain.STATUS_DISSOLVED
+        day = date.fromordinal(int(rng.integers(first_end, until_ord + 1)))
+        dissolved = day.isoformat()
+        merged = day >= domain.SECURITY_TEAMS_DATE and rng.random() < 0.5
+        note = NOTE_MERGED_INTO_TEAM if merged else NOTE_LAPSED
+        p_weak = min(0.8, p_weak * 3)
+    elif u < p_dissolve + 0.08 and first_end <= until_ord:
+        status = domain.STATUS_SUSPENDED
+        suspended = date.fromordinal(int(rng.integers(first_end, until_ord + 1))).isoformat()
+        note = ("Tạm dừng do thiếu kinh phí duy trì", "Tạm dừng để kiện toàn nhân sự")[int(rng.integers(0, 2))]
+        p_weak = min(0.7, p_weak * 2.5)
+    v = rng.random()
+    if f_ord > until_ord - 60:
+        assessment = None  # too recent to be assessed
+    elif v < p_weak:
+        assessment = domain.ASSESSMENT_WEAK
+    elif v < p_weak + (1 - p_weak) * 0.6:
+        assessment = domain.ASSESSMENT_EFFECTIVE
+    else:
+        assessment = domain.ASSESSMENT_AVERAGE
+    if note is None and founded.month == FESTIVAL_MONTH and founded.day <= FESTIVAL_DAY and rng.random() < 0.6:
+        note = "Ra mắt dịp Ngày hội toàn dân bảo vệ an ninh Tổ quốc 19/8"
+    lo, hi = MEMBERS_RANGE[template.setting]
+    return {
+        "ma_xa": unit.code,
+        "ten_xa": unit.name,
+        "huyen_cu": unit.district_on(founded),
+        "ten_mo_hinh": name,
+        "loai_mo_hinh": template.kind,
+        "noi_trien_khai": template.setting,
+        "ngay_thanh_lap": founded.isoformat(),
+        "trang_thai": status,
+        "ngay_giai_the": dissolved,
+        "ngay_tam_dung": suspended,
+        "danh_gia": assessment,
+        "so_thanh_vien": int(rng.integers(lo, hi + 1)),
+        "vi_do": np.nan,
+        "kinh_do": np.nan,
+        "ghi_chu": note,
+    }

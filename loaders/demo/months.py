@@ -56,8 +56,13 @@ class Months:
 
 def months_until(until: date) -> Months:
     """Every month from :data:`START_DATE` to the month of ``until``, inclusive."""
+    return months_between(START_DATE, until)
+
+
+def months_between(first: date, until: date) -> Months:
+    """Every month from the month of ``first`` to the month of ``until``, inclusive."""
     ys, ms, st, ds, fd = [], [], [], [], []
-    y, m = START_DATE.year, START_DATE.month
+    y, m = first.year, first.month
     while (y, m) <= (until.year, until.month):
         full = calendar.monthrange(y, m)[1]
         ys.append(y)

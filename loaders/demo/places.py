@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -28,15 +29,37 @@ EDGE_MARGIN_DEG = 0.0004
 JITTER_RADIUS_M = 250.0
 
 
+#: Huyện Lộc Hà was merged into Huyện Thạch Hà (and Xã Hộ Độ moved to Thành phố Hà Tĩnh)
+#: by NQ 1281/NQ-UBTVQH15, in force from this day (geodata/SOURCES.md).
+LOC_HA_MERGED: date = date(2025, 1, 1)
+#: The district its communes wrote before :data:`LOC_HA_MERGED`; the pre-2020 table
+#: (``Registry.pre2020``) names it "Lộc Hà" for every predecessor of those communes.
+LOC_HA_DISTRICT = "Huyện Lộc Hà"
+_LOC_HA_SHORT = "Lộc Hà"
+
+
 @dataclass
 class Unit:
-    """A reporting unit: a legacy commune or a 2025 commune, as written in a record."""
+    """A reporting unit: a legacy commune or a 2025 commune, as written in a record.
+
+    ``border`` and ``coastal`` are the project's focus-area flags for the unit's
+    own vintage (``geodata/focus_areas.json``). ``district_before`` is the
+    district written on records dated before :data:`LOC_HA_MERGED` when it
+    differs from ``district`` (the communes of the former Huyện Lộc Hà).
+    """
 
     code: str
     name: str
     short: str
     type: str
     district: str
+    border: bool = False
+    coastal: bool = False
+    district_before: str = ""
+
+    def district_on(self, day: date) -> str:
+        """The district a record dated ``day`` writes for this unit."""
+        return self.district_before if self.district_before and day < LOC_HA_MERGED else self.district
 
 
 @dataclass
@@ -109,8 +132,21 @@ def build_context(registry: Registry) -> Context:
     legacy: dict[str, Unit] = {}
     labels: dict[str, tuple[float, float]] = {}
     split: set[str] = set()
+    pre = registry.pre2020
+    loc_ha = set(pre["legacy_code"][pre["pre2020_district"] == _LOC_HA_SHORT]) - set(
+        pre["legacy_code"][pre["pre2020_district"] != _LOC_HA_SHORT]
+    )
     for code, row in registry.legacy.iterrows():
-        legacy[code] = Unit(code, row["name"], row["name_short"], row["type"], row["district_name"])
+        legacy[code] = Unit(
+            code,
+            row["name"],
+            row["name_short"],
+            row["type"],
+            row["district_name"],
+            border=bool(row["borders_laos"]),
+            coastal=bool(row["coastal"]),
+            district_before=LOC_HA_DISTRICT if code in loc_ha else "",
+        )
         labels[code] = (float(row["label_lat"]), float(row["label_lon"]))
         if bool(row["split"]):
             split.add(code)
@@ -125,7 +161,15 @@ def build_context(registry: Registry) -> Context:
     communes: list[Commune] = []
     for i, (code, row) in enumerate(registry.communes.sort_index().iterrows()):
         district = registry.districts.at[row["district_codes"][0], "name"] if row["district_codes"] else ""
-        unit = Unit(code, row["name"], row["name_short"], row["type"], str(district))
+        unit = Unit(
+            code,
+            row["name"],
+            row["name_short"],
+            row["type"],
+            str(district),
+            border=bool(row["borders_laos"]),
+            coastal=bool(row["coastal"]),
+        )
         c = Commune(
             idx=i,
             code=code,
@@ -219,8 +263,14 @@ def place_points(
     return lat, lon
 
 
-def pick_member(c: Commune, rng: np.random.Generator, plain: bool = False) -> str:
-    """A legacy member of ``c``, weighted by area share (``plain``: only those usable without a point)."""
+def pick_member(c: Commune, rng: np.random.Generator, plain: bool = False, among: set[str] | None = None) -> str:
+    """A legacy member of ``c``, weighted by area share.
+
+    ``plain``: only those usable without a point; ``among``: only these legacy
+    codes (when ``c`` has any of them).
+    """
     members = c.members_plain if plain else c.members
+    if among is not None and any(m[0] in among for m in members):
+        members = [m for m in members if m[0] in among]
     w = np.array([m[1] for m in members])
     return members[int(rng.choice(len(members), p=w / w.sum()))][0]

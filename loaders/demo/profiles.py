@@ -34,6 +34,22 @@ class Profiles:
         return self.villages_2025[commune] if not legacy_code else self.villages_legacy[legacy_code]
 
 
+def _scattered(ctx: Context, candidates: list[int], k: int, rng: np.random.Generator, taken: set[str]) -> list[int]:
+    """``k`` of ``candidates`` in random order, no two sharing a former district, none in ``taken``.
+
+    ``taken`` (district codes) grows with the districts of the communes returned.
+    """
+    out: list[int] = []
+    for i in rng.permutation(np.asarray(candidates)):
+        districts = set(ctx.registry.communes.at[ctx.communes[int(i)].code, "district_codes"])
+        if not districts & taken:
+            out.append(int(i))
+            taken |= districts
+        if len(out) == k:
+            break
+    return out
+
+
 def build_profiles(ctx: Context, rng: np.random.Generator, n_months: int) -> Profiles:
     """Draw each commune's profile; ``n_months`` bounds the reporting gaps."""
     n = len(ctx.communes)
@@ -43,7 +59,10 @@ def build_profiles(ctx: Context, rng: np.random.Generator, n_months: int) -> Pro
     weak = np.where(rng.random(n) < 0.2, rng.uniform(0.25, 0.45, n), rng.uniform(0.04, 0.12, n))
 
     plain = [c.idx for c in ctx.communes if not (c.urban or c.ez or c.border or c.coastal)]
-    no_models = {int(i) for i in rng.choice(plain, size=int(rng.integers(2, 4)), replace=False)}
+    # Communes without data lie in different former districts: one district with all
+    # the grey communes would read as that district's failure, not as missing reports.
+    districts_used: set[str] = set()
+    no_models = set(_scattered(ctx, plain, int(rng.integers(2, 4)), rng, districts_used))
 
     missing: list[set[str]] = []
     for c in ctx.communes:
@@ -64,7 +83,7 @@ def build_profiles(ctx: Context, rng: np.random.Generator, n_months: int) -> Pro
     gaps: dict[int, tuple[int, int]] = {}
     others = [i for i in range(n) if i not in rising]
     if n_months > 12:
-        for i in rng.choice(others, size=3, replace=False):
+        for i in _scattered(ctx, others, 3, rng, districts_used):
             length = int(rng.integers(3, 7))
             first = int(rng.integers(0, max(1, n_months - length - 3)))
             gaps[int(i)] = (first, first + length - 1)

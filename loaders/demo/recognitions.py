@@ -42,6 +42,7 @@ def generate_recognitions(ctx: Context, prof: Profiles, until: date, rng: np.ran
     for y in years:
         legacy_year = y < domain.FIRST_RECOGNITION_YEAR_2025
         improve = 0.012 * (y - START_DATE.year)
+        year_end = date(y, 12, 31)  # decided at year end, named as on that day
         for c in ctx.communes:
             p_base = 0.86 + improve - 0.35 * (prof.weak[c.idx] - 0.08) - (0.05 if c.idx in prof.rising else 0.0)
             units: list[tuple[Unit, str, str]] = []  # (reporting unit, type, name)
@@ -69,7 +70,7 @@ def generate_recognitions(ctx: Context, prof: Profiles, until: date, rng: np.ran
             for (u, kind, name), p in zip(units, passed):
                 limit = p_base - (0.06 if kind == "xã, phường, thị trấn" else 0.0)
                 result = domain.RESULT_PASSED if p < min(0.97, max(0.55, limit)) else domain.RESULT_FAILED
-                rows.append((y, u.code, u.name, u.district, kind, name, result))
+                rows.append((y, u.code, u.name, u.district_on(year_end), kind, name, result))
     frame = pd.DataFrame(rows, columns=get_dataset(domain.DATASET_RECOGNITIONS).names)
     frame["nam"] = frame["nam"].astype("int64")
     return frame
