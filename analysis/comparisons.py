@@ -264,13 +264,19 @@ def change_table(indicators: pd.DataFrame) -> pd.DataFrame:
     -------
     pd.DataFrame
         Indexed by code: ``name, incidents_prev, incidents, difference,
-        incidents_change, incidents_flag, has_incidents``. Flagged rows first,
-        then by change (largest first); units without incident data last.
+        incidents_change, incidents_flag, has_incidents`` and, with reports, the
+        reporting columns of ``analysis.reporting.incident_figures``. Flagged rows
+        first, then by change (largest first); units without incident data last.
+        The difference, like the change, is left out where a month of either
+        period was not reported.
     """
+    reported = [c for c in ("not_reported", "comparable", "months_reported", "months_total") if c in indicators]
     out = indicators[
-        ["name", "incidents_prev", "incidents", "incidents_change", "incidents_flag", "has_incidents"]
+        ["name", "incidents_prev", "incidents", "incidents_change", "incidents_flag", "has_incidents", *reported]
     ].copy()
     out.insert(3, "difference", out["incidents"] - out["incidents_prev"])
+    if "comparable" in out:
+        out["difference"] = out["difference"].where(out["comparable"].astype(bool))
     has_data = out["has_incidents"].to_numpy(dtype=bool)
     flagged = out["incidents_flag"].to_numpy(dtype=bool)
     change = np.nan_to_num(out["incidents_change"].to_numpy(dtype=float), nan=-np.inf)

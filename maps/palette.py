@@ -19,6 +19,9 @@ import pandas as pd
 
 #: Fill of communes without data: neutral grey, dashed outline, never a class colour.
 NO_DATA_COLOUR = "#c8c8c8"
+#: Fill of communes that reported no month of the period ("chưa báo cáo"): apart from zero,
+#: from no data and from every class of both palettes (a cool lilac, dotted outline).
+NOT_REPORTED_COLOUR = "#b9aed8"
 #: Cool sequential palette of indicators where a high value is good (or neutral).
 DEFAULT_PALETTE = "YlGnBu"
 #: Warm sequential palette of indicators where a high value is bad.

@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from maps.palette import ColourScale
+from maps.palette import NOT_REPORTED_COLOUR, ColourScale
 
 #: Outline of highlighted communes on screen.
 HIGHLIGHT_COLOUR = "#d7191c"
@@ -117,3 +117,14 @@ def commune_styles(
         styles.append(style)
         texts.append(no_data_label if no_data else format_value(float(value)))
     return styles, texts
+
+
+def not_reported_style(style: dict[str, Any]) -> dict[str, Any]:
+    """A commune style redrawn as "chưa báo cáo": its own fill and a dotted outline, apart from zero and no data.
+
+    A highlight outline (:data:`HIGHLIGHT_COLOUR`) is kept.
+    """
+    out = {**style, "fillColor": NOT_REPORTED_COLOUR, "fillOpacity": 0.75, "dashArray": "1 4"}
+    if style.get("color") != HIGHLIGHT_COLOUR:
+        out.update(color="#54278f", weight=1.2)
+    return out

@@ -22,8 +22,8 @@ from loaders.geo.registry import Registry
 from loaders.geo.schema import CRS_WGS84
 from maps import builders, offline
 from maps.options import Background, Overlays, ValueStyle
-from maps.palette import DEFAULT_PALETTE, build_colour_scale, build_legend, palette_for
-from maps.styles import OVERLAY_KEYS, OVERLAY_ROLES, commune_styles
+from maps.palette import DEFAULT_PALETTE, NOT_REPORTED_COLOUR, build_colour_scale, build_legend, palette_for
+from maps.styles import OVERLAY_KEYS, OVERLAY_ROLES, commune_styles, not_reported_style
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -173,6 +173,8 @@ def build_value_restyle(
     codes: Sequence[str],
     highlight: Sequence[str] = (),
     palette: str = DEFAULT_PALETTE,
+    not_reported: Sequence[str] = (),
+    not_reported_label: str = "",
 ) -> tuple[dict[str, dict[str, Any]], dict[str, str], list[tuple[str, str]]]:
     """Colours, tooltip texts and legend of any value per unit, for the drawn units.
 
@@ -192,6 +194,10 @@ def build_value_restyle(
         Units outlined in red.
     palette : str
         ColorBrewer sequential scheme.
+    not_reported : sequence of str
+        Units that reported no month of the period: drawn "chưa báo cáo"
+        (:func:`maps.styles.not_reported_style`), with ``not_reported_label`` in
+        the tooltip and a legend row of their own.
 
     Returns
     -------
@@ -199,9 +205,17 @@ def build_value_restyle(
         Style per code, escaped tooltip text per code, legend rows ``(colour, label)``.
     """
     aligned = pd.to_numeric(values, errors="coerce").astype(float).reindex(list(codes))
+    silent = set(not_reported)
+    # Not-reported units take no part in the classes or in the no-data row.
+    aligned[aligned.index.isin(list(silent))] = float("nan")
     scale = build_colour_scale(aligned, palette=palette)
     styles, texts = commune_styles(list(codes), aligned.tolist(), scale, format_value, no_data, set(highlight))
     legend = [(e.colour, e.label) for e in build_legend(aligned, scale, format_value, no_data)]
+    if silent:
+        for i, code in enumerate(codes):
+            if code in silent:
+                styles[i], texts[i] = not_reported_style(styles[i]), not_reported_label
+        legend.append((NOT_REPORTED_COLOUR, not_reported_label))
     return (
         dict(zip(codes, styles)),
         {c: html.escape(f"{label}: {text}") for c, text in zip(codes, texts)},
@@ -215,6 +229,7 @@ def build_restyle(
     lang: str,
     codes: Sequence[str],
     highlight: Sequence[str] = (),
+    not_reported: Sequence[str] = (),
 ) -> tuple[dict[str, dict[str, Any]], dict[str, str], list[tuple[str, str]]]:
     """Colours, tooltip texts and legend of one indicator for the drawn communes.
 
@@ -231,6 +246,8 @@ def build_restyle(
         Catalogue language.
     codes, highlight
         As in :func:`build_value_restyle`.
+    not_reported : sequence of str
+        Units shown "chưa báo cáo" (for the incident indicators, ``analysis.reporting``).
     """
     no_data = translate("common.no_data", lang)
 
@@ -245,6 +262,8 @@ def build_restyle(
         codes,
         highlight,
         palette_for(indicator),
+        not_reported,
+        translate("reporting.not_reported", lang),
     )
 
 

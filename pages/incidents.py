@@ -13,6 +13,7 @@ from ui.map_component import render_map
 from ui.parts import incidents as parts
 from ui.parts.labels import rule_sentence
 from ui.parts.map_section import Colouring, map_indicator_for, render_commune_map, render_level_switch
+from ui.parts.reporting import render_completeness, render_reporting_rule
 from ui.parts.tables import render_table
 from ui.sidebar import current_filters
 
@@ -26,6 +27,7 @@ rise = rule_cols[0].slider(
 baseline = rule_cols[1].slider(t("incidents.baseline"), 0, 50, 5, key="incidents_baseline", persist_state="session")
 filters = replace(current_filters(), rise_threshold=rise / 100, min_baseline=baseline)
 st.info(t("incidents.rule_on_screen", rule=rule_sentence(filters)), icon=":material/rule:")
+render_reporting_rule()
 
 chart_cols = st.columns(2)
 with chart_cols[0]:
@@ -35,17 +37,19 @@ with chart_cols[1]:
         cache.get_incident_series(version, filters, "severity"), "severity", t("incidents.by_severity")
     )
 
+render_completeness(version, filters)
+
 st.subheader(t("incidents.change_title"))
 level = render_level_switch(filters)
 table = cache.get_change_table(version, filters, level)
 n_flagged = int(table["incidents_flag"].sum())
-previous = filters.period.previous()
+compared = filters.compare_period()
 st.caption(
     t(
         "incidents.flag_count",
         n=n_flagged,
         rule=rule_sentence(filters),
-        prev=format_date_range(previous.start, previous.end, current_language()),
+        prev=format_date_range(compared.start, compared.end, current_language()),
     )
 )
 render_table(

@@ -22,8 +22,12 @@ def render_monthly(series: pd.DataFrame, family: str, title: str) -> None:
 
 
 def change_frame(table: pd.DataFrame) -> pd.DataFrame:
-    """The change table with translated headers; a change reads "no data" apart from zero."""
-    return pd.DataFrame(
+    """The change table with translated headers; a change reads "no data" apart from zero.
+
+    With reports, a commune that reported no month of the period reads "chưa báo cáo",
+    and the months it reported are shown (``analysis.reporting``).
+    """
+    frame = pd.DataFrame(
         {
             t("col.commune"): table["name"],
             t("col.incidents_prev"): table["incidents_prev"],
@@ -31,9 +35,18 @@ def change_frame(table: pd.DataFrame) -> pd.DataFrame:
             t("col.difference"): table["difference"],
             indicator_label("incidents_change"): (table["incidents_change"].astype(float) * 100).round(1),
             t("col.flag"): table["incidents_flag"].map({True: t("incidents.flagged"), False: ""}),
-            t("common.no_data"): (~table["has_incidents"].astype(bool)).map({True: t("common.yes"), False: ""}),
         }
     )
+    if "not_reported" not in table:
+        frame[t("common.no_data")] = (~table["has_incidents"].astype(bool)).map({True: t("common.yes"), False: ""})
+        return frame
+    frame[t("reporting.col.months")] = [
+        f"{int(r)}/{int(n)}" for r, n in zip(table["months_reported"], table["months_total"])
+    ]
+    frame[t("reporting.col.not_reported")] = (
+        table["not_reported"].astype(bool).map({True: t("reporting.not_reported"), False: ""})
+    )
+    return frame
 
 
 #: Incident rows drawn in the details table; more are only downloaded. A browser grid of tens of
