@@ -69,7 +69,7 @@ def add_keys(ctx: ValidationRun, work: pd.DataFrame, resolved: pd.DataFrame) -> 
         work["ten_don_vi"] = work["ten_don_vi"].where(~fill, own_name.astype("str"))
         work["unit_key"] = _keys_of(work["ten_don_vi"])
     elif ctx.dataset == domain.DATASET_RESIDENTIAL_AREAS:
-        add_area_columns(work)
+        add_area_columns(work, ctx.raw["loai_khu_dan_cu"] != "")
     year_column = {
         domain.DATASET_RECOGNITIONS: "nam",
         domain.DATASET_MODELS: "nam_danh_gia",

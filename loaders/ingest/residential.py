@@ -29,10 +29,11 @@ LEGACY_NOT_FOUND = "legacy_commune_not_found"
 LEGACY_ELSEWHERE = "legacy_commune_elsewhere"
 
 
-def add_area_columns(work: pd.DataFrame) -> None:
+def add_area_columns(work: pd.DataFrame, kind_given: pd.Series) -> None:
     """Add ``area_key`` and fill a blank ``loai_khu_dan_cu`` from the name ("Thôn 3" is a thôn).
 
-    Each distinct name is keyed once.
+    Each distinct name is keyed once. ``kind_given`` marks the rows whose kind
+    cell was written: a written kind that is not one stays missing, for its check.
     """
     codes, uniques = pd.factorize(work["thon_tdp"])
     keys = np.array([area_key(u) or None for u in uniques] + [None], dtype=object)
@@ -40,7 +41,8 @@ def add_area_columns(work: pd.DataFrame) -> None:
     slot = np.where(codes < 0, len(uniques), codes)
     work["area_key"] = pd.Series(keys[slot], index=work.index).astype("str")
     guessed = pd.Series(kinds[slot], index=work.index)
-    work["loai_khu_dan_cu"] = work["loai_khu_dan_cu"].where(work["loai_khu_dan_cu"].notna(), guessed).astype("str")
+    keep = work["loai_khu_dan_cu"].notna() | kind_given.to_numpy()
+    work["loai_khu_dan_cu"] = work["loai_khu_dan_cu"].where(keep, guessed).astype("str")
 
 
 def place_legacy(
