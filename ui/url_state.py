@@ -9,14 +9,18 @@ never raise.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import streamlit as st
 
+from analysis import periods
 from analysis.indicators import MAP_INDICATORS
 from loaders.core import domain
+from loaders.core.clock import vietnam_today
 from loaders.core.textnorm import key
 from ui import cache
 from ui.i18n import t
+from ui.period_picker import COMPARE_KEY, CUSTOM_KEYS, DEFAULT_KIND, FIRST_PERIOD, KIND_KEY, PERIOD_KINDS
 from ui.plain_text import plain
 
 _RESTORED_FLAG = "url_restored"
@@ -27,6 +31,7 @@ PARAMS: dict[str, str] = {
     "ky": "filter_granularity",
     "tu": "filter_period_from_<ky>",
     "den": "filter_period_to_<ky>",
+    "so_sanh": "filter_compare",
     "huyen": "filter_districts",
     "loai": "filter_kinds",
     "dia_ban": "filter_focus",
@@ -47,7 +52,7 @@ def restore_from_query_params(period_labels: Callable[[str], list[str]]) -> None
     Parameters
     ----------
     period_labels : callable
-        Gives the valid period labels of a granularity (from the sidebar).
+        Gives the valid period labels of a kind of period (``ui.period_picker.period_labels``).
     """
     if st.session_state.get(_RESTORED_FLAG):
         return
@@ -60,20 +65,32 @@ def restore_from_query_params(period_labels: Callable[[str], list[str]]) -> None
         # The value comes from whoever wrote the link: shown as plain, short text, never as Markdown.
         notices.append(t("url.invalid", name=plain(name), value=plain(value)))
 
-    granularity = params.get("ky", "month")
-    if granularity not in ("month", "quarter", "year"):
-        bad("ky", granularity)
-        granularity = "month"
+    kind = params.get("ky", DEFAULT_KIND)
+    if kind not in PERIOD_KINDS:
+        bad("ky", kind)
+        kind = DEFAULT_KIND
     elif "ky" in params:
-        st.session_state["filter_granularity"] = granularity
-    labels = period_labels(granularity)
+        st.session_state[KIND_KEY] = kind
     start, end = params.get("tu"), params.get("den")
     if start or end:
-        if start in labels and end in labels and labels.index(start) <= labels.index(end):
-            st.session_state[f"filter_period_from_{granularity}"] = start
-            st.session_state[f"filter_period_to_{granularity}"] = end
+        if kind == periods.CUSTOM:
+            days = _custom_days(start, end)
+            if days:
+                st.session_state[CUSTOM_KEYS[0]], st.session_state[CUSTOM_KEYS[1]] = days
+            else:
+                bad("tu/den", f"{start}–{end}")
         else:
-            bad("tu/den", f"{start}–{end}")
+            labels = period_labels(kind)
+            if start in labels and end in labels and labels.index(start) <= labels.index(end):
+                st.session_state[f"filter_period_from_{kind}"] = start
+                st.session_state[f"filter_period_to_{kind}"] = end
+            else:
+                bad("tu/den", f"{start}–{end}")
+    if "so_sanh" in params:
+        if params["so_sanh"] in periods.COMPARISONS:
+            st.session_state[COMPARE_KEY] = params["so_sanh"]
+        else:
+            bad("so_sanh", params["so_sanh"])
     if "huyen" in params:
         codes = _split(params["huyen"])
         valid = [c for c in codes if c in registry.districts.index]
@@ -108,6 +125,15 @@ def restore_from_query_params(period_labels: Callable[[str], list[str]]) -> None
     st.session_state[NOTICES_KEY] = notices
 
 
+def _custom_days(start: str | None, end: str | None) -> tuple[date, date] | None:
+    """The ISO dates of a custom range, when both are valid, in order and between the first data year and today."""
+    try:
+        days = date.fromisoformat(start or ""), date.fromisoformat(end or "")
+    except ValueError:
+        return None
+    return days if FIRST_PERIOD <= days[0] <= days[1] <= vietnam_today() else None
+
+
 def render_notices() -> None:
     """Show (once) what the URL held that could not be used."""
     for notice in st.session_state.pop(NOTICES_KEY, []):
@@ -118,11 +144,17 @@ def render_notices() -> None:
 def sync_query_params() -> None:
     """Write the current view into the URL (only parameters that differ from defaults)."""
     state = st.session_state
-    granularity = state.get("filter_granularity", "month")
-    wanted: dict[str, str] = {"ky": granularity}
-    start, end = state.get(f"filter_period_from_{granularity}"), state.get(f"filter_period_to_{granularity}")
+    kind = state.get(KIND_KEY, DEFAULT_KIND)
+    wanted: dict[str, str] = {"ky": kind}
+    if kind == periods.CUSTOM:
+        start, end = (state.get(k) for k in CUSTOM_KEYS)
+        start, end = (d.isoformat() if isinstance(d, date) else None for d in (start, end))
+    else:
+        start, end = state.get(f"filter_period_from_{kind}"), state.get(f"filter_period_to_{kind}")
     if start and end:
         wanted["tu"], wanted["den"] = start, end
+    if state.get(COMPARE_KEY, periods.COMPARISONS[0]) != periods.COMPARISONS[0]:
+        wanted["so_sanh"] = state[COMPARE_KEY]
     if state.get("filter_districts"):
         wanted["huyen"] = ",".join(state["filter_districts"])
     if state.get("filter_kinds"):

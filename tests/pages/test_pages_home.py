@@ -37,13 +37,14 @@ def test_home_renders_key_widgets_and_demo_badge(app_test, registry):
         "map_basemap",
         "map_commune",
         "filter_focus",
-        "filter_period_from_month",
-        "filter_period_to_month",
+        "filter_granularity",
+        "filter_period_from_official-year",
+        "filter_period_to_official-year",
     ):
         box = at.selectbox(key=key)
         assert box.label and len(box.options) > 1 and box.index is not None, key  # a choice, and one is made
-    granularity = at.radio(key="filter_granularity")
-    assert granularity.value == "month" and len(granularity.options) == 3
+    # The default period is the current official year to date.
+    assert at.selectbox(key="filter_granularity").value == "official-year"
     districts = at.multiselect(key="filter_districts")
     assert districts.label == translate("filter.districts", "vi")
     # Former districts read as such: "Thị xã Kỳ Anh (cũ)".
@@ -71,7 +72,7 @@ def test_filters_change_the_kpis(app_test):
 def test_period_change_changes_incident_figures(app_test):
     at = app_test(role="viewer")
     before = next(v for k, v in _kpis(at).items() if k.startswith("Vụ việc"))
-    at.radio(key="filter_granularity").set_value("year").run()
+    at.selectbox(key="filter_granularity").select("year").run()
     at.selectbox(key="filter_period_from_year").select("2021").run()
     at.selectbox(key="filter_period_to_year").select("2021").run()
     assert not at.exception
@@ -98,7 +99,7 @@ def test_shared_url_restores_the_view(app_test):
     assert not at.exception
     assert at.selectbox(key="map_indicator").value == "incidents_per_10k"
     assert at.selectbox(key="filter_focus").value == "border"
-    assert at.radio(key="filter_granularity").value == "quarter"
+    assert at.selectbox(key="filter_granularity").value == "quarter"
     assert "Xã Sơn Kim 1" in [s.value for s in at.subheader]
 
 

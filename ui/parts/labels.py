@@ -14,6 +14,7 @@ from analysis import indicators as ind
 from analysis.formatting import PERCENT_INDICATORS, format_indicator
 from loaders.core import domain
 from ui.i18n import current_language, t
+from ui.period_picker import compare_text
 
 
 def fmt(indicator: str, value: float | None) -> str:
@@ -63,8 +64,17 @@ def group_label(key: str) -> str:
 
 
 def rule_sentence(filters: ind.Filters) -> str:
-    """The incident-change rule in words, e.g. "tăng hơn 25% và kỳ trước có ít nhất 5 vụ"."""
-    return t("incidents.rule", threshold=_num(filters.rise_threshold * 100), baseline=filters.min_baseline)
+    """The incident-change rule in words, naming the comparison and its dates.
+
+    E.g. "tăng hơn 25% so với cùng kỳ năm trước (15/12/2024 – 07/12/2025) và kỳ so
+    sánh có ít nhất 5 vụ".
+    """
+    return t(
+        "incidents.rule",
+        threshold=_num(filters.rise_threshold * 100),
+        baseline=filters.min_baseline,
+        compare=compare_text(filters.period, filters.compare),
+    )
 
 
 def _num(value: float) -> str:
