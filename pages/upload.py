@@ -9,6 +9,7 @@ import streamlit as st
 from ui.access import require
 from ui.i18n import t
 from ui.parts import upload as up
+from ui.parts.upload_reports import render_report_period
 
 require("import")
 st.title(t("page.upload"))
@@ -24,7 +25,8 @@ if pending is not None:
     up.render_preview(pending)
     if pending.preview.needs_mapping:
         up.render_mapping_step(pending)
-    up.render_confirm(pending)
+    reports, reports_error = render_report_period(pending.preview)
+    up.render_confirm(pending, reports, reports_error)
     if st.button(t("upload.discard"), key="upload_discard", icon=":material/close:"):
         up.clear_pending()
         st.rerun()

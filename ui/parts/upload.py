@@ -41,6 +41,7 @@ from loaders.ingest.datasets import ENUM_FAMILIES, ImportDataError, get_dataset
 from loaders.ingest.duplicates import duplicate_message
 from loaders.ingest.headers import match_headers
 from loaders.ingest.preview import ImportPreview, ImportRefused, ImportRequest, preview_import
+from loaders.ingest.reporting import ReportScope
 from loaders.ingest.templates import build_template
 from loaders.ingest.xlsx import sheet_names
 from loaders.store import reads
@@ -392,8 +393,11 @@ def _blocked_reason(pending: Pending) -> str | None:
     return None
 
 
-def render_confirm(pending: Pending) -> None:
+def render_confirm(pending: Pending, reports: ReportScope | None = None, reports_error: str | None = None) -> None:
     """Refusal of a re-uploaded file (with the offer to force it), else the confirm button.
+
+    ``reports`` is what an incidents file reports (``ui.parts.upload_reports``); a
+    ``reports_error`` (shown there) keeps the button disabled.
 
     The importer checks the file's hash again inside the commit's transaction, so
     a copy committed by someone else after the preview is refused there too.
@@ -412,7 +416,7 @@ def render_confirm(pending: Pending) -> None:
         return
     if p.duplicate_of is not None:
         st.caption(t("upload.confirm.forced", id=p.duplicate_of["import_id"]))
-    blocked = _blocked_reason(pending)
+    blocked = _blocked_reason(pending) or reports_error
     if blocked:
         st.info(blocked)
     else:
@@ -425,10 +429,10 @@ def render_confirm(pending: Pending) -> None:
         disabled=blocked is not None,
         icon=":material/database_upload:",
     ):
-        _commit(pending)
+        _commit(pending, reports)
 
 
-def _commit(pending: Pending) -> None:
+def _commit(pending: Pending, reports: ReportScope | None = None) -> None:
     access.require("import")
     progress, done = _progress_bar(t("upload.progress.commit"))
     try:
@@ -439,6 +443,7 @@ def _commit(pending: Pending) -> None:
             force=pending.force,
             user=access.current_user().name,
             progress=progress,
+            reports=reports,
         )
         if outcome.committed:  # while the bar still shows: the pages then open on data already read
             progress(1.0, t("upload.progress.refresh"))
