@@ -140,9 +140,9 @@ def errors_table(
             outside = _messages(ctx, "validation.coord_outside", n, {"value": values})
             flipped = _messages(ctx, "validation.coord_swapped", n, {"value": values})
             messages = flipped.where(swapped, outside)
-        elif code == "dissolved_before_founded":
+        elif code in ("dissolved_before_founded", "suspended_before_founded"):
             founded = raw["ngay_thanh_lap"].iloc[idx].reset_index(drop=True)
-            messages = _messages(ctx, "validation.dissolved_before_founded", n, {"value": values, "founded": founded})
+            messages = _messages(ctx, f"validation.{code}", n, {"value": values, "founded": founded})
         elif code == "unit_name_required":
             kinds = work["loai_don_vi"].iloc[idx].reset_index(drop=True)
             messages = _messages(ctx, "validation.unit_name_required", n, {"unit_type": kinds})

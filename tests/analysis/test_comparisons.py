@@ -45,6 +45,9 @@ def data() -> ind.Datasets:
     models = pd.DataFrame(
         {
             "commune_code": ["A", "A", "B", "B", "B"],
+            "name_key": ["a0", "a1", "b0", "b1", "b2"],
+            "rating_year": [2025] * 5,
+            "suspended_on": pd.to_datetime([None] * 5),
             "kind": [CORE[0], CORE[1], CORE[0], CORE[1], CORE[2]],
             "founded_on": pd.to_datetime(["2024-01-01", "2025-02-15", "2024-01-01", "2024-01-01", "2024-01-01"]),
             "dissolved_on": pd.to_datetime([None, None, None, None, "2025-01-10"]),
@@ -141,8 +144,8 @@ def test_trends_follow_the_counting_rule_per_step(registry, data) -> None:
     assert list(models.index.strftime("%Y-%m")) == ["2025-01", "2025-02", "2025-03"]
     # A: the effective model all along; the weak one (Feb) never covers.
     assert models["a"].tolist() == [1.0, 1.0, 1.0]
-    # B: three models in January (the dissolved one still counts that month), two afterwards.
-    assert models["b"].tolist() == pytest.approx([1.5, 1.0, 1.0])
+    # B: two models each month; the one dissolved on 10 January no longer stands at January's end.
+    assert models["b"].tolist() == pytest.approx([1.0, 1.0, 1.0])
     assert incidents["a"].tolist() == [1.0, 2.0, 0.0]
     quarterly = cmp.group_trends(data, registry, FILTERS, groups, "quarter")
     assert len(quarterly["incidents_per_10k"]) == 1
@@ -256,9 +259,12 @@ def test_trend_counts_match_counting_each_step_directly(registry, rows, start, d
     models = pd.DataFrame(
         {
             "commune_code": ["A"],
+            "name_key": ["a0"],
+            "rating_year": [2024],
             "kind": [CORE[0]],
             "founded_on": pd.to_datetime(["2024-01-01"]),
             "dissolved_on": pd.to_datetime([None]),
+            "suspended_on": pd.to_datetime([None]),
             "status": [domain.STATUS_ACTIVE],
             "assessment": [domain.ASSESSMENT_EFFECTIVE],
         }

@@ -7,13 +7,14 @@ import math
 import pandas as pd
 import streamlit as st
 
-from analysis import comparisons, district_profile, series
+from analysis import comparisons, district_profile, model_state, series
 from analysis import indicators as ind
 from analysis.formatting import PERCENT_INDICATORS
 from loaders.core import domain
+from loaders.core.i18n import format_date
 from ui import cache
 from ui.charts import render_bar_chart
-from ui.i18n import t
+from ui.i18n import current_language, t
 from ui.parts.labels import enum_label, enum_labels, fmt, former_name, indicator_columns, indicator_label
 from ui.parts.tables import render_table
 
@@ -81,16 +82,17 @@ def render_commune_profile(code: str, filters: ind.Filters, indicators: pd.DataF
         else:
             st.success(t("profile.all_kinds"))
     data = cache.get_datasets(cache.data_version())
-    models = data.models[data.models["commune_code"] == code]
+    models = model_state.state_at(data.models[data.models["commune_code"] == code], filters.period.end)
     st.markdown(f"**{t('profile.models')}** ({len(models)})")
+    _state_caption(filters)
     st.dataframe(
         pd.DataFrame(
             {
                 t("col.model_name"): models["model_name"],
                 t("col.kind"): models["kind"].map(lambda v: enum_label("kind", v)),
                 t("col.setting"): models["setting"].map(lambda v: enum_label("setting", v)),
-                t("col.status"): models["status"].map(lambda v: enum_label("status", v)),
-                t("col.assessment"): models["assessment"].map(lambda v: enum_label("assessment", v)),
+                t("col.status"): models["status_at"].map(lambda v: enum_label("status", v)),
+                t("col.assessment"): models["rating"].map(lambda v: enum_label("assessment", v)),
                 t("col.founded_on"): models["founded_on"].dt.date,
             }
         ),
@@ -153,8 +155,15 @@ def render_recognitions(codes: list[str], filters: ind.Filters, key_prefix: str)
     render_table(frame, filters, t("profile.recognitions"), key=f"{key_prefix}_recognitions")
 
 
+def _state_caption(filters: ind.Filters) -> None:
+    """The rule behind the models tables: each model as it stood at the period's end."""
+    st.caption(
+        t("profile.models_state", day=format_date(filters.period.end, current_language()), year=filters.period.end.year)
+    )
+
+
 def models_frame(models: pd.DataFrame) -> pd.DataFrame:
-    """Models with kind, setting, status and assessment labels."""
+    """Models as they stood (``model_state.state_at``) with kind, setting, status and rating labels."""
     names = cache.get_registry().communes["name"]
     return pd.DataFrame(
         {
@@ -162,8 +171,8 @@ def models_frame(models: pd.DataFrame) -> pd.DataFrame:
             t("col.model_name"): models["model_name"],
             t("col.kind"): enum_labels("kind", models["kind"]),
             t("col.setting"): enum_labels("setting", models["setting"]),
-            t("col.status"): enum_labels("status", models["status"]),
-            t("col.assessment"): enum_labels("assessment", models["assessment"]),
+            t("col.status"): enum_labels("status", models["status_at"]),
+            t("col.assessment"): enum_labels("assessment", models["rating"]),
             t("col.founded_on"): models["founded_on"].dt.date,
         }
     )
@@ -190,8 +199,9 @@ def render_district_profile(district: str, filters: ind.Filters, key_prefix: str
     comparison = comparisons.median_comparison(table, district, district_profile.DISTRICT_INDICATORS)
     render_table(median_frame(comparison), filters, t("profile.vs_district_median"), key=f"{key_prefix}_median")
     data = cache.get_datasets(version)
-    models = data.models[data.models["commune_code"].isin(communes.index)]
+    models = model_state.state_at(data.models[data.models["commune_code"].isin(communes.index)], filters.period.end)
     st.markdown(f"**{t('profile.models')}** ({len(models)})")
+    _state_caption(filters)
     render_table(models_frame(models), filters, t("profile.models"), key=f"{key_prefix}_models")
     render_recognitions(list(communes.index), filters, key_prefix)
     st.markdown(f"**{t('profile.incident_trend')}**")

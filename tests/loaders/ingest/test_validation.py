@@ -530,7 +530,8 @@ def test_model_typed_output(fake: FakeRegistry) -> None:
     assert row["so_thanh_vien"] == 1234 and str(models(fake, model()).accepted["so_thanh_vien"].dtype) == "Int64"
     assert row["loai_mo_hinh"] == "tự quản"
     assert row["name_key"] == "totuquanthon1"
-    assert row["business_key"] == "18814|totuquanthon1"
+    assert row["business_key"] == "18814|totuquanthon1|2026"  # no Năm đánh giá: the year of the import
+    assert row["nam_danh_gia"] == TODAY.year
 
 
 def test_dissolved_model_needs_its_date(fake: FakeRegistry) -> None:
