@@ -73,6 +73,7 @@ from loaders.demo.months import months_until, resolve_until
 from loaders.demo.places import build_context
 from loaders.demo.profiles import build_profiles
 from loaders.demo.recognitions import generate_recognitions
+from loaders.demo.reporting import SKIPPED_REPORTS, skipped_reports
 from loaders.geo.loading import load_registry
 from loaders.geo.registry import Registry
 
@@ -124,6 +125,7 @@ def generate_demo(
     prof = build_profiles(ctx, rng, len(months.year))
     models = generate_models(ctx, prof, months, until, scale, rng)
     incidents = generate_incidents(ctx, prof, months, scale, rng)
+    incidents.attrs[SKIPPED_REPORTS] = skipped_reports(ctx, prof, months)  # read by loading.load_demo
     recognitions = generate_recognitions(ctx, prof, until, rng)
     return {
         domain.DATASET_MODELS: models,
