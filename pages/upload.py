@@ -9,6 +9,7 @@ import streamlit as st
 from ui.access import require
 from ui.i18n import t
 from ui.parts import upload as up
+from ui.parts import upload_guess
 from ui.parts.upload_reports import render_report_period
 
 require("import")
@@ -19,9 +20,11 @@ dataset = up.render_dataset_choice()
 submission = up.render_upload_form(dataset)
 if submission is not None:
     up.ensure_preview(*submission)
+upload_guess.apply_switch()
 
 pending = up.current_pending()
 if pending is not None:
+    upload_guess.render_dataset_guess(pending)
     up.render_preview(pending)
     if pending.preview.needs_mapping:
         up.render_mapping_step(pending)
