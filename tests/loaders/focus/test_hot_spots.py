@@ -102,3 +102,19 @@ def test_a_store_of_the_previous_revision_upgrades_and_keeps_everything(engine) 
         assert conn.execute(sa.select(tables.meta.c.value).where(tables.meta.c.key == "probe")).scalar() == "kept"
     assert spots.load_lists(engine).empty
     assert spots.save_list(engine, 2026, [_spot("18196")], KNOWN, ADMIN) == 1
+
+
+def test_the_lists_and_their_history_travel_in_a_backup(engine, tmp_path) -> None:
+    from loaders.store import backup
+
+    spots.save_list(engine, 2026, [_spot("18196")], KNOWN, ADMIN)
+    spots.save_list(engine, 2026, [_spot("18199")], KNOWN, ADMIN)
+    backup.backup_store(engine, tmp_path / "copy.sqlite3", ADMIN)
+    target = db.get_engine(f"sqlite:///{tmp_path / 'restored.sqlite3'}")
+    backup.restore_store(target, tmp_path / "copy.sqlite3", ADMIN)
+    assert spots.load_history(target, 2026)[["version", "commune_code"]].values.tolist() == [
+        [2, "18199"],
+        [1, "18196"],
+    ]
+    # The restored store goes on counting versions from where the backup stopped.
+    assert spots.save_list(target, 2026, [], KNOWN, ADMIN) == 3
