@@ -21,6 +21,7 @@ PAGES = [
     ("pages/upload.py", "page.upload", ":material/upload_file:", "tai_len", "import"),
     ("pages/import_history.py", "page.import_history", ":material/history:", "lich_su", "import"),
     ("pages/admin_users.py", "page.admin_users", ":material/group:", "tai_khoan", "users"),
+    ("pages/hot_spots.py", "page.hot_spots", ":material/crisis_alert:", "trong_diem", "hot_spots"),
     ("pages/audit_log.py", "page.audit_log", ":material/policy:", "nhat_ky", "audit"),
 ]
 
