@@ -228,7 +228,7 @@ def get_attention(version: int, filters: ind.Filters) -> list[attention.Attentio
     """Communes that need attention for the filters (``analysis.attention``), most important first."""
     year_ago = filters.with_period(filters.period.same_period_last_year())
     return attention.attention_lines(
-        get_indicators(version, filters), get_indicators(version, year_ago), get_focus_tables()[1]
+        get_indicators(version, filters), get_indicators(version, year_ago), get_focus_tables(filters.hot_spots)[1]
     )
 
 
