@@ -19,6 +19,7 @@ from ui.sidebar import current_filters
 
 version = cache.data_version()
 st.title(t("page.incidents.title"))
+parts.render_scope_caption()
 
 rule_cols = st.columns(2)
 rise = rule_cols[0].slider(

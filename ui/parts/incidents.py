@@ -69,3 +69,16 @@ def details_frame(rows: pd.DataFrame, level: str) -> pd.DataFrame:
             t("col.description"): rows["description"],
         }
     )
+
+
+def render_scope_caption() -> None:
+    """Say what the incident counts include: the reported crimes and violations, by field.
+
+    The fields come from the domain, so the sentence lists exactly what the dataset can hold;
+    while only demo data is shown the sentence says so.
+    """
+    fields = "; ".join(enum_label("field", f).lower() for f in domain.INCIDENT_FIELDS)
+    text = t("incidents.scope", fields=fields)
+    if cache.get_store_flags(cache.data_version())["demo_shown"]:
+        text = f"{text} ({t('demo.badge').lower()})"
+    st.caption(text)
