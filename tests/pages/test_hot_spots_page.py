@@ -82,3 +82,12 @@ def test_the_year_s_hot_spots_are_a_group_on_the_focus_page(app_test) -> None:
     at.selectbox(key="filter_focus").set_value(domain.FOCUS_HOT_SPOT).run()
     assert not at.exception
     assert at.session_state["shared_filters"].hot_spots == ((domain.VINTAGE_2025, "18172"),)
+
+
+def test_a_commune_profile_names_it_a_hot_spot_of_the_year(app_test) -> None:
+    at = app_test(role="viewer")
+    year = at.session_state["shared_filters"].period.end.year
+    spots.save_list(db.get_engine(), year, [spots.HotSpot("18172", "Ma túy", "KH 1/KH-CAT")], KNOWN, "boss")
+    at = app_test(role="viewer", params={"xa": "18172"}, page="pages/profiles.py")
+    assert not at.exception
+    assert any(translate("focus.hot_spot") in c.value for c in at.caption)

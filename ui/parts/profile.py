@@ -34,6 +34,7 @@ def render_commune_profile(code: str, filters: ind.Filters, indicators: pd.DataF
             (domain.FOCUS_COASTAL, commune["coastal"]),
             (domain.FOCUS_ECONOMIC_ZONE, bool(commune["economic_zones"])),
             (domain.FOCUS_MAJOR_PROJECT, commune["major_project"]),
+            (domain.FOCUS_HOT_SPOT, code in ind.hot_spot_units(registry, filters.hot_spots)),
         )
         if on
     ]
