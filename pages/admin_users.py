@@ -7,14 +7,13 @@ import streamlit as st
 
 from loaders.accounts import access as roles
 from loaders.accounts import users
-from loaders.accounts.audit import local_zone
 from loaders.accounts.records import MAX_USERNAME_LENGTH, Account, UserError
-from loaders.core.i18n import format_date
+from loaders.core.clock import format_datetime
 from loaders.store.db import utcnow
 from ui import cache
 from ui.access import require
 from ui.auth import admin_action
-from ui.i18n import current_language, t
+from ui.i18n import t
 
 require("users")
 st.title(t("page.admin_users"))
@@ -43,8 +42,7 @@ else:
                     lambda p: t("users.method.password") if p else t("users.method.oidc")
                 ),
                 t("users.col.last_login"): [
-                    format_date(v, current_language(), with_time=True) if pd.notna(v) else ""
-                    for v in accounts["last_login_at"].dt.tz_convert(local_zone())
+                    format_datetime(v) if pd.notna(v) else "" for v in accounts["last_login_at"]
                 ],
             }
         ),

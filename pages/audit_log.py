@@ -1,11 +1,12 @@
 """Admin: the audit log, searched by user, action, dates and text, a page at a time; exported whole. Read-only."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import streamlit as st
 
 from analysis.exports import export_timestamp
 from loaders.accounts import audit
+from loaders.core.clock import vietnam_today
 from loaders.core.i18n import format_date
 from ui import cache
 from ui.access import require
@@ -34,7 +35,7 @@ actions = middle.multiselect(
     format_func=_action_label,
     placeholder=t("filter.all"),
 )
-today = date.today()
+today = vietnam_today()
 days = right.date_input(
     t("audit.filter.dates"), value=(today - timedelta(days=30), today), key="audit_dates", format="DD/MM/YYYY"
 )

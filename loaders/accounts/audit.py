@@ -20,6 +20,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from loaders.core.clock import VIETNAM_TZ, format_datetime
 from loaders.core.i18n import translate
 from loaders.store.db import utcnow
 from loaders.store.tables import USER_NAME_MAX, events
@@ -133,8 +134,8 @@ def _json(fields: dict[str, object]) -> str:
 
 
 def local_zone() -> tzinfo:
-    """The server's local time zone (what the people reading the log live in)."""
-    return datetime.now().astimezone().tzinfo
+    """Vietnam's time zone, what the people reading the log live in, whatever the server's zone."""
+    return VIETNAM_TZ
 
 
 def _day_start(day: date, zone: tzinfo) -> datetime:
@@ -261,7 +262,7 @@ def distinct_values(engine: Engine, column: str) -> list[str]:
 
 
 def export_frame(events: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The log as a table for CSV/XLSX export: translated headers, local times as text, translated actions.
+    """The log as a table for CSV/XLSX export: translated headers, Vietnam times as text, translated actions.
 
     Parameters
     ----------
@@ -278,7 +279,7 @@ def export_frame(events: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             translate("audit.col.id", lang): events["id"].to_numpy(),
-            translate("audit.col.at", lang): events["at"].map(lambda v: v.isoformat(timespec="seconds")).to_numpy(),
+            translate("audit.col.at", lang): events["at"].map(format_datetime).to_numpy(),
             translate("audit.col.user", lang): events["user_name"].to_numpy(),
             translate("audit.col.action", lang): events["action"].map(action_label).to_numpy(),
             translate("audit.col.code", lang): events["action"].to_numpy(),

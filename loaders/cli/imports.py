@@ -11,6 +11,8 @@ import json
 import os
 from typing import Any, TextIO
 
+import pandas as pd
+
 from loaders.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
@@ -22,6 +24,7 @@ from loaders.cli.common import (
     registry,
 )
 from loaders.core import domain
+from loaders.core.clock import format_datetime
 from loaders.ingest.commit import commit_import
 from loaders.ingest.datasets import ImportDataError
 from loaders.ingest.duplicates import duplicate_message
@@ -229,7 +232,10 @@ def run_imports(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         "is_demo",
         "status",
     ]
-    out.write(frame[cols].to_string(index=False) + "\n")
+    shown = frame[cols].copy()
+    # Vietnam time, as people read it; --json keeps ISO 8601.
+    shown["created_at"] = [format_datetime(v) if pd.notna(v) else "" for v in shown["created_at"]]
+    out.write(shown.to_string(index=False) + "\n")
     return EXIT_OK
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 from loaders.accounts import access, users
 from loaders.accounts.records import UserError, normalise_username
 from loaders.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, add_user_option, open_engine
+from loaders.core.clock import format_datetime
 from loaders.store import db
 
 
@@ -174,9 +175,8 @@ def run_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 for d, u in zip(frame["disabled"], frame["locked_until"])
             ],
             "password": frame["has_password"].map({True: "yes", False: "oidc-only"}),
-            "last_login_at": frame["last_login_at"].map(
-                lambda v: "" if pd.isna(v) else v.isoformat(timespec="seconds")
-            ),
+            # Vietnam time, as people read it; --json keeps ISO 8601.
+            "last_login_at": frame["last_login_at"].map(lambda v: "" if pd.isna(v) else format_datetime(v)),
         }
     )
     out.write(shown.to_string(index=False) + "\n")

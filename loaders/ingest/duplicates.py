@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from loaders.core import domain
-from loaders.core.i18n import format_date
+from loaders.core.clock import format_datetime
 from loaders.ingest.datasets import STORE_KEY_COLUMNS
 from loaders.store import tables
 from loaders.store.tables import DATASET_TABLES
@@ -28,9 +28,9 @@ KEY_BATCH = 5_000
 
 
 def fmt_time(value: object) -> str:
-    """A stored time as messages show it (date and ``HH:MM``); other values as text."""
+    """A stored time as messages show it (Vietnam time, date and ``HH:MM``); other values as text."""
     if isinstance(value, datetime):
-        return format_date(value, with_time=True)
+        return format_datetime(value)
     return str(value)
 
 

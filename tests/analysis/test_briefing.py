@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from analysis import briefing, briefing_pdf
+from analysis.exports import export_timestamp
 from loaders.core.i18n import translate
 
 ALL_KINDS = ("tự phòng", "tự quản", "tự bảo vệ", "tự hòa giải")
@@ -90,7 +92,7 @@ def _briefing(indicators, ranking, **kw) -> briefing.Briefing:
         "context": [("Huyện, thị xã, thành phố (cũ)", "Tất cả")],
         "demo": False,
         "data_version": 7,
-        "exported_at": "2026-11-27T10:00:00+07:00",
+        "exported_at": export_timestamp(datetime(2026, 11, 27, 3, 0, tzinfo=UTC)),
         "lang": "vi",
     }
     options.update(kw)
@@ -122,7 +124,7 @@ def test_key_figures_put_the_unit_beside_the_province():
     by_label = {r.label: r for r in rows}
     assert by_label["Mô hình hoạt động / 10.000 dân"][1:] == ("3,4", "6,1")
     assert by_label["Xã, phường có đủ 4 loại mô hình"][1:] == ("0/1", "20/69")
-    assert by_label["Thay đổi so với kỳ trước"][1:] == ("+30%", "-10%")
+    assert by_label["Thay đổi so với kỳ so sánh"][1:] == ("+30%", "-10%")
     # No data is said, not shown as zero.
     assert by_label["Tỷ lệ xã, phường đạt tiêu chuẩn «An toàn về an ninh, trật tự»"].unit == "Chưa có dữ liệu"
 
@@ -198,7 +200,7 @@ def test_pdf_is_one_page_with_title_period_figures_and_footer(indicators, rankin
         "Tự hòa giải",
         "Ba ưu tiên hàng đầu",
         "Phiên bản dữ liệu 7",
-        "2026-11-27T10:00:00+07:00",
+        "Xuất lúc 27/11/2026 10:00",  # Vietnam time, as people read it
     ):
         assert _flat(expected) in flat
     assert "DỮ LIỆU MINH HỌA" not in text

@@ -13,13 +13,12 @@ from pathlib import PurePath
 import pandas as pd
 import streamlit as st
 
-from loaders.accounts import audit
-from loaders.core.i18n import format_date
+from loaders.core.clock import format_datetime
 from loaders.core.textnorm import fold
 from loaders.ingest.history import RollbackError, import_report, original_file, rollback_import
 from loaders.store import tables
 from ui import access, cache
-from ui.i18n import current_language, t
+from ui.i18n import t
 from ui.parts.upload import flash, plain_md, render_error_table
 
 ROLLBACK_CONFIRM_KEY = "history_rollback_confirm"
@@ -27,10 +26,10 @@ HISTORY_FLASH_KEY = "history_flash"
 
 
 def local_time(value: object) -> str:
-    """A stored UTC time as local date and ``HH:MM`` (blank when missing)."""
+    """A stored UTC time as Vietnam date and ``HH:MM`` (blank when missing)."""
     if value is None or pd.isna(value):
         return ""
-    return format_date(pd.Timestamp(value).tz_convert(audit.local_zone()), current_language(), with_time=True)
+    return format_datetime(pd.Timestamp(value))
 
 
 def history_view(frame: pd.DataFrame) -> pd.DataFrame:

@@ -124,7 +124,7 @@ def test_export_frame_translates_headers_and_actions(log, lang: str, header: str
     assert len(table.columns) == 7
     assert label in set(table[header])
     at_column = table.columns[1]
-    assert table[at_column].iloc[0] == "2025-03-09T16:00:00+07:00"
+    assert table[at_column].iloc[0] == "09/03/2025 16:00"  # Vietnam time, as people read it
     assert table.isna().sum().sum() == 0
 
 
