@@ -74,6 +74,7 @@ from loaders.demo.places import build_context
 from loaders.demo.profiles import build_profiles
 from loaders.demo.recognitions import generate_recognitions
 from loaders.demo.reporting import SKIPPED_REPORTS, skipped_reports
+from loaders.demo.residential import generate_residential_areas
 from loaders.geo.loading import load_registry
 from loaders.geo.registry import Registry
 
@@ -105,7 +106,8 @@ def generate_demo(
     Returns
     -------
     dict of str to DataFrame
-        ``"models"``, ``"incidents"`` and ``"recognitions"``, each with exactly
+        ``"models"``, ``"incidents"``, ``"recognitions"`` and ``"residential_areas"``
+        (:mod:`loaders.demo.residential`), each with exactly
         the columns of :data:`loaders.ingest.datasets.DATASET_SPECS`. Dates are ISO ``YYYY-MM-DD`` strings,
         codes 5-digit strings, counts integers, coordinates floats (NaN when
         absent), optional text ``None``.
@@ -127,10 +129,12 @@ def generate_demo(
     incidents = generate_incidents(ctx, prof, months, scale, rng)
     incidents.attrs[SKIPPED_REPORTS] = skipped_reports(ctx, prof, months)  # read by loading.load_demo
     recognitions = generate_recognitions(ctx, prof, until, rng)
+    areas = generate_residential_areas(ctx, prof, until, rng)
     return {
         domain.DATASET_MODELS: models,
         domain.DATASET_INCIDENTS: incidents,
         domain.DATASET_RECOGNITIONS: recognitions,
+        domain.DATASET_RESIDENTIAL_AREAS: areas,
     }
 
 

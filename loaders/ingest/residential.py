@@ -4,9 +4,9 @@ An area (thôn, tổ dân phố) belongs to one 2025 commune and, before 1 July
 2025, to one legacy commune. The legacy commune comes from the optional "Xã
 cũ" column, which must name a legacy commune inside the row's 2025 commune;
 without it, from the row's own commune reference when that names a legacy
-commune that went whole to one 2025 commune, or from the crosswalk when the
-2025 commune was formed from one legacy commune only; otherwise it stays
-unknown (NULL), never guessed.
+commune (a list of a year before 2025), or from the crosswalk when the 2025
+commune was formed from one legacy commune only; otherwise it stays unknown
+(NULL), never guessed.
 """
 
 from __future__ import annotations
@@ -70,12 +70,13 @@ def place_legacy(
     """
     n = len(work)
     commune = work["commune_code"].astype("object").where(work["commune_code"].notna(), None).to_numpy()
-    own = resolved["legacy_code"].to_numpy(dtype=object, na_value=None)
-    own_split = resolved["split"].to_numpy(dtype=bool)
-    legacy = np.array([c if c is not None and not s else None for c, s in zip(own, own_split)], dtype=object)
+    # A row that names its legacy commune itself (a list before 2025) is in that one, split or not.
+    legacy = resolved["legacy_code"].to_numpy(dtype=object, na_value=None).copy()
+    given = (raw["xa_cu"] != "").to_numpy()
     if legacy_members is not None:
+        # Asked once per commune, and only for rows that neither name nor write their legacy commune.
         single: dict[str, str | None] = {}
-        for i in np.flatnonzero(pd.isna(legacy)):
+        for i in np.flatnonzero(pd.isna(legacy) & ~given):
             code = commune[i]
             if code is None:
                 continue
@@ -84,7 +85,6 @@ def place_legacy(
                 single[code] = members[0] if len(members) == 1 else None
             legacy[i] = single[code]
     problem = np.full(n, "", dtype=object)
-    given = (raw["xa_cu"] != "").to_numpy()
     if given.any():
         rows = np.flatnonzero(given)
         refs = pd.DataFrame({"n": raw["xa_cu"].iloc[rows].tolist(), "d": raw["huyen_cu"].iloc[rows].tolist()})

@@ -16,6 +16,7 @@ from loaders.core.textnorm import key
 from loaders.demo.generator import generate_demo
 from loaders.demo.models import STOCK_START
 from loaders.demo.months import START_DATE
+from tests.loaders.demo.support import models_once
 from loaders.ingest.datasets import get_dataset
 
 UNTIL = date(2026, 3, 31)
@@ -42,7 +43,9 @@ def layers(registry):
 
 def _resolved(frame: pd.DataFrame, date_col: str, registry, layers) -> pd.Series:
     """The 2025 commune of each row as an importer would resolve it (split communes by point)."""
-    pre = frame["nam"] < domain.FIRST_RECOGNITION_YEAR_2025 if date_col == "nam" else frame[date_col] < REFORM
+    # Recognitions and the yearly lists of models name the units of their year; incidents of their date.
+    yearly = date_col in ("nam", "nam_danh_gia")
+    pre = frame[date_col] < domain.FIRST_RECOGNITION_YEAR_2025 if yearly else frame[date_col] < REFORM
     out = frame["ma_xa"].where(~pre, frame["ma_xa"].map(registry.legacy["new_code"]))
     if "kinh_do" not in frame:  # recognitions: a split commune counts in the commune taking its area
         return out
@@ -73,7 +76,7 @@ def test_different_seed_gives_different_frames(registry):
 
 
 def test_columns_are_exactly_canonical(demo):
-    assert set(demo) == set(domain.DATASET_NAMES) == {"models", "incidents", "recognitions"}
+    assert set(demo) == set(domain.DATASET_NAMES) == {"models", "incidents", "recognitions", "residential_areas"}
     for name, frame in demo.items():
         assert list(frame.columns) == get_dataset(name).names
 
@@ -81,6 +84,7 @@ def test_columns_are_exactly_canonical(demo):
 def test_types(demo):
     m, i, r = demo["models"], demo["incidents"], demo["recognitions"]
     assert m["so_thanh_vien"].dtype == np.int64 and (m["so_thanh_vien"] > 0).all()
+    assert m["nam_danh_gia"].dtype == np.int64
     assert r["nam"].dtype == np.int64
     for frame in (m, i):
         assert frame["vi_do"].dtype == float and frame["kinh_do"].dtype == float
@@ -168,7 +172,8 @@ def _check_units(frame: pd.DataFrame, pre: pd.Series, before_2025: pd.Series, re
 
 def test_records_use_the_units_of_their_date(demo, registry):
     m, i, r = demo["models"], demo["incidents"], demo["recognitions"]
-    _check_units(m, m["ngay_thanh_lap"] < REFORM, m["ngay_thanh_lap"] < "2025-01-01", registry)
+    # A year's list of models names the units of that year: legacy ones up to 2024.
+    _check_units(m, m["nam_danh_gia"] < 2025, m["nam_danh_gia"] < 2025, registry)
     _check_units(i, i["ngay"] < REFORM, i["ngay"] < "2025-01-01", registry)
     _check_units(r, r["nam"] < domain.FIRST_RECOGNITION_YEAR_2025, r["nam"] < 2025, registry)
     # Legacy units that are not also 2025 codes show up before the reform only.
@@ -205,8 +210,8 @@ def test_incident_ids_unique_and_dated(demo):
 
 def test_model_keys_unique(demo, registry, layers):
     m = demo["models"]
-    resolved = _resolved(m, "ngay_thanh_lap", registry, layers)
-    keys = pd.DataFrame({"c": resolved, "name": m["ten_mo_hinh"]})
+    resolved = _resolved(m, "nam_danh_gia", registry, layers)
+    keys = pd.DataFrame({"c": resolved, "name": m["ten_mo_hinh"], "year": m["nam_danh_gia"]})
     assert not keys.duplicated().any()
     # Names carry a residential area (thôn / tổ dân phố) or another distinguishing part.
     assert m["ten_mo_hinh"].str.contains(r"thôn |tổ dân phố |số \d|–|Trường|chợ|Trạm|biển", regex=True).all()
@@ -227,12 +232,13 @@ def test_recognition_keys_unique(demo, registry, layers):
 
 def test_model_names_unique_ignoring_case_and_diacritics(demo, registry, layers):
     m = demo["models"]
-    keys = pd.DataFrame({"c": _resolved(m, "ngay_thanh_lap", registry, layers), "name": m["ten_mo_hinh"].map(key)})
+    c = _resolved(m, "nam_danh_gia", registry, layers)
+    keys = pd.DataFrame({"c": c, "name": m["ten_mo_hinh"].map(key), "year": m["nam_danh_gia"]})
     assert not keys.duplicated().any()
     # Still unique where an importer puts a split commune in the one taking most of its area.
-    pre = m["ngay_thanh_lap"] < REFORM
+    pre = m["nam_danh_gia"] < domain.FIRST_RECOGNITION_YEAR_2025
     by_area = m["ma_xa"].where(~pre, m["ma_xa"].map(registry.legacy["new_code"]))
-    assert not pd.DataFrame({"c": by_area, "name": keys["name"]}).duplicated().any()
+    assert not keys.assign(c=by_area).duplicated().any()
 
 
 def test_frames_pass_the_import_validation(demo, registry, province_polygon):
@@ -263,7 +269,7 @@ def test_points_inside_their_commune(demo, layers):
     assert m["vi_do"].notna().any() and m["vi_do"].isna().any()
     assert i["vi_do"].notna().eq(i["kinh_do"].notna()).all()
     assert _assert_inside(i, i["ngay"] < REFORM, layers) == i["vi_do"].notna().sum()
-    assert _assert_inside(m, m["ngay_thanh_lap"] < REFORM, layers) == m["vi_do"].notna().sum()
+    assert _assert_inside(m, m["nam_danh_gia"] < 2025, layers) == m["vi_do"].notna().sum()
 
 
 def test_pre_reform_points_lie_in_the_resolved_2025_commune(demo, registry, layers):
@@ -298,7 +304,7 @@ def test_without_boundaries_points_jitter_around_the_label(registry):
 def resolved(demo, registry, layers):
     m, i = demo["models"], demo["incidents"]
     return {
-        "models": _resolved(m, "ngay_thanh_lap", registry, layers),
+        "models": _resolved(m, "nam_danh_gia", registry, layers),
         "incidents": _resolved(i, "ngay", registry, layers),
     }
 
@@ -350,8 +356,8 @@ def test_urban_and_ez_have_more_incidents_and_models(demo, registry, resolved):
     assert mod[ez].mean() > mod[~ez & (mod > 0)].mean()
 
 
-def test_foundings_grow_gently_and_peak_in_august(demo):
-    founded = pd.to_datetime(demo["models"]["ngay_thanh_lap"])
+def test_foundings_grow_gently_and_peak_in_august(demo, registry):
+    founded = pd.to_datetime(models_once(demo["models"], registry)["ngay_thanh_lap"])
     per_month = founded.dt.month.value_counts().reindex(range(1, 13), fill_value=0)
     assert per_month[8] > 2 * per_month.drop(8).mean()
     aug = founded[founded.dt.month == 8]
@@ -448,6 +454,6 @@ def test_volume_at_scale_one(registry):
     months = (until.year - 2020) * 12 + until.month
     full_range = len(d["incidents"]) * 84 / months
     assert 25_000 <= full_range <= 40_000
-    assert 1_000 <= len(d["models"]) <= 3_500  # with the stock founded before 2020
+    assert 1_000 <= len(models_once(d["models"], registry)) <= 3_500  # with the stock founded before 2020
     half = generate_demo(seed=42, until=date(2026, 12, 31), registry=registry, scale=0.5)
     assert 0.4 < len(half["incidents"]) / len(d["incidents"]) < 0.6
