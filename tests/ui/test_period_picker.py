@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+import io
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from analysis import periods
 from analysis.indicators import Filters
-from loaders.core.clock import vietnam_today
+from loaders.accounts import users
+from loaders.core.clock import vietnam_now, vietnam_today
 from loaders.core.i18n import format_date_range
+from loaders.store import db
 from tests.support.apptest import build_demo_store, use_demo_store
 from ui.plain_text import plain
 
@@ -101,3 +105,17 @@ def test_bad_period_links_fall_back_with_a_notice(app_test, params: dict[str, st
     assert plain(name) in " ".join(i.value for i in at.info)  # named, as literal text
     assert _filters(at).period == periods.default_period(vietnam_today())
     assert _filters(at).compare == periods.COMPARE_SAME_PERIOD_LAST_YEAR
+
+
+def test_a_table_export_states_the_comparison_and_the_time_in_vietnam(app_test, deferred_downloads) -> None:
+    users.create_user(db.get_engine(), "an", None, "analyst", "test")
+    at = app_test(role="analyst", user="an", page="pages/incidents.py")
+    assert not at.exception
+    xlsx = next(call for name, call in deferred_downloads.items() if name.endswith(".xlsx"))
+    before = vietnam_now().replace(second=0, microsecond=0, tzinfo=None)
+    book = openpyxl.load_workbook(io.BytesIO(xlsx()))
+    context = {row[0]: row[1] for row in book.worksheets[-1].iter_rows(values_only=True) if row[0]}
+    stamp = datetime.strptime(context["Thời điểm xuất"], "%d/%m/%Y %H:%M")
+    assert before <= stamp <= before + timedelta(minutes=5)  # Vietnam time, not the server's zone
+    expected = periods.same_period_last_year(periods.default_period(vietnam_today()))
+    assert context["So sánh với"] == f"cùng kỳ năm trước ({format_date_range(expected.start, expected.end)})"

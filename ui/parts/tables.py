@@ -20,6 +20,7 @@ from loaders.core.writers import table_to_csv, table_to_xlsx
 from ui import access, cache
 from ui.i18n import current_language, t
 from ui.parts.labels import enum_label, former_name
+from ui.period_picker import compare_text
 
 
 def filter_context(filters: ind.Filters, extra: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
@@ -34,6 +35,7 @@ def filter_context(filters: ind.Filters, extra: list[tuple[str, str]] | None = N
         ),
         (t("filter.kinds"), ", ".join(enum_label("kind", k) for k in filters.kinds) or t("filter.all")),
         (t("filter.focus"), t(f"focus.{filters.focus}")),
+        (t("filter.compare"), compare_text(filters.period, filters.compare)),
         (
             t("export.context.rule"),
             t("map.rules", threshold=int(filters.rise_threshold * 100), baseline=filters.min_baseline),
