@@ -10,6 +10,7 @@ from ui.access import require
 from ui.i18n import t
 from ui.parts import upload as up
 from ui.parts import upload_guess
+from ui.parts.model_areas import render_unlinked_models
 from ui.parts.upload_reports import render_report_period
 
 require("import")
@@ -17,6 +18,7 @@ st.title(t("page.upload"))
 up.render_flash()
 
 dataset = up.render_dataset_choice()
+render_unlinked_models()
 submission = up.render_upload_form(dataset)
 if submission is not None:
     up.ensure_preview(*submission)

@@ -74,6 +74,8 @@ def build_schema(
         _model_checks(add, work)
         add("so_thanh_vien", "negative", lambda s: ~(s < 0).fillna(False))
         add("nam_danh_gia", "year_range", lambda s: s.isna() | s.between(domain.EARLIEST_DATE.year, latest))
+        if "area_unknown" in work:
+            add("thon_tdp", "area_not_found", lambda s: ~work["area_unknown"])
     if ctx.dataset == domain.DATASET_RECOGNITIONS:
         add("nam", "year_range", lambda s: s.isna() | s.between(domain.EARLIEST_DATE.year, latest))
         needs_name = work["loai_don_vi"].notna() & (work["loai_don_vi"] != domain.UNIT_TYPE_COMMUNE)

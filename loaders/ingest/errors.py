@@ -143,6 +143,11 @@ def errors_table(
         elif code in ("dissolved_before_founded", "suspended_before_founded"):
             founded = raw["ngay_thanh_lap"].iloc[idx].reset_index(drop=True)
             messages = _messages(ctx, f"validation.{code}", n, {"value": values, "founded": founded})
+        elif code == "area_not_found":
+            closest = work["area_closest"].iloc[idx].reset_index(drop=True)
+            near = _messages(ctx, "validation.area_not_found", n, {"value": values, "closest": closest})
+            alone = _messages(ctx, "validation.area_not_found_none_close", n, {"value": values})
+            messages = near.where((closest != "").to_numpy(), alone)
         elif code == "unit_name_required":
             kinds = work["loai_don_vi"].iloc[idx].reset_index(drop=True)
             messages = _messages(ctx, "validation.unit_name_required", n, {"unit_type": kinds})

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from loaders.geo.placement import load_split_locator
 from loaders.ingest import validation
 from loaders.ingest.datasets import STORE_COLUMNS, ImportDataError, get_dataset
 from loaders.ingest.duplicates import existing_keys, find_duplicate_file, has_real_rows
+from loaders.ingest.model_areas import stored_area_lists
 from loaders.ingest.rawtable import UnreadableFileError
 from loaders.ingest.reading import read_table
 from loaders.ingest.reports import empty_errors, error_frame, report_bytes
@@ -249,6 +250,10 @@ def preview_import(
         with engine.connect() as conn:
             return existing_keys(conn, ds, keys, include_demo=False)
 
+    def areas(codes: Sequence[str]) -> dict[str, dict[str, str]]:
+        with engine.connect() as conn:
+            return stored_area_lists(conn, codes)
+
     try:
         context = validation.ValidationContext(
             resolver=registry.resolve_frame,
@@ -257,6 +262,7 @@ def preview_import(
             existing_keys=existing if real_rows_stored else None,
             locator=split_locator(),
             legacy_members=registry.legacy_members,
+            area_lists=areas if dataset == domain.DATASET_MODELS else None,
         )
         result = validation.validate_table(raw, dataset, context, mapping=request.mapping)
     except validation.MissingColumnsError as exc:

@@ -21,6 +21,7 @@ Error codes
 ``dissolved_before_founded``, ``suspension_date_not_suspended``,
 ``suspended_before_founded``, ``commune_not_found``, ``commune_ambiguous``,
 ``legacy_commune_not_found``, ``legacy_commune_elsewhere``, ``security_team_too_early``,
+``area_not_found``,
 ``duplicate_in_file``, ``duplicate_in_store``. Warnings (row kept):
 ``commune_split``.
 """
@@ -44,6 +45,7 @@ from loaders.ingest.datasets import INT, ImportDataError, get_dataset
 from loaders.ingest.errors import errors_table, warnings_table
 from loaders.ingest.headers import HeaderMatch, match_headers
 from loaders.ingest.keys import ExistingKeys, add_keys, find_duplicates
+from loaders.ingest.model_areas import AreaLists, check_area_names
 from loaders.ingest.rawtable import RawTable
 from loaders.ingest.reading import read_table
 from loaders.ingest.residential import LegacyMembers, place_legacy
@@ -185,6 +187,9 @@ class ValidationContext:
     lang: str = "vi"
     locator: Any | None = None
     legacy_members: LegacyMembers | None = None
+    #: Models only: the stored thôn/TDP lists per commune (:mod:`loaders.ingest.model_areas`);
+    #: a named area not in its commune's list rejects the row. ``None`` checks nothing.
+    area_lists: AreaLists | None = None
 
 
 def validate_upload(
@@ -290,6 +295,8 @@ def validate_table(
     if context.locator is not None and "vi_do" in work:
         place_split_rows(work, resolved, context.locator)
     add_keys(ctx, work, resolved)
+    if dataset == domain.DATASET_MODELS:
+        check_area_names(work, context.area_lists)
     if dataset == domain.DATASET_RESIDENTIAL_AREAS:
         place_legacy(ctx.raw, work, resolved, context.resolver, context.legacy_members)
     dup_first, in_store = find_duplicates(ctx, work, context.existing_keys)

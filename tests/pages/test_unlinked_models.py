@@ -1,0 +1,55 @@
+"""AppTest: the upload page says how many models name a thôn/TDP that no stored list has yet."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+
+from loaders.ingest.commit import commit_import
+from loaders.ingest.preview import ImportRequest, preview_import
+from loaders.store import db
+from tests.support.files import csv_bytes
+from ui import cache
+
+#: Seconds per script run of this module's ``app_test`` sessions.
+APPTEST_TIMEOUT = 90
+
+HEADER = ["Tên xã/phường", "Huyện (cũ)", "Tên mô hình", "Loại mô hình", "Nơi triển khai", "Ngày thành lập"]
+HEADER += ["Trạng thái", "Thôn/Tổ dân phố"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    st.cache_data.clear()
+    cache.get_engine.clear()
+    yield
+    st.cache_data.clear()
+    cache.get_engine.clear()
+
+
+def _import(registry, dataset: str, rows: list[list[str]]) -> None:
+    engine = db.get_engine()
+    request = ImportRequest(dataset=dataset, data=csv_bytes(rows, newline="\n"), file_name="f.csv", user="setup")
+    assert commit_import(engine, preview_import(engine, request, registry=registry), user="setup").committed
+
+
+def _notes(at) -> list[str]:
+    return [i.value for i in at.info if "chưa gắn được" in i.value]
+
+
+def test_the_upload_page_counts_models_not_linked_to_a_list(app_test, registry):
+    place = ["Xã Kỳ Tân", "Huyện Kỳ Anh"]
+    model = ["tự quản", "khu dân cư", "01/02/2021", "đang hoạt động"]
+    _import(registry, "models", [HEADER, [*place, "Tổ 1", *model, "Thôn 3"], [*place, "Tổ 2", *model, ""]])
+    at = app_test(role="editor", user="t", page="pages/upload.py")
+    assert not at.exception
+    [note] = _notes(at)
+    assert note.startswith("1/1 mô hình")
+
+    _import(
+        registry,
+        "residential_areas",
+        [["Tên xã/phường", "Huyện (cũ)", "Thôn/Tổ dân phố", "Năm"], [*place, "thôn 03", "2025"]],
+    )
+    at = app_test(role="editor", user="t", page="pages/upload.py")
+    assert not at.exception and not _notes(at)
