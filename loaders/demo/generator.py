@@ -67,6 +67,7 @@ import numpy as np
 import pandas as pd
 
 from loaders.core import domain
+from loaders.core.clock import vietnam_today
 from loaders.demo.incidents import generate_incidents
 from loaders.demo.models import generate_models
 from loaders.demo.months import months_until, resolve_until
@@ -139,6 +140,6 @@ def generate_demo(
 
 
 def demo_until(today: date | None = None) -> date:
-    """The ``until`` that :func:`generate_demo` uses by default (today; never a future date)."""
-    today = today or date.today()
+    """The ``until`` that :func:`generate_demo` uses by default (Vietnam's today; never a future date)."""
+    today = today or vietnam_today()
     return min(today, date(today.year, today.month, calendar.monthrange(today.year, today.month)[1]))

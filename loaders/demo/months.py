@@ -12,20 +12,22 @@ from datetime import date, datetime
 
 import numpy as np
 
+from loaders.core.clock import vietnam_today
+
 START_DATE: date = date(2020, 1, 1)
 #: The yearly festival (Ngày hội toàn dân bảo vệ an ninh Tổ quốc), 19 August.
 FESTIVAL_MONTH, FESTIVAL_DAY = 8, 19
 
 
 def resolve_until(until: date | datetime | str | None) -> date:
-    """The last day to generate: ``until`` (default the end of this month), capped at today.
+    """The last day to generate: ``until`` (default the end of this month), capped at Vietnam's today.
 
     Raises
     ------
     ValueError
         If that day is before :data:`START_DATE`.
     """
-    today = date.today()
+    today = vietnam_today()
     if until is None:
         until = date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
     elif isinstance(until, str):
