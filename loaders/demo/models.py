@@ -1,7 +1,8 @@
-"""The demo's self-protection models: what is founded where and when, and how it fares."""
+"""The demo's self-protection models: what is founded where and when; their yearly records."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -19,10 +20,9 @@ from loaders.demo.model_templates import (
     NEEDS_ANY,
     NEEDS_BORDER,
     NEEDS_COASTAL,
-    NOTE_LAPSED,
-    NOTE_MERGED_INTO_TEAM,
     Template,
 )
+from loaders.demo.model_years import draw_life, yearly_records
 from loaders.demo.months import FESTIVAL_DAY, FESTIVAL_MONTH, START_DATE, Months, months_between
 from loaders.demo.names import SURNAMES, company, kdc, unit_lower
 from loaders.demo.places import Commune, Context, Unit, pick_member, place_points
@@ -119,13 +119,25 @@ def _chosen_for(
     return stock, new
 
 
+def _units_by_year(ctx: Context, c: Commune, legacy_code: str | None) -> Callable[[int], Unit]:
+    """The unit a year's list names: the legacy unit up to 2024, the 2025 commune from then on."""
+
+    def unit_in(year: int) -> Unit:
+        if legacy_code is not None and year < domain.FIRST_RECOGNITION_YEAR_2025:
+            return ctx.legacy[legacy_code]
+        return c.unit
+
+    return unit_in
+
+
 def generate_models(
     ctx: Context, prof: Profiles, months: Months, until: date, scale: float, rng: np.random.Generator
 ) -> pd.DataFrame:
-    """The models canonical frame: what each commune founded, with status, assessment and points.
+    """The models canonical frame: one record per model and year, with status, rating and point.
 
-    Models founded before 2020 (the stock, from :data:`STOCK_START`) are written
-    as the 2020-2024 lists give them, naming their legacy unit.
+    Models founded before 2020 (the stock, from :data:`STOCK_START`) are listed
+    from 2020 on. A model founded before the reform names its legacy unit in the
+    2020-2024 lists (:func:`loaders.demo.model_years.yearly_records`).
     """
     stock_months = months_between(STOCK_START, date(START_DATE.year - 1, 12, 31))
     flagged = {
@@ -139,7 +151,7 @@ def generate_models(
     primary = ctx.registry.legacy["new_code"].to_dict()
     rows: list[dict[str, Any]] = []
     point_keys: list[tuple[int, str | None]] = []
-    point_rows: list[int] = []
+    point_rows: list[list[int]] = []
     for c in ctx.communes:
         if c.idx in prof.no_models:
             continue
@@ -183,69 +195,31 @@ def generate_models(
                 k += 1
             for used in scopes:
                 used.add(name_key)
-            rows.append(_record(unit, template, name, f_date, until, prof.weak[c.idx], rng))
+            lo, hi = MEMBERS_RANGE[template.setting]
+            base = {
+                "ten_mo_hinh": name,
+                "loai_mo_hinh": template.kind,
+                "noi_trien_khai": template.setting,
+                "so_thanh_vien": int(rng.integers(lo, hi + 1)),
+            }
+            life = draw_life(f_date, until, prof.weak[c.idx], rng)
+            first_row = len(rows)
+            rows += yearly_records(base, life, _units_by_year(ctx, c, legacy_code), until, rng)
             if (legacy_code is not None and legacy_code in ctx.legacy_split) or rng.random() < MODEL_POINT_SHARE:
-                point_rows.append(len(rows) - 1)
+                point_rows.append(list(range(first_row, len(rows))))
                 point_keys.append((c.idx, legacy_code))
     frame = pd.DataFrame(rows, columns=get_dataset(domain.DATASET_MODELS).names)
     if point_rows:
+        # One point per model, on every yearly record of it.
         lat, lon = place_points(ctx, point_keys, rng)
-        frame.loc[point_rows, "vi_do"] = lat
-        frame.loc[point_rows, "kinh_do"] = lon
+        sizes = [len(r) for r in point_rows]
+        at = [i for r in point_rows for i in r]
+        frame.loc[at, "vi_do"] = np.repeat(lat, sizes)
+        frame.loc[at, "kinh_do"] = np.repeat(lon, sizes)
     frame["so_thanh_vien"] = frame["so_thanh_vien"].astype("int64")
+    frame["nam_danh_gia"] = frame["nam_danh_gia"].astype("int64")
     frame["vi_do"] = frame["vi_do"].astype(float)
     frame["kinh_do"] = frame["kinh_do"].astype(float)
-    frame = frame.sort_values(["ngay_thanh_lap", "ma_xa", "ten_mo_hinh"], kind="stable").reset_index(drop=True)
+    order = ["nam_danh_gia", "ngay_thanh_lap", "ma_xa", "ten_mo_hinh"]
+    frame = frame.sort_values(order, kind="stable").reset_index(drop=True)
     return frame
-
-
-def _record(
-    unit: Unit, template: Template, name: str, founded: date, until: date, p_weak: float, rng: np.random.Generator
-) -> dict[str, Any]:
-    """One model's row: status (with its date), assessment, members and note."""
-    f_ord, until_ord = founded.toordinal(), until.toordinal()
-    status, dissolved, suspended, note = domain.STATUS_ACTIVE, None, None, None
-    u = rng.random()
-    p_dissolve = 0.1 if founded < START_DATE else 0.05  # older models lapse more often
-    first_end = max(f_ord + 120, START_DATE.toordinal())
-    if u < p_dissolve and first_end <= until_ord:
-        status = domain.STATUS_DISSOLVED
-        day = date.fromordinal(int(rng.integers(first_end, until_ord + 1)))
-        dissolved = day.isoformat()
-        merged = day >= domain.SECURITY_TEAMS_DATE and rng.random() < 0.5
-        note = NOTE_MERGED_INTO_TEAM if merged else NOTE_LAPSED
-        p_weak = min(0.8, p_weak * 3)
-    elif u < p_dissolve + 0.08 and first_end <= until_ord:
-        status = domain.STATUS_SUSPENDED
-        suspended = date.fromordinal(int(rng.integers(first_end, until_ord + 1))).isoformat()
-        note = ("Tạm dừng do thiếu kinh phí duy trì", "Tạm dừng để kiện toàn nhân sự")[int(rng.integers(0, 2))]
-        p_weak = min(0.7, p_weak * 2.5)
-    v = rng.random()
-    if f_ord > until_ord - 60:
-        assessment = None  # too recent to be assessed
-    elif v < p_weak:
-        assessment = domain.ASSESSMENT_WEAK
-    elif v < p_weak + (1 - p_weak) * 0.6:
-        assessment = domain.ASSESSMENT_EFFECTIVE
-    else:
-        assessment = domain.ASSESSMENT_AVERAGE
-    if note is None and founded.month == FESTIVAL_MONTH and founded.day <= FESTIVAL_DAY and rng.random() < 0.6:
-        note = "Ra mắt dịp Ngày hội toàn dân bảo vệ an ninh Tổ quốc 19/8"
-    lo, hi = MEMBERS_RANGE[template.setting]
-    return {
-        "ma_xa": unit.code,
-        "ten_xa": unit.name,
-        "huyen_cu": unit.district_on(founded),
-        "ten_mo_hinh": name,
-        "loai_mo_hinh": template.kind,
-        "noi_trien_khai": template.setting,
-        "ngay_thanh_lap": founded.isoformat(),
-        "trang_thai": status,
-        "ngay_giai_the": dissolved,
-        "ngay_tam_dung": suspended,
-        "danh_gia": assessment,
-        "so_thanh_vien": int(rng.integers(lo, hi + 1)),
-        "vi_do": np.nan,
-        "kinh_do": np.nan,
-        "ghi_chu": note,
-    }

@@ -16,8 +16,8 @@ from loaders.core.textnorm import key
 from loaders.demo.generator import generate_demo
 from loaders.demo.models import STOCK_START
 from loaders.demo.months import START_DATE
-from tests.loaders.demo.support import models_once
 from loaders.ingest.datasets import get_dataset
+from tests.support.demo import models_once
 
 UNTIL = date(2026, 3, 31)
 REFORM = domain.REFORM_DATE.isoformat()
@@ -356,8 +356,8 @@ def test_urban_and_ez_have_more_incidents_and_models(demo, registry, resolved):
     assert mod[ez].mean() > mod[~ez & (mod > 0)].mean()
 
 
-def test_foundings_grow_gently_and_peak_in_august(demo, registry):
-    founded = pd.to_datetime(models_once(demo["models"], registry)["ngay_thanh_lap"])
+def test_foundings_grow_gently_and_peak_in_august(demo):
+    founded = pd.to_datetime(models_once(demo["models"])["ngay_thanh_lap"])
     per_month = founded.dt.month.value_counts().reindex(range(1, 13), fill_value=0)
     assert per_month[8] > 2 * per_month.drop(8).mean()
     aug = founded[founded.dt.month == 8]
@@ -454,6 +454,6 @@ def test_volume_at_scale_one(registry):
     months = (until.year - 2020) * 12 + until.month
     full_range = len(d["incidents"]) * 84 / months
     assert 25_000 <= full_range <= 40_000
-    assert 1_000 <= len(models_once(d["models"], registry)) <= 3_500  # with the stock founded before 2020
+    assert 1_000 <= len(models_once(d["models"])) <= 3_500  # with the stock founded before 2020
     half = generate_demo(seed=42, until=date(2026, 12, 31), registry=registry, scale=0.5)
     assert 0.4 < len(half["incidents"]) / len(d["incidents"]) < 0.6

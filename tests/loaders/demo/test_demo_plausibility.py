@@ -11,6 +11,7 @@ from loaders.core import domain
 from loaders.demo.descriptions import DESCRIPTIONS, PLACE_BORDER, PLACE_COASTAL, describe
 from loaders.demo.generator import generate_demo
 from loaders.demo.model_templates import names_security_team
+from tests.support.demo import models_once
 
 UNTIL = date(2026, 3, 31)
 REFORM = domain.REFORM_DATE.isoformat()
@@ -21,16 +22,23 @@ def demo(registry):
     return generate_demo(seed=7, until=UNTIL, registry=registry)
 
 
+def _pre(frame: pd.DataFrame, date_col: str) -> pd.Series:
+    """Rows written in legacy units: incidents before the reform, yearly lists up to 2024."""
+    if date_col == "nam_danh_gia":
+        return frame[date_col] < domain.FIRST_RECOGNITION_YEAR_2025
+    return frame[date_col] < REFORM
+
+
 def _vintage_codes(frame: pd.DataFrame, date_col: str, registry, area: str) -> pd.Series:
     """Whether each row's unit is in ``area`` for the vintage the row is written in."""
-    pre = frame[date_col] < REFORM
+    pre = _pre(frame, date_col)
     legacy = registry.focus_codes(area, domain.VINTAGE_LEGACY)
     new = registry.focus_codes(area, domain.VINTAGE_2025)
     return frame["ma_xa"].isin(legacy).where(pre, frame["ma_xa"].isin(new))
 
 
 def _to_2025(frame: pd.DataFrame, date_col: str, registry) -> pd.Series:
-    pre = frame[date_col] < REFORM
+    pre = _pre(frame, date_col)
     return frame["ma_xa"].where(~pre, frame["ma_xa"].map(registry.legacy["new_code"]))
 
 
@@ -72,12 +80,12 @@ def test_border_and_fishing_models_only_where_they_can_be(demo, registry):
     for words, area in (("đường biên, cột mốc", domain.FOCUS_BORDER), ("tàu thuyền", domain.FOCUS_COASTAL)):
         rows = m[m["ten_mo_hinh"].str.contains(words)]
         assert len(rows)
-        assert _vintage_codes(rows, "ngay_thanh_lap", registry, area).all()
+        assert _vintage_codes(rows, "nam_danh_gia", registry, area).all()
 
 
 # --------------------------------------------------------------------- models
 def test_a_stock_of_models_founded_before_2020(demo):
-    m = demo["models"]
+    m = models_once(demo["models"])
     stock = m["ngay_thanh_lap"] < "2020-01-01"
     assert 0.35 < stock.mean() < 0.75
     assert m.loc[stock, "ngay_thanh_lap"].str[:4].nunique() >= 10  # founded over many years
@@ -118,7 +126,7 @@ def test_loc_ha_is_named_until_the_end_of_2024(demo, registry):
     loc_ha = set(pre["legacy_code"][pre["pre2020_district"] == "Lộc Hà"])
     for frame, before, after in (
         (demo["incidents"], demo["incidents"]["ngay"] < "2025-01-01", demo["incidents"]["ngay"] >= "2025-01-01"),
-        (demo["models"], demo["models"]["ngay_thanh_lap"] < "2025-01-01", None),
+        (demo["models"], demo["models"]["nam_danh_gia"] <= 2024, None),
         (demo["recognitions"], demo["recognitions"]["nam"] <= 2024, None),
     ):
         named = frame["huyen_cu"] == "Huyện Lộc Hà"
@@ -145,7 +153,7 @@ def _district(registry, code: str) -> str:
 
 
 def test_communes_without_data_are_scattered(demo, registry):
-    models_at = set(_to_2025(demo["models"], "ngay_thanh_lap", registry))
+    models_at = set(_to_2025(demo["models"], "nam_danh_gia", registry))
     no_models = set(registry.communes.index) - models_at
     assert 2 <= len(no_models) <= 3
     i = demo["incidents"]
