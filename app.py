@@ -5,10 +5,12 @@ import streamlit as st
 from ui.access import can
 from ui.auth import render_language_choice, render_sign_in_page, render_user_box, session_user_or_none, signed_in
 from ui.i18n import t
+from ui.page_style import render_page_style
 from ui.sidebar import render_demo_badge, render_sidebar
 from ui.url_state import render_notices, sync_query_params
 
 st.set_page_config(page_title=t("app.title"), page_icon="🛡️", layout="wide")
+render_page_style()
 
 # Every page: script, title key, icon, address, and the permission it needs. Pages are listed only for roles
 # that may use them; each page and action checks again on the server.
