@@ -11,9 +11,14 @@ How the records are written
   legacy GSO code, ``ten_xa`` its full name ("Xã Kỳ Tân") and ``huyen_cu`` its
   district ("Thị xã Kỳ Anh"). A later record names the **2025** commune, with
   ``huyen_cu`` the former district it lies in (the first of its districts).
-* A model is written as reported when it was founded (``ngay_thanh_lap``). Its
-  business key is (resolved 2025 commune, name), and names are unique per 2025
-  commune ("Tổ tự quản về an ninh, trật tự thôn 3").
+  Until 31/12/2024 the communes of the former Huyện Lộc Hà name it ("Huyện Lộc
+  Hà"), as records of 2020-2024 do; from 01/01/2025 their legacy district.
+* Models are yearly lists (``nam_danh_gia``): one record per model and year,
+  from its founding year (2020 for the stock founded from 2005 on) to the year
+  of ``until`` or of its dissolution, naming the units of that year (legacy
+  up to 2024), with that year's rating (:mod:`~loaders.demo.model_years`). A
+  model's business key is (resolved 2025 commune, name, year), and names are
+  unique per 2025 commune ("Tổ tự quản về an ninh, trật tự thôn 3").
 * Recognitions are decided at year end: years up to 2024 name legacy units,
   2025 onwards the 2025 communes. Only completed years are generated.
 * The split legacy communes (Phường Đại Nài, area split between Thành Sen and
@@ -30,12 +35,18 @@ Volumes scale with population and are higher in wards (Phường) and in the
 economic-zone / major-project communes. Border communes have more drug and
 smuggling incidents and "tổ tự quản đường biên, cột mốc" groups; coastal
 communes have "tổ tàu thuyền đoàn kết" fleets; economic-zone communes have
-"doanh nghiệp an toàn về an ninh, trật tự". Foundings grow year by year and
-peak in August, before the festival of 19 August (Ngày hội toàn dân bảo vệ an
-ninh Tổ quốc). Some communes lack one or two of the four model kinds, some
-have many weak models, two or three have no model at all (so "no data" shows),
-a few did not report incidents for some months, and a few show rising
-incidents in the last months.
+"doanh nghiệp an toàn về an ninh, trật tự". A stock of models founded before
+2020 is on the 2020 list, so trends are not growth from nothing; foundings grow
+gently and peak in August, before the festival of 19 August (Ngày hội toàn dân
+bảo vệ an ninh Tổ quốc). No model is a "tổ bảo vệ an ninh, trật tự" before
+1 July 2024 (:mod:`~loaders.demo.model_templates`). Ratings drift from year
+to year. An incident's severity is one its description allows, and border and
+fishing-port descriptions happen only in border and coastal units
+(:mod:`~loaders.demo.descriptions`). Some communes lack one or two of the four
+model kinds, some have many weak models, two or three have no model at all
+(so "no data" shows), a few did not report incidents for some months (these
+communes lie in different former districts), and a few show rising incidents
+in the last months.
 
 Points
 ------
@@ -54,8 +65,10 @@ recognitions.
 Modules: :mod:`~loaders.demo.places` (communes, members, points),
 :mod:`~loaders.demo.months` (calendar), :mod:`~loaders.demo.profiles`
 (per-commune character), :mod:`~loaders.demo.names` (written names),
-:mod:`~loaders.demo.models`, :mod:`~loaders.demo.incidents` and
-:mod:`~loaders.demo.recognitions` (one dataset each).
+:mod:`~loaders.demo.models` (with :mod:`~loaders.demo.model_templates` and
+:mod:`~loaders.demo.model_years`), :mod:`~loaders.demo.incidents` (with
+:mod:`~loaders.demo.descriptions`) and :mod:`~loaders.demo.recognitions` (one
+dataset each).
 """
 
 from __future__ import annotations
