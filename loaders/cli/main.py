@@ -11,6 +11,7 @@ Commands
 ``boundaries``  install or check the boundary layers                :mod:`loaders.cli.boundaries`
 ``backup``      a consistent snapshot of the store into a file      :mod:`loaders.cli.backup`
 ``restore``     a backup into an empty store                        :mod:`loaders.cli.backup`
+``report``      the periodic report: json, docx, pdf or xlsx         :mod:`loaders.cli.report`
 
 The command line is a composition root, like ``app.py``: it may import any
 package of the project. The database named by ``DATABASE_URL`` (default: the
@@ -30,7 +31,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from loaders.cli import backup, boundaries, demo, imports, resolve, users
+from loaders.cli import backup, boundaries, demo, imports, report, resolve, users
 from loaders.store import db
 
 #: Subcommand registrars, in help order.
@@ -41,6 +42,7 @@ REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [
     users.register,
     boundaries.register,
     backup.register,
+    report.register,
 ]
 
 

@@ -84,15 +84,47 @@ def table_to_xlsx(
     bytes
         The workbook. Text cells are written as text, never as formulas.
     """
+    return tables_to_xlsx([(sheet_name, frame)], context, context_sheet_name=context_sheet_name)
+
+
+def _sheet_title(title: str) -> str:
+    """A title Excel accepts: no ``[]:*?/\\`` and no quote at either end, at most 31 characters."""
+    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in str(title)).strip().strip("'")
+    return cleaned[:_SHEET_NAME_MAX].strip() or "Sheet"
+
+
+def tables_to_xlsx(
+    sheets: Sequence[tuple[str, pd.DataFrame]],
+    context: Sequence[tuple[str, str]],
+    *,
+    context_sheet_name: str = "Bộ lọc",
+) -> bytes:
+    """XLSX with one sheet per table, in order, then a sheet of their context (filters, sources, time).
+
+    Parameters
+    ----------
+    sheets : sequence of (title, frame)
+        Sheet titles (cut to Excel's 31 characters; they must stay distinct) and their tables.
+    context : sequence of (label, value)
+        What produced them.
+    context_sheet_name : str
+        Title of the last sheet.
+
+    Returns
+    -------
+    bytes
+        The workbook. Text cells are written as text, never as formulas.
+    """
     wb = Workbook()
-    data_ws = wb.active
-    data_ws.title = sheet_name[:_SHEET_NAME_MAX]
-    data_ws.append([_excel_value(str(c)) for c in frame.columns])
-    for row in frame.itertuples(index=False, name=None):
-        data_ws.append([_excel_value(v) for v in row])
-    for index, column in enumerate(frame.columns, start=1):
-        width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)]) + 2
-        data_ws.column_dimensions[get_column_letter(index)].width = min(width, 60)
+    wb.remove(wb.active)
+    for title, frame in sheets:
+        data_ws = wb.create_sheet(_sheet_title(title))
+        data_ws.append([_excel_value(str(c)) for c in frame.columns])
+        for row in frame.itertuples(index=False, name=None):
+            data_ws.append([_excel_value(v) for v in row])
+        for index, column in enumerate(frame.columns, start=1):
+            width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)]) + 2
+            data_ws.column_dimensions[get_column_letter(index)].width = min(width, 60)
     context_ws = wb.create_sheet(context_sheet_name[:_SHEET_NAME_MAX])
     for label, value in context:
         context_ws.append([_excel_value(label), _excel_value(value)])

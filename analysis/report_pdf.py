@@ -1,0 +1,167 @@
+"""The periodic report as PDF, built in Python with reportlab (no office suite): the same as the Word document.
+
+Every string reaches a reportlab ``Paragraph`` (which parses a small XML markup)
+through :func:`xml.sax.saxutils.escape`, so text from uploads prints as written
+and never as markup. Fonts are the briefing's (DejaVu Sans, which covers Vietnamese).
+"""
+
+from __future__ import annotations
+
+import io
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Image, LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from analysis.briefing_pdf import FONT, FONT_BOLD, _register_fonts
+from analysis.report_figures import Report
+from analysis.report_text import PARTS, ReportStamp, heading_rows, place_date, rules, table_title, text_table, unit_name
+from loaders.core.i18n import translate
+
+MIME_TYPE = "application/pdf"
+_GRID = TableStyle(
+    [
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#777777")),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef4")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]
+)
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    body = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=13)
+    bold = ParagraphStyle("bold", parent=body, fontName=FONT_BOLD)
+    return {
+        "body": body,
+        "center": ParagraphStyle("center", parent=bold, alignment=TA_CENTER),
+        "title": ParagraphStyle("title", parent=bold, fontSize=15, leading=19, alignment=TA_CENTER, spaceBefore=8),
+        "subtitle": ParagraphStyle("subtitle", parent=bold, fontSize=11, leading=14, alignment=TA_CENTER),
+        "h1": ParagraphStyle("h1", parent=bold, fontSize=11, leading=14, spaceBefore=10, spaceAfter=4),
+        "h2": ParagraphStyle("h2", parent=bold, fontSize=10, leading=13, spaceBefore=8, spaceAfter=3),
+        "caption": ParagraphStyle(
+            "caption", parent=body, fontSize=8.5, leading=11, textColor=colors.HexColor("#333333")
+        ),
+        "cell": ParagraphStyle("cell", parent=body, fontSize=8.5, leading=10.5),
+        "cell_bold": ParagraphStyle("cell_bold", parent=bold, fontSize=8.5, leading=10.5),
+        "demo": ParagraphStyle("demo", parent=bold, textColor=colors.HexColor("#c62828"), alignment=TA_CENTER),
+    }
+
+
+def _p(text: object, style: ParagraphStyle) -> Paragraph:
+    """A Paragraph of plain text: markup characters are escaped; line breaks kept."""
+    return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)
+
+
+def _table(header: list[str], rows: list[list[str]], width: float, s: dict[str, ParagraphStyle]) -> LongTable:
+    data = [[_p(h, s["cell_bold"]) for h in header]] + [[_p(v, s["cell"]) for v in row] for row in rows]
+    # The first column holds names: give it more room than the numbers.
+    first = width * (0.34 if len(header) > 2 else 0.5)
+    rest = (width - first) / max(len(header) - 1, 1)
+    table = LongTable(data, colWidths=[first] + [rest] * (len(header) - 1), repeatRows=1)
+    table.setStyle(_GRID)
+    return table
+
+
+def build_report_pdf(report: Report, stamp: ReportStamp, *, compress: bool = True) -> bytes:
+    """The report as an A4 PDF, the same parts and tables as :func:`analysis.report_docx.build_report_docx`.
+
+    Parameters
+    ----------
+    report : Report
+        From :func:`analysis.report.build_report`.
+    stamp : ReportStamp
+        Language, data version, time and the coverage map (PNG) when one could be drawn.
+    compress : bool
+        Compress page streams (tests turn it off to read the text).
+    """
+    _register_fonts()
+    s = _styles()
+    lang = stamp.lang
+    width = A4[0] - 45 * mm - 12
+    story: list[object] = []
+    letterhead = Table(
+        [
+            [
+                [_p(translate("report.issuer", lang), s["center"]), _p(translate("report.number", lang), s["body"])],
+                [
+                    _p(translate("report.motto", lang), s["center"]),
+                    _p(translate("report.motto_line", lang), s["center"]),
+                    _p(place_date(report, lang), s["body"]),
+                ],
+            ]
+        ],
+        colWidths=[width * 0.42, width * 0.58],
+    )
+    story.append(letterhead)
+    if report.demo:
+        story.append(_p(translate("report.demo_notice", lang), s["demo"]))
+    story += [
+        _p(translate("report.title", lang), s["title"]),
+        _p(translate("report.subject", lang), s["subtitle"]),
+        _p(unit_name(report, lang), s["subtitle"]),
+        Spacer(1, 3 * mm),
+        _table(["", ""], [[k, v] for k, v in heading_rows(report, stamp)], width, s),
+        _p(translate("report.section.situation", lang), s["h1"]),
+        _p(translate("report.placeholder", lang), s["body"]),
+        _p(translate("report.section.results", lang), s["h1"]),
+    ]
+    stated = rules(report, lang)
+    for names, rule in PARTS:
+        for position, name in enumerate(names):
+            story.append(_p(table_title(report, name, lang), s["h2"]))
+            if position == 0 and rule is not None:
+                story.append(_p(stated[rule], s["caption"]))
+            header, rows = text_table(report, name, lang)
+            story.append(_table(header, rows, width, s) if rows else _p(translate("report.empty", lang), s["body"]))
+    story.append(_p(translate("report.map", lang), s["h2"]))
+    if stamp.map_png:
+        img_w, img_h = ImageReader(io.BytesIO(stamp.map_png)).getSize()
+        shown = min(width, 150 * mm)
+        story += [
+            Image(io.BytesIO(stamp.map_png), width=shown, height=shown * img_h / img_w),
+            _p(translate("report.map.caption", lang), s["caption"]),
+        ]
+    else:
+        story.append(_p(translate("report.map.none", lang), s["caption"]))
+    for part in ("shortcomings", "tasks"):
+        story += [
+            _p(translate(f"report.section.{part}", lang), s["h1"]),
+            _p(translate("report.placeholder", lang), s["body"]),
+        ]
+    story += [
+        Spacer(1, 6 * mm),
+        Table(
+            [
+                [
+                    [
+                        _p(translate("report.recipients", lang), s["cell_bold"]),
+                        _p(translate("report.recipients_lines", lang), s["cell"]),
+                    ],
+                    _p(translate("report.signature", lang), s["center"]),
+                ]
+            ],
+            colWidths=[width * 0.5, width * 0.5],
+        ),
+    ]
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=30 * mm,
+        rightMargin=15 * mm,
+        topMargin=20 * mm,
+        bottomMargin=20 * mm,
+        pageCompression=1 if compress else 0,
+        title=f"{translate('report.title', lang)} {unit_name(report, lang)}",
+        author="Hà Tĩnh dashboard",
+        creator="reportlab",
+    )
+    doc.build(story)
+    return buffer.getvalue()
