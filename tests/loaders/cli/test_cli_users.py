@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,16 @@ def test_manage_and_list(monkeypatch: pytest.MonkeyPatch) -> None:
     actions = [(e.user_name, e.action) for e in _events()]
     assert (f"{default_user()}:ops", "role_changed") in actions
     assert [a for _, a in actions].count("user_created") == 2
+
+
+def test_the_list_shows_the_last_sign_in_in_vietnam_time() -> None:
+    run(["users", "add", "an", "--role", "viewer", "--no-password"])
+    with db.get_engine().begin() as conn:
+        moment = datetime(2026, 12, 2, 17, 30, tzinfo=UTC)  # already 3 December in Hà Tĩnh
+        conn.execute(tables.users.update().where(tables.users.c.username == "an").values(last_login_at=moment))
+    assert "03/12/2026 00:30" in run(["users", "list"])[1]
+    [row] = json.loads(run(["users", "list", "--json"])[1])
+    assert row["last_login_at"].startswith("2026-12-02T17:30:00")  # JSON keeps ISO 8601
 
 
 @pytest.mark.parametrize(("given", "suffix"), [(None, ""), ("ops", ":ops"), ("  ", ""), ("admin", ":admin")])
