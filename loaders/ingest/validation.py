@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from loaders.core import domain
+from loaders.core.clock import vietnam_today
 from loaders.core.i18n import translate
 from loaders.ingest.checks import build_schema, run_schema
 from loaders.ingest.coercion import as_text, coerce
@@ -165,7 +166,7 @@ class ValidationContext:
         ``existing_keys(dataset, keys)`` returns the business keys (format of
         :func:`loaders.ingest.keys.make_business_keys`) already stored; those rows are rejected.
     today : date, optional
-        The date after which dates are "in the future"; today by default.
+        The date after which dates are "in the future"; Vietnam's today by default.
     lang : {"vi", "en"}
         Language of the messages.
     legacy_members : callable, optional
@@ -287,7 +288,7 @@ def validate_table(
         raw=raw,
         rows=np.asarray(table.row_numbers, dtype=np.int64),
         header=header,
-        today=context.today or dt.date.today(),
+        today=context.today or vietnam_today(),
         lang=lang,
     )
     work = coerce(ctx)
