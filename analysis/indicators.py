@@ -502,4 +502,5 @@ def summarise(
         "recognition_year": float(year) if year is not None else np.nan,
         "recognised_communes_share": shares["communes"],
         "recognised_residential_share": shares["residential"],
+        **residential.population_counts(ind),
     }

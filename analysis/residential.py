@@ -152,6 +152,36 @@ def population_source_label(source: str, year: object, lang: str = "vi") -> str:
     return translate("population.source.shipped", lang)
 
 
+def population_counts(population: pd.DataFrame) -> dict[str, float]:
+    """How many units' rates use a list of areas, and the first and last year of those lists.
+
+    Returns
+    -------
+    dict of str to float
+        ``units_population_from_areas``, ``population_list_first`` and
+        ``population_list_last`` (NaN when no unit uses a list), for a page's key figures.
+    """
+    if "population_source" not in population:
+        return {"units_population_from_areas": 0.0, "population_list_first": np.nan, "population_list_last": np.nan}
+    from_areas = (population["population_source"] == SOURCE_AREAS).to_numpy(dtype=bool)
+    years = pd.to_numeric(population.loc[from_areas, "population_year"], errors="coerce").dropna()
+    return {
+        "units_population_from_areas": float(from_areas.sum()),
+        "population_list_first": float(years.min()) if len(years) else np.nan,
+        "population_list_last": float(years.max()) if len(years) else np.nan,
+    }
+
+
+def population_note_of(figures: dict[str, float], n_units: float, lang: str = "vi") -> str:
+    """The sentence under the rates: which populations they used (from :func:`population_counts`)."""
+    n_areas = int(figures.get("units_population_from_areas", 0) or 0)
+    if n_areas == 0:
+        return translate("population.note.shipped_all", lang)
+    first, last = int(figures["population_list_first"]), int(figures["population_list_last"])
+    years = str(first) if first == last else f"{first}–{last}"
+    return translate("population.note.mixed", lang, n_areas=n_areas, n=int(n_units), years=years)
+
+
 def population_note(population: pd.DataFrame, lang: str = "vi") -> str:
     """One sentence for a page: which populations the rates of these communes used.
 
@@ -161,16 +191,4 @@ def population_note(population: pd.DataFrame, lang: str = "vi") -> str:
         ``population_source`` and ``population_year`` columns (as
         :func:`commune_population` or ``analysis.indicators.compute_indicators`` give).
     """
-    if population.empty or "population_source" not in population:
-        return translate("population.note.shipped_all", lang)
-    from_areas = population["population_source"] == SOURCE_AREAS
-    if not from_areas.any():
-        return translate("population.note.shipped_all", lang)
-    years = sorted({int(y) for y in population.loc[from_areas, "population_year"].dropna()})
-    return translate(
-        "population.note.mixed",
-        lang,
-        n_areas=int(from_areas.sum()),
-        n=len(population),
-        years=", ".join(str(y) for y in years),
-    )
+    return population_note_of(population_counts(population), len(population), lang)

@@ -112,6 +112,8 @@ def test_the_source_is_said_in_words() -> None:
     assert residential.population_source_label("shipped", None, "en") == "Population shipped with the app"
     note = population_note(got)
     assert "1/3 xã, phường" in note and "năm 2025" in note
+    counts = residential.population_counts(got)
+    assert counts == {"units_population_from_areas": 1.0, "population_list_first": 2025, "population_list_last": 2025}
     assert "kèm theo ứng dụng" in population_note(commune_population(residential.empty_areas(), SHIPPED, 2025))
 
 

@@ -1,7 +1,7 @@
 """Residential areas (thôn, tổ dân phố) through the importer, on SQLite and PostgreSQL.
 
 Hand-worked from the crosswalk in geodata/: Xã Kỳ Hoa (18814) was formed from
-the legacy Xã Kỳ Tân (18814) and Xã Kỳ Văn (18829) of Huyện Kỳ Anh; Xã Sơn Lâm
+the legacy Xã Kỳ Tân (18814, Huyện Kỳ Anh) and Xã Kỳ Hoa (18829, Thị xã Kỳ Anh); Xã Sơn Lâm
 (legacy 18145, Huyện Hương Sơn) went whole to Xã Sơn Giang (18184); Phường Đại
 Nài (18082) was split between Phường Thành Sen (18073) and Phường Hà Huy Tập (18652).
 """
