@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis.indicators import Filters
+from analysis.indicators import Filters, hot_spot_units
 from loaders.core import domain
 from loaders.core.i18n import LANGUAGES
 from loaders.focus import hot_spots
@@ -51,9 +51,12 @@ def render_sidebar() -> Filters:
             key="filter_focus",
             format_func=lambda f: t(f"focus.{f}"),
         )
+        # The admin's hot-spot list of the year the period ends in: a focus group like the border or the coast.
+        spots = hot_spots.codes_for_year(cache.get_hot_spot_lists(cache.data_version()), period.end.year)
+        if focus == domain.FOCUS_HOT_SPOT:
+            n = len(hot_spot_units(registry, spots))
+            st.caption(t("filter.hot_spot_year", year=period.end.year, n=n) if n else t("filter.hot_spot_none"))
         st.caption(t("filter.district_note"))
-    # The admin's hot-spot list of the year the period ends in: a focus group like the border or the coast.
-    spots = hot_spots.codes_for_year(cache.get_hot_spot_lists(cache.data_version()), period.end.year)
     filters = Filters(
         period=period, districts=tuple(districts), kinds=tuple(kinds), focus=focus, hot_spots=spots, compare=compare
     )

@@ -82,6 +82,7 @@ def test_the_year_s_hot_spots_are_a_group_on_the_focus_page(app_test) -> None:
     at.selectbox(key="filter_focus").set_value(domain.FOCUS_HOT_SPOT).run()
     assert not at.exception
     assert at.session_state["shared_filters"].hot_spots == ((domain.VINTAGE_2025, "18172"),)
+    assert translate("filter.hot_spot_year", year=year, n=1) in [c.value for c in at.sidebar.caption]
 
 
 def test_a_commune_profile_names_it_a_hot_spot_of_the_year(app_test) -> None:
