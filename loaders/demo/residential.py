@@ -22,7 +22,8 @@ from loaders.demo.months import START_DATE
 from loaders.demo.names import kdc_unit
 from loaders.demo.places import Commune, Context
 from loaders.demo.profiles import Profiles
-from loaders.ingest.datasets import NO, YES, get_dataset
+from loaders.ingest.datasets import get_dataset
+from loaders.ingest.enums import NO, YES
 
 #: How many yearly lists the demo holds (the last ones up to ``until``).
 LIST_YEARS = 3

@@ -14,7 +14,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from loaders.ingest.datasets import DATE, ENUM, FLOAT, INT, canonical_enum, get_dataset
+from loaders.ingest.datasets import DATE, ENUM, FLOAT, INT, get_dataset
+from loaders.ingest.enums import canonical_enum
 from loaders.ingest.run import ValidationRun
 
 # Tried in order on the cells still unparsed; day first, as Vietnamese write dates.

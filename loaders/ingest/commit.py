@@ -36,16 +36,9 @@ from loaders.ingest.bulk import (
     plain,
     prepare_bulk,
 )
-from loaders.ingest.datasets import (
-    NO,
-    STORE_COLUMNS,
-    STORE_KEY_COLUMNS,
-    STORED_RESOLVED_COLUMNS,
-    YES,
-    YES_NO_FAMILY,
-    get_dataset,
-)
+from loaders.ingest.datasets import STORE_COLUMNS, STORE_KEY_COLUMNS, STORED_RESOLVED_COLUMNS, get_dataset
 from loaders.ingest.duplicates import KEY_BATCH, duplicate_message, find_duplicate_file
+from loaders.ingest.enums import NO, YES, YES_NO_FAMILY
 from loaders.ingest.preview import ImportPreview, ImportRefused, ImportRequest, Progress, preview_import, tick
 from loaders.ingest.reporting import ReportScope, ReportScopeError, reported_pairs, write_reports
 from loaders.ingest.reports import errors_to_records

@@ -20,7 +20,8 @@ import pyarrow.compute as pc
 from loaders.core import domain
 from loaders.core.i18n import format_date
 from loaders.ingest.checks import inside
-from loaders.ingest.datasets import ENUM_FAMILIES, get_dataset
+from loaders.ingest.datasets import get_dataset
+from loaders.ingest.enums import ENUM_FAMILIES
 from loaders.ingest.reports import ERROR_COLUMNS, empty_errors, error_frame
 from loaders.ingest.run import ValidationRun
 

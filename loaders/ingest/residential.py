@@ -19,7 +19,7 @@ import pandas as pd
 from loaders.core import domain
 from loaders.geo.areas import area_key, area_kind_of
 from loaders.geo.resolve import STATUS_RESOLVED
-from loaders.ingest.datasets import YES
+from loaders.ingest.enums import YES
 
 #: ``legacy_members(code_2025)`` -> the legacy communes whose area lies in it (``Registry.legacy_members``).
 LegacyMembers = Callable[[str], Sequence[str]]

@@ -13,7 +13,8 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from loaders.ingest.datasets import DATE, ENUM, ENUM_FAMILIES, FLOAT, INT, TEXT, ColumnSpec, DatasetSpec, get_dataset
+from loaders.ingest.datasets import DATE, ENUM, FLOAT, INT, TEXT, ColumnSpec, DatasetSpec, get_dataset
+from loaders.ingest.enums import ENUM_FAMILIES
 
 
 def _type_text(col: ColumnSpec) -> str:

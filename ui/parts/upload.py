@@ -37,8 +37,9 @@ from loaders.accounts.records import audit_detail
 from loaders.core import domain
 from loaders.demo.loading import load_demo, remove_demo
 from loaders.ingest.commit import commit_import
-from loaders.ingest.datasets import ENUM_FAMILIES, ImportDataError, get_dataset
+from loaders.ingest.datasets import ImportDataError, get_dataset
 from loaders.ingest.duplicates import duplicate_message
+from loaders.ingest.enums import ENUM_FAMILIES
 from loaders.ingest.headers import match_headers
 from loaders.ingest.preview import ImportPreview, ImportRefused, ImportRequest, preview_import
 from loaders.ingest.reporting import ReportScope

@@ -36,7 +36,8 @@ from loaders.accounts import audit
 from loaders.core.domain import DATASET_INCIDENTS, DATASET_MODELS, DATASET_RECOGNITIONS
 from loaders.ingest.bulk import insert_chunk
 from loaders.ingest.commit import commit_import
-from loaders.ingest.datasets import DATASET_SPECS, ENUM_FAMILIES, ImportDataError
+from loaders.ingest.datasets import DATASET_SPECS, ImportDataError
+from loaders.ingest.enums import ENUM_FAMILIES
 from loaders.ingest.preview import ImportPreview, ImportRefused, ImportRequest, preview_import
 from loaders.store import db
 from loaders.store.tables import DATASET_TABLES, events, imports, meta, metadata, models, stored_files

@@ -16,7 +16,8 @@ from openpyxl import load_workbook
 from shapely.geometry import box
 
 from loaders.ingest.coercion import parse_dates, parse_numbers
-from loaders.ingest.datasets import RESOLVED_COLUMNS, canonical_enum
+from loaders.ingest.datasets import RESOLVED_COLUMNS
+from loaders.ingest.enums import canonical_enum
 from loaders.ingest.headers import MappingError, match_headers, parse_mapping
 from loaders.ingest.keys import make_business_keys
 from loaders.ingest.reports import errors_to_csv, errors_to_xlsx
