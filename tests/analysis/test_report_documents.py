@@ -1,0 +1,70 @@
+"""The report's documents: every table in Word, the same in PDF and Excel, text kept inert in each format."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+import openpyxl
+import pytest
+
+from analysis import report, report_docx, report_pdf, report_xlsx
+from analysis.report_tables import TABLES
+from analysis.report_text import ReportStamp
+from tests.analysis.test_report import YEAR_2025, _data, tiny_registry  # noqa: F401  (fixture)
+
+HOSTILE = '=HYPERLINK("http://x")<b>đậm</b>'
+
+
+@pytest.fixture
+def hostile(tiny_registry) -> report.Report:  # noqa: F811
+    """The report of Xã A, renamed with a formula and markup (as an uploaded name could be)."""
+    tiny_registry.communes.loc["00001", "name"] = HOSTILE
+    return report.build_report(_data(), tiny_registry, report.ReportRequest(YEAR_2025, unit="00001"), demo=True)
+
+
+STAMP = ReportStamp(lang="vi", data_version=7, generated_at="02/12/2026 22:57")
+
+
+def test_the_word_document_holds_every_table_and_the_text_as_written(hostile):
+    document = docx.Document(io.BytesIO(report_docx.build_report_docx(hostile, STAMP)))
+    # The heading, then one Word table per report table (empty ones say "Không có."), the closing table.
+    texts = [p.text for p in document.paragraphs]
+    assert texts.count("Không có.") + len(document.tables) == len(TABLES) + 3
+    assert "DỮ LIỆU MINH HỌA: số liệu được sinh ngẫu nhiên, không phải số liệu thật." in texts
+    assert HOSTILE in texts  # the unit's name, as text
+    heading = {r.cells[0].text: r.cells[1].text for r in document.tables[1].rows}
+    assert heading["Kỳ báo cáo"] == "15/12/2024 – 14/12/2025"
+    assert heading["Số liệu tính đến"] == "14/12/2025"
+    assert heading["Phiên bản dữ liệu"] == "7"
+    assert "Không có bản đồ: chưa cài đặt các lớp ranh giới." in texts
+    xml = document.element.xml
+    assert "<b>đậm</b>" not in xml and "&lt;b&gt;đậm&lt;/b&gt;" in xml
+
+
+def test_the_workbook_neutralises_formulas(hostile):
+    book = openpyxl.load_workbook(io.BytesIO(report_xlsx.build_report_xlsx(hostile, STAMP)))
+    context = book[book.sheetnames[-1]]
+    values = [row[1].value for row in context.iter_rows()]
+    assert "'" + HOSTILE in values
+    below = book[book.sheetnames[3]]
+    assert [c.value for c in next(below.iter_rows())][:2] == ["Mã", "Tên"]
+    assert below.cell(row=2, column=2).value == "'" + HOSTILE
+    assert all(c.data_type != "f" for sheet in book for row in sheet.iter_rows() for c in row)
+
+
+def test_the_pdf_escapes_markup(hostile, monkeypatch):
+    seen: list[str] = []
+    real = report_pdf.Paragraph
+
+    def spy(text: str, style: object) -> object:
+        seen.append(text)
+        return real(text, style)
+
+    monkeypatch.setattr(report_pdf, "Paragraph", spy)
+    content = report_pdf.build_report_pdf(hostile, STAMP)
+    assert content.startswith(b"%PDF")
+    assert "=HYPERLINK(&quot;http://x&quot;)&lt;b&gt;đậm&lt;/b&gt;" in seen or (
+        '=HYPERLINK("http://x")&lt;b&gt;đậm&lt;/b&gt;' in seen
+    )
+    assert not any("<b>đậm" in text for text in seen)
