@@ -27,6 +27,7 @@ import numpy as np
 from loaders.core import domain
 from loaders.demo.model_templates import NOTE_LAPSED, NOTE_MERGED_INTO_TEAM
 from loaders.demo.months import FESTIVAL_DAY, FESTIVAL_MONTH, START_DATE
+from loaders.demo.names import kdc_unit
 from loaders.demo.places import Unit
 
 #: Chance that a model keeps last year's rating.
@@ -81,9 +82,19 @@ def _fresh_rating(p_weak: float, v: float) -> str:
 
 
 def yearly_records(
-    base: dict[str, Any], life: Life, unit_in: Callable[[int], Unit], until: date, rng: np.random.Generator
+    base: dict[str, Any],
+    life: Life,
+    unit_in: Callable[[int], Unit],
+    until: date,
+    rng: np.random.Generator,
+    area: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The model's record for each year it is listed, ``base`` giving the name, kind, setting and members."""
+    """The model's record for each year it is listed.
+
+    ``base`` gives the name, kind, setting and members; ``area`` the bare name of
+    its thôn/TDP, written as that year's unit calls it ("Thôn X" in a xã, else
+    "Tổ dân phố X"), as the residential-area lists write it.
+    """
     last = until.year if life.dissolved is None else life.dissolved.year
     out: list[dict[str, Any]] = []
     previous: str | None = None
@@ -117,6 +128,7 @@ def yearly_records(
                 "nam_danh_gia": year,
                 "vi_do": np.nan,
                 "kinh_do": np.nan,
+                "thon_tdp": kdc_unit(unit.type, area) if area else None,
                 "ghi_chu": note,
             }
         )

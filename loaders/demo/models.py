@@ -156,6 +156,7 @@ def generate_models(
         if c.idx in prof.no_models:
             continue
         stock, new = _chosen_for(c, prof, scale, rng)
+        own_areas = set(prof.villages_2025[c.idx])
         chosen = stock + new
         if not chosen:
             continue
@@ -175,10 +176,11 @@ def generate_models(
             scopes = [used_in[c.code]]
             if legacy_code is not None and primary[legacy_code] != c.code:
                 scopes.append(used_in[primary[legacy_code]])
-            name, name_key = "", ""
+            name, name_key, village = "", "", ""
             for attempt in range(30):
+                village = villages[int(rng.integers(len(villages)))]
                 name = template.text.format(
-                    kdc=kdc(unit.type, villages[int(rng.integers(len(villages)))]),
+                    kdc=kdc(unit.type, village),
                     short=unit.short,
                     lower=unit_lower(unit),
                     n=int(rng.integers(1, 10 + attempt)),
@@ -202,9 +204,12 @@ def generate_models(
                 "noi_trien_khai": template.setting,
                 "so_thanh_vien": int(rng.integers(lo, hi + 1)),
             }
+            # The thôn/TDP a model of a residential area runs in, when it is one of the commune's own
+            # (a village of a split legacy commune may belong to the neighbouring commune's list).
+            area = village if "{kdc}" in template.text and village in own_areas else None
             life = draw_life(f_date, until, prof.weak[c.idx], rng)
             first_row = len(rows)
-            rows += yearly_records(base, life, _units_by_year(ctx, c, legacy_code), until, rng)
+            rows += yearly_records(base, life, _units_by_year(ctx, c, legacy_code), until, rng, area)
             if (legacy_code is not None and legacy_code in ctx.legacy_split) or rng.random() < MODEL_POINT_SHARE:
                 point_rows.append(list(range(first_row, len(rows))))
                 point_keys.append((c.idx, legacy_code))

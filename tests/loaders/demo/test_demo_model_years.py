@@ -9,6 +9,7 @@ import pytest
 
 from loaders.core import domain
 from loaders.demo.generator import generate_demo
+from loaders.geo.areas import area_key
 from tests.support.demo import models_once
 
 UNTIL = date(2026, 3, 31)
@@ -81,3 +82,21 @@ def test_a_model_keeps_its_point_and_moves_to_its_2025_commune(models, registry)
     assert early["ma_xa"].isin(registry.legacy.index).all()
     assert late["ma_xa"].isin(registry.communes.index).all()
     assert (late["ten_xa"] == late["ma_xa"].map(registry.communes["name"])).all()
+
+
+def test_models_of_a_residential_area_name_one_of_their_communes_list(registry):
+    d = generate_demo(seed=5, until=UNTIL, registry=registry, scale=0.3)
+    m, areas = d["models"], d["residential_areas"]
+    modern = areas[areas["nam"] >= domain.FIRST_RECOGNITION_YEAR_2025]
+    code_of = dict(zip(registry.communes["name"], registry.communes.index))
+    keys = modern.assign(k=modern["thon_tdp"].map(area_key), c=modern["ten_xa"].map(code_of)).groupby("c")["k"].agg(set)
+    assert len(keys) > 60
+    listed = m[(m["nam_danh_gia"] >= domain.FIRST_RECOGNITION_YEAR_2025) & m["thon_tdp"].notna()]
+    assert len(listed)
+    linked = [area_key(name) in keys.get(code, set()) for code, name in zip(listed["ma_xa"], listed["thon_tdp"])]
+    assert all(linked)
+    # Residential-area models say where they run; schools, markets and enterprises do not.
+    once = models_once(m)
+    in_area = once["noi_trien_khai"] == "khu dân cư"
+    assert once.loc[in_area, "thon_tdp"].notna().mean() > 0.9
+    assert once.loc[once["noi_trien_khai"].isin(["cơ sở giáo dục", "chợ", "doanh nghiệp"]), "thon_tdp"].isna().all()
