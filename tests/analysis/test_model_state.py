@@ -143,3 +143,25 @@ def test_weak_share_reads_only_the_ratings_of_the_year():
     assert ind.rated_weak(RECORDS, np.array([np.datetime64("2024-12-31", "ns")]))[0].sum() == 1
     rated = ms.rated_in(RECORDS, np.array([2024]))[0] & RECORDS["assessment"].notna().to_numpy()
     assert sorted(RECORDS.loc[rated, "name_key"]) == ["a", "d"]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_holding_matches_a_plain_reading_of_the_rule(seed):
+    rng = np.random.default_rng(seed)
+    n = 60
+    models = pd.DataFrame(
+        {
+            "commune_code": pd.Categorical(rng.choice(["00001", "00002", None], n)),
+            "name_key": rng.choice(["a", "b", "c", "d"], n),
+            "rating_year": rng.integers(2019, 2027, n),
+        }
+    ).drop_duplicates(["commune_code", "name_key", "rating_year"])
+    years = np.array([2018, 2021, 2024, 2030, 2021])
+    held = ms.holding(models, years)
+    for row, year in enumerate(years):
+        expected = set()
+        for _, group in models.groupby(["commune_code", "name_key"], dropna=False, observed=True):
+            before = group[group["rating_year"] <= year]
+            chosen = before["rating_year"].idxmax() if len(before) else group["rating_year"].idxmin()
+            expected.add(chosen)
+        assert set(models.index[held[row]]) == expected
