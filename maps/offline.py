@@ -50,6 +50,13 @@ _BRANCA_COLORMAP_JS = (
 )
 
 
+#: The resources of ``folium.Map`` that the project's maps use: Leaflet itself. folium lists jQuery,
+#: Bootstrap (script and styles), the glyphicons, Font Awesome and awesome-markers for every map,
+#: for its ``Icon`` markers and Bootstrap-styled popups; no map here has either, and loading them
+#: delayed every map frame before it drew (bench/README.md, "First map").
+MAP_RESOURCES_USED: frozenset[str] = frozenset({"leaflet", "leaflet_css"})
+
+
 class OfflineAssetError(Exception):
     """A folium class needs a browser file that the project does not install."""
 
@@ -72,6 +79,8 @@ def localised_classes() -> tuple[type, ...]:
 def _local_links(cls: type, attribute: str, base_url: str) -> list[tuple[str, str]]:
     links = []
     for name, _url in getattr(cls, attribute, []):
+        if cls is folium.Map and name not in MAP_RESOURCES_USED:
+            continue
         if name not in ASSET_PATHS:
             raise OfflineAssetError(
                 f"{cls.__module__}.{cls.__name__}.{attribute} needs '{name}', which maps/assets.py does not install."
@@ -82,6 +91,9 @@ def _local_links(cls: type, attribute: str, base_url: str) -> list[tuple[str, st
 
 def use_local_assets(base_url: str = DEFAULT_VENDOR_URL) -> None:
     """Point the ``default_js``/``default_css`` of the used folium classes at local copies.
+
+    ``folium.Map`` keeps only :data:`MAP_RESOURCES_USED`: a map that adds folium's ``Icon``
+    markers or Bootstrap popups must list their resources there first.
 
     Changes class attributes, so it affects every map built afterwards in this
     process (and maps already built but not yet rendered). Calling it again

@@ -663,3 +663,13 @@ def test_asset_install_record_must_match_lock_and_files(tmp_path):
     assert not is_installed(vendor, "def")
     (vendor / ASSET_PATHS["leaflet"]).unlink()
     assert not is_installed(vendor, "abc")
+
+
+def test_map_frame_loads_only_leaflet_and_the_plugins_it_uses(communes, values, restore_folium_assets):
+    offline.use_local_assets("/app/static/vendor")
+    m = builders.build_coverage_map(communes, values, options.ValueStyle(value_label="x"), background=NO_TILES)
+    html = m.get_root().render()
+    for unused in ("jquery", "bootstrap", "glyphicons", "fontawesome", "awesome-markers"):
+        assert unused not in html, unused
+    assert '<script src="/app/static/vendor/leaflet/leaflet.js">' in html
+    assert "/app/static/vendor/leaflet/leaflet.css" in html
