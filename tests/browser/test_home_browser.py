@@ -57,7 +57,7 @@ def _commune_shapes(page):
 
 
 def _metric_value(page, key: str):
-    metric = page.get_by_test_id("stMetric").filter(has_text=label(f"indicator.{key}"))
+    metric = page.get_by_test_id("stMetric").filter(has_text=label(f"kpi.{key}"))
     return metric.get_by_test_id("stMetricValue")
 
 

@@ -63,10 +63,10 @@ def test_filters_change_the_kpis(app_test):
     after = _kpis(at)
     assert after != before
     # 7 communes border Laos: the "all four kinds" figure counts at most 7 of them.
-    all_kinds = next(v for k, v in after.items() if k.startswith("Xã, phường có đủ 4"))
+    all_kinds = next(v for k, v in after.items() if k.startswith(translate("kpi.units_all_kinds", "vi")))
     assert int(all_kinds.split("/")[1]) <= 7
     at.multiselect(key="filter_districts").set_value(["436"]).run()  # TP Hà Tĩnh is not on the border
-    assert next(v for k, v in _kpis(at).items() if k.startswith("Xã, phường có đủ 4")) == "0/0"
+    assert next(v for k, v in _kpis(at).items() if k.startswith(translate("kpi.units_all_kinds", "vi"))) == "0/0"
 
 
 def test_period_change_changes_incident_figures(app_test):
@@ -117,7 +117,7 @@ def test_english_switch_translates_labels(app_test):
     at = app_test(role="viewer", lang="en")
     assert not at.exception
     labels = [m.label for m in at.metric]
-    assert "Active models per 10,000 residents" in labels
+    assert translate("kpi.models_per_10k", "en") in labels
     assert at.selectbox(key="filter_focus").label == "Focus area"
 
 
