@@ -4,8 +4,9 @@ A commune is listed, once, with every reason that applies to it:
 
 * ``incidents_rose``: it lies in a focus area (border, coast, economic zone, major
   project or any area ``domain.FOCUS_AREAS`` adds) and its incidents are flagged by the
-  stated change rule of :func:`analysis.indicators.compute_indicators` (the previous
-  period had at least ``min_baseline`` incidents and the rise exceeds ``rise_threshold``).
+  stated change rule of :func:`analysis.indicators.compute_indicators` (the comparison
+  period, ``Filters.compare``, had at least ``min_baseline`` incidents and the rise
+  exceeds ``rise_threshold``).
 * ``coverage_fell``: fewer models cover it at the end of the period than at the end of
   the same period one year earlier (both known; "no data" is never a fall).
 * ``not_reported``: months of the period for which it has not reported, when that table
@@ -24,8 +25,6 @@ import math
 from dataclasses import dataclass
 
 import pandas as pd
-
-from analysis.indicators import Period
 
 REASON_INCIDENTS_ROSE = "incidents_rose"
 REASON_COVERAGE_FELL = "coverage_fell"
@@ -74,12 +73,6 @@ class AttentionLine:
     code: str
     name: str
     reasons: tuple[Reason, ...]
-
-
-def same_period_last_year(period: Period) -> Period:
-    """The same period one year earlier ("cùng kỳ năm trước"); 29 February becomes the 28th."""
-    back = pd.DateOffset(years=1)
-    return Period((pd.Timestamp(period.start) - back).date(), (pd.Timestamp(period.end) - back).date())
 
 
 def _incident_reasons(current: pd.DataFrame, membership: pd.DataFrame) -> dict[str, Reason]:
@@ -159,7 +152,7 @@ def attention_lines(
         :func:`analysis.indicators.compute_indicators` of the period (the communes it
         holds are the ones considered: the page's filters apply).
     year_ago : pd.DataFrame
-        The same for :func:`same_period_last_year` with the same filters.
+        The same for the same period last year (``Period.same_period_last_year``), same filters.
     membership : pd.DataFrame
         Boolean focus-area membership per commune
         (:func:`analysis.comparisons.focus_membership`; its ``other`` column is ignored).

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import math
-from datetime import date
 
 import pandas as pd
 import pytest
 
 from analysis import attention as att
-from analysis.indicators import Period
 from loaders.core import domain
 
 CORE = domain.MODEL_KINDS_CORE
@@ -128,15 +126,3 @@ def test_residential_gaps_only_where_the_list_exists(membership):
 def test_empty_selection_gives_no_lines(membership):
     empty = _indicators({})
     assert att.attention_lines(empty, empty, membership) == []
-
-
-@pytest.mark.parametrize(
-    ("period", "expected"),
-    [
-        (Period(date(2025, 1, 1), date(2025, 6, 30)), Period(date(2024, 1, 1), date(2024, 6, 30))),
-        (Period(date(2024, 2, 1), date(2024, 2, 29)), Period(date(2023, 2, 1), date(2023, 2, 28))),
-        (Period(date(2024, 12, 15), date(2025, 12, 14)), Period(date(2023, 12, 15), date(2024, 12, 14))),
-    ],
-)
-def test_same_period_last_year(period, expected):
-    assert att.same_period_last_year(period) == expected
