@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from loaders.ingest.commit import commit_import
+from loaders.ingest.commit import commit_import, import_frames
 from loaders.ingest.history import rollback_import
 from loaders.ingest.preview import ImportRefused
 from loaders.ingest.templates import build_template
@@ -158,3 +158,16 @@ def test_the_template_has_every_column_and_reads_back_as_the_dataset(engine, reg
     assert build_template(DATASET, "xlsx")[:2] == b"PK"
     empty = preview(engine, registry, data, DATASET, "mau.csv")
     assert empty.missing_columns == [] and empty.rows_read == 0
+
+
+def test_a_real_list_takes_the_place_of_the_demo_list(engine, registry):
+    demo = pd.DataFrame({"ten_xa": ["Xã Kỳ Hoa", "Xã Kỳ Hoa"], "thon_tdp": ["Thôn 1", "Thôn 9"], "nam": [2025, 2025]})
+    outcomes = import_frames(engine, {DATASET: demo}, USER, is_demo=True, registry=registry)
+    assert outcomes[DATASET].committed
+    real = commit_import(engine, preview(engine, registry, areas_csv(GOOD), DATASET, "thon.csv"), user=USER)
+    assert real.committed and real.written == 3
+    with engine.connect() as conn:
+        names = conn.execute(sa.select(tables.residential_areas.c.area_name)).scalars().all()
+    # The demo's Thôn 1 of 2025 gave way to the real one; the pages now read the real list only.
+    assert sorted(names) == ["Thôn 1", "Thôn 9", "Thôn Trung Sơn", "Xóm 03"]
+    assert sorted(reads.load_dataset(engine, DATASET)["area_name"]) == ["Thôn 1", "Thôn Trung Sơn", "Xóm 03"]
