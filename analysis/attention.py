@@ -23,8 +23,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pandas as pd
+
+from analysis import residential
+from loaders.core import domain
 
 REASON_INCIDENTS_ROSE = "incidents_rose"
 REASON_COVERAGE_FELL = "coverage_fell"
@@ -73,6 +77,45 @@ class AttentionLine:
     code: str
     name: str
     reasons: tuple[Reason, ...]
+
+
+def last_due_day(period_end: date, today: date) -> date:
+    """The last day whose month is due for reporting: a month is due once it is over.
+
+    The end of the period, or the last day of the month before ``today``'s if earlier.
+    """
+    return min(period_end, today.replace(day=1) - timedelta(days=1))
+
+
+def months_not_reported(status: pd.DataFrame) -> pd.Series:
+    """Months not reported per commune, from ``analysis.reporting.reporting_status`` of the due months."""
+    return (status["months_total"] - status["months_reported"]).astype(int)
+
+
+def residential_gaps(areas: pd.DataFrame, period_end: date) -> pd.DataFrame | None:
+    """Per commune, the residential areas of its list in force that lack each team.
+
+    Only an explicit "no" counts (an unknown answer is not a gap), and the tổ bảo vệ ANTT only
+    from :data:`loaders.core.domain.SECURITY_TEAMS_DATE`, when the teams came into being.
+
+    Returns
+    -------
+    pd.DataFrame or None
+        Indexed by commune code, ``without_security_team`` and ``without_mediation_team``;
+        ``None`` when no list of residential areas is in force at the period's end.
+    """
+    in_force = residential.areas_at(areas, period_end.year)
+    if in_force.empty:
+        return None
+    lacking = pd.DataFrame(
+        {
+            "without_security_team": in_force["has_security_team"].eq(False).to_numpy(dtype=int)
+            * int(period_end >= domain.SECURITY_TEAMS_DATE),
+            "without_mediation_team": in_force["has_mediation_team"].eq(False).to_numpy(dtype=int),
+        },
+        index=pd.Index(in_force["commune_code"].astype(object), name="code"),
+    )
+    return lacking.groupby(level=0).sum()
 
 
 def _incident_reasons(current: pd.DataFrame, membership: pd.DataFrame) -> dict[str, Reason]:

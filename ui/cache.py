@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from threading import Lock
 
 import geopandas as gpd
@@ -18,10 +19,10 @@ import shapely
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from analysis import attention, comparisons, district_profile, priority, reporting, series
+from analysis import attention, comparisons, district_profile, priority, report, reporting, series
 from analysis import indicators as ind
 from analysis.formatting import format_indicator
-from loaders.core import domain, settings
+from loaders.core import clock, domain, settings
 from loaders.core.i18n import format_date, translate
 from loaders.focus import hot_spots
 from loaders.geo import boundaries
@@ -223,13 +224,37 @@ def get_focus_trends(version: int, filters: ind.Filters, by: str, step: str) -> 
     )
 
 
-@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)
 def get_attention(version: int, filters: ind.Filters) -> list[attention.AttentionLine]:
     """Communes that need attention for the filters (``analysis.attention``), most important first."""
+    return _attention(version, filters, clock.vietnam_today())
+
+
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)
+def _attention(version: int, filters: ind.Filters, today: date) -> list[attention.AttentionLine]:
+    data = get_datasets(version)
+    current = get_indicators(version, filters)
     year_ago = filters.with_period(filters.period.same_period_last_year())
+    not_reported = None
+    due = attention.last_due_day(filters.period.end, today)
+    if data.reports is not None and due >= filters.period.start:
+        status = reporting.reporting_status(
+            data.reports, get_registry(), current.index, filters.period.start, due, domain.VINTAGE_2025
+        )
+        not_reported = attention.months_not_reported(status)
     return attention.attention_lines(
-        get_indicators(version, filters), get_indicators(version, year_ago), get_focus_tables(filters.hot_spots)[1]
+        current,
+        get_indicators(version, year_ago),
+        get_focus_tables(filters.hot_spots)[1],
+        not_reported=not_reported,
+        residential_gaps=attention.residential_gaps(data.residential_areas, filters.period.end),
     )
+
+
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs={report.ReportRequest: repr})
+def get_report(version: int, request: report.ReportRequest) -> report.Report:
+    """The periodic report (``analysis.report``) of ``request`` at ``version``, demo notice included."""
+    demo = get_store_flags(version)["demo_shown"]
+    return report.build_report(get_datasets(version), get_registry(), request, demo=demo)
 
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -126,3 +127,51 @@ def test_residential_gaps_only_where_the_list_exists(membership):
 def test_empty_selection_gives_no_lines(membership):
     empty = _indicators({})
     assert att.attention_lines(empty, empty, membership) == []
+
+
+@pytest.mark.parametrize(
+    ("period_end", "today", "due"),
+    [
+        (date(2025, 12, 14), date(2026, 3, 5), date(2025, 12, 14)),  # a past period: all of it is due
+        (date(2026, 3, 5), date(2026, 3, 5), date(2026, 2, 28)),  # March is not over yet
+        (date(2026, 1, 31), date(2026, 1, 31), date(2025, 12, 31)),
+    ],
+)
+def test_a_month_is_due_once_it_is_over(period_end, today, due):
+    assert att.last_due_day(period_end, today) == due
+
+
+def test_months_not_reported():
+    status = pd.DataFrame({"months_total": [3, 3], "months_reported": [3, 1]}, index=["A", "B"])
+    assert att.months_not_reported(status).to_dict() == {"A": 0, "B": 2}
+
+
+def _areas(rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["year", "commune_code", "has_security_team", "has_mediation_team"])
+
+
+def test_residential_gaps_count_an_explicit_no_in_the_list_in_force():
+    areas = _areas(
+        [
+            (2024, "A", False, False),  # an older list of A, replaced by 2025's
+            (2025, "A", True, False),
+            (2025, "A", None, True),  # unknown is not a gap
+            (2025, "B", False, None),
+            (2025, "B", False, True),
+        ]
+    )
+    gaps = att.residential_gaps(areas, date(2025, 12, 14))
+    assert gaps.to_dict("index") == {
+        "A": {"without_security_team": 0, "without_mediation_team": 1},
+        "B": {"without_security_team": 2, "without_mediation_team": 0},
+    }
+
+
+def test_no_security_team_gap_before_the_teams_existed():
+    areas = _areas([(2024, "A", False, False)])
+    gaps = att.residential_gaps(areas, date(2024, 6, 14))
+    assert gaps.to_dict("index") == {"A": {"without_security_team": 0, "without_mediation_team": 1}}
+
+
+def test_no_list_no_gaps():
+    assert att.residential_gaps(_areas([(2026, "A", False, False)]), date(2025, 12, 14)) is None
