@@ -75,7 +75,7 @@ def _pick(options: list[Template], n: int, rng: np.random.Generator, weights: np
 
 
 def _chosen_for(
-    c: Commune, prof: Profiles, scale: float, rng: np.random.Generator
+    c: Commune, prof: Profiles, scale: float, until: date, rng: np.random.Generator
 ) -> tuple[list[Template], list[Template]]:
     """The templates a commune founds before 2020 (its stock) and from 2020 on."""
     mult = (1.4 if c.urban else 1.0) * (1.5 if c.ez else 1.0)
@@ -94,6 +94,7 @@ def _chosen_for(
         t
         for t in GENERIC
         if t.kind not in prof.missing[c.idx]
+        and (t.since is None or t.since <= until)
         and (t.needs == NEEDS_ANY or (t.needs == NEEDS_COASTAL and c.coastal) or (t.needs == NEEDS_BORDER and c.border))
     ]
     w = np.array(
@@ -155,7 +156,7 @@ def generate_models(
     for c in ctx.communes:
         if c.idx in prof.no_models:
             continue
-        stock, new = _chosen_for(c, prof, scale, rng)
+        stock, new = _chosen_for(c, prof, scale, until, rng)
         own_areas = set(prof.villages_2025[c.idx])
         chosen = stock + new
         if not chosen:

@@ -163,3 +163,11 @@ def test_communes_without_data_are_scattered(demo, registry):
     assert len(silent) >= 2
     districts = [_district(registry, c) for c in no_models | silent]
     assert len(districts) == len(set(districts)), "communes without data share a former district"
+
+
+@pytest.mark.parametrize("until", [date(2020, 3, 31), date(2024, 6, 30)])
+def test_a_demo_ending_before_the_law_has_no_security_team(registry, until):
+    m = generate_demo(seed=3, until=until, registry=registry, scale=0.1)["models"]
+    assert len(m) and m["ngay_thanh_lap"].max() <= until.isoformat()
+    assert not m["ten_mo_hinh"].map(names_security_team).any()
+    assert not m["ghi_chu"].map(names_security_team).any()
