@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import indicators as ind
-from analysis import series
+from analysis import residential, series
 from loaders.core import domain
 from loaders.geo.registry import Registry
 
@@ -171,7 +171,9 @@ def group_trends(
         ``{"models_per_10k": frame, "incidents_per_10k": frame}``, each indexed by
         step start with one column per group.
     """
-    population = registry.communes["population"].astype(float)
+    # The population of the period's end year, by the same rule as the rates (analysis.residential).
+    shipped = registry.communes["population"].astype(float)
+    population = residential.commune_population(data.residential_areas, shipped, filters.period.end.year)["population"]
     models = data.models
     reporting_models = set(models["commune_code"].unique())
     if filters.kinds:

@@ -153,3 +153,15 @@ def test_rates_per_10k_use_the_population_rule_and_say_which(tiny_registry) -> N
     legacy = ind.compute_indicators(data, tiny_registry, ind.Filters(Q1_2025), level=domain.VINTAGE_LEGACY)
     assert math.isnan(legacy.loc["00001", "population"])
     assert legacy.loc["00001", "population_source"] == SOURCE_SHIPPED
+
+
+def test_group_trends_use_the_same_population(tiny_registry) -> None:
+    from analysis.comparisons import group_trends
+
+    incidents = _incidents([("00001", "2025-01-10")] * 12)
+    recognitions = pd.DataFrame(columns=["year", "commune_code", "legacy_code", "unit_type", "unit_name", "result"])
+    data = ind.Datasets(_no_models(), incidents, recognitions, residential_areas=AREAS)
+    groups = {"a": pd.Index(["00001"], dtype=object)}
+    trends = group_trends(data, tiny_registry, ind.Filters(Q1_2025), groups, "month")
+    # January: 12 incidents per 12,000 people of A's 2025 list = 10 per 10,000.
+    assert trends["incidents_per_10k"]["a"].iloc[0] == pytest.approx(10.0)
