@@ -20,6 +20,7 @@ PAGES = [
     ("pages/incidents.py", "page.incidents", ":material/report:", "vu_viec", "view"),
     ("pages/profiles.py", "page.profiles", ":material/badge:", "ho_so", "view"),
     ("pages/priority_list.py", "page.priority_list", ":material/format_list_numbered:", "uu_tien", "view"),
+    ("pages/report.py", "page.report", ":material/summarize:", "bao_cao", "view"),
     ("pages/upload.py", "page.upload", ":material/upload_file:", "tai_len", "import"),
     ("pages/import_history.py", "page.import_history", ":material/history:", "lich_su", "import"),
     ("pages/admin_users.py", "page.admin_users", ":material/group:", "tai_khoan", "users"),
