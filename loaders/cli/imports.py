@@ -30,10 +30,10 @@ from loaders.ingest.datasets import ImportDataError
 from loaders.ingest.duplicates import duplicate_message
 from loaders.ingest.headers import parse_mapping
 from loaders.ingest.history import RollbackError, list_imports, rollback_import
-from loaders.ingest.preview import ImportRefused, ImportRequest, preview_import
+from loaders.ingest.preview import ImportPreview, ImportRefused, ImportRequest, preview_import
 from loaders.ingest.rawtable import UnreadableFileError
 from loaders.ingest.reading import check_upload_size
-from loaders.ingest.reporting import ALL_COMMUNES, ReportScope, ReportScopeError, parse_scope
+from loaders.ingest.reporting import ALL_COMMUNES, ReportScope, ReportScopeError, describe, parse_scope, reported_pairs
 from loaders.ingest.reports import errors_to_records
 
 #: Errors printed to the terminal without --json (all of them are in --json).
@@ -135,6 +135,7 @@ def run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         "totals_rows": preview.totals_rows,
         "errors": errors_to_records(preview.errors),
         "warnings": errors_to_records(preview.warnings) if len(preview.warnings) else [],
+        "reports": _reports_of(preview, scope),
     }
     if args.dry_run:
         refused = preview.duplicate_of is not None and not args.force
@@ -153,8 +154,18 @@ def run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     summary.update(
         import_id=outcome.import_id, committed=outcome.committed, written=outcome.written, message=outcome.message
     )
+    if outcome.committed:
+        summary["reports"] = outcome.reports
     status = EXIT_REJECTED if (preview.n_rejected or not outcome.committed) else EXIT_OK
     return _report(args, summary, status, out)
+
+
+def _reports_of(preview: ImportPreview, scope: ReportScope | None) -> dict[str, Any] | None:
+    """What an incidents file's valid rows would report (``None`` for other datasets or no valid row)."""
+    if preview.dataset != domain.DATASET_INCIDENTS or not preview.n_accepted or preview.needs_mapping:
+        return None
+    rows = preview.accepted[["commune_code", "ngay"]].rename(columns={"ngay": "occurred_on"})
+    return describe(reported_pairs(scope, rows))
 
 
 def _report_scope(args: argparse.Namespace) -> ReportScope | None:
@@ -198,6 +209,12 @@ def _report(args: argparse.Namespace, summary: dict[str, Any], status: int, out:
         f"bị từ chối {summary['rejected']}"
     )
     out.write(f" · lần nhập số {summary['import_id']}\n" if summary["import_id"] is not None else "\n")
+    reports = summary.get("reports")
+    if reports and reports["months"]:
+        out.write(
+            f"Báo cáo: {reports['months']} tháng ({reports['first_month']} – {reports['last_month']}), "
+            f"{reports['communes']} xã, phường\n"
+        )
     if summary["ignored_columns"]:
         out.write("Cột bỏ qua: " + ", ".join(summary["ignored_columns"]) + "\n")
     if summary["totals_rows"]:

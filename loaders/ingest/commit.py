@@ -40,7 +40,7 @@ from loaders.ingest.datasets import STORE_COLUMNS, STORE_KEY_COLUMNS, STORED_RES
 from loaders.ingest.duplicates import KEY_BATCH, duplicate_message, find_duplicate_file
 from loaders.ingest.enums import NO, YES, YES_NO_FAMILY
 from loaders.ingest.preview import ImportPreview, ImportRefused, ImportRequest, Progress, preview_import, tick
-from loaders.ingest.reporting import ReportScope, ReportScopeError, reported_pairs, write_reports
+from loaders.ingest.reporting import ReportScope, ReportScopeError, describe, reported_pairs, write_reports
 from loaders.ingest.reports import errors_to_records
 from loaders.store import db, originals, reads, tables
 from loaders.store.tables import DATASET_TABLES
@@ -81,6 +81,8 @@ class ImportOutcome:
     message: str
     duplicate_of: dict[str, Any] | None = None
     data_version: int | None = None
+    #: What an incidents import reports (:func:`loaders.ingest.reporting.describe`); ``None`` otherwise.
+    reports: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (the command line's ``--json`` object)."""
@@ -95,6 +97,7 @@ class ImportOutcome:
             "duplicate_of": self.duplicate_of,
             "errors": errors_to_records(self.errors),
             "message": self.message,
+            "reports": self.reports,
         }
 
 
@@ -189,6 +192,7 @@ def commit_import(
         ensure_ascii=False,
     )
     packed_original = _pack_original(preview.data)
+    reported: dict[str, Any] | None = None
     try:
         with db.write_transaction(engine, big=n >= DEFER_CHECKPOINT_FROM) as conn:
             prepare_bulk(conn)
@@ -230,7 +234,9 @@ def commit_import(
                 done = min(start + CHUNK_ROWS, n)
                 tick(progress, done / n, f"Đã ghi {done:,}/{n:,} dòng".replace(",", "."))
             if dataset == domain.DATASET_INCIDENTS:
-                write_reports(conn, import_id, reported_pairs(reports, rows))
+                pairs = reported_pairs(reports, rows)
+                write_reports(conn, import_id, pairs)
+                reported = describe(pairs)
             _store_original(conn, preview.sha256, len(preview.data), packed_original)
             for index in deferred:
                 index.create(conn)
@@ -264,7 +270,13 @@ def commit_import(
     if preview.n_rejected:
         message += f" {preview.n_rejected} dòng bị từ chối, xem báo cáo lỗi."
     return ImportOutcome(
-        committed=True, import_id=int(import_id), written=n, message=message, data_version=version, **counts
+        committed=True,
+        import_id=int(import_id),
+        written=n,
+        message=message,
+        data_version=version,
+        reports=reported,
+        **counts,
     )
 
 

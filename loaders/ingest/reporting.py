@@ -224,6 +224,25 @@ def _row_pairs(rows: pd.DataFrame) -> pd.DataFrame:
     return pairs.reset_index(drop=True)
 
 
+def describe(pairs: pd.DataFrame) -> dict[str, object]:
+    """A summary of reported commune-months for messages and ``--json``.
+
+    Returns
+    -------
+    dict
+        ``months`` and ``communes`` (distinct counts), ``commune_months``, and
+        ``first_month`` / ``last_month`` as ``"YYYY-MM"`` (``None`` without any).
+    """
+    months = sorted(set(pairs["month"]))
+    return {
+        "months": len(months),
+        "communes": int(pairs["commune_code"].nunique()),
+        "commune_months": len(pairs),
+        "first_month": months[0].isoformat()[:7] if months else None,
+        "last_month": months[-1].isoformat()[:7] if months else None,
+    }
+
+
 def write_reports(conn: Connection, import_id: int, pairs: pd.DataFrame) -> int:
     """Insert an import's reported commune-months in the caller's transaction; returns the rows written."""
     values = [

@@ -32,7 +32,15 @@ def test_reports_flags_set_the_months_and_the_communes(db_url, tmp_path):
         db_url=db_url,
     )
     assert done.returncode == 0, done.stderr
-    assert as_json(done)["committed"]
+    out = as_json(done)
+    assert out["committed"]
+    assert out["reports"] == {
+        "months": 3,
+        "communes": 69,
+        "commune_months": 207,
+        "first_month": "2024-04",
+        "last_month": "2024-06",
+    }
     months = _months(db_url)
     assert sorted(months) == ["2024-04", "2024-05", "2024-06"]
     assert all(len(codes) == 69 for codes in months.values())
@@ -40,7 +48,11 @@ def test_reports_flags_set_the_months_and_the_communes(db_url, tmp_path):
 
 def test_without_flags_the_file_reports_its_own_months_and_communes(db_url, tmp_path):
     path = write_incidents(tmp_path / "thang6.csv", ["B1", "B2"])
-    assert run("import", "--dataset", "incidents", str(path), db_url=db_url).returncode == 0
+    dry = run("import", "--dataset", "incidents", str(path), "--dry-run", "--json", db_url=db_url)
+    assert as_json(dry)["reports"]["communes"] == 1 and _months(db_url) == {}
+    done = run("import", "--dataset", "incidents", str(path), db_url=db_url)
+    assert done.returncode == 0
+    assert "Báo cáo: 1 tháng (2024-06 – 2024-06), 1 xã, phường" in done.stdout
     assert _months(db_url) == {"2024-06": {"18814"}}
 
 
