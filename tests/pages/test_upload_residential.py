@@ -8,6 +8,7 @@ import streamlit as st
 
 from loaders.core.i18n import translate
 from loaders.store import db, tables
+from tests.support.apptest import table_with
 from tests.support.files import csv_bytes
 from ui import cache
 from ui.parts import upload as up
@@ -61,3 +62,11 @@ def test_a_list_is_checked_stored_and_its_population_used(app_test) -> None:
     assert not at.exception
     notes = " ".join(c.value for c in at.caption)
     assert "1/69 xã, phường" in notes and "danh sách năm 2025" in notes, notes
+
+    # The commune's profile names the population it used.
+    profile = app_test(role="viewer", page="pages/profiles.py", params={"xa": "18814"})
+    assert not profile.exception
+    shown = table_with(profile, translate("col.indicator", "vi"))
+    values = dict(zip(shown[translate("col.indicator", "vi")], shown[translate("col.value", "vi")]))
+    assert values[translate("indicator.population_source", "vi")] == "Tổng nhân khẩu các thôn, TDP năm 2025"
+    assert values[translate("indicator.population", "vi")] == "2.200"

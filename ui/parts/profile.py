@@ -10,6 +10,7 @@ import streamlit as st
 from analysis import comparisons, district_profile, model_state, series
 from analysis import indicators as ind
 from analysis.formatting import PERCENT_INDICATORS
+from analysis.residential import population_source_label
 from loaders.core import domain
 from loaders.core.i18n import format_date
 from ui import cache
@@ -69,6 +70,9 @@ def render_commune_profile(code: str, filters: ind.Filters, indicators: pd.DataF
             )
         ]
         values.append((t("indicator.population"), fmt("units", row["population"])))
+        if "population_source" in row:
+            source = population_source_label(row["population_source"], row["population_year"], current_language())
+            values.append((t("indicator.population_source"), source))
         st.dataframe(
             pd.DataFrame(values, columns=[t("col.indicator"), t("col.value")]),
             hide_index=True,
