@@ -37,11 +37,12 @@ def reason_text(reason: att.Reason, compare: str) -> str:
         return text
     if reason.kind == att.REASON_NOT_REPORTED:
         return t("attention.not_reported", n=reason.value("count"))
-    return t(
-        "attention.residential_gaps",
-        security=reason.value("without_security_team"),
-        mediation=reason.value("without_mediation_team"),
-    )
+    parts = [
+        t(f"attention.{team}", n=reason.value(team))
+        for team in ("without_security_team", "without_mediation_team")
+        if reason.value(team)
+    ]
+    return "; ".join(parts)
 
 
 def _select(code: str) -> None:
