@@ -27,6 +27,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from loaders.core.i18n import DEFAULT_LANGUAGE, translate
+
 MONTH, QUARTER, HALF, YEAR = "month", "quarter", "half", "year"
 OFFICIAL_MONTH, OFFICIAL_QUARTER, OFFICIAL_HALF, OFFICIAL_YEAR = (
     "official-month",
@@ -210,6 +212,24 @@ def label_of(kind: str, year: int, number: int = 1) -> str:
     if base == MONTH:
         return f"{number:02d}/{year}"
     return f"{'H' if base == HALF else 'Q'}{number}/{year}"
+
+
+_ROMAN = ("I", "II", "III", "IV")
+
+
+def period_name(kind: str, year: int, number: int = 1, lang: str = DEFAULT_LANGUAGE) -> str:
+    """How a period is named in words: "Quý I/2025", "6 tháng đầu năm 2025", "Tháng 7/2025", "Năm 2025".
+
+    The same for a kind's official and calendar periods; the dates tell them apart.
+
+    >>> period_name(OFFICIAL_QUARTER, 2025, 1)
+    'Quý I/2025'
+    >>> period_name(HALF, 2025, 2, "en")
+    'Second half of 2025'
+    """
+    base = calendar_kind(kind)
+    key = f"period.name.{base}.{number}" if base == HALF else f"period.name.{base}"
+    return translate(key, lang, year=year, number=number, roman=_ROMAN[(number - 1) % 4])
 
 
 _LABEL = re.compile(r"^(?:(?P<prefix>[HQ])(?P<n>\d)/|(?P<m>\d{1,2})/)?(?P<year>\d{4})$")

@@ -63,11 +63,13 @@ def default_range(kind: str, options: list[Period]) -> tuple[int, int]:
 
 
 def _option_text(kind: str, label: str, lang: str) -> str:
-    # Official periods do not start on the 1st: their dates are part of the choice.
+    """A period in words; an official one with its dates, since it does not start on the 1st."""
+    year, number = periods.parse_label(kind, label)
+    name = periods.period_name(kind, year, number, lang)
     if not periods.is_official(kind):
-        return label
-    period = periods.period_of(kind, *periods.parse_label(kind, label))
-    return f"{label} ({format_date_range(period.start, period.end, lang)})"
+        return name
+    period = periods.period_of(kind, year, number)
+    return f"{name} ({format_date_range(period.start, period.end, lang)})"
 
 
 def _render_range(kind: str) -> Period:

@@ -153,3 +153,19 @@ def test_custom_range() -> None:
         p.parse_date_range("2025-01-01", "31/3/2025")
     with pytest.raises(ValueError, match="sau ngày kết thúc"):
         p.parse_date_range("2025-04-01", "2025-03-31")
+
+
+@pytest.mark.parametrize(
+    ("kind", "number", "lang", "name"),
+    [
+        (p.OFFICIAL_YEAR, 1, "vi", "Năm 2025"),
+        (p.OFFICIAL_HALF, 1, "vi", "6 tháng đầu năm 2025"),
+        (p.HALF, 2, "vi", "6 tháng cuối năm 2025"),
+        (p.OFFICIAL_QUARTER, 4, "vi", "Quý IV/2025"),
+        (p.MONTH, 7, "vi", "Tháng 7/2025"),
+        (p.QUARTER, 3, "en", "Q3/2025"),
+        (p.MONTH, 7, "en", "07/2025"),
+    ],
+)
+def test_period_names(kind: str, number: int, lang: str, name: str) -> None:
+    assert p.period_name(kind, 2025, number, lang) == name

@@ -73,12 +73,16 @@ def test_focus_filter_narrows_the_missing_kinds_list(app_test) -> None:
 
 def test_incident_rule_sliders_change_the_flags(app_test) -> None:
     at = app_test(role="viewer", page="pages/incidents.py")
-    assert any("tăng hơn 25% và kỳ trước có ít nhất 5 vụ" in i.value for i in at.info)
+    # The rule names the comparison, the same period last year by default, with its dates.
+    assert any(
+        "tăng hơn 25% so với cùng kỳ năm trước (" in i.value and "và kỳ so sánh có ít nhất 5 vụ" in i.value
+        for i in at.info
+    )
     default = _flag_count(at)
     at.slider(key="incidents_rise").set_value(0)
     at.slider(key="incidents_baseline").set_value(0).run()
     assert not at.exception
-    assert any("tăng hơn 0% và kỳ trước có ít nhất 0 vụ" in i.value for i in at.info)
+    assert any("tăng hơn 0% so với" in i.value and "có ít nhất 0 vụ" in i.value for i in at.info)
     assert _flag_count(at) > default
 
 

@@ -65,7 +65,7 @@ def test_an_official_quarter_shows_its_dates_and_goes_into_the_url(app_test) -> 
     assert not at.exception
     assert _filters(at).period == periods.Period(date(2024, 12, 15), date(2025, 3, 14))
     box = at.selectbox(key="filter_period_from_official-quarter")
-    assert "Q1/2025 (15/12/2024 – 14/3/2025)" in box.options
+    assert "Quý I/2025 (15/12/2024 – 14/3/2025)" in box.options
     assert (at.query_params["ky"], at.query_params["tu"], at.query_params["den"]) == (
         "official-quarter",
         "Q1/2025",
