@@ -193,15 +193,20 @@ class CommuneColumns:
             residential.population_source_label(source, year)
             for source, year in zip(communes["population_source"], communes["population_year"])
         ]
+        self.positions = {code: position for position, code in enumerate(self.index)}
+
+    def rows(self, codes: list[str]) -> np.ndarray:
+        """Positions of ``codes``' rows."""
+        return np.fromiter((self.positions[c] for c in codes), dtype=np.int64, count=len(codes))
 
     def take(self, codes: list[str]) -> dict[str, np.ndarray]:
         """The columns of ``codes``' rows."""
-        rows = self.index.get_indexer(codes)
+        rows = self.rows(codes)
         return {c: v[rows] for c, v in self.columns.items()}
 
 
 def _population_source(columns: CommuneColumns, codes: list[str]) -> str:
-    labels = {columns.labels[i] for i in columns.index.get_indexer(codes)}
+    labels = {columns.labels[i] for i in columns.rows(codes)}
     if len(labels) == 1:
         return labels.pop()
     return residential.population_note(columns.frame.loc[codes, ["population_source", "population_year"]])
