@@ -13,9 +13,10 @@ The rules, stated here once (docs/domain.md and the report page repeat them):
   model of kind K linked to it is operating at the date and is not rated
   "yếu" for the date's year. A model without a rating that year covers. It is
   covered by *any* kind when a model of any kind (the four kinds or "khác") covers it.
-* **Linked**: a model is linked to the area of its commune whose loose key
-  (``area_key``, :func:`loaders.geo.areas.area_key`) equals the model's; a model
-  with no area named is linked to none.
+* **Linked**: the rule of :mod:`analysis.model_areas`: a model is linked to the
+  area of its commune whose loose key (``area_key``) equals the model's; a
+  model with no area named is linked to none. Here only the areas of the list
+  in force count.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from analysis import model_state, residential
+from analysis import model_areas, model_state, residential
 from loaders.core import domain
 
 #: The key of coverage by any kind, beside the four kinds.
@@ -100,7 +101,7 @@ def area_coverage(areas: pd.DataFrame, models: pd.DataFrame, on: date) -> pd.Dat
     keys = _area_keys(current["commune_code"], current["area_key"])
     covering = covering_models(operating_models(models, on)) if len(current) else models.iloc[0:0]
     if "area_key" in covering:
-        covering = covering[covering["area_key"].notna().to_numpy(dtype=bool)]
+        covering = covering[model_areas.linked_rows(covering, current)]
     else:
         covering = covering.iloc[0:0].assign(area_key=pd.Series(dtype=object))
     linked = _area_keys(covering["commune_code"], covering["area_key"])
