@@ -1,0 +1,203 @@
+"""The home page's first load in a real browser: the timeline to the first map, and server CPU per load.
+
+Usage::
+
+    .venv/bin/python bench/first_map.py [--runs 5] [--clients 8] [--data-dir DIR] [--json FILE]
+
+Starts ``streamlit run app.py`` on a free loopback port on a demo store (built in ``--data-dir``
+with ``python -m loaders demo --load`` when it holds none), with anonymous read-only demo access
+(``HT_DEMO_MODE=1``), and opens the home page in Debian's chromium (Playwright), each load in a
+fresh browser context (a new session). For each load it records, in seconds after navigation:
+
+* ``document``: the page's DOMContentLoaded;
+* ``websocket``: Streamlit's websocket opened;
+* ``map_frame``: the first websocket message that carries the map component;
+* ``iframe``: the map's iframe attached to the page;
+* ``shapes``: the 69 commune shapes drawn in the iframe (the first map is visible).
+
+Three phases: the first visitor after the server start (cold), ``--runs`` single loads one after
+another (warm; median), and ``--clients`` loads started together. The server's CPU time
+(``/proc/<pid>/stat``, user + system, the server's process only) is divided by the loads of each
+phase. Budgets (issue 14): warm median at most 2.0 s to the shapes, cold at most 5 s, at most 0.3 s
+of server CPU per warm first load. Exits 1 when one is exceeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+N_COMMUNES = 69
+MAP_FRAME = 'iframe[title*="streamlit_folium"]'
+MARKS = ("document", "websocket", "map_frame", "iframe", "shapes")
+BUDGET_WARM_S, BUDGET_COLD_S, BUDGET_CPU_S = 2.0, 5.0, 0.3
+TIMEOUT_MS = 180_000
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _env(data_dir: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "HT_DATA_DIR": str(data_dir),
+        "DATABASE_URL": f"sqlite:///{data_dir / 'hatinh.sqlite3'}",
+        "HT_DEMO_MODE": "1",
+        "HT_BASEMAP": "none",
+    }
+
+
+def _start_server(data_dir: Path) -> tuple[subprocess.Popen, str]:
+    if not (data_dir / "hatinh.sqlite3").exists():
+        subprocess.run(
+            [sys.executable, "-m", "loaders", "demo", "--load", "--user", "bench"],
+            cwd=ROOT,
+            env=_env(data_dir),
+            check=True,
+            capture_output=True,
+        )
+    port = _free_port()
+    env = _env(data_dir)
+    for name in ("STREAMLIT_SERVER_PORT", "STREAMLIT_SERVER_ADDRESS"):
+        env.pop(name, None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+        + ["--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                return server, url
+        except OSError:
+            time.sleep(0.3)
+    os.killpg(server.pid, signal.SIGTERM)
+    raise SystemExit("the app server did not start")
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _load(browser, url: str) -> dict[str, float]:
+    """One first load in a new context; the seconds from navigation to each mark."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 800})
+    page = await context.new_page()
+    marks: dict[str, float] = {}
+    start = time.monotonic()
+
+    def mark(name: str) -> None:
+        marks.setdefault(name, time.monotonic() - start)
+
+    def on_websocket(ws) -> None:
+        mark("websocket")
+
+        def on_frame(payload) -> None:
+            data = payload if isinstance(payload, bytes) else str(payload).encode()
+            if b"streamlit_folium" in data:
+                mark("map_frame")
+
+        ws.on("framereceived", on_frame)
+
+    page.on("websocket", on_websocket)
+    page.on("domcontentloaded", lambda _page: mark("document"))
+    await page.goto(url, wait_until="commit")
+    await page.wait_for_selector(MAP_FRAME, state="attached", timeout=TIMEOUT_MS)
+    mark("iframe")
+    shapes = page.frame_locator(MAP_FRAME).first.locator("path.leaflet-interactive")
+    await shapes.nth(N_COMMUNES - 1).wait_for(state="attached", timeout=TIMEOUT_MS)
+    mark("shapes")
+    # Let the run finish, so that its CPU is counted in this phase.
+    await page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=TIMEOUT_MS)
+    await context.close()
+    return {name: round(marks.get(name, float("nan")), 2) for name in MARKS}
+
+
+async def _phase(browser, url: str, pid: int, loads: int, together: bool) -> dict:
+    await asyncio.sleep(1.0)  # the server idle before the phase starts
+    cpu = _cpu_seconds(pid)
+    if together:
+        timelines = list(await asyncio.gather(*(_load(browser, url) for _ in range(loads))))
+    else:
+        timelines = [await _load(browser, url) for _ in range(loads)]
+    await asyncio.sleep(1.0)
+    cpu = _cpu_seconds(pid) - cpu
+    return {"timelines": timelines, "cpu_per_load_s": round(cpu / loads, 3)}
+
+
+def _median(timelines: list[dict[str, float]]) -> dict[str, float]:
+    return {name: round(statistics.median(t[name] for t in timelines), 2) for name in MARKS}
+
+
+async def _run(args: argparse.Namespace, data_dir: Path) -> dict:
+    from playwright.async_api import async_playwright
+
+    server, url = _start_server(data_dir)
+    try:
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(
+                executable_path=shutil.which("chromium"), args=["--no-sandbox", "--disable-gpu"]
+            )
+            cold = await _phase(browser, url, server.pid, 1, together=False)
+            warm = await _phase(browser, url, server.pid, args.runs, together=False)
+            crowd = await _phase(browser, url, server.pid, args.clients, together=True)
+            await browser.close()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+    return {"cold": cold, "warm": warm, "crowd": crowd}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--data-dir", type=Path)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="bench-first-map-"))
+    result = asyncio.run(_run(args, data_dir))
+    print("| phase | loads | document | websocket | map frame | iframe | shapes drawn | server CPU / load |")
+    print("|---|---|---|---|---|---|---|---|")
+    for phase, label in (("cold", "first visitor"), ("warm", "warm, median"), ("crowd", "together, median")):
+        timelines = result[phase]["timelines"]
+        row = _median(timelines)
+        worst = max(t["shapes"] for t in timelines)
+        shapes = f"{row['shapes']} s" + (f" (max {worst} s)" if len(timelines) > 1 else "")
+        print(
+            f"| {label} | {len(timelines)} | {row['document']} s | {row['websocket']} s | {row['map_frame']} s | "
+            f"{row['iframe']} s | {shapes} | {result[phase]['cpu_per_load_s']} s |"
+        )
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2))
+    warm = _median(result["warm"]["timelines"])["shapes"]
+    cold = result["cold"]["timelines"][0]["shapes"]
+    over = warm > BUDGET_WARM_S or cold > BUDGET_COLD_S or result["warm"]["cpu_per_load_s"] > BUDGET_CPU_S
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
