@@ -76,9 +76,10 @@ def _start_server(data_dir: Path) -> tuple[subprocess.Popen, str]:
     env = _env(data_dir)
     for name in ("STREAMLIT_SERVER_PORT", "STREAMLIT_SERVER_ADDRESS"):
         env.pop(name, None)
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    command += ["--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"]
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-        + ["--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"],
+        command,
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
