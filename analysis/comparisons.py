@@ -269,16 +269,17 @@ def change_table(indicators: pd.DataFrame) -> pd.DataFrame:
         incidents_change, incidents_flag, has_incidents`` and, with reports, the
         reporting columns of ``analysis.reporting.incident_figures``. Flagged rows
         first, then by change (largest first); units without incident data last.
-        The difference, like the change, is left out where a month of either
-        period was not reported.
+        With reports, the difference, like the change, counts only the months
+        reported in both periods (``incidents_compared`` against ``incidents_prev``).
     """
-    reported = [c for c in ("not_reported", "comparable", "months_reported", "months_total") if c in indicators]
+    extra = ("not_reported", "comparable", "months_reported", "months_total", "incidents_compared", "months_compared")
+    reported = [c for c in extra if c in indicators]
     out = indicators[
         ["name", "incidents_prev", "incidents", "incidents_change", "incidents_flag", "has_incidents", *reported]
     ].copy()
     out.insert(3, "difference", out["incidents"] - out["incidents_prev"])
-    if "comparable" in out:
-        out["difference"] = out["difference"].where(out["comparable"].astype(bool))
+    if "incidents_compared" in out:  # month by month over the months reported in both periods
+        out["difference"] = out["incidents_compared"] - out["incidents_prev"]
     has_data = out["has_incidents"].to_numpy(dtype=bool)
     flagged = out["incidents_flag"].to_numpy(dtype=bool)
     change = np.nan_to_num(out["incidents_change"].to_numpy(dtype=float), nan=-np.inf)

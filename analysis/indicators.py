@@ -348,12 +348,15 @@ def compute_indicators(
     out["has_incidents"] = has_incidents
     if data.reports is not None:  # not-reported commune-months are left out, never zero
         compare = filters.compare_period()
+        bounds = ((filters.period.start, filters.period.end), (compare.start, compare.end))
+        communes = reporting.units_2025(registry, units, level)
+        grids = [reporting.report_grid(data.reports, communes, reporting.months_of(*b)) for b in bounds]
         figures = reporting.incident_figures(
-            cur,
-            prev,
+            when,
+            i_pos,
             pop,
-            reporting.reporting_status(data.reports, registry, units, filters.period.start, filters.period.end, level),
-            reporting.reporting_status(data.reports, registry, units, compare.start, compare.end, level),
+            *grids,
+            bounds,
             per=PER,
             min_baseline=filters.min_baseline,
             rise_threshold=filters.rise_threshold,
@@ -483,7 +486,7 @@ def summarise(
     if "population_reported" in ind:  # with reports: reported months only (analysis.reporting)
         pop_inc = ind["population_reported"].sum()
         comparable = ind["comparable"].to_numpy(dtype=bool)
-        now, prev = ind.loc[comparable, "incidents"].sum(), ind.loc[comparable, "incidents_prev"].sum()
+        now, prev = ind.loc[comparable, "incidents_compared"].sum(), ind.loc[comparable, "incidents_prev"].sum()
     col = _unit_column(level)
     year = recognition_year(data.recognitions, filters.period.end)
     shares = recognition_shares(data.recognitions, year, ind.index, col)

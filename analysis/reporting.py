@@ -161,12 +161,38 @@ def completeness_table(indicators: pd.DataFrame, groups: Mapping[str, Sequence[s
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
+def monthly_unit_counts(when: np.ndarray, positions: np.ndarray, n: int, start: date, end: date) -> np.ndarray:
+    """Incidents per unit and month of ``[start, end]`` (months as :func:`months_of`).
+
+    Parameters
+    ----------
+    when : np.ndarray
+        ``datetime64`` date of each incident row (NaT never counts).
+    positions : np.ndarray
+        Unit position of each row, -1 outside the units.
+    n : int
+        Number of units.
+
+    Returns
+    -------
+    np.ndarray
+        Integer counts, shape ``(n, len(months_of(start, end)))``.
+    """
+    months = months_of(start, end)
+    ticks = when.astype("datetime64[D]")
+    inside = (ticks >= np.datetime64(start, "D")) & (ticks <= np.datetime64(end, "D")) & (positions >= 0)
+    month = ticks[inside].astype("datetime64[M]").astype(np.int64) - np.datetime64(months[0], "M").astype(np.int64)
+    flat = positions[inside].astype(np.int64) * len(months) + month
+    return np.bincount(flat, minlength=n * len(months)).reshape(n, len(months))
+
+
 def incident_figures(
-    current: np.ndarray,
-    previous: np.ndarray,
+    when: np.ndarray,
+    positions: np.ndarray,
     population: np.ndarray,
-    now: pd.DataFrame,
-    before: pd.DataFrame,
+    now: np.ndarray,
+    before: np.ndarray,
+    periods: tuple[tuple[date, date], tuple[date, date]],
     *,
     per: float,
     min_baseline: int,
@@ -176,46 +202,76 @@ def incident_figures(
 
     Parameters
     ----------
-    current, previous : np.ndarray
-        Incidents per unit in the period and in the previous period.
+    when, positions : np.ndarray
+        Date and unit position (-1 outside the units) of every incident row.
     population : np.ndarray
         Residents per unit (NaN when unknown).
-    now, before : pd.DataFrame
-        :func:`reporting_status` of the period and of the previous period, rows aligned with the arrays.
+    now, before : np.ndarray
+        :func:`report_grid` of the units over the months of the period and of the
+        comparison period.
+    periods : ((date, date), (date, date))
+        The period and the comparison period, both days included.
     per : float
         Rates are per this many residents.
     min_baseline, rise_threshold
-        The change rule: flagged when the previous count is at least ``min_baseline``
+        The change rule: flagged when the compared count is at least ``min_baseline``
         and the rise exceeds ``rise_threshold``.
 
     Returns
     -------
     dict of str to np.ndarray
-        ``incidents`` and ``incidents_prev`` (NaN where no month of that period was
-        reported), ``incidents_per_10k`` (over the reported months: the population
-        times the share of the period's months reported), ``incidents_change`` and
-        ``incidents_flag`` (only where every month of both periods was reported),
-        ``population_reported``, ``comparable`` and the columns of ``now``.
+        ``incidents`` (NaN where no month of the period was reported),
+        ``incidents_per_10k`` (over the reported months: the population times the
+        share of the period's months reported), and the comparison, month by month:
+        the k-th month of the period goes with the k-th month of the comparison
+        period, and a pair counts only when the unit reported both months.
+        ``incidents_compared`` and ``incidents_prev`` are the two periods' counts over
+        those pairs, ``months_compared`` their number, ``incidents_change`` and
+        ``incidents_flag`` follow from them (NaN / False without a pair).
+        Also ``months_total``, ``months_reported``, ``reporting_share``,
+        ``not_reported``, ``comparable``, ``population_reported``, ``has_incidents``.
     """
-    not_now = now["not_reported"].to_numpy(dtype=bool)
-    not_before = before["not_reported"].to_numpy(dtype=bool)
-    comparable = now["complete"].to_numpy(dtype=bool) & before["complete"].to_numpy(dtype=bool)
-    exposed = population * np.nan_to_num(now["reporting_share"].to_numpy(dtype=float))
+    n = len(population)
+    (start, end), (c_start, c_end) = periods
+    counts_now = monthly_unit_counts(when, positions, n, start, end)
+    counts_before = monthly_unit_counts(when, positions, n, c_start, c_end)
+    total, reported = now.shape[1], now.sum(axis=1)
+    not_now = reported == 0
+    share = reported / total if total else np.zeros(n)
+    if now.shape[1] == before.shape[1]:
+        paired = now & before
+        compared_now = (counts_now * paired).sum(axis=1).astype(float)
+        compared_before = (counts_before * paired).sum(axis=1).astype(float)
+        months_compared = paired.sum(axis=1)
+    else:  # months cannot be paired one to one: compare only units that reported both periods whole
+        whole = now.all(axis=1) & before.all(axis=1)
+        compared_now = np.where(whole, counts_now.sum(axis=1), 0).astype(float)
+        compared_before = np.where(whole, counts_before.sum(axis=1), 0).astype(float)
+        months_compared = np.where(whole, total, 0)
+    comparable = months_compared > 0
+    current = counts_now.sum(axis=1).astype(float)
+    exposed = population * share
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = np.where(exposed > 0, current / np.where(exposed > 0, exposed, 1) * per, np.nan)
-        change = np.where(previous > 0, (current - previous) / np.where(previous > 0, previous, 1), np.nan)
+        change = np.where(
+            compared_before > 0,
+            (compared_now - compared_before) / np.where(compared_before > 0, compared_before, 1),
+            np.nan,
+        )
     change = np.where(comparable, change, np.nan)
     return {
         "incidents": np.where(not_now, np.nan, current),
-        "incidents_prev": np.where(not_before, np.nan, previous),
+        "incidents_prev": np.where(comparable, compared_before, np.nan),
+        "incidents_compared": np.where(comparable, compared_now, np.nan),
+        "months_compared": months_compared,
         "incidents_per_10k": np.where(not_now, np.nan, rate),
         "incidents_change": change,
-        "incidents_flag": comparable & (previous >= min_baseline) & (np.nan_to_num(change) > rise_threshold),
+        "incidents_flag": comparable & (compared_before >= min_baseline) & (np.nan_to_num(change) > rise_threshold),
         "has_incidents": ~not_now,
         "population_reported": np.where(not_now, 0.0, exposed),
         "comparable": comparable,
-        "months_total": now["months_total"].to_numpy(),
-        "months_reported": now["months_reported"].to_numpy(),
-        "reporting_share": now["reporting_share"].to_numpy(dtype=float),
+        "months_total": np.full(n, total),
+        "months_reported": reported,
+        "reporting_share": share if total else np.full(n, np.nan),
         "not_reported": not_now,
     }

@@ -1,15 +1,17 @@
 """Reported commune-months: a reported month with no incident is 0, a month nobody reported is left out.
 
-Hand-worked fixture, Q1 2025 against Q1 2024 (the same period last year):
+Hand-worked fixture, Q1 2025 against Q1 2024 (the same period last year), compared
+month by month over the months reported in both periods:
 
-=========  =======  ===================  =====================  ==================================
-commune    people   reported 2025        incidents 2025 / 2024  figures
-=========  =======  ===================  =====================  ==================================
-A 00001    10,000   Jan Feb Mar (+2024)  6 / 4                  rate 6.0, change +50 %, flagged
-B 00002    30,000   Jan Mar (+2024)      2 / 3                  rate 2 / (30,000 × 2/3) = 1.0; no change
-C 00004     5,000   none (2024 only)     0 / 5                  "chưa báo cáo": NaN, not 0
-D 00005    20,000   Jan Feb Mar          0 / -                  0, rate 0
-=========  =======  ===================  =====================  ==================================
+=========  =======  ===================  ==========================  ======================================
+commune    people   reported 2025        incidents 2025 / 2024       figures
+=========  =======  ===================  ==========================  ======================================
+A 00001    10,000   Jan Feb Mar (+2024)  6 / 4 (Feb)                 rate 6.0, change +50 %, flagged
+B 00002    30,000   Jan Mar (+2024)      2 (Jan, Mar) / 3 Jan, 2 Feb  rate 2 / (30,000 × 2/3) = 1.0;
+                                                                     Jan+Mar 2 against 3: -1/3 (Feb out)
+C 00004     5,000   none (2024 only)     0 / 5                       "chưa báo cáo": NaN, not 0; no change
+D 00005    20,000   Jan Feb Mar          0 / - (2024 not reported)   0, rate 0; no change
+=========  =======  ===================  ==========================  ======================================
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import pytest
 
 from analysis import indicators as ind
 from analysis import reporting
+from analysis.periods import COMPARE_PREVIOUS
 from loaders.core import domain
 from loaders.geo.registry import Registry
 
@@ -87,6 +90,7 @@ def _incidents() -> pd.DataFrame:
         + [("00001", "2024-02-10")] * 4
         + [("00002", "2025-01-05"), ("00002", "2025-03-05")]
         + [("00002", "2024-01-05")] * 3
+        + [("00002", "2024-02-05")] * 2
         + [("00004", "2024-03-01")] * 5
     )
     frame = pd.DataFrame(rows, columns=["commune_code", "occurred_on"])
@@ -133,7 +137,7 @@ def test_a_reported_month_without_incidents_is_zero_and_an_unreported_one_is_not
     assert figures.loc["00005", "incidents"] == 0 and figures.loc["00005", "incidents_per_10k"] == 0
     assert math.isnan(figures.loc["00004", "incidents"]) and figures.loc["00004", "not_reported"]
     assert math.isnan(figures.loc["00004", "incidents_per_10k"])
-    assert figures.loc["00004", "incidents_prev"] == 5  # it did report last year
+    assert math.isnan(figures.loc["00004", "incidents_prev"])  # nothing to compare with
 
 
 def test_rates_leave_the_unreported_months_out(figures):
@@ -142,10 +146,14 @@ def test_rates_leave_the_unreported_months_out(figures):
     assert figures.loc["00002", "incidents_per_10k"] == pytest.approx(2 / (30_000 * 2 / 3) * 10_000)
 
 
-def test_comparisons_need_every_month_of_both_periods(figures):
+def test_comparisons_pair_only_the_months_reported_in_both_periods(figures):
     assert figures.loc["00001", "incidents_change"] == pytest.approx(0.5) and figures.loc["00001", "incidents_flag"]
-    assert math.isnan(figures.loc["00002", "incidents_change"]) and not figures.loc["00002", "incidents_flag"]
-    assert figures["comparable"].tolist() == [True, False, False, False]
+    # B did not report February 2025: February 2024's two incidents are left out as well.
+    b = figures.loc["00002"]
+    assert (b["incidents_compared"], b["incidents_prev"], b["months_compared"]) == (2, 3, 2)
+    assert b["incidents_change"] == pytest.approx(-1 / 3) and not b["incidents_flag"]
+    assert figures["comparable"].tolist() == [True, True, False, False]
+    assert math.isnan(figures.loc["00005", "incidents_change"])  # reported zero now, nothing before
 
 
 def test_province_figures_use_the_reported_months_and_comparable_communes(figures, registry):
@@ -153,7 +161,7 @@ def test_province_figures_use_the_reported_months_and_comparable_communes(figure
     assert summary["incidents"] == 8
     # 8 incidents over 10,000 + 20,000 + 30,000 × 2/3 residents' reported months.
     assert summary["incidents_per_10k"] == pytest.approx(8 / 50_000 * 10_000)
-    assert summary["incidents_change"] == pytest.approx(0.5)  # A only
+    assert summary["incidents_change"] == pytest.approx((8 - 7) / 7)  # A and B, over their paired months
     assert summary["reporting_share"] == pytest.approx(8 / 12)
 
 
@@ -181,3 +189,12 @@ def test_without_reports_every_commune_with_incidents_counts_as_before(registry)
     figures = ind.compute_indicators(_data(None), registry, ind.Filters(Q1))
     assert "not_reported" not in figures
     assert figures.loc["00004", "incidents"] == 0 and np.isnan(figures.loc["00005", "incidents"])
+
+
+def test_periods_of_unequal_month_counts_compare_only_units_that_reported_both_whole(registry):
+    # 10/1–20/2/2025 (January, February) against the 42 days before (November to January).
+    period = ind.Period(date(2025, 1, 10), date(2025, 2, 20))
+    reports = _reports({"00001": ["2024-11", "2024-12", "2025-01", "2025-02"], "00002": ["2025-01", "2025-02"]})
+    figures = ind.compute_indicators(_data(reports), registry, ind.Filters(period, compare=COMPARE_PREVIOUS))
+    assert figures["comparable"].tolist() == [True, False, False, False]
+    assert figures.loc["00001", "incidents_compared"] == 3 and figures.loc["00001", "incidents_prev"] == 0

@@ -40,8 +40,16 @@ def change_frame(table: pd.DataFrame) -> pd.DataFrame:
     if "not_reported" not in table:
         frame[t("common.no_data")] = (~table["has_incidents"].astype(bool)).map({True: t("common.yes"), False: ""})
         return frame
+    # Compared month by month: where there is a comparison, "now" counts the months reported in
+    # both periods, as "before" does; elsewhere it is the period's count (0, or NaN: not reported).
+    frame[t("col.incidents_now")] = table["incidents_compared"].where(
+        table["comparable"].astype(bool), table["incidents"]
+    )
     frame[t("reporting.col.months")] = [
         f"{int(r)}/{int(n)}" for r, n in zip(table["months_reported"], table["months_total"])
+    ]
+    frame[t("reporting.col.compared")] = [
+        f"{int(c)}/{int(n)}" for c, n in zip(table["months_compared"], table["months_total"])
     ]
     frame[t("reporting.col.not_reported")] = (
         table["not_reported"].astype(bool).map({True: t("reporting.not_reported"), False: ""})
