@@ -119,11 +119,11 @@ def generate_incidents(
     coastal = np.array([u.coastal for u in units], dtype=bool)
     desc = np.zeros(n, dtype=int)  # index into DESCRIPTIONS
     for f in range(len(_FIELDS)):
-        for b in (False, True):
-            for c in (False, True):
-                sel = np.flatnonzero((fi == f) & (border == b) & (coastal == c))
+        for on_border in (False, True):
+            for on_coast in (False, True):
+                sel = np.flatnonzero((fi == f) & (border == on_border) & (coastal == on_coast))
                 if len(sel):
-                    opts = [DESCRIPTIONS.index(d) for d in allowed(_FIELDS[f], b, c)]
+                    opts = [DESCRIPTIONS.index(d) for d in allowed(_FIELDS[f], on_border, on_coast)]
                     cum = np.cumsum([DESCRIPTIONS[o].weight for o in opts])
                     pos = np.minimum(np.searchsorted(cum, dpick[sel] * cum[-1], side="right"), len(opts) - 1)
                     desc[sel] = np.asarray(opts)[pos]
