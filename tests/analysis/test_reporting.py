@@ -198,3 +198,13 @@ def test_periods_of_unequal_month_counts_compare_only_units_that_reported_both_w
     figures = ind.compute_indicators(_data(reports), registry, ind.Filters(period, compare=COMPARE_PREVIOUS))
     assert figures["comparable"].tolist() == [True, False, False, False]
     assert figures.loc["00001", "incidents_compared"] == 3 and figures.loc["00001", "incidents_prev"] == 0
+
+
+def test_monthly_unit_counts_keep_the_period_edges_and_drop_the_rest():
+    when = np.array(
+        ["2025-01-14", "2025-01-15", "2025-02-28", "2025-03-10", "2025-03-11", "NaT", "2025-02-01"],
+        dtype="datetime64[ns]",
+    )
+    positions = np.array([0, 0, 1, 1, 1, 0, -1])
+    counts = reporting.monthly_unit_counts(when, positions, 2, date(2025, 1, 15), date(2025, 3, 10))
+    assert counts.tolist() == [[1, 0, 0], [0, 1, 1]]
