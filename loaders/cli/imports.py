@@ -28,6 +28,7 @@ from loaders.core.clock import format_datetime
 from loaders.ingest.commit import commit_import
 from loaders.ingest.datasets import ImportDataError
 from loaders.ingest.duplicates import duplicate_message
+from loaders.ingest.guess import better_dataset
 from loaders.ingest.headers import parse_mapping
 from loaders.ingest.history import RollbackError, list_imports, rollback_import
 from loaders.ingest.preview import ImportPreview, ImportRefused, ImportRequest, preview_import
@@ -132,6 +133,8 @@ def run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         "duplicate_of": preview.duplicate_of,
         "ignored_columns": preview.ignored_columns,
         "missing_columns": preview.missing_columns,
+        # The dataset the headers fit when the chosen one lacks required columns (else None).
+        "suggested_dataset": better_dataset(preview.source_columns, args.dataset),
         "totals_rows": preview.totals_rows,
         "errors": errors_to_records(preview.errors),
         "warnings": errors_to_records(preview.warnings) if len(preview.warnings) else [],
@@ -215,6 +218,9 @@ def _report(args: argparse.Namespace, summary: dict[str, Any], status: int, out:
             f"Báo cáo: {reports['months']} tháng ({reports['first_month']} – {reports['last_month']}), "
             f"{reports['communes']} xã, phường\n"
         )
+    if summary.get("suggested_dataset"):
+        suggested = summary["suggested_dataset"]
+        out.write(f"Các cột của tệp khớp với bộ dữ liệu «{suggested}»: có lẽ cần --dataset {suggested}.\n")
     if summary["ignored_columns"]:
         out.write("Cột bỏ qua: " + ", ".join(summary["ignored_columns"]) + "\n")
     if summary["totals_rows"]:
