@@ -52,12 +52,13 @@ def _paragraph(
     return paragraph
 
 
-def _table(doc: DocxDocument, header: list[str], rows: list[list[str]]) -> None:
-    table = doc.add_table(rows=1, cols=len(header))
+def _table(doc: DocxDocument, header: list[str] | None, rows: list[list[str]]) -> None:
+    """A table in the template's "Table Grid" style; ``header`` (bold) is its first row when given."""
+    table = doc.add_table(rows=0, cols=len(header) if header else len(rows[0]))
     table.style = doc.styles["Table Grid"]
-    for cell, text in zip(table.rows[0].cells, header):
-        cell.text = ""
-        cell.paragraphs[0].add_run(_plain(text)).bold = True
+    if header:
+        for cell, text in zip(table.add_row().cells, header):
+            cell.paragraphs[0].add_run(_plain(text)).bold = True
     for values in rows:
         cells = table.add_row().cells
         for cell, text in zip(cells, values):
@@ -104,7 +105,7 @@ def build_report_docx(report: Report, stamp: ReportStamp, template: Path | None 
     _paragraph(doc, translate("report.title", lang), "Title")
     _paragraph(doc, translate("report.subject", lang), "Subtitle")
     _paragraph(doc, unit_name(report, lang), "Subtitle")
-    _table(doc, ["", ""], [[label, value] for label, value in heading_rows(report, stamp)])
+    _table(doc, None, [[label, value] for label, value in heading_rows(report, stamp)])
 
     _paragraph(doc, translate("report.section.situation", lang), "Heading 1")
     _paragraph(doc, translate("report.placeholder", lang))

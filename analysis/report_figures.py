@@ -28,7 +28,7 @@ import pandas as pd
 
 from analysis import area_coverage as ac
 from analysis import indicators as ind
-from analysis import residential
+from analysis import reporting, residential
 from analysis.periods import COMPARE_SAME_PERIOD_LAST_YEAR, Period, comparison_period
 from loaders.core import domain
 from loaders.geo.registry import Registry
@@ -212,7 +212,18 @@ def _population_source(columns: CommuneColumns, codes: list[str]) -> str:
     return residential.population_note(columns.frame.loc[codes, ["population_source", "population_year"]])
 
 
-def unit_figures(columns: CommuneColumns, codes: list[str], period: Period, *, single: bool) -> dict[str, object]:
+def _annual_rate(incidents: int | None, exposed: np.ndarray, period: Period) -> float | None:
+    """Incidents per 10,000 residents per year: over the population of the reported months, per 365.25 days."""
+    people = float(np.nansum(exposed))
+    if incidents is None or people <= 0:
+        return None
+    days = (period.end - period.start).days + 1
+    return round(incidents / people * ind.PER * _YEAR_DAYS / days, 2)
+
+
+def unit_figures(
+    columns: CommuneColumns, codes: list[str], period: Period, compare: Period, *, single: bool
+) -> dict[str, object]:
     """The JSON figures of a group of communes (the issue's ``UNIT``).
 
     ``single`` gives a commune's ``recognised``; otherwise ``communes_recognised`` and ``communes_total``.
@@ -228,9 +239,9 @@ def unit_figures(columns: CommuneColumns, codes: list[str], period: Period, *, s
     models = {kind: {r: int(part[f"models|{kind}|{r}"].sum()) for r in ac.RATINGS} for kind in domain.MODEL_KINDS}
     population = float(np.nansum(part["population"]))
     incidents = _sum_or_none(part["incidents"])
-    exposed = float(np.nansum(part["population_reported"])) if "population_reported" in part else population
-    days = (period.end - period.start).days + 1
-    rate = incidents / exposed * ind.PER * _YEAR_DAYS / days if incidents is not None and exposed > 0 else None
+    incidents_compare = _sum_or_none(part["incidents_prev"])
+    rate = _annual_rate(incidents, part["population_reported"], period)
+    rate_compare = _annual_rate(incidents_compare, part["population_reported_compare"], compare)
     comparable = part["comparable"] > 0 if "comparable" in part else ~np.isnan(part["incidents"])
     now, before = np.nansum(part["incidents"][comparable]), np.nansum(part["incidents_prev"][comparable])
     security_teams = period.end >= domain.SECURITY_TEAMS_DATE
@@ -244,9 +255,10 @@ def unit_figures(columns: CommuneColumns, codes: list[str], period: Period, *, s
         "residential_areas_recognised": _sum_or_none(part["areas_recognised"]),
         "models": models,
         "incidents": incidents,
-        "incidents_compare": _sum_or_none(part["incidents_prev"]),
+        "incidents_compare": incidents_compare,
         "incidents_change": float((now - before) / before) if before > 0 else None,
-        "incidents_per_10k_per_year": None if rate is None else round(float(rate), 2),
+        "incidents_per_10k_per_year": rate,
+        "incidents_compare_per_10k_per_year": rate_compare,
         "months_reported": int(part["months_reported"].sum()) if "months_reported" in part else None,
         "months_total": int(part["months_total"].sum()) if "months_total" in part else None,
         "population": round(population),
@@ -260,6 +272,22 @@ def unit_figures(columns: CommuneColumns, codes: list[str], period: Period, *, s
         out["communes_recognised"] = int((recognised == 1).sum()) if assessed else None
         out["communes_total"] = len(codes)
     return out
+
+
+def exposure(
+    communes: pd.DataFrame, data: ind.Datasets, registry: Registry, period: Period, prefix: str = "incidents"
+) -> np.ndarray:
+    """Residents behind each commune's incidents of ``period``: its population × the share of months it reported.
+
+    Without reporting records (``data.reports`` is ``None``), a commune with incidents counts whole.
+    """
+    population = communes["population"].to_numpy(dtype=float)
+    if data.reports is None:
+        return np.where(communes[prefix].notna().to_numpy(), population, 0.0)
+    status = reporting.reporting_status(
+        data.reports, registry, pd.Index(communes.index, dtype=object), period.start, period.end, domain.VINTAGE_2025
+    )
+    return population * np.nan_to_num(status["reporting_share"].to_numpy(dtype=float))
 
 
 def build_figures(data: ind.Datasets, registry: Registry, request: ReportRequest, *, demo: bool = False) -> Report:
@@ -286,6 +314,9 @@ def build_figures(data: ind.Datasets, registry: Registry, request: ReportRequest
     filters = request.filters()
     indicators = ind.compute_indicators(data, registry, filters)
     communes = commune_state(data, registry, period.end).join(indicators, how="left")
+    if "population_reported" not in communes:  # the indicators weigh it when reporting is recorded
+        communes["population_reported"] = exposure(communes, data, registry, period)
+    communes["population_reported_compare"] = exposure(communes, data, registry, compare, prefix="incidents_prev")
     year = ind.recognition_year(data.recognitions, period.end)
     communes["areas_recognised"] = area_recognitions(data.recognitions, year, communes.index)
     communes_compare = commune_state(data, registry, compare.end)
@@ -298,11 +329,15 @@ def build_figures(data: ind.Datasets, registry: Registry, request: ReportRequest
         "unit": {"kind": unit.kind, "code": unit.code, "name": unit.name},
     }
     columns = CommuneColumns(communes)
-    figures["province"] = unit_figures(columns, list(communes.index), period, single=False)
+    figures["province"] = unit_figures(columns, list(communes.index), period, compare, single=False)
     if unit.kind != UNIT_PROVINCE:
-        figures["unit"].update(unit_figures(columns, codes, period, single=unit.kind == UNIT_COMMUNE))
+        figures["unit"].update(unit_figures(columns, codes, period, compare, single=unit.kind == UNIT_COMMUNE))
     figures["communes"] = [
-        {"code": code, "name": str(communes.at[code, "name"]), **unit_figures(columns, [code], period, single=True)}
+        {
+            "code": code,
+            "name": str(communes.at[code, "name"]),
+            **unit_figures(columns, [code], period, compare, single=True),
+        }
         for code in codes
     ]
     return Report(request, unit, demo, communes, figures, communes_compare=communes_compare, recognition_year=year)

@@ -33,6 +33,9 @@ _GRID = TableStyle(
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
     ]
 )
+_PLAIN_GRID = TableStyle(
+    [("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#777777")), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+)
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -59,13 +62,16 @@ def _p(text: object, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)
 
 
-def _table(header: list[str], rows: list[list[str]], width: float, s: dict[str, ParagraphStyle]) -> LongTable:
-    data = [[_p(h, s["cell_bold"]) for h in header]] + [[_p(v, s["cell"]) for v in row] for row in rows]
+def _table(header: list[str] | None, rows: list[list[str]], width: float, s: dict[str, ParagraphStyle]) -> LongTable:
+    """A grid table; ``header`` (bold, shaded, repeated on each page) is its first row when given."""
+    data = [[_p(h, s["cell_bold"]) for h in header]] if header else []
+    data += [[_p(v, s["cell"]) for v in row] for row in rows]
+    columns = len(data[0])
     # The first column holds names: give it more room than the numbers.
-    first = width * (0.34 if len(header) > 2 else 0.5)
-    rest = (width - first) / max(len(header) - 1, 1)
-    table = LongTable(data, colWidths=[first] + [rest] * (len(header) - 1), repeatRows=1)
-    table.setStyle(_GRID)
+    first = width * (0.34 if columns > 2 else 0.3)
+    rest = (width - first) / max(columns - 1, 1)
+    table = LongTable(data, colWidths=[first] + [rest] * (columns - 1), repeatRows=1 if header else 0)
+    table.setStyle(_GRID if header else _PLAIN_GRID)
     return table
 
 
@@ -107,7 +113,7 @@ def build_report_pdf(report: Report, stamp: ReportStamp, *, compress: bool = Tru
         _p(translate("report.subject", lang), s["subtitle"]),
         _p(unit_name(report, lang), s["subtitle"]),
         Spacer(1, 3 * mm),
-        _table(["", ""], [[k, v] for k, v in heading_rows(report, stamp)], width, s),
+        _table(None, [[k, v] for k, v in heading_rows(report, stamp)], width, s),
         _p(translate("report.section.situation", lang), s["h1"]),
         _p(translate("report.placeholder", lang), s["body"]),
         _p(translate("report.section.results", lang), s["h1"]),

@@ -58,6 +58,10 @@ def _change(now: float, before: float) -> float:
     return (now - before) / before if before and not pd.isna(before) and not pd.isna(now) else np.nan
 
 
+def _number(value: float | None) -> float:
+    return np.nan if value is None else float(value)
+
+
 def _unit_block(report: Report) -> dict[str, object]:
     return report.figures["province"] if report.unit.code is None else report.figures["unit"]
 
@@ -85,11 +89,15 @@ def key_figures(report: Report) -> pd.DataFrame:
         ("models_operating", operating(now), operating(then)),
         ("models_weak", weak(now), weak(then)),
         ("incidents", np.nan if incidents is None else incidents, np.nan if before is None else before),
-        ("incidents_per_10k_per_year", unit["incidents_per_10k_per_year"] or np.nan, np.nan),
+        (
+            "incidents_per_10k_per_year",
+            _number(unit["incidents_per_10k_per_year"]),
+            _number(unit["incidents_compare_per_10k_per_year"]),
+        ),
     ]
     frame = pd.DataFrame(rows, columns=["figure", "value", "compare"])
     frame["change"] = [_change(v, c) for v, c in zip(frame["value"], frame["compare"])]
-    frame.loc[frame["figure"] == "incidents", "change"] = unit["incidents_change"] or np.nan
+    frame.loc[frame["figure"] == "incidents", "change"] = _number(unit["incidents_change"])
     return frame
 
 

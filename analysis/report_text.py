@@ -139,6 +139,8 @@ def text_table(report: Report, name: str, lang: str) -> tuple[list[str], list[li
         for column, text in zip(frame.columns, shown.iloc[position]):
             if column in ("figure", "item", "group", "kind", "field", "severity", "district", "code", "name"):
                 cells.append(str(text))
+            elif column == "year":
+                cells.append(translate("report.no_data", lang) if pd.isna(raw[column]) else str(int(raw[column])))
             else:
                 as_share = share_row and column in ("value", "compare")
                 cells.append(cell_text(column, raw[column], lang, share=as_share))

@@ -213,6 +213,8 @@ def test_a_commune_figures(built):
     assert a["population_source"] == "Tổng nhân khẩu các thôn, TDP năm 2025"
     # 3 incidents / 4,000 people × 10,000, over 365 days: × 365.25 / 365.
     assert a["incidents_per_10k_per_year"] == pytest.approx(7.51)
+    # 2 incidents / 4,000 × 10,000 over the 366 days of 15/12/2023–14/12/2024.
+    assert a["incidents_compare_per_10k_per_year"] == pytest.approx(4.99)
     assert a["recognised"] is True
     assert a["residential_areas_recognised"] == 1
 
