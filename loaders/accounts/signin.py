@@ -115,8 +115,12 @@ def authenticate(
             refusal = REASON_NO_PASSWORD
         else:
             account_count = throttle.take_account_slot(conn, row.id, now)
-            if account_count is None and (address_count > 1 or not throttle.account_locked(conn, row.id, now)):
-                # Locked, or its last attempts are still being checked: only a clean address passes a lock.
+            if account_count is None and not (
+                address_count == 1
+                and throttle.account_locked(conn, row.id, now)
+                and throttle.known_address(conn, row.id, key)
+            ):
+                # Locked, or its last attempts are still being checked: only the owner's clean, known address passes.
                 throttle.address_failed(conn, key, now)
                 return _fail(conn, username, REASON_LOCKED, address)
     # 2. The slow check, outside any transaction (bounded in number by passwords' semaphore).

@@ -8,7 +8,10 @@ passwords are ever checked per account per lock period, and per address per
 block.
 
 * The account's lock is bounded: ``HT_LOCKOUT_MINUTES``, never extended by
-  attempts made while it holds.
+  attempts made while it holds. While it holds, only an address the account
+  has signed in from before, with no failures of its own, may try: the owner
+  at their usual desk is not locked out by an attacker, and an attacker with
+  many fresh addresses gets no guesses beyond the counter's.
 * An address's block grows: ``HT_LOCKOUT_MINUTES`` the first time, doubling
   each time the same address is blocked again, up to :data:`MAX_BLOCK`; the
   doubling is forgotten after :data:`LEVEL_MEMORY` without a block.
@@ -115,6 +118,15 @@ def account_failed(conn: Connection, user_id: int, now: datetime) -> None:
         .where(u.c.id == user_id, u.c.failed_attempts >= settings.lockout_attempts())
         .values(failed_attempts=0, locked_until=now + timedelta(minutes=settings.lockout_minutes()))
     )
+
+
+def known_address(conn: Connection, user_id: int, key: str) -> bool:
+    """Whether the account has signed in from the address ``key`` before (an unknown address never counts)."""
+    if key == UNKNOWN_ADDRESS:
+        return False
+    s = tables.sessions
+    found = conn.execute(sa.select(s.c.id).where(s.c.user_id == user_id, s.c.address == key).limit(1)).first()
+    return found is not None
 
 
 def account_locked(conn: Connection, user_id: int, now: datetime) -> bool:

@@ -92,20 +92,36 @@ def test_thirty_parallel_wrong_passwords_check_at_most_five(
     assert hasher.most_at_once <= passwords.MAX_CONCURRENT_HASHES
 
 
+def test_fresh_addresses_one_after_another_get_no_guess_past_the_lock(engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(settings.LOCKOUT_ATTEMPTS_ENV, "5")
+    users.create_user(engine, "admin", PASSWORD, "admin", actor="setup")
+    hasher = CountingHasher()
+    hasher.real_hash = _stored_hash(engine, "admin")
+    monkeypatch.setattr(passwords, "_hasher", hasher)
+    now = utcnow()
+    for index in range(35):
+        signin.authenticate(engine, "admin", f"guess {index}", address=f"198.19.0.{index}", now=now)
+    assert hasher.checks == 5
+    assert users.get_account(engine, "admin").locked(now)
+
+
 def test_an_attacking_address_is_blocked_longer_each_time_and_the_owner_still_signs_in(
     engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(settings.LOCKOUT_ATTEMPTS_ENV, "3")
     monkeypatch.setenv(settings.LOCKOUT_MINUTES_ENV, "10")
     users.create_user(engine, "admin", PASSWORD, "admin", actor="setup")
-    attacker, owner = "198.51.100.66", "10.10.0.5"
+    attacker, owner, stranger = "198.51.100.66", "10.10.0.5", "192.0.2.77"
     now = utcnow()
+    assert signin.authenticate(engine, "admin", PASSWORD, address=owner, now=now - timedelta(days=3)).ok
     for _ in range(3):
         assert not signin.authenticate(engine, "admin", "guess", address=attacker, now=now).ok
     # The account is locked, and the attacker's address is blocked: even the right password fails from it ...
     assert users.get_account(engine, "admin").locked(now)
     assert not signin.authenticate(engine, "admin", PASSWORD, address=attacker, now=now).ok
-    # ... but the owner, from an address with no failures, signs in during the lock.
+    # ... and so does it from a clean address the account never signed in from (a botnet's next member) ...
+    assert not signin.authenticate(engine, "admin", PASSWORD, address=stranger, now=now).ok
+    # ... but the owner, from their usual address with no failures, signs in during the lock.
     assert signin.authenticate(engine, "admin", PASSWORD, address=owner, now=now).ok
     assert not users.get_account(engine, "admin").locked(now)
 
