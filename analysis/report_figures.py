@@ -121,14 +121,18 @@ class Report:
     #: The same per-commune figures at the comparison period's end (coverage, models).
     communes_compare: pd.DataFrame | None = None
     recognition_year: int | None = None
+    #: The models operating at the period's end (``commune_code``, ``kind``, ``model_name``).
+    operating: pd.DataFrame | None = None
 
 
 def _kind_rating_columns() -> list[tuple[str, str]]:
     return [(k, r) for k in domain.MODEL_KINDS for r in ac.RATINGS]
 
 
-def commune_state(data: ind.Datasets, registry: Registry, on: date) -> pd.DataFrame:
-    """Coverage and operating models per 2025 commune at ``on``.
+def commune_state(
+    data: ind.Datasets, registry: Registry, on: date, operating: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Coverage and operating models per 2025 commune at ``on`` (``operating``: the models operating then, if known).
 
     Returns
     -------
@@ -146,7 +150,7 @@ def commune_state(data: ind.Datasets, registry: Registry, on: date) -> pd.DataFr
     out["with_security_team"] = by_commune["with_security_team"].astype(float)
     for kind in (*domain.MODEL_KINDS_CORE, ac.ANY):
         out[f"covered_{kind}"] = by_commune[kind].astype(float)
-    operating = ac.operating_models(data.models, on)
+    operating = ac.operating_models(data.models, on) if operating is None else operating
     columns = pd.MultiIndex.from_tuples(_kind_rating_columns())
     if len(operating):
         keys = [operating["commune_code"], operating["kind"].astype(object), operating["rating"].astype(object)]
@@ -313,7 +317,8 @@ def build_figures(data: ind.Datasets, registry: Registry, request: ReportRequest
     period, compare = request.period, request.compare_period()
     filters = request.filters()
     indicators = ind.compute_indicators(data, registry, filters)
-    communes = commune_state(data, registry, period.end).join(indicators, how="left")
+    operating = ac.operating_models(data.models, period.end)
+    communes = commune_state(data, registry, period.end, operating).join(indicators, how="left")
     if "population_reported" not in communes:  # the indicators weigh it when reporting is recorded
         communes["population_reported"] = exposure(communes, data, registry, period)
     communes["population_reported_compare"] = exposure(communes, data, registry, compare, prefix="incidents_prev")
@@ -340,4 +345,14 @@ def build_figures(data: ind.Datasets, registry: Registry, request: ReportRequest
         }
         for code in codes
     ]
-    return Report(request, unit, demo, communes, figures, communes_compare=communes_compare, recognition_year=year)
+    named = [c for c in ("commune_code", "kind", "model_name") if c in operating]
+    return Report(
+        request,
+        unit,
+        demo,
+        communes,
+        figures,
+        communes_compare=communes_compare,
+        recognition_year=year,
+        operating=operating[named].reset_index(drop=True),
+    )

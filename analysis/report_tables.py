@@ -8,6 +8,7 @@ The tables, in the report's order (:data:`TABLES`):
 
 * ``key_figures``: the key figures with their comparison;
 * ``models``: operating models by kind × rating (:mod:`analysis.area_coverage`);
+* ``model_types``: operating models by kind and named type (:mod:`analysis.model_types`);
 * ``coverage``: thôn/TDP covered per kind and by any kind, with tổ hòa giải and tổ bảo vệ ANTT;
 * ``below_threshold``: communes whose share of thôn/TDP covered by any kind is below the threshold;
 * ``no_area_list``: communes with no list of thôn/TDP in force ("chưa có dữ liệu");
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import area_coverage as ac
-from analysis import comparisons, reporting
+from analysis import comparisons, model_types, reporting
 from analysis import indicators as ind
 from analysis.report_figures import Report
 from loaders.core import domain
@@ -34,6 +35,7 @@ from loaders.geo.registry import Registry
 TABLES: tuple[str, ...] = (
     "key_figures",
     "models",
+    "model_types",
     "coverage",
     "below_threshold",
     "no_area_list",
@@ -109,6 +111,15 @@ def models_table(report: Report) -> pd.DataFrame:
     frame["total"] = frame[list(ac.RATINGS)].sum(axis=1)
     total = {"kind": "total", **{c: int(frame[c].sum()) for c in [*ac.RATINGS, "total"]}}
     return pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
+
+
+def model_types_table(report: Report) -> pd.DataFrame:
+    """Operating models of the unit by kind and named type (:func:`analysis.model_types.types_table`)."""
+    operating = report.operating if report.operating is not None else pd.DataFrame(columns=["commune_code"])
+    if "model_name" not in operating:
+        return model_types.types_table(operating.iloc[0:0])
+    mine = operating["commune_code"].astype(str).isin(report.unit.communes).to_numpy()
+    return model_types.types_table(operating[mine])
 
 
 def coverage_table(report: Report) -> pd.DataFrame:
@@ -280,6 +291,7 @@ def build_tables(report: Report, data: ind.Datasets, registry: Registry) -> dict
     return {
         "key_figures": key_figures(report),
         "models": models_table(report),
+        "model_types": model_types_table(report),
         "coverage": coverage_table(report),
         "below_threshold": below_threshold(report),
         "no_area_list": no_area_list(report),

@@ -21,6 +21,10 @@ from loaders.core.i18n import format_date, format_date_range, translate
 
 #: Columns holding a fraction shown as a percentage.
 _SHARE_COLUMNS = frozenset({"share", "coverage_any", "change", *domain.MODEL_KINDS_CORE})
+#: Columns holding words (names, terms), written as they are.
+_TEXT_COLUMNS = frozenset(
+    {"figure", "item", "group", "kind", "field", "severity", "district", "code", "name", "model_type"}
+)
 #: Rows of the key figures whose value is a fraction.
 _SHARE_FIGURES = frozenset({"coverage_any"})
 
@@ -137,7 +141,7 @@ def text_table(report: Report, name: str, lang: str) -> tuple[list[str], list[li
         share_row = name == "key_figures" and raw["figure"] in _SHARE_FIGURES
         cells = []
         for column, text in zip(frame.columns, shown.iloc[position]):
-            if column in ("figure", "item", "group", "kind", "field", "severity", "district", "code", "name"):
+            if column in _TEXT_COLUMNS:
                 cells.append(str(text))
             elif column == "year":
                 cells.append(translate("report.no_data", lang) if pd.isna(raw[column]) else str(int(raw[column])))
@@ -151,7 +155,7 @@ def text_table(report: Report, name: str, lang: str) -> tuple[list[str], list[li
 #: The tables of each part of the report, in order; the rule stated under the part's first table.
 PARTS: tuple[tuple[tuple[str, ...], str | None], ...] = (
     (("key_figures",), None),
-    (("models",), "models"),
+    (("models", "model_types"), "models"),
     (("coverage", "below_threshold", "no_area_list"), "coverage"),
     (("recognitions",), None),
     (("incidents_by_field", "incidents_by_severity", "flagged"), "incidents"),

@@ -95,6 +95,17 @@ def _models() -> pd.DataFrame:
     frame.insert(0, "commune_code", "00001")
     frame["legacy_code"] = "00001"
     frame["setting"] = ["khu dân cư" if a else "cơ quan" for a in frame["area_key"]]
+    frame["model_name"] = [
+        "Camera an ninh thôn 1",
+        "Camera an ninh thôn 2",
+        "Tổ liên gia tự quản thôn 2",
+        "Tổ liên gia tự quản thôn 3",
+        "Tổ an ninh xung kích thôn 3",
+        "Tổ hòa giải ở cơ sở thôn 4",
+        "Tổ tự quản về an ninh, trật tự Công ty May 10",
+        "Giáo xứ bình yên – giáo họ thôn 2",
+        "Tổ tự quản về an ninh, trật tự thôn 1",
+    ]
     for column in ("founded_on", "dissolved_on", "suspended_on"):
         frame[column] = pd.to_datetime(frame[column])
     return frame
@@ -273,6 +284,14 @@ def test_tables(built):
     assert list(tables) == list(report_tables.TABLES)
     models = tables["models"].set_index("kind")
     assert models.loc["total", "total"] == 6  # m1, m5, m6, m7, m8, m9
+    types = tables["model_types"]
+    assert types.values.tolist() == [
+        ["tự phòng", "Camera an ninh", 1],  # m2 is not founded yet
+        ["tự quản", "Tổ tự quản về an ninh, trật tự", 2],  # m7 and m9; the two "liên gia" are gone
+        ["tự bảo vệ", "Tổ an ninh xung kích", 1],
+        ["tự hòa giải", "Tổ hòa giải ở cơ sở", 1],
+        ["khác", "Giáo xứ bình yên", 1],
+    ]
     coverage = tables["coverage"].set_index("item")
     assert coverage.loc["any", "share"] == pytest.approx(0.75)
     assert coverage.loc["security_team", "areas_covered"] == 1
