@@ -58,5 +58,6 @@ bench: setup $(VENV)/.dev-installed
 	$(BIN)/python bench/map_payload.py
 	$(BIN)/python bench/page_rerun.py
 	$(BIN)/python bench/import_throughput.py
+	$(BIN)/python bench/sheet_bomb.py
 	$(BIN)/python bench/rerun_after_import.py
 	$(BIN)/python bench/export_speed.py

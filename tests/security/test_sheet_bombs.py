@@ -14,7 +14,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -92,13 +91,11 @@ def the_bomb() -> bytes:
 
 
 # ------------------------------------------------------------------ refused from the XML, quickly
-def test_the_5_kb_bomb_is_refused_quickly_naming_the_sheet_and_the_declared_range():
+def test_the_5_kb_bomb_is_refused_naming_the_sheet_and_the_declared_range():
     data = the_bomb()
     assert len(data) < 5 * 1024
-    started = time.perf_counter()
     with pytest.raises(UnreadableFileError) as refused:
         read_table(data, "bom.xlsx")
-    assert time.perf_counter() - started < 3
     message = str(refused.value)
     assert "«bom.xlsx» bị từ chối" in message and "«Sheet1»" in message and "A1:XFD1048576" in message
     assert "1048576 dòng × 16384 cột" in message and "vượt giới hạn" in message
@@ -195,25 +192,26 @@ def test_the_command_line_refuses_with_status_2(tmp_path, name, make, words):
 
 
 _MEASURE = """
-import resource, subprocess, sys, time
-started = time.perf_counter()
+import resource, subprocess, sys
 done = subprocess.run([sys.executable, "-m", "loaders", "import", "--dataset", "incidents", sys.argv[1], "--json"],
                       capture_output=True, text=True)
-print(done.returncode, time.perf_counter() - started, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 sys.stderr.write(done.stdout + done.stderr)
 """
 
 
-def test_refusing_the_bomb_takes_little_memory_and_time_in_a_real_process(tmp_path):
-    """The whole ``python -m loaders`` process, imports included, stays far below what the bomb asks."""
+def test_refusing_the_bomb_takes_little_memory_in_a_real_process(tmp_path):
+    """The whole ``python -m loaders`` process, imports included, stays far below what the bomb asks.
+
+    Its time is measured by ``bench/sheet_bomb.py``, not here.
+    """
     path = tmp_path / "bom.xlsx"
     path.write_bytes(workbook(sheet(FAR_CELLS["header and a far corner"], "A1:XFD1048576")))
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         [sys.executable, "-c", _MEASURE, str(path)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
-    status, seconds, peak_kb = done.stdout.split()
+    status, peak_kb = done.stdout.split()
     assert int(status) == 2, done.stderr
     assert "A1:XFD1048576" in done.stderr and "Traceback" not in done.stderr
     assert int(peak_kb) < 400 * 1024, f"peak {int(peak_kb) // 1024} MB"
-    assert float(seconds) < 30  # mostly the start-up of the command line (imports), not the refusal
