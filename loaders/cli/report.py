@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -116,7 +117,7 @@ def load_report(request: report.ReportRequest) -> tuple[report.Report, int]:
     with engine.connect() as conn:
         demo = reads.has_demo(conn) and reads.demo_only(conn)
     spots = hot_spots.codes_for_year(hot_spots.load_lists(engine), request.period.end.year)
-    request = report.ReportRequest(**{**request.__dict__, "hot_spots": spots})
+    request = replace(request, hot_spots=spots)
     return report.build_report(data, registry(), request, demo=demo), db.data_version(engine)
 
 
