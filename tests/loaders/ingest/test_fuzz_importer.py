@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from loaders.accounts import audit
-from loaders.core.domain import DATASET_INCIDENTS, DATASET_MODELS, DATASET_RECOGNITIONS
+from loaders.core.domain import DATASET_INCIDENTS, DATASET_MODELS, DATASET_RECOGNITIONS, DATASET_RESIDENTIAL_AREAS
 from loaders.ingest.bulk import insert_chunk
 from loaders.ingest.commit import commit_import
 from loaders.ingest.datasets import DATASET_SPECS, ImportDataError
@@ -158,6 +158,17 @@ def _valid_value(field: str, commune: tuple[str, str, str], serial: str) -> str:
         "loai_don_vi": "khu dân cư",
         "ten_don_vi": f"Thôn {serial}",
         "ket_qua": "đạt",
+        "nam_danh_gia": "",
+        "ngay_tam_dung": "",
+        "thon_tdp": f"Thôn {serial}",
+        "xa_cu": "",
+        "loai_khu_dan_cu": "thôn",
+        "so_ho": "10",
+        "so_nhan_khau": "40",
+        "co_to_hoa_giai": "có",
+        "so_tv_hoa_giai": "5",
+        "co_to_bao_ve": "",
+        "so_tv_bao_ve": "",
     }
     return values[field]
 
@@ -304,6 +315,7 @@ _TEXT_FIELDS = {
     DATASET_MODELS: ("ten_mo_hinh", "model_name"),
     DATASET_INCIDENTS: ("ma_vu_viec", "incident_code"),
     DATASET_RECOGNITIONS: ("ten_don_vi", "unit_name"),
+    DATASET_RESIDENTIAL_AREAS: ("thon_tdp", "area_name"),
 }
 
 
