@@ -11,6 +11,7 @@ commune was formed from one legacy commune only; otherwise it stays unknown
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -18,7 +19,7 @@ import pandas as pd
 
 from loaders.core import domain
 from loaders.geo.areas import area_key, area_kind_of
-from loaders.geo.resolve import STATUS_RESOLVED
+from loaders.geo.resolve import STATUS_AMBIGUOUS, STATUS_RESOLVED
 from loaders.ingest.enums import YES
 
 #: ``legacy_members(code_2025)`` -> the legacy communes whose area lies in it (``Registry.legacy_members``).
@@ -27,6 +28,7 @@ LegacyMembers = Callable[[str], Sequence[str]]
 #: Why a "Xã cũ" was refused, per row: its error code (empty when accepted or blank).
 LEGACY_NOT_FOUND = "legacy_commune_not_found"
 LEGACY_ELSEWHERE = "legacy_commune_elsewhere"
+_CODE = re.compile(r"mã (\d{5})")
 
 
 def add_area_columns(work: pd.DataFrame, kind_given: pd.Series) -> None:
@@ -99,6 +101,11 @@ def place_legacy(
         answers = dict(zip(distinct.itertuples(index=False, name=None), found[answer_columns].itertuples(index=False)))
         for i, ref in zip(rows, refs.itertuples(index=False)):
             status, code, legacy_code, candidates = answers[(ref.n, ref.d)]
+            if status == STATUS_AMBIGUOUS and commune[i] is not None:
+                # Within the row's 2025 commune, the name may be one legacy commune only ("Thach Ha").
+                inside = _candidates_inside(candidates, commune[i])
+                if len(inside) == 1:
+                    status, code, legacy_code = STATUS_RESOLVED, commune[i], inside[0]
             if status != STATUS_RESOLVED or pd.isna(legacy_code):
                 problem[i] = LEGACY_NOT_FOUND
                 legacy[i] = None
@@ -113,6 +120,19 @@ def place_legacy(
     # Kept in the resolver's own text dtype: the bulk writer binds that form, not Python objects.
     resolved["legacy_code"] = pd.Series(legacy, index=resolved.index, dtype=resolved["legacy_code"].dtype)
     work["legacy_problem"] = pd.Series(problem, index=work.index, dtype="object")
+
+
+def _candidates_inside(candidates: object, commune: str) -> list[str]:
+    """The legacy codes among an ambiguous answer's candidates that went to ``commune``.
+
+    Each candidate reads "<legacy unit> (<district>, mã <legacy code>) → <2025 unit> (mã <2025 code>)".
+    """
+    found = []
+    for part in str(candidates or "").split("; "):
+        codes = _CODE.findall(part)
+        if len(codes) == 2 and codes[1] == commune:
+            found.append(codes[0])
+    return sorted(set(found))
 
 
 def residential_checks(add: Callable[[str, str, Callable[[pd.Series], pd.Series]], None], work: pd.DataFrame) -> None:

@@ -133,6 +133,17 @@ def test_a_split_legacy_commune_is_placed_by_its_list(engine, registry):
     assert p.accepted[["commune_code", "legacy_code"]].values.tolist() == [["18652", "18082"], ["18073", "18082"]]
 
 
+def test_a_former_commune_ambiguous_in_the_province_is_read_within_the_new_one(engine, registry):
+    # "Thach Ha" is Phường Thạch Hạ (now Trần Phú) or Thị trấn Thạch Hà (now Xã Thạch Hà, 18562).
+    rows = [
+        ["Xã Thạch Hà", "", "Thach Ha", "Tổ dân phố 1", "", "", "", "2025", "", "", "", ""],
+        ["Phường Thành Sen", "", "Thach Ha", "Tổ dân phố 2", "", "", "", "2025", "", "", "", ""],
+    ]
+    p = preview(engine, registry, areas_csv(rows), DATASET, "thach_ha.csv")
+    assert p.accepted[["commune_code", "legacy_code"]].values.tolist() == [["18562", "18562"]]
+    assert p.errors[["row", "value", "code"]].values.tolist() == [[3, "Thach Ha", "legacy_commune_not_found"]]
+
+
 def test_duplicates_refused_and_rollback_removes_the_list(engine, registry):
     data = areas_csv(GOOD)
     first = commit_import(engine, preview(engine, registry, data, DATASET, "thon.csv"), user=USER)
