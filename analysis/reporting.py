@@ -36,6 +36,13 @@ _DAY_NS = 86_400 * 10**9
 INCIDENT_INDICATORS: tuple[str, ...] = ("incidents", "incidents_per_10k", "incidents_change")
 
 
+def not_reported_units(indicators: pd.DataFrame, indicator: str) -> tuple[str, ...]:
+    """Units shown "chưa báo cáo" for ``indicator``: an incident indicator and no month reported."""
+    if indicator not in INCIDENT_INDICATORS or "not_reported" not in indicators:
+        return ()
+    return tuple(indicators.index[indicators["not_reported"].to_numpy(dtype=bool)])
+
+
 def months_of(start: date, end: date) -> pd.DatetimeIndex:
     """First day of every calendar month that overlaps ``[start, end]``, in order."""
     first = pd.Timestamp(start).to_period("M").to_timestamp()

@@ -15,8 +15,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.formatting import format_indicator
+from analysis.reporting import not_reported_units
 from loaders.core.i18n import translate
-from maps.palette import ColourScale, build_colour_scale, build_legend, palette_for
+from maps.palette import NOT_REPORTED_COLOUR, ColourScale, build_colour_scale, build_legend, palette_for
 from maps.print_furniture import source_text
 from maps.printable import PrintLegend, PrintLegendEntry, PrintSheet, build_print_map
 from maps.styles import OVERLAY_ROLES, PRINT_OVERLAY_KEYS
@@ -93,7 +94,10 @@ def build_indicator_print_map(
     """
     lang = sheet.lang
     values = indicators[indicator].astype(float)
-    scale, rows = indicator_scale(values, indicator, lang)
+    silent = not_reported_units(indicators, indicator)
+    scale, rows = indicator_scale(values.drop(list(silent)), indicator, lang)
+    if silent:
+        rows = [*rows, PrintLegendEntry(NOT_REPORTED_COLOUR, translate("reporting.not_reported", lang))]
     communes = layers.get("communes_2025" if level == "2025" else "communes_legacy")
     if communes is None:
         raise ValueError("the commune boundary layer is not available")
@@ -111,4 +115,5 @@ def build_indicator_print_map(
         overlays=overlays,
         overlay_labels=labels,
         highlight=highlight,
+        not_reported=silent,
     )

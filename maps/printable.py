@@ -34,12 +34,14 @@ from matplotlib.text import Text
 
 from loaders.core.i18n import translate
 from loaders.geo.schema import CRS_METRIC
-from maps.palette import NO_DATA_COLOUR, ColourScale
+from maps.palette import NO_DATA_COLOUR, NOT_REPORTED_COLOUR, ColourScale
 from maps.print_furniture import draw_north_arrow, draw_scale_bar, font
 from maps.styles import (
     PRINT_HIGHLIGHT_COLOUR,
     PRINT_NO_DATA_EDGE,
     PRINT_NO_DATA_HATCH,
+    PRINT_NOT_REPORTED_EDGE,
+    PRINT_NOT_REPORTED_HATCH,
     PRINT_OVERLAY_KEYS,
     PRINT_OVERLAY_STYLES,
 )
@@ -156,6 +158,7 @@ def build_print_map(
     overlay_labels: Mapping[str, str] | None = None,
     highlight: Sequence[str] = (),
     code_column: str = "gso_code",
+    not_reported: Sequence[str] = (),
 ) -> Figure:
     """A printable map of one indicator over the communes.
 
@@ -179,6 +182,9 @@ def build_print_map(
         Codes outlined in red (the unit of a briefing, say).
     code_column : str
         Column of ``communes`` holding the codes.
+    not_reported : sequence of str
+        Codes drawn "chưa báo cáo" (lilac, dotted), apart from zero and from no
+        data; the legend row is the one whose colour is ``NOT_REPORTED_COLOUR``.
 
     Returns
     -------
@@ -212,6 +218,15 @@ def build_print_map(
     if no_data.any():
         metric[no_data].plot(
             ax=ax, facecolor=NO_DATA_COLOUR, edgecolor=PRINT_NO_DATA_EDGE, hatch=PRINT_NO_DATA_HATCH, linewidth=0.4
+        )
+    silent = metric[code_column].isin(list(not_reported))
+    if silent.any():
+        metric[silent].plot(
+            ax=ax,
+            facecolor=NOT_REPORTED_COLOUR,
+            edgecolor=PRINT_NOT_REPORTED_EDGE,
+            hatch=PRINT_NOT_REPORTED_HATCH,
+            linewidth=0.4,
         )
     drawn: list[str] = []
     for key in PRINT_OVERLAY_KEYS:
@@ -284,7 +299,16 @@ def build_print_map(
             if isinstance(entry, PrintLegendEntry)
             else PrintLegendEntry(entry[0], entry[1], entry[0] == scale.no_data_colour)
         )
-        if row.no_data:
+        if row.colour == NOT_REPORTED_COLOUR:
+            handles.append(
+                Patch(
+                    facecolor=NOT_REPORTED_COLOUR,
+                    edgecolor=PRINT_NOT_REPORTED_EDGE,
+                    hatch=PRINT_NOT_REPORTED_HATCH,
+                    label=row.label,
+                )
+            )
+        elif row.no_data:
             handles.append(
                 Patch(
                     facecolor=NO_DATA_COLOUR, edgecolor=PRINT_NO_DATA_EDGE, hatch=PRINT_NO_DATA_HATCH, label=row.label

@@ -23,6 +23,9 @@ PRINT_HIGHLIGHT_COLOUR = "#d01c8b"
 #: Hatch and edge of no-data communes on paper, where a grey fill alone may not print apart.
 PRINT_NO_DATA_HATCH = "////"
 PRINT_NO_DATA_EDGE = "#8c8c8c"
+#: Hatch and edge of "chưa báo cáo" communes on paper: dots, apart from the no-data lines.
+PRINT_NOT_REPORTED_HATCH = "..."
+PRINT_NOT_REPORTED_EDGE = "#54278f"
 
 #: Overlay keys understood by :func:`maps.builders.build_coverage_map`, in drawing order.
 OVERLAY_KEYS: tuple[str, ...] = ("districts", "economic_zones", "coast", "border", "major_projects")

@@ -435,9 +435,7 @@ def get_map_restyle(
     """The recolouring script and legend of one indicator for the filters at ``version``."""
     codes = tuple(ind.unit_table(get_registry(), level).index)
     indicators = get_indicators(version, filters, level)
-    silent: tuple[str, ...] = ()
-    if indicator in reporting.INCIDENT_INDICATORS and "not_reported" in indicators:
-        silent = tuple(indicators.index[indicators["not_reported"].to_numpy(dtype=bool)])
+    silent = reporting.not_reported_units(indicators, indicator)
     styles, texts, legend = mapview.build_restyle(indicators, indicator, lang, codes, highlight, silent)
     return restyle_script(styles, texts), legend
 

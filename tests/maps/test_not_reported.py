@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-import pandas as pd
+import io
 
+import geopandas as gpd
+import pandas as pd
+from matplotlib.colors import to_hex
+from pypdf import PdfReader
+from shapely.geometry import box
+
+from loaders.core.i18n import translate
+from maps import print_views, printable
 from maps.palette import NO_DATA_COLOUR, NOT_REPORTED_COLOUR
 from maps.styles import HIGHLIGHT_COLOUR
 from maps.views import build_value_restyle
@@ -42,3 +50,26 @@ def test_without_not_reported_units_the_legend_has_no_such_row():
 def test_a_highlighted_not_reported_commune_keeps_its_outline():
     styles, _, _ = _restyle(highlight=("c",))
     assert styles["c"]["fillColor"] == NOT_REPORTED_COLOUR and styles["c"]["color"] == HIGHLIGHT_COLOUR
+
+
+def test_the_printed_map_draws_and_names_not_reported_communes():
+    codes = ["10001", "10002", "10003"]
+    communes = gpd.GeoDataFrame(
+        {"gso_code": codes},
+        geometry=[box(500_000 + 20_000 * i, 2_000_000, 520_000 + 20_000 * i, 2_010_000) for i in range(3)],
+        crs="EPSG:3405",
+    )
+    indicators = pd.DataFrame(
+        {"incidents": [0.0, 3.0, float("nan")], "not_reported": [False, False, True]}, index=codes
+    )
+    figure = print_views.build_indicator_print_map(
+        indicators,
+        "incidents",
+        {"communes_2025": communes},
+        level="2025",
+        sheet=printable.PrintSheet(title="Vụ việc", subtitle="Q1 2024", lang="vi"),
+    )
+    fills = {to_hex(colour) for layer in figure.axes[0].collections for colour in layer.get_facecolor()}
+    assert NOT_REPORTED_COLOUR in fills
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(printable.render_print_map(figure, "pdf"))).pages)
+    assert translate("reporting.not_reported", "vi") in text
