@@ -42,6 +42,7 @@ PAGES: dict[str, str] = {
     "pages/incidents.py": "view",
     "pages/profiles.py": "view",
     "pages/priority_list.py": "view",
+    "pages/report.py": "view",
     "pages/upload.py": "import",
     "pages/import_history.py": "import",
     "pages/admin_users.py": "users",
