@@ -17,7 +17,9 @@ from analysis import report_tables
 from analysis.formatting import format_number
 from analysis.report_figures import UNIT_PROVINCE, Report
 from loaders.core import domain
+from loaders.core.clock import format_datetime
 from loaders.core.i18n import format_date, format_date_range, translate
+from loaders.store.tables import IMPORT_COMMITTED
 
 #: Columns holding a fraction shown as a percentage.
 _SHARE_COLUMNS = frozenset({"share", "coverage_any", "change", *domain.MODEL_KINDS_CORE})
@@ -39,6 +41,16 @@ class ReportStamp:
     generated_at: str = ""
     #: The coverage map (PNG), ``None`` when it cannot be drawn (no boundary layers).
     map_png: bytes | None = None
+    #: When the data last changed: the latest committed import, as people read it (:func:`last_update`).
+    data_updated_at: str = ""
+
+
+def last_update(history: pd.DataFrame) -> str:
+    """The time of the latest committed import (``loaders.ingest.history.list_imports``) in Vietnam time, or ``""``."""
+    if history.empty:
+        return ""
+    committed = history.loc[history["status"] == IMPORT_COMMITTED, "created_at"].dropna()
+    return format_datetime(committed.max().to_pydatetime()) if len(committed) else ""
 
 
 def period_text(report: Report, lang: str) -> str:
@@ -68,6 +80,8 @@ def heading_rows(report: Report, stamp: ReportStamp) -> list[tuple[str, str]]:
         (translate("report.heading.compare", lang), compare_text(report, lang)),
         (translate("report.heading.data_date", lang), format_date(report.request.period.end, lang)),
     ]
+    if stamp.data_updated_at:
+        rows.append((translate("report.heading.data_updated", lang), stamp.data_updated_at))
     if stamp.generated_at:
         rows.append((translate("report.heading.generated", lang), stamp.generated_at))
     if stamp.data_version is not None:

@@ -23,7 +23,7 @@ from typing import TextIO
 from analysis import indicators as ind
 from analysis import report
 from analysis.periods import COMPARISONS, Period, default_period, parse_date_range, parse_period_spec
-from analysis.report_text import ReportStamp
+from analysis.report_text import ReportStamp, last_update
 from loaders.accounts import audit
 from loaders.cli.common import EXIT_OK, EXIT_USAGE, default_user, open_engine, print_json, registry
 from loaders.core import domain
@@ -31,6 +31,7 @@ from loaders.core.clock import format_datetime, vietnam_now, vietnam_today
 from loaders.focus import hot_spots
 from loaders.geo import boundaries
 from loaders.geo.schema import boundaries_installed
+from loaders.ingest.history import list_imports
 from loaders.store import db, reads
 from maps import printable
 from maps.report_map import build_report_map_png
@@ -162,6 +163,7 @@ def run_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             lang=args.lang,
             data_version=version,
             generated_at=format_datetime(vietnam_now()),
+            data_updated_at=last_update(list_imports(open_engine())),
             map_png=_map_png(built, args.lang) if args.fmt != "xlsx" else None,
         )
         content = document(built, args.fmt, stamp)

@@ -6,11 +6,12 @@ import io
 
 import docx
 import openpyxl
+import pandas as pd
 import pytest
 
 from analysis import report, report_docx, report_pdf, report_xlsx
 from analysis.report_tables import TABLES
-from analysis.report_text import ReportStamp
+from analysis.report_text import ReportStamp, last_update
 from tests.analysis.test_report import YEAR_2025, _data, tiny_registry  # noqa: F401  (fixture)
 
 HOSTILE = '=HYPERLINK("http://x")<b>đậm</b>'
@@ -23,7 +24,7 @@ def hostile(tiny_registry) -> report.Report:  # noqa: F811
     return report.build_report(_data(), tiny_registry, report.ReportRequest(YEAR_2025, unit="00001"), demo=True)
 
 
-STAMP = ReportStamp(lang="vi", data_version=7, generated_at="02/12/2026 22:57")
+STAMP = ReportStamp(lang="vi", data_version=7, generated_at="02/12/2026 22:57", data_updated_at="01/12/2026 08:00")
 
 
 def test_the_word_document_holds_every_table_and_the_text_as_written(hostile):
@@ -37,6 +38,7 @@ def test_the_word_document_holds_every_table_and_the_text_as_written(hostile):
     assert heading["Kỳ báo cáo"] == "15/12/2024 – 14/12/2025"
     assert heading["Số liệu tính đến"] == "14/12/2025"
     assert heading["Phiên bản dữ liệu"] == "7"
+    assert heading["Số liệu cập nhật lần cuối"] == "01/12/2026 08:00"
     assert "Không có bản đồ: chưa cài đặt các lớp ranh giới." in texts
     xml = document.element.xml
     assert "<b>đậm</b>" not in xml and "&lt;b&gt;đậm&lt;/b&gt;" in xml
@@ -68,3 +70,14 @@ def test_the_pdf_escapes_markup(hostile, monkeypatch):
         '=HYPERLINK("http://x")&lt;b&gt;đậm&lt;/b&gt;' in seen
     )
     assert not any("<b>đậm" in text for text in seen)
+
+
+def test_the_data_date_is_the_latest_committed_import_in_vietnam_time():
+    history = pd.DataFrame(
+        {
+            "status": ["rolled_back", "committed", "committed"],
+            "created_at": pd.to_datetime(["2026-12-05T01:00Z", "2026-12-02T15:57Z", "2026-11-30T00:00Z"], utc=True),
+        }
+    )
+    assert last_update(history) == "02/12/2026 22:57"
+    assert last_update(history.iloc[0:1]) == "" and last_update(history.iloc[0:0]) == ""

@@ -18,10 +18,20 @@ import streamlit as st
 from analysis import indicators as ind
 from analysis import report, report_docx, report_pdf, report_xlsx
 from analysis.exports import export_timestamp, file_stem
-from analysis.report_text import ReportStamp, compare_text, period_text, rules, table_title, text_table, unit_name
+from analysis.report_text import (
+    ReportStamp,
+    compare_text,
+    last_update,
+    period_text,
+    rules,
+    table_title,
+    text_table,
+    unit_name,
+)
+from loaders.ingest.history import list_imports
 from maps.report_map import build_report_map_png
 from ui import access, cache
-from ui.i18n import current_language, t
+from ui.i18n import current_language, option_labels, t
 from ui.parts.labels import former_name
 
 UNIT_KINDS = (report.UNIT_PROVINCE, report.UNIT_COMMUNE, report.UNIT_DISTRICT)
@@ -39,7 +49,7 @@ def render_unit_choice() -> str:
             key="report_unit_kind",
             default=report.UNIT_PROVINCE,
             required=True,
-            format_func=lambda v: t(f"report.unit.{v}"),
+            format_func=option_labels("report.unit."),
         )
         or report.UNIT_PROVINCE
     )
@@ -106,12 +116,19 @@ def render_downloads(built: report.Report) -> None:
     stem = file_stem(f"{t('page.report')} {unit_name(built, lang)}")
     allowed = access.can("export")
     audit = access.export_auditor()
+    engine = cache.get_engine()  # captured now: the click runs without the page's context
 
     def make(fmt: str, builder: Callable[[report.Report, ReportStamp], bytes]) -> Callable[[], bytes]:
         def build() -> bytes:
             audit(f"{stem}.{fmt}")
             map_png = build_report_map_png(built, layers, lang) if layers is not None and fmt != "xlsx" else None
-            stamp = ReportStamp(lang=lang, data_version=version, generated_at=export_timestamp(), map_png=map_png)
+            stamp = ReportStamp(
+                lang=lang,
+                data_version=version,
+                generated_at=export_timestamp(),
+                map_png=map_png,
+                data_updated_at=last_update(list_imports(engine)),
+            )
             return builder(built, stamp)
 
         return build
