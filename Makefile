@@ -19,7 +19,7 @@ TEST_WORKERS ?= auto
 .PHONY: run test lint setup venv geodata assets demo system-test-deps bench
 
 run: setup demo
-	HT_DEMO_MODE=$(HT_DEMO_MODE) $(BIN)/python -m streamlit run serve.py
+	HT_DEMO_MODE=$(HT_DEMO_MODE) $(BIN)/python -m streamlit run app.py
 
 test: setup system-test-deps $(VENV)/.dev-installed lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile

@@ -15,8 +15,7 @@ fresh browser context (a new session). For each load it records, in seconds afte
 * ``iframe``: the map's iframe attached to the page;
 * ``shapes``: the 69 commune shapes drawn in the iframe (the first map is visible).
 
-The server is started as ``make run`` starts it (``serve.py``: caches built at server start), or
-with ``--entry app.py`` without that warm-up. Three phases: the first visitor after the server
+The server is started as ``make run`` starts it. Three phases: the first visitor after the server
 start (cold), ``--runs`` single loads one after another (warm; median), and ``--clients`` loads
 started together. The server's CPU time (``/proc/<pid>/stat``, user + system, the server's process
 only) is divided by the loads of each phase. Budgets (issue 14): warm median at most 2.0 s to the
@@ -201,7 +200,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--data-dir", type=Path)
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--entry", default="serve.py", help="serve.py (as make run) or app.py (no warm-up)")
+    parser.add_argument("--entry", default="app.py", help="the script streamlit runs")
     args = parser.parse_args()
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="bench-first-map-"))
     result = asyncio.run(_run(args, data_dir))

@@ -23,7 +23,7 @@ from analysis import attention, comparisons, district_profile, priority, report,
 from analysis import indicators as ind
 from analysis.formatting import format_indicator
 from loaders.core import clock, domain, settings
-from loaders.core.i18n import DEFAULT_LANGUAGE, format_date, translate
+from loaders.core.i18n import format_date, translate
 from loaders.focus import hot_spots
 from loaders.geo import boundaries
 from loaders.geo import registry as reg
@@ -156,19 +156,6 @@ def get_summary(version: int, filters: ind.Filters, level: str = domain.VINTAGE_
 @st.cache_data(max_entries=128, show_spinner=False)
 def _summary(version: int, filters: ind.Filters, level: str) -> dict[str, float]:
     return ind.summarise(get_indicators(version, filters, level), get_datasets(version), filters, level)
-
-
-def warm_up() -> None:
-    """Build what every first visitor needs, once per process (``serve.py`` calls it at server start).
-
-    The registry, the display layers, the home page's base map for the default basemap in
-    Vietnamese, and the datasets of the current data version: all shared caches, so a visitor
-    arriving during the warm-up waits on the same work instead of repeating it.
-    """
-    get_registry()
-    get_display_layers()
-    get_base_map(domain.VINTAGE_2025, settings.default_basemap(), DEFAULT_LANGUAGE)
-    get_datasets(data_version())
 
 
 # --------------------------------------------------------------------------
