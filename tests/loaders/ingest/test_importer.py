@@ -456,7 +456,8 @@ def test_load_demo_replaces_previous_demo(engine, registry):
     assert n_incidents > 0
     second = load_demo(engine, USER, registry=registry, scale=0.02)
     assert count(engine, tables.incidents) == n_incidents
-    assert count(engine, tables.imports, status=tables.IMPORT_COMMITTED) == 3
+    # One committed demo import per dataset.
+    assert count(engine, tables.imports, status=tables.IMPORT_COMMITTED) == len(second) == 4
     assert {o.import_id for o in second.values()}.isdisjoint({o.import_id for o in first.values()})
 
 
