@@ -10,6 +10,7 @@ import streamlit as st
 from analysis import indicators as ind
 from analysis.formatting import format_number
 from ui import cache
+from ui.charts import render_bar_chart
 from ui.i18n import current_language, t
 from ui.parts.tables import render_table
 
@@ -38,6 +39,8 @@ def render_completeness(version: int, filters: ind.Filters) -> None:
             t("reporting.gap_month", month=m.month, year=m.year, n=int(n)) for m, n in gaps["not_reported"].items()
         )
         st.caption(t("reporting.gaps", months=months))
+        # The months that look low in the incident bars because some communes did not report.
+        render_bar_chart(monthly[["not_reported"]].rename(columns={"not_reported": t("reporting.chart")}), height=140)
     districts = table.iloc[:-1]
     districts = districts[districts["units"] > 0]
     registry = cache.get_registry()
