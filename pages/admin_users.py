@@ -13,7 +13,7 @@ from loaders.store.db import utcnow
 from ui import cache
 from ui.access import require
 from ui.auth import admin_action
-from ui.i18n import t
+from ui.i18n import option_labels, t
 
 require("users")
 st.title(t("page.admin_users"))
@@ -68,7 +68,7 @@ st.subheader(t("users.create"))
 with st.form("admin_users_create", clear_on_submit=True):
     name = st.text_input(t("users.col.username"), key="admin_users_new_name", max_chars=MAX_USERNAME_LENGTH)
     role = st.selectbox(
-        t("users.col.role"), roles.ROLES, key="admin_users_new_role", format_func=lambda r: t(f"role.{r}")
+        t("users.col.role"), roles.ROLES, key="admin_users_new_role", format_func=option_labels("role.")
     )
     oidc_only = st.checkbox(t("users.create.oidc_only"), key="admin_users_new_oidc")
     password = st.text_input(
@@ -91,7 +91,7 @@ if not accounts.empty:
     picked = st.selectbox(t("users.pick"), list(accounts["username"]), key="admin_users_pick")
     left, middle, right = st.columns([2, 1, 1], vertical_alignment="bottom")
     new_role = left.selectbox(
-        t("users.new_role"), roles.ROLES, key="admin_users_role", format_func=lambda r: t(f"role.{r}")
+        t("users.new_role"), roles.ROLES, key="admin_users_role", format_func=option_labels("role.")
     )
     if left.button(t("users.set_role"), key="admin_users_set_role", icon=":material/manage_accounts:"):
         _run(users.set_role, picked, new_role)

@@ -7,7 +7,7 @@ from loaders.core import domain, settings
 from maps.offline import BASEMAPS
 from maps.views import clicked_code
 from ui import cache
-from ui.i18n import current_language, t
+from ui.i18n import current_language, option_labels, option_or, t
 from ui.map_component import map_event, render_map
 from ui.parts.attention import render_attention
 from ui.parts.incidents import render_scope_caption
@@ -43,14 +43,14 @@ with map_col:
         t("map.indicator"),
         ind.MAP_INDICATORS,
         key="map_indicator",
-        format_func=lambda i: t(f"indicator.{i}"),
+        format_func=option_labels("indicator."),
     )
     basemap = option_cols[1].selectbox(
         t("map.basemap"),
         BASEMAPS,
         index=BASEMAPS.index(settings.default_basemap()),
         key="map_basemap",
-        format_func=lambda b: t(f"map.basemap.{b}"),
+        format_func=option_labels("map.basemap."),
     )
     level = render_level_switch(filters)
     shown = map_indicator_for(level, indicator)  # legacy units have no population: counts instead of rates
@@ -88,7 +88,7 @@ with side_col:
         key="map_commune",
         on_change=sync_selection,
         args=("map_commune",),
-        format_func=lambda c: registry.communes.at[c, "name"] if c else t("profile.pick"),
+        format_func=option_or(t("profile.pick"), registry.communes["name"].get),
     )
     selected = st.session_state["map_commune"]
     st.session_state[SELECTED_COMMUNE_KEY] = selected

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import cache
-from ui.i18n import current_language, t
+from ui.i18n import current_language, option_labels, t
 from ui.parts.focus import render_focus_figures, render_hot_spot_note, render_missing_kinds, render_trends
 from ui.parts.map_section import Colouring, focus_highlight, map_indicator_for, render_commune_map, render_level_switch
 from ui.sidebar import current_filters
@@ -22,7 +22,7 @@ by = (
         key="focus_group_by",
         default="class",
         required=True,
-        format_func=lambda v: t(f"focus.group_by.{v}"),
+        format_func=option_labels("focus.group_by."),
         help=t("focus.group_by.help"),
     )
     or "class"
@@ -41,7 +41,7 @@ else:
             key="focus_trend_step",
             default="month",
             required=True,
-            format_func=lambda v: t(f"filter.granularity.{v}"),
+            format_func=option_labels("filter.granularity."),
         )
         or "month"
     )

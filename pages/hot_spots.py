@@ -6,7 +6,7 @@ from loaders.core import domain
 from loaders.core.clock import vietnam_today
 from loaders.focus.hot_spots import FIRST_YEAR, LAST_YEAR
 from ui.access import require
-from ui.i18n import t
+from ui.i18n import option_labels, t
 from ui.parts.hot_spots import MESSAGE_KEY, render_editor, render_history
 
 require("hot_spots")
@@ -26,7 +26,7 @@ vintage = right.radio(
     domain.VINTAGES,
     index=0 if year >= domain.REFORM_DATE.year else 1,
     key=f"hot_spots_vintage_{year}",
-    format_func=lambda v: t(f"level.{v}"),
+    format_func=option_labels("level."),
     horizontal=True,
 )
 render_editor(year, vintage)

@@ -6,7 +6,7 @@ from analysis import indicators as ind
 from loaders.core import domain
 from maps.views import clicked_code
 from ui import cache
-from ui.i18n import current_language, t
+from ui.i18n import current_language, option_labels, option_or, t
 from ui.map_component import map_event
 from ui.parts.labels import former_name
 from ui.parts.map_section import (
@@ -35,7 +35,7 @@ mode = (
         key="profiles_mode",
         default="commune",
         required=True,
-        format_func=lambda v: t(f"profile.mode.{v}"),
+        format_func=option_labels("profile.mode."),
     )
     or "commune"
 )
@@ -66,7 +66,7 @@ if mode == "commune":
         key="profiles_commune",
         on_change=sync_selection,
         args=("profiles_commune",),
-        format_func=lambda c: registry.communes.at[c, "name"] if c else t("profile.pick"),
+        format_func=option_or(t("profile.pick"), registry.communes["name"].get),
     )
     st.session_state[SELECTED_COMMUNE_KEY] = code
     focus_codes = [code] if code else []
@@ -79,7 +79,7 @@ else:
         codes,
         key="profiles_district",
         persist_state="session",
-        format_func=lambda c: former_name(registry.districts.at[c, "name"]) if c else t("profile.pick_district"),
+        format_func=option_or(t("profile.pick_district"), lambda c: former_name(registry.districts.at[c, "name"])),
     )
     focus_codes = registry.communes_in_districts([code]) if code else []
 

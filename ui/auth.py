@@ -34,7 +34,7 @@ from loaders.core import settings
 from loaders.core.i18n import LANGUAGES
 from ui import cache, session_cookie
 from ui.access import ANONYMOUS, USER_KEY, SessionUser, can, client_address, current_user, record_denial
-from ui.i18n import LANG_KEY, t
+from ui.i18n import LANG_KEY, option_labels, t
 from ui.plain_text import plain
 
 SIGN_IN_PAGE = "pages/sign_in.py"
@@ -334,7 +334,7 @@ def render_language_choice() -> None:
             LANGUAGES,
             key=LANG_KEY,
             horizontal=True,
-            format_func=lambda code: t(f"language.{code}"),
+            format_func=option_labels("language."),
         )
         session_cookie.render_cookie_script()
 

@@ -17,7 +17,7 @@ from analysis import periods
 from analysis.periods import Period
 from loaders.core.clock import vietnam_today
 from loaders.core.i18n import format_date_range
-from ui.i18n import current_language, t
+from ui.i18n import current_language, option_labels, t
 
 #: Kinds of period in the menu: the official ones first (what reports use), then calendar ones, then custom.
 PERIOD_KINDS: tuple[str, ...] = (*periods.KINDS, periods.CUSTOM)
@@ -131,7 +131,7 @@ def render_period_picker() -> tuple[Period, str]:
         t("filter.granularity"),
         PERIOD_KINDS,
         key=KIND_KEY,
-        format_func=lambda k: t(f"filter.granularity.{k}"),
+        format_func=option_labels("filter.granularity."),
         help=t("filter.official_help"),
     )
     period = _render_custom() if kind == periods.CUSTOM else _render_range(kind)
@@ -139,7 +139,7 @@ def render_period_picker() -> tuple[Period, str]:
         t("filter.compare"),
         periods.COMPARISONS,
         key=COMPARE_KEY,
-        format_func=lambda rule: t(f"compare.{rule}"),
+        format_func=option_labels("compare."),
         help=t("filter.compare_help"),
     )
     st.caption(t("filter.period_summary", period=period_text(period), compare=compare_text(period, compare)))

@@ -9,7 +9,7 @@ from loaders.core import domain
 from loaders.core.i18n import LANGUAGES
 from loaders.focus import hot_spots
 from ui import cache, url_state
-from ui.i18n import LANG_KEY, t
+from ui.i18n import LANG_KEY, option_labels, t
 from ui.parts.labels import former_name
 from ui.period_picker import period_labels, render_period_picker
 
@@ -26,7 +26,7 @@ def render_sidebar() -> Filters:
             LANGUAGES,
             key=LANG_KEY,
             horizontal=True,
-            format_func=lambda code: t(f"language.{code}"),
+            format_func=option_labels("language."),
         )
         st.subheader(t("sidebar.filters"))
         period, compare = render_period_picker()
@@ -42,14 +42,14 @@ def render_sidebar() -> Filters:
             t("filter.kinds"),
             list(domain.MODEL_KINDS),
             key="filter_kinds",
-            format_func=lambda k: t(f"enum.kind.{k}"),
+            format_func=option_labels("enum.kind."),
             placeholder=t("filter.all"),
         )
         focus = st.selectbox(
             t("filter.focus"),
             domain.FOCUS_AREAS,
             key="filter_focus",
-            format_func=lambda f: t(f"focus.{f}"),
+            format_func=option_labels("focus."),
         )
         # The admin's hot-spot list of the year the period ends in: a focus group like the border or the coast.
         spots = hot_spots.codes_for_year(cache.get_hot_spot_lists(cache.data_version()), period.end.year)

@@ -18,7 +18,7 @@ from loaders.core.textnorm import fold
 from loaders.ingest.history import RollbackError, import_report, original_file, rollback_import
 from loaders.store import tables
 from ui import access, cache
-from ui.i18n import t
+from ui.i18n import option_labels, t
 from ui.parts.upload import flash, plain_md, render_error_table
 
 ROLLBACK_CONFIRM_KEY = "history_rollback_confirm"
@@ -58,11 +58,12 @@ def history_view(frame: pd.DataFrame) -> pd.DataFrame:
 def render_import_choice(frame: pd.DataFrame) -> pd.Series | None:
     """Select box of imports (newest first); returns the chosen import's row."""
     rows = {int(r.id): r for r in frame.itertuples(index=False)}
+    dataset_label = option_labels("upload.dataset.")
     chosen = st.selectbox(
         t("history.select"),
         list(rows),
         key="history_import",
-        format_func=lambda i: f"#{i} · {t('upload.dataset.' + rows[i].dataset)} · {rows[i].file_name}",
+        format_func=lambda i: f"#{i} · {dataset_label(rows[i].dataset)} · {rows[i].file_name}",
     )
     return None if chosen is None else frame.loc[frame["id"] == chosen].iloc[0]
 

@@ -16,7 +16,7 @@ import streamlit as st
 from analysis import indicators as ind
 from loaders.core import domain, settings
 from ui import cache
-from ui.i18n import current_language, t
+from ui.i18n import current_language, option_labels, t
 from ui.map_component import render_map
 
 SELECTED_COMMUNE_KEY = "selected_commune"
@@ -42,7 +42,7 @@ def render_level_switch(filters: ind.Filters, key_suffix: str = "") -> str:
         LEVELS,
         key=LEVEL_KEY,
         required=True,
-        format_func=lambda v: t(f"level.{v}"),
+        format_func=option_labels("level."),
         help=t("level.help"),
         persist_state="session",
     )

@@ -47,7 +47,7 @@ from loaders.ingest.templates import build_template
 from loaders.ingest.xlsx import sheet_names
 from loaders.store import reads
 from ui import access, cache
-from ui.i18n import t
+from ui.i18n import option_labels, option_or, t
 from ui.parts.tables import render_downloads
 
 PENDING_KEY = "upload_pending"
@@ -150,7 +150,7 @@ def _progress_bar(text: str) -> tuple[Callable[[float, str], None], Callable[[],
 def render_dataset_choice() -> str:
     """Dataset select box with a one-line description, its columns and the two templates."""
     dataset = st.selectbox(
-        t("upload.dataset"), domain.DATASET_NAMES, key="upload_dataset", format_func=lambda d: t(f"upload.dataset.{d}")
+        t("upload.dataset"), domain.DATASET_NAMES, key="upload_dataset", format_func=option_labels("upload.dataset.")
     )
     st.caption(t(f"upload.dataset.{dataset}.help"))
     with st.expander(t("upload.columns")):
@@ -228,7 +228,7 @@ def render_upload_form(dataset: str) -> tuple[UploadRequest, bool, bool] | None:
                 domain.VINTAGES,
                 key="upload_vintage",
                 horizontal=True,
-                format_func=lambda v: t(f"upload.vintage.{v}"),
+                format_func=option_labels("upload.vintage."),
                 help=t("upload.vintage.help"),
             )
         valid_only = st.checkbox(t("upload.valid_only"), key="upload_valid_only", help=t("upload.valid_only.help"))
@@ -260,7 +260,7 @@ def render_upload_form(dataset: str) -> tuple[UploadRequest, bool, bool] | None:
         if st.session_state.get(SHEET_KEY) not in ["", *sheets]:
             st.session_state[SHEET_KEY] = ""  # a sheet of the previous workbook
         sheet_slot.selectbox(
-            t("upload.sheet"), ["", *sheets], key=SHEET_KEY, format_func=lambda s: s or t("upload.sheet.first")
+            t("upload.sheet"), ["", *sheets], key=SHEET_KEY, format_func=option_or(t("upload.sheet.first"))
         )
     return None if request is None else (request, bool(valid_only), bool(force))
 
@@ -369,7 +369,7 @@ def render_mapping_step(pending: Pending) -> None:
             spec.column(name).label,
             ["", *pending.preview.source_columns],
             key=f"upload_map_{name}",
-            format_func=lambda c: c or t("upload.mapping.none"),
+            format_func=option_or(t("upload.mapping.none")),
         )
     if not st.button(t("upload.mapping.apply"), key="upload_map_apply", icon=":material/sync:"):
         return
