@@ -11,8 +11,8 @@ The one place that decides the commune-months an import reports (stored in
   the whole province (``--reports-communes all``).
 * **Rows.** Every accepted row also reports its own commune and month: an
   incident is counted wherever it falls, never dropped as "not reported".
-* **Skipped.** Commune-months an import says were not reported are left out
-  (the demo uses it for the communes that skipped a month).
+* **Skipped.** Commune-months an import says were not reported are left out,
+  unless a row falls in them (the demo uses it for the communes that skipped a month).
 
 A commune-month that a visible import reported with no incident counts 0;
 one that none reported is "chưa báo cáo" (``analysis/reporting.py``).
@@ -192,11 +192,11 @@ def reported_pairs(scope: ReportScope | None, rows: pd.DataFrame) -> pd.DataFram
     else:
         months = []
     communes = sorted(set(own["commune_code"])) if scope.communes is None else list(scope.communes)
-    stated = pd.DataFrame([(m, c) for m in months for c in communes], columns=["month", "commune_code"])
+    stated = pd.DataFrame(
+        [(m, c) for m in months for c in communes if (c, m) not in scope.skipped], columns=["month", "commune_code"]
+    )
+    # A row's own month is reported even when skipped: no stored incident is ever left out.
     pairs = pd.concat([stated, own], ignore_index=True).drop_duplicates()
-    if scope.skipped:
-        skipped = pd.MultiIndex.from_tuples([(m, c) for c, m in scope.skipped])
-        pairs = pairs[~pd.MultiIndex.from_frame(pairs[["month", "commune_code"]]).isin(skipped)]
     return pairs.sort_values(["month", "commune_code"], ignore_index=True)
 
 

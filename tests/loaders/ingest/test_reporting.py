@@ -115,3 +115,9 @@ def test_a_reporting_period_is_refused_for_other_datasets(engine, registry):
             reports=ReportScope(communes=("18814",)),
         )
     assert _reported(engine) == set()
+
+
+def test_a_skipped_month_that_holds_a_row_stays_reported():
+    scope = ReportScope(skipped=frozenset({(KY_TAN, date(2025, 1, 1))}))
+    rows = _rows((KY_TAN, "2025-01-20"))
+    assert _as_set(reported_pairs(scope, rows)) == {("2025-01", KY_TAN)}
