@@ -180,7 +180,7 @@ def test_upload_preview_confirm_then_the_map_shows_the_data(app, monkeypatch: py
 
     monkeypatch.setattr("ui.parts.upload.preview_import", counting_preview)
     at = app()
-    per_10k, all_kinds = (translate(f"indicator.{k}", "vi") for k in ("models_per_10k", "units_all_kinds"))
+    per_10k, all_kinds = (translate(f"kpi.{k}", "vi") for k in ("models_per_10k", "units_all_kinds"))
     assert metrics(at)[per_10k] == translate("common.no_data", "vi") and metrics(at)[all_kinds] == "0/0"
 
     at.switch_page("pages/upload.py").run()
