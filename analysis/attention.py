@@ -130,7 +130,8 @@ def _incident_reasons(current: pd.DataFrame, membership: pd.DataFrame) -> dict[s
         reasons[code] = Reason(
             REASON_INCIDENTS_ROSE,
             (
-                ("now", int(row["incidents"])),
+                # Over the months reported in both periods, as the change itself is computed.
+                ("now", int(row.get("incidents_compared", row["incidents"]))),
                 ("before", int(row["incidents_prev"])),
                 ("change", change),
                 ("areas", member_of),

@@ -247,7 +247,9 @@ def unit_figures(
     rate = _annual_rate(incidents, part["population_reported"], period)
     rate_compare = _annual_rate(incidents_compare, part["population_reported_compare"], compare)
     comparable = part["comparable"] > 0 if "comparable" in part else ~np.isnan(part["incidents"])
-    now, before = np.nansum(part["incidents"][comparable]), np.nansum(part["incidents_prev"][comparable])
+    # The change pairs the months reported in both periods: this period's count over those months.
+    paired_now = part["incidents_compared"] if "incidents_compared" in part else part["incidents"]
+    now, before = np.nansum(paired_now[comparable]), np.nansum(part["incidents_prev"][comparable])
     security_teams = period.end >= domain.SECURITY_TEAMS_DATE
     out: dict[str, object] = {
         "residential_areas": areas,
