@@ -36,9 +36,8 @@ def add_period_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--compare",
-        choices=periods.COMPARISONS,
         default=periods.COMPARE_SAME_PERIOD_LAST_YEAR,
-        help="So sánh với cùng kỳ năm trước (mặc định) hoặc kỳ liền trước",
+        help=f"So sánh: {', '.join(periods.COMPARISONS)} (mặc định cùng kỳ năm trước, hoặc kỳ liền trước)",
     )
 
 

@@ -22,12 +22,12 @@ from typing import TextIO
 
 from analysis import indicators as ind
 from analysis import report
-from analysis.periods import COMPARISONS, Period, default_period, parse_date_range, parse_period_spec
 from analysis.report_text import ReportStamp, last_update
 from loaders.accounts import audit
 from loaders.cli.common import EXIT_OK, EXIT_USAGE, default_user, open_engine, print_json, registry
+from loaders.cli.periods import PeriodUsageError, add_period_arguments, period_from_args
 from loaders.core import domain
-from loaders.core.clock import format_datetime, vietnam_now, vietnam_today
+from loaders.core.clock import format_datetime, vietnam_now
 from loaders.focus import hot_spots
 from loaders.geo import boundaries
 from loaders.geo.schema import boundaries_installed
@@ -44,17 +44,7 @@ ACTION = "export"
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``report`` to the ``python -m loaders`` parser."""
     p = sub.add_parser("report", help="Báo cáo định kỳ: JSON, Word (docx), PDF hoặc Excel (xlsx)")
-    p.add_argument(
-        "--period",
-        metavar="KỲ",
-        help="Kỳ báo cáo, ví dụ official-year:2025, official-half:2025-H1, quarter:2025-Q3, month:2025-07; "
-        "mặc định năm thống kê hiện tại đến hôm nay",
-    )
-    p.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="Ngày đầu kỳ tùy chọn (cùng --to)")
-    p.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="Ngày cuối kỳ tùy chọn (cùng --from)")
-    p.add_argument(
-        "--compare", default=COMPARISONS[0], help="same-period-last-year (mặc định: cùng kỳ năm trước) hoặc previous"
-    )
+    add_period_arguments(p)
     p.add_argument(
         "--unit",
         default=report.UNIT_PROVINCE,
@@ -76,31 +66,20 @@ class UsageError(ValueError):
     """Bad usage, with the Vietnamese message the terminal shows."""
 
 
-def _period(args: argparse.Namespace) -> Period:
-    if args.period and (args.start or args.end):
-        raise UsageError("Chỉ dùng một trong hai cách: --period, hoặc --from và --to.")
-    if args.start or args.end:
-        if not (args.start and args.end):
-            raise UsageError("Khoảng ngày tùy chọn cần cả --from và --to.")
-        return parse_date_range(args.start, args.end)
-    if args.period:
-        return parse_period_spec(args.period)
-    return default_period(vietnam_today())
-
-
 def _request(args: argparse.Namespace) -> report.ReportRequest:
-    if args.compare not in COMPARISONS:
-        raise UsageError(f"--compare không hợp lệ: {args.compare!r}. Dùng: {', '.join(COMPARISONS)}.")
     if args.fmt not in FORMATS:
         raise UsageError(f"--format không hợp lệ: {args.fmt!r}. Dùng: {', '.join(FORMATS)}.")
     if args.fmt != "json" and not args.out:
         raise UsageError(f"Định dạng {args.fmt} cần --out TỆP, ví dụ --out bao_cao.{args.fmt}.")
     if not 0 <= args.threshold <= 100:
         raise UsageError(f"--threshold phải từ 0 đến 100 (%), không phải {args.threshold:g}.")
-    period = _period(args)
+    try:
+        period, compare = period_from_args(args)
+    except PeriodUsageError as exc:
+        raise UsageError(str(exc)) from None
     report.parse_unit(args.unit, registry())  # a bad unit is bad usage, before anything is read
     return report.ReportRequest(
-        period=period, compare=args.compare, unit=args.unit.strip(), coverage_threshold=args.threshold / 100
+        period=period, compare=compare, unit=args.unit.strip(), coverage_threshold=args.threshold / 100
     )
 
 

@@ -103,8 +103,8 @@ def test_documents_open_and_hold_the_tables(june_2024, tmp_path):
     ("args", "message"),
     [
         (["--period", "year:25"], "Kỳ"),
-        (["--from", "2025-01-01"], "cần cả --from và --to"),
-        (["--period", "year:2025", "--from", "2025-01-01", "--to", "2025-02-01"], "Chỉ dùng một"),
+        (["--to", "2025-01-01"], "--to cần đi cùng --from"),
+        (["--period", "year:2025", "--from", "2025-01-01", "--to", "2025-02-01"], "không dùng cả hai"),
         (["--from", "2025-02-01", "--to", "2025-01-01"], "sau ngày kết thúc"),
         (["--compare", "last-year"], "--compare không hợp lệ"),
         (["--format", "doc"], "--format không hợp lệ"),

@@ -54,8 +54,8 @@ def test_bad_period_options_say_why_in_vietnamese(argv: tuple[str, ...], message
         _parse(*argv)
 
 
-def test_an_unknown_comparison_is_refused_by_the_parser(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        _parse("--compare", "next")
-    assert exit_info.value.code == 2  # argparse's usage status
-    assert "same-period-last-year" in capsys.readouterr().err
+def test_an_unknown_comparison_is_refused_in_vietnamese_naming_the_choices() -> None:
+    with pytest.raises(PeriodUsageError) as refused:
+        period_from_args(_parse("--compare", "next"))
+    assert "--compare không hợp lệ: 'next'" in str(refused.value)
+    assert "same-period-last-year" in str(refused.value)
