@@ -59,8 +59,8 @@ def _column_getter(series: pd.Series, iso_dates: bool, null: object) -> Callable
 
         return floats
     if (pd.api.types.is_integer_dtype(series) or pd.api.types.is_bool_dtype(series)) and not series.hasnans:
-        plain = series.to_numpy()
-        return lambda start, stop: plain[start:stop].astype(object)
+        whole = series.to_numpy()
+        return lambda start, stop: whole[start:stop].astype(object)
     if _mostly_distinct_text(series):
         # Business keys and free text: factorizing mostly distinct strings costs more than
         # converting each batch's strings directly.
