@@ -205,12 +205,16 @@ def containing(kind: str, day: date) -> tuple[int, int]:
 
 
 def label_of(kind: str, year: int, number: int = 1) -> str:
-    """Short label of a period, the same for its official and calendar kinds: 2025, H1/2025, Q3/2025, 07/2025."""
+    """Short label of a period, the same for its official and calendar kinds: 2025, H1/2025, Q3/2025, 7/2025.
+
+    Months are written as official documents write them: a leading zero for
+    January and February only (01/2025, 02/2025, 7/2025, 12/2025).
+    """
     base = calendar_kind(kind)
     if base == YEAR:
         return f"{year}"
     if base == MONTH:
-        return f"{number:02d}/{year}"
+        return f"{number:02d}/{year}" if number <= 2 else f"{number}/{year}"
     return f"{'H' if base == HALF else 'Q'}{number}/{year}"
 
 

@@ -81,6 +81,7 @@ def restore_from_query_params(period_labels: Callable[[str], list[str]]) -> None
                 bad("tu/den", f"{start}–{end}")
         else:
             labels = period_labels(kind)
+            start, end = _same_label(kind, start), _same_label(kind, end)
             if start in labels and end in labels and labels.index(start) <= labels.index(end):
                 st.session_state[f"filter_period_from_{kind}"] = start
                 st.session_state[f"filter_period_to_{kind}"] = end
@@ -169,3 +170,11 @@ def sync_query_params() -> None:
         wanted["don_vi"] = domain.VINTAGE_LEGACY
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
+
+
+def _same_label(kind: str, label: str | None) -> str | None:
+    """``label`` as the picker writes it today (a link saved as "07/2025" opens 7/2025)."""
+    try:
+        return periods.label_of(kind, *periods.parse_label(kind, label or ""))
+    except ValueError:
+        return label

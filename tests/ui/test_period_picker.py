@@ -119,3 +119,12 @@ def test_a_table_export_states_the_comparison_and_the_time_in_vietnam(app_test, 
     assert before <= stamp <= before + timedelta(minutes=5)  # Vietnam time, not the server's zone
     expected = periods.same_period_last_year(periods.default_period(vietnam_today()))
     assert context["So sánh với"] == f"cùng kỳ năm trước ({format_date_range(expected.start, expected.end)})"
+
+
+def test_a_month_link_written_with_a_leading_zero_still_opens_its_months(app_test) -> None:
+    at = app_test(role="viewer", params={"ky": "month", "tu": "07/2025", "den": "08/2025"})
+    assert not at.exception
+    assert _filters(at).period == periods.Period(date(2025, 7, 1), date(2025, 8, 31))
+    # The link now carries the months as official documents write them: a leading zero for Jan and Feb only.
+    assert at.query_params["tu"] == "7/2025" and at.query_params["den"] == "8/2025"
+    assert "Tháng 7/2025" in at.selectbox(key="filter_period_from_month").options
