@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import indicators as ind
-from analysis import residential, series
+from analysis import reporting, residential, series
 from loaders.core import domain
 from loaders.geo.registry import Registry
 
@@ -158,7 +158,10 @@ def group_trends(
     ``models_per_10k``: covering models (the counting rule applied to each step,
     model-kind filter applied) per 10,000 residents of the group's communes that
     have model data. ``incidents_per_10k``: incidents in the step per 10,000
-    residents of the group's communes that have incident data.
+    residents of the group's communes that have incident data; with the reported
+    commune-months known (``data.reports``), per 10,000 residents of the
+    commune-months reported in the step, and NaN ("chưa báo cáo") for a step in
+    which none of the group's communes reported.
 
     Parameters
     ----------
@@ -197,6 +200,7 @@ def group_trends(
     in_period = ind.within_period(when, filters.period)
     step_of = np.searchsorted(starts.view(np.int64), when[in_period].view(np.int64), side="right") - 1
     period_pos = incident_pos[in_period] + 1  # 0 = commune not in the registry
+    reported = _reported_share(data.reports, communes, steps)
     model_cols, incident_cols = {}, {}
     for key, codes in groups.items():
         codes = pd.Index(codes)
@@ -207,11 +211,38 @@ def group_trends(
         member[1:] = communes.isin(codes)
         counts = np.bincount(step_of[member[period_pos]], minlength=len(steps))[: len(steps)]
         model_cols[key] = covering / pop_m * ind.PER if pop_m else np.full(len(steps), np.nan)
-        incident_cols[key] = counts / pop_i * ind.PER if pop_i else np.full(len(steps), np.nan)
+        if reported is None:
+            incident_cols[key] = counts / pop_i * ind.PER if pop_i else np.full(len(steps), np.nan)
+        else:  # the residents of the commune-months reported in each step; none reported: NaN, not zero
+            exposure = population.reindex(communes).fillna(0).to_numpy()[member[1:]] @ reported[member[1:]]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                incident_cols[key] = np.where(exposure > 0, counts / exposure * ind.PER, np.nan)
     return {
         "models_per_10k": pd.DataFrame(model_cols, index=index),
         "incidents_per_10k": pd.DataFrame(incident_cols, index=index),
     }
+
+
+def _reported_share(reports: pd.DataFrame | None, communes: pd.Index, steps: list[ind.Period]) -> np.ndarray | None:
+    """Per commune and step, the share of the step's months it reported (``None`` without reports)."""
+    if reports is None or not steps:
+        return None
+    months = reporting.months_of(steps[0].start, steps[-1].end)
+    grid = reporting.report_grid(reports, communes.to_numpy(dtype=object), months).astype(float)
+    step_of_month = (
+        np.searchsorted(
+            np.array([np.datetime64(pd.Timestamp(s.start).to_period("M").to_timestamp(), "ns") for s in steps]),
+            months.to_numpy(dtype="datetime64[ns]"),
+            side="right",
+        )
+        - 1
+    )
+    share = np.zeros((len(communes), len(steps)))
+    for j in range(len(steps)):
+        in_step = step_of_month == j
+        if in_step.any():
+            share[:, j] = grid[:, in_step].mean(axis=1)
+    return share
 
 
 def missing_kinds_table(

@@ -280,3 +280,23 @@ def test_trend_counts_match_counting_each_step_directly(registry, rows, start, d
             n = sum(1 for code, day in rows if code in members and day is not None and s.start <= day <= s.end)
             got = trends.loc[pd.Timestamp(s.start), key]
             assert (np.isnan(got) and not pop) or got == pytest.approx(n / pop * ind.PER)
+
+
+def test_trends_leave_out_the_months_a_commune_did_not_report(registry, data) -> None:
+    """Worked by hand. A (10,000 people) reported January to March; B (20,000) only March.
+
+    Group "ab": January 1 incident (A's) / 10,000 people = 1.0; February 2 / 10,000 = 2.0;
+    March A 0 + B 1 = 1 / 30,000 = 0.333... Group "b" alone: January and February
+    "chưa báo cáo" (NaN, not 0), March 1 / 20,000 = 0.5.
+    """
+    months = pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01", "2025-03-01"])
+    reports = pd.DataFrame({"month": months, "commune_code": ["A", "A", "A", "B"]})
+    with_reports = ind.Datasets(data.models, data.incidents, data.recognitions, reports=reports)
+    groups = {"ab": pd.Index(["A", "B"]), "b": pd.Index(["B"])}
+    incidents = cmp.group_trends(with_reports, registry, FILTERS, groups, "month")["incidents_per_10k"]
+    assert incidents["ab"].tolist() == pytest.approx([1.0, 2.0, 1 / 3])
+    assert np.isnan(incidents["b"].iloc[0]) and np.isnan(incidents["b"].iloc[1])
+    assert incidents["b"].iloc[2] == pytest.approx(0.5)
+    # A quarter: A reported its 3 months, B one of 3: 4 incidents / (10,000 + 20,000 / 3) people = 2.4.
+    quarter = cmp.group_trends(with_reports, registry, FILTERS, groups, "quarter")["incidents_per_10k"]
+    assert quarter["ab"].iloc[0] == pytest.approx(2.4)

@@ -47,6 +47,10 @@ def render_trends(trends: Mapping[str, pd.DataFrame]) -> None:
     for name, frame in trends.items():
         st.markdown(f"**{t(f'indicator.{name}')}**")
         render_line_chart(frame.round(2).rename(columns=group_label), height=220)
+        if name == "incidents_per_10k":
+            gaps = [group_label(g) for g in frame.columns if frame[g].isna().any()]
+            rule = t("focus.trend_not_reported", groups=", ".join(gaps)) if gaps else t("focus.trend_reported_rule")
+            st.caption(rule)
 
 
 def render_missing_kinds(table: pd.DataFrame, filters: ind.Filters) -> None:
