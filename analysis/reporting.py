@@ -291,3 +291,26 @@ def incident_figures(
         "reporting_share": share if total else np.full(n, np.nan),
         "not_reported": not_now,
     }
+
+
+def blank_unreported_months(monthly: pd.DataFrame, reports: pd.DataFrame | None, codes: Sequence[str]) -> pd.DataFrame:
+    """``monthly`` (indexed by month start) with the months none of ``codes`` reported set to NaN.
+
+    Such a month is "chưa báo cáo", not zero: a chart leaves it blank. Without
+    reports (``None``) every month is kept as counted.
+
+    Parameters
+    ----------
+    monthly : pd.DataFrame
+        Counts per month, as :func:`analysis.series.monthly_incidents` gives them.
+    reports : pd.DataFrame or None
+        ``month`` and ``commune_code`` of the reported commune-months.
+    codes : sequence of str
+        The 2025 communes the counts are of.
+    """
+    if reports is None or monthly.empty:
+        return monthly
+    mine = reports[reports["commune_code"].isin(list(codes))]
+    reported = pd.DatetimeIndex(mine["month"]).unique()
+    months = pd.DatetimeIndex(monthly.index).to_period("M").to_timestamp()
+    return monthly.astype(float).where(months.isin(reported)[:, None] if monthly.ndim == 2 else months.isin(reported))

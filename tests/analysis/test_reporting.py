@@ -208,3 +208,18 @@ def test_monthly_unit_counts_keep_the_period_edges_and_drop_the_rest():
     positions = np.array([0, 0, 1, 1, 1, 0, -1])
     counts = reporting.monthly_unit_counts(when, positions, 2, date(2025, 1, 15), date(2025, 3, 10))
     assert counts.tolist() == [[1, 0, 0], [0, 1, 1]]
+
+
+def test_a_month_no_commune_reported_is_blank_not_zero() -> None:
+    """A reported January (2 incidents) and March (0); B reported February. For A alone February is
+    "chưa báo cáo"; for A and B together every month was reported by one of them."""
+    monthly = pd.DataFrame(
+        {"n": [2, 0, 0]}, index=pd.DatetimeIndex(["2025-01-01", "2025-02-01", "2025-03-01"], name="month")
+    )
+    reports = pd.DataFrame(
+        {"month": pd.to_datetime(["2025-01-01", "2025-03-01", "2025-02-01"]), "commune_code": ["A", "A", "B"]}
+    )
+    alone = reporting.blank_unreported_months(monthly, reports, ["A"])
+    assert alone["n"].iloc[0] == 2 and alone["n"].iloc[2] == 0 and pd.isna(alone["n"].iloc[1])
+    assert reporting.blank_unreported_months(monthly, reports, ["A", "B"])["n"].tolist() == [2, 0, 0]
+    assert reporting.blank_unreported_months(monthly, None, ["A"]) is monthly  # without reports nothing is blanked

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from analysis import comparisons, district_profile, model_state, series
+from analysis import comparisons, district_profile, model_state, periods, reporting, series
 from analysis import indicators as ind
 from analysis.formatting import PERCENT_INDICATORS
 from analysis.residential import population_source_label
@@ -106,9 +106,7 @@ def render_commune_profile(code: str, filters: ind.Filters, indicators: pd.DataF
         key=f"{key_prefix}_models",
     )
     st.markdown(f"**{t('profile.incident_trend')}**")
-    monthly = series.monthly_incidents(data.incidents, [code], filters.period)
-    monthly.columns = [t("indicator.incidents")]
-    render_bar_chart(monthly, height=180)
+    _render_incident_trend(data, [code], filters)
 
 
 def median_frame(comparison: pd.DataFrame) -> pd.DataFrame:
@@ -210,9 +208,19 @@ def render_district_profile(district: str, filters: ind.Filters, key_prefix: str
     render_table(models_frame(models), filters, t("profile.models"), key=f"{key_prefix}_models")
     render_recognitions(list(communes.index), filters, key_prefix)
     st.markdown(f"**{t('profile.incident_trend')}**")
-    monthly = series.monthly_incidents(data.incidents, list(communes.index), filters.period)
+    _render_incident_trend(data, list(communes.index), filters)
+
+
+def _render_incident_trend(data: ind.Datasets, codes: list[str], filters: ind.Filters) -> None:
+    """Incidents per month; a month none of ``codes`` reported is left blank ("chưa báo cáo"), not 0."""
+    monthly = series.monthly_incidents(data.incidents, codes, filters.period)
+    monthly = reporting.blank_unreported_months(monthly, data.reports, codes)
+    missing = monthly.index[monthly.isna().all(axis=1)]
     monthly.columns = [t("indicator.incidents")]
     render_bar_chart(monthly, height=180)
+    if len(missing):
+        months = ", ".join(periods.label_of(periods.MONTH, m.year, m.month) for m in missing)
+        st.caption(t("profile.months_not_reported", months=months))
 
 
 def _round(value: float) -> float:
