@@ -40,7 +40,7 @@ from loaders.ingest.datasets import DATASET_SPECS, ImportDataError
 from loaders.ingest.enums import ENUM_FAMILIES
 from loaders.ingest.preview import ImportPreview, ImportRefused, ImportRequest, preview_import
 from loaders.store import db
-from loaders.store.tables import DATASET_TABLES, events, imports, meta, metadata, models, stored_files
+from loaders.store.tables import DATASET_TABLES, events, import_reports, imports, meta, metadata, models, stored_files
 from tests.support.files import QUOTING, csv_bytes, delimited, to_cp1258, xlsx_bytes
 
 USER = "fuzz"
@@ -234,13 +234,14 @@ def csv_files(draw: st.DrawFn) -> tuple[str, bytes, str]:
     return dataset, data, draw(st.sampled_from(["du_lieu.csv", "du_lieu.txt", "DU LIEU.CSV", "du_lieu.tsv"]))
 
 
-_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Characters XML 1.0 cannot hold at all: C0 controls (but tab, LF, CR), surrogates and U+FFFE/U+FFFF.
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @st.composite
 def xlsx_files(draw: st.DrawFn) -> tuple[str, bytes, str]:
     dataset, rows = draw(tables())
-    # openpyxl cannot write control characters into a cell at all; Excel cells stop at 32,767 characters.
+    # An XLSX cell cannot hold those characters at all; Excel cells stop at 32,767 characters.
     clean = [[_XLSX_ILLEGAL.sub("", c)[:32_000] for c in row] for row in rows]
     sheets = {"Dữ liệu": clean}
     if draw(st.booleans()):
@@ -249,6 +250,22 @@ def xlsx_files(draw: st.DrawFn) -> tuple[str, bytes, str]:
 
 
 # ------------------------------------------------------------------- helpers
+def _reported_commune_months(engine: sa.Engine, dataset: str, import_id: int) -> int:
+    """What an incidents import without a stated period reports: its communes times the months its rows span."""
+    if dataset != DATASET_INCIDENTS:
+        return 0
+    table = DATASET_TABLES[dataset]
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(table.c.commune_code, table.c.occurred_on).where(table.c.import_id == import_id))
+        rows = [(code, day) for code, day in rows if code is not None and day is not None]
+    if not rows:
+        return 0
+    days = [dt.date.fromisoformat(d) if isinstance(d, str) else d for _, d in rows]
+    first, last = min(days), max(days)
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    return len({code for code, _ in rows}) * months
+
+
 def _snapshot(engine: sa.Engine) -> dict[str, Any]:
     """Row counts of every table, the data version and the import ids: equal snapshots = unchanged store."""
     out: dict[str, Any] = {}
@@ -306,6 +323,7 @@ def _check_commit(engine: sa.Engine, preview: ImportPreview, valid_only: bool, f
     expected[stored_files.name] = after[stored_files.name]  # +1 unless the same bytes are stored
     expected["import_ids"] = [*before["import_ids"], outcome.import_id]
     expected["data_version"] = before["data_version"] + 1
+    expected[import_reports.name] += _reported_commune_months(engine, preview.dataset, outcome.import_id)
     assert after == expected
     assert after[stored_files.name] in (before[stored_files.name], before[stored_files.name] + 1)
     _check_texts_stored_as_previewed(engine, preview, outcome.import_id)
