@@ -17,7 +17,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from maps.elements import FocusWithoutScroll, PointsLayer, escape_html, points_payload, topo_layer
+from maps.elements import FocusWithoutScroll, PointsLayer, add_layer_control, escape_html, points_payload, topo_layer
 from maps.geometry import shared_boundaries
 from maps.offline import tile_layer
 from maps.options import Background, Overlays, PointsLabels, ValueStyle
@@ -170,7 +170,7 @@ def build_coverage_map(
     topo_layer(communes, "communes", properties, styles, interactive=True, tooltip=tooltip).add_to(commune_group)
     commune_group.add_to(m)
     _add_overlays(m, overlays or Overlays())
-    folium.LayerControl(collapsed=False).add_to(m)
+    add_layer_control(m)
     return m
 
 
@@ -323,5 +323,5 @@ def build_points_map(
     point_group = folium.FeatureGroup(name=labels.points, show=True).add_to(m)
     heat_group = folium.FeatureGroup(name=labels.heat, show=show_heat).add_to(m)
     PointsLayer(point_group, heat_group, payload).add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
+    add_layer_control(m)
     return m

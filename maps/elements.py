@@ -49,6 +49,44 @@ class FocusWithoutScroll(folium.MacroElement):
     )
 
 
+class FoldedLayersWhenNarrow(folium.MacroElement):
+    """The layer list starts folded into its icon on a narrow map (a phone).
+
+    Unfolded, its labels cover about half of a 390 px wide map; on a wider map
+    it stays open so that the layers can be read at a glance.
+
+    Parameters
+    ----------
+    control : folium.LayerControl
+        The map's layer control, added to the map before this element.
+    max_width_px : int
+        Maps narrower than this start with the list folded.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            if ({{ this._parent.get_name() }}.getSize().x < {{ this.max_width_px }}) {
+                {{ this.control.get_name() }}.collapse();
+            }
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, control: folium.LayerControl, max_width_px: int = 500) -> None:
+        super().__init__()
+        self._name = "FoldedLayersWhenNarrow"
+        self.control = control
+        self.max_width_px = int(max_width_px)
+
+
+def add_layer_control(m: folium.Map) -> folium.LayerControl:
+    """The map's layer list: open on a wide map, folded on a narrow one (:class:`FoldedLayersWhenNarrow`)."""
+    control = folium.LayerControl(collapsed=False).add_to(m)
+    FoldedLayersWhenNarrow(control).add_to(m)
+    return control
+
+
 class CompactTopoJson(folium.TopoJson):
     """``folium.TopoJson`` that embeds compact JSON and can be made non-interactive.
 

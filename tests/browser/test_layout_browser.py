@@ -27,9 +27,11 @@ PAGES = {
     "vu_viec": "analyst",
     "ho_so": "analyst",
     "uu_tien": "analyst",
+    "bao_cao": "analyst",
     "tai_len": "admin",
     "lich_su": "admin",
     "tai_khoan": "admin",
+    "trong_diem": "admin",
     "nhat_ky": "admin",
 }
 
@@ -81,6 +83,8 @@ def test_laptop_map_in_first_screen_labels_in_full_title_one_line(app_server, ac
     frame = page.locator(MAP_FRAME).first.bounding_box()
     assert panel is not None and frame is not None
     assert panel["x"] >= frame["x"] + frame["width"] - 1
+    # The layer list is open on a laptop ...
+    assert folium_frame(page).locator(".leaflet-control-layers-expanded").count() == 1
     _assert_no_horizontal_scroll(page, "home")
 
 
@@ -95,6 +99,10 @@ def test_phone_map_first_then_attention_then_figures_two_per_row(app_server, acc
     rows = sorted({round(b["y"]) for b in boxes if b})
     assert len(rows) == 3, f"six figures in {len(rows)} rows"
     assert page.evaluate(_OVERFLOWING, '[data-testid="stMetricLabel"]') == []
+    # ... and folded into its icon on a phone, where open it would cover half the map.
+    layers = folium_frame(page).locator(".leaflet-control-layers")
+    expect(layers).to_be_attached()
+    assert folium_frame(page).locator(".leaflet-control-layers-expanded").count() == 0
     _assert_no_horizontal_scroll(page, "home")
 
 
@@ -118,6 +126,8 @@ def test_phone_filters_are_reachable(app_server, accounts, page) -> None:
     focus = page.get_by_test_id("stSidebar").get_by_role("combobox", name=label("filter.focus"))
     page.get_by_test_id("stExpandSidebarButton").click()
     expect(focus).to_be_visible()
+    # The sidebar slides in: wait for the end of its animation, not only for the first frame of it.
+    page.wait_for_function("(el) => el.getBoundingClientRect().left >= 0", arg=focus.element_handle())
     box = focus.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
 

@@ -18,6 +18,7 @@ from loaders.core import settings
 from loaders.core.i18n import translate
 from maps import builders, elements, geometry, offline, options, palette, views
 from maps.assets import ASSET_PATHS, VENDOR_FILES, installed_paths
+from maps.elements import add_layer_control
 from maps.styles import FOCUS_OVERLAYS, HIGHLIGHT_COLOUR
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -673,3 +674,12 @@ def test_map_frame_loads_only_leaflet_and_the_plugins_it_uses(communes, values, 
         assert unused not in html, unused
     assert '<script src="/app/static/vendor/leaflet/leaflet.js">' in html
     assert "/app/static/vendor/leaflet/leaflet.css" in html
+
+
+def test_the_layer_list_folds_on_a_narrow_map_and_stays_open_on_a_wide_one() -> None:
+    m = folium.Map()
+    control = add_layer_control(m)
+    html = m.get_root().render()
+    assert '"collapsed": false' in html.replace("'", '"') or "collapsed: false" in html
+    assert f"if ({m.get_name()}.getSize().x < 500)" in html
+    assert f"{control.get_name()}.collapse();" in html
