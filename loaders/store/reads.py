@@ -163,7 +163,16 @@ _CATEGORY_COLUMNS = {
     "result",
     "area_kind",
 }
-_TEXT_COLUMNS = {"incident_code", "model_name", "name_key", "notes", "description", "unit_name", "area_name", "area_key"}
+_TEXT_COLUMNS = {
+    "incident_code",
+    "model_name",
+    "name_key",
+    "notes",
+    "description",
+    "unit_name",
+    "area_name",
+    "area_key",
+}
 #: Numbers that may be NULL: float64 with NaN, as pandas reads them.
 _NULLABLE_NUMBERS = {
     "members",
