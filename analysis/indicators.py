@@ -19,9 +19,10 @@ Rules, stated here once and shown on screen by the pages (docs/domain.md explain
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,8 @@ from analysis import model_state, reporting, residential
 from analysis.periods import COMPARE_SAME_PERIOD_LAST_YEAR, Period, comparison_period
 from loaders.core import domain
 from loaders.geo.registry import Registry
+
+T = TypeVar("T")
 
 PER = 10_000
 DEFAULT_RISE_THRESHOLD = 0.25
@@ -101,6 +104,18 @@ class Datasets:
     #: every unit with incidents as reporting (no "chưa báo cáo").
     reports: pd.DataFrame | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    #: Values derived from the frames alone (no filter), computed once per Datasets: the frames are
+    #: read-only and a new data version is a new Datasets, so a derived value never goes stale.
+    _derived: dict[Hashable, object] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, once for these frames under ``key`` (a race computes it twice, harmlessly)."""
+        try:
+            return self._derived[key]  # type: ignore[return-value]
+        except KeyError:
+            value = compute()
+            self._derived[key] = value
+            return value
 
 
 def unit_table(registry: Registry, level: str) -> pd.DataFrame:
@@ -281,8 +296,16 @@ def compute_indicators(
     population = table.loc[units, "population"] if "population" in table else pd.Series(np.nan, index=units)
     # The population rule (analysis.residential): a complete list of areas, else the shipped figure.
     # Lists are kept by 2025 commune; legacy codes reuse the same numbers, so they never apply there.
-    areas = data.residential_areas if level == domain.VINTAGE_2025 else residential.empty_areas()
-    people = residential.commune_population(areas, population, filters.period.end.year)
+    if level == domain.VINTAGE_2025:
+        # The same for every selection: computed for all communes once per data version and year.
+        year, shipped = filters.period.end.year, registry.communes["population"]
+        everyone = data.derived(
+            ("population", year),
+            lambda: residential.commune_population(data.residential_areas, shipped, year),
+        )
+        people = everyone.reindex(units)
+    else:  # lists are kept by 2025 commune; legacy codes reuse the same numbers, so they never apply there
+        people = residential.commune_population(residential.empty_areas(), population, filters.period.end.year)
     out["population"] = people["population"].to_numpy()
     out["population_source"] = people["population_source"].to_numpy()
     out["population_year"] = people["population_year"].to_numpy()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -309,3 +310,14 @@ def test_incident_rows_select_period_and_units_newest_first():
     legacy = ind.incident_rows(incidents, pd.Index(["00002", "00003"]), Q1, domain.VINTAGE_LEGACY)
     assert legacy["id"].tolist() == [2, 5]
     assert ind.incident_rows(incidents, pd.Index([], dtype=object), Q1).empty
+
+
+def test_values_derived_from_the_frames_are_computed_once_per_datasets() -> None:
+    frames = {name: pd.DataFrame() for name in ("models", "incidents", "recognitions")}
+    data = ind.Datasets(**frames)
+    calls = []
+    assert data.derived("k", lambda: calls.append(1) or 42) == 42
+    assert data.derived("k", lambda: calls.append(1) or 43) == 42
+    assert calls == [1]
+    # Other frames (a new data version, or a filtered copy) start with nothing derived.
+    assert replace(data, models=pd.DataFrame({"x": [1]})).derived("k", lambda: 7) == 7
