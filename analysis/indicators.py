@@ -19,7 +19,7 @@ Rules, stated here once and shown on screen by the pages (docs/domain.md explain
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TypeVar
@@ -31,6 +31,7 @@ from analysis import model_state, reporting, residential
 from analysis.periods import COMPARE_SAME_PERIOD_LAST_YEAR, Period, comparison_period
 from loaders.core import domain
 from loaders.geo.registry import Registry
+from loaders.store.reads import LoadedDataset
 
 T = TypeVar("T")
 
@@ -107,6 +108,17 @@ class Datasets:
     #: Values derived from the frames alone (no filter), computed once per Datasets: the frames are
     #: read-only and a new data version is a new Datasets, so a derived value never goes stale.
     _derived: dict[Hashable, object] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @classmethod
+    def from_store(cls, loaded: Mapping[str, LoadedDataset], reports: pd.DataFrame | None) -> Datasets:
+        """The datasets as ``loaders.store.reads.refresh_datasets`` read them, with the reported commune-months."""
+        return cls(
+            models=loaded[domain.DATASET_MODELS].frame,
+            incidents=loaded[domain.DATASET_INCIDENTS].frame,
+            recognitions=loaded[domain.DATASET_RECOGNITIONS].frame,
+            residential_areas=loaded[domain.DATASET_RESIDENTIAL_AREAS].frame,
+            reports=reports,
+        )
 
     def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()``, once for these frames under ``key`` (a race computes it twice, harmlessly)."""

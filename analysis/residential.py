@@ -18,26 +18,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from loaders.core import domain
 from loaders.core.i18n import translate
+from loaders.store.reads import READ_COLUMNS
 
-#: The columns of a residential-areas frame (as ``loaders.store.reads`` reads it).
-AREA_COLUMNS: tuple[str, ...] = (
-    "id",
-    "import_id",
-    "year",
-    "commune_code",
-    "legacy_code",
-    "vintage",
-    "area_name",
-    "area_key",
-    "area_kind",
-    "households",
-    "population",
-    "has_mediation_team",
-    "mediation_members",
-    "has_security_team",
-    "security_members",
-)
+#: The columns of a residential-areas frame: those ``loaders.store.reads`` reads.
+AREA_COLUMNS: tuple[str, ...] = tuple(READ_COLUMNS[domain.DATASET_RESIDENTIAL_AREAS])
 
 #: Where a commune's population comes from: the sum over its list of areas, or the shipped figure.
 SOURCE_AREAS = "areas"

@@ -35,7 +35,6 @@ from analysis import indicators as ind
 from analysis import report, report_docx, report_pdf, report_xlsx
 from analysis.periods import parse_period_spec
 from analysis.report_text import ReportStamp
-from loaders.core import domain
 from loaders.demo.loading import load_demo
 from loaders.geo import boundaries
 from loaders.geo.loading import load_registry
@@ -72,13 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         engine = db.get_engine(f"sqlite:///{tmp}/bench.db")
         load_demo(engine, user="bench", registry=registry)
         loaded = reads.refresh_datasets(engine)
-        data = ind.Datasets(
-            models=loaded[domain.DATASET_MODELS].frame,
-            incidents=loaded[domain.DATASET_INCIDENTS].frame,
-            recognitions=loaded[domain.DATASET_RECOGNITIONS].frame,
-            residential_areas=loaded[domain.DATASET_RESIDENTIAL_AREAS].frame,
-            reports=reads.load_reports(engine),
-        )
+        data = ind.Datasets.from_store(loaded, reads.load_reports(engine))
         engine.dispose()
     layers = None
     if boundaries_installed():

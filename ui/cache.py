@@ -106,14 +106,8 @@ def get_datasets(version: int) -> ind.Datasets:
     loaded = reads.refresh_datasets(engine, previous)
     with latest.lock:
         latest.by_store[url] = loaded
-    return ind.Datasets(
-        models=loaded[domain.DATASET_MODELS].frame,
-        incidents=loaded[domain.DATASET_INCIDENTS].frame,
-        recognitions=loaded[domain.DATASET_RECOGNITIONS].frame,
-        residential_areas=loaded[domain.DATASET_RESIDENTIAL_AREAS].frame,
-        # Communes × months, read whole: small whatever the number of incidents.
-        reports=reads.load_reports(engine),
-    )
+    # The reported communes × months are read whole: small whatever the number of incidents.
+    return ind.Datasets.from_store(loaded, reads.load_reports(engine))
 
 
 def refresh_after_change() -> None:

@@ -26,7 +26,6 @@ from analysis.report_text import ReportStamp, last_update
 from loaders.accounts import audit
 from loaders.cli.common import EXIT_OK, EXIT_USAGE, default_user, open_engine, print_json, registry
 from loaders.cli.periods import PeriodUsageError, add_period_arguments, period_from_args
-from loaders.core import domain
 from loaders.core.clock import format_datetime, vietnam_now
 from loaders.focus import hot_spots
 from loaders.geo import boundaries
@@ -87,13 +86,7 @@ def load_report(request: report.ReportRequest) -> tuple[report.Report, int]:
     """The report of ``request`` from the store, and the data version it was read at."""
     engine = open_engine()
     loaded = reads.refresh_datasets(engine)
-    data = ind.Datasets(
-        models=loaded[domain.DATASET_MODELS].frame,
-        incidents=loaded[domain.DATASET_INCIDENTS].frame,
-        recognitions=loaded[domain.DATASET_RECOGNITIONS].frame,
-        residential_areas=loaded[domain.DATASET_RESIDENTIAL_AREAS].frame,
-        reports=reads.load_reports(engine),
-    )
+    data = ind.Datasets.from_store(loaded, reads.load_reports(engine))
     with engine.connect() as conn:
         demo = reads.has_demo(conn) and reads.demo_only(conn)
     spots = hot_spots.codes_for_year(hot_spots.load_lists(engine), request.period.end.year)
