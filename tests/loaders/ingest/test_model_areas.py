@@ -5,18 +5,10 @@ from __future__ import annotations
 from analysis.model_areas import AreaLinks, area_links
 from loaders.ingest.commit import commit_import
 from loaders.store import reads
+from tests.support import imports
 from tests.support.imports import USER, csv_file, preview
 
-MODELS_HEADER = [
-    "Tên xã/phường",
-    "Huyện (cũ)",
-    "Tên mô hình",
-    "Loại mô hình",
-    "Nơi triển khai",
-    "Ngày thành lập",
-    "Trạng thái",
-    "Thôn/Tổ dân phố",
-]
+MODELS_HEADER = [*imports.MODELS_HEADER, "Thôn/Tổ dân phố"]
 AREAS_HEADER = ["Tên xã/phường", "Huyện (cũ)", "Thôn/Tổ dân phố", "Năm"]
 # Xã Kỳ Tân and Xã Cẩm Thành: plain legacy communes, each wholly in one 2025 commune.
 KY_TAN = ("Xã Kỳ Tân", "Huyện Kỳ Anh")

@@ -9,20 +9,9 @@ import pytest
 from loaders.ingest.commit import commit_import
 from loaders.ingest.preview import ImportRefused
 from loaders.store import reads
-from tests.support.imports import USER, csv_file, preview
+from tests.support.imports import MODELS_HEADER, USER, csv_file, preview
 
-HEADER = [
-    "Tên xã/phường",
-    "Huyện (cũ)",
-    "Tên mô hình",
-    "Loại mô hình",
-    "Nơi triển khai",
-    "Ngày thành lập",
-    "Trạng thái",
-    "Ngày tạm dừng",
-    "Đánh giá",
-    "Năm đánh giá",
-]
+HEADER = [*MODELS_HEADER, "Ngày tạm dừng", "Đánh giá", "Năm đánh giá"]
 
 
 def _row(name: str, year: str = "", *, status: str = "đang hoạt động", since: str = "", rating: str = "") -> list[str]:
