@@ -11,7 +11,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from loaders.core.i18n import translate
@@ -22,7 +21,6 @@ from loaders.ingest.preview import ImportRequest, preview_import
 from loaders.store import db, reads, tables
 from tests.support.apptest import table_with
 from tests.support.files import csv_bytes, xlsx_bytes
-from ui import cache
 from ui.parts import upload as up
 
 #: Seconds per script run of this module's ``app_test`` sessions.
@@ -80,14 +78,8 @@ def models_csv(names: list[str]) -> bytes:
     return csv_bytes(rows, newline="\n")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    # Query results and the engine follow the per-test store; the registry and boundaries are read-only.
-    st.cache_data.clear()
-    cache.get_engine.clear()
-    yield
-    st.cache_data.clear()
-    cache.get_engine.clear()
+# Query results and the engine follow each test's own store (clear_data_caches).
+pytestmark = pytest.mark.usefixtures("fresh_data_caches")
 
 
 @pytest.fixture

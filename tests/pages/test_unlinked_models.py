@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 
 from loaders.ingest.commit import commit_import
 from loaders.ingest.preview import ImportRequest, preview_import
 from loaders.store import db
 from tests.support.files import csv_bytes
-from ui import cache
 
 #: Seconds per script run of this module's ``app_test`` sessions.
 APPTEST_TIMEOUT = 90
@@ -18,13 +16,8 @@ HEADER = ["Tên xã/phường", "Huyện (cũ)", "Tên mô hình", "Loại mô h
 HEADER += ["Trạng thái", "Thôn/Tổ dân phố"]
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    cache.get_engine.clear()
-    yield
-    st.cache_data.clear()
-    cache.get_engine.clear()
+# Query results and the engine follow each test's own store (clear_data_caches).
+pytestmark = pytest.mark.usefixtures("fresh_data_caches")
 
 
 def _import(registry, dataset: str, rows: list[list[str]]) -> None:

@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 
 from loaders.core.i18n import translate
 from loaders.store import tables
 from tests.pages.test_pages_upload import counts, incidents_csv, stored, upload
-from ui import cache
 from ui.parts import upload_guess
 
 #: Seconds per script run of this module's ``app_test`` sessions.
 APPTEST_TIMEOUT = 90
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    cache.get_engine.clear()
-    yield
-    st.cache_data.clear()
-    cache.get_engine.clear()
+# Query results and the engine follow each test's own store (clear_data_caches).
+pytestmark = pytest.mark.usefixtures("fresh_data_caches")
 
 
 def _offers(at) -> list[str]:

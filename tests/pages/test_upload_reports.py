@@ -5,23 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-import streamlit as st
 
 from loaders.core.i18n import translate
 from loaders.store import db, reads
 from tests.pages.test_pages_upload import USER, incidents_csv, models_csv, upload
-from ui import cache
 
 APPTEST_TIMEOUT = 90
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    cache.get_engine.clear()
-    yield
-    st.cache_data.clear()
-    cache.get_engine.clear()
+# Query results and the engine follow each test's own store (clear_data_caches).
+pytestmark = pytest.mark.usefixtures("fresh_data_caches")
 
 
 def _reported() -> dict[str, int]:

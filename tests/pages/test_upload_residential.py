@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-import streamlit as st
 
 from loaders.core.i18n import translate
 from loaders.store import db, tables
 from tests.support.apptest import table_with
 from tests.support.files import csv_bytes
-from ui import cache
 from ui.parts import upload as up
 
 HEADER = ["Tên xã/phường", "Xã cũ", "Thôn/Tổ dân phố", "Số hộ", "Số nhân khẩu", "Năm", "Có tổ hòa giải"]
@@ -21,13 +19,8 @@ ROWS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    cache.get_engine.clear()
-    yield
-    st.cache_data.clear()
-    cache.get_engine.clear()
+# Query results and the engine follow each test's own store (clear_data_caches).
+pytestmark = pytest.mark.usefixtures("fresh_data_caches")
 
 
 def _stored() -> int:
