@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
@@ -245,7 +244,7 @@ def restore_store(engine: Engine, source: Path | str, actor: str) -> BackupSumma
     """
     source = Path(source)
     summary = describe(source)
-    known = {rev.revision for rev in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+    known = {rev.revision for rev in ScriptDirectory.from_config(db.alembic_config()).walk_revisions()}
     if summary.revision not in known:
         raise BackupError(
             f"Bản sao lưu «{source}» có lược đồ {summary.revision}, mới hơn phiên bản ứng dụng này; "
@@ -325,12 +324,6 @@ def _continue_sequences(conn: Connection) -> None:
             f"SELECT setval(pg_get_serial_sequence('{name}', '{column}'), "
             f'COALESCE(MAX("{column}"), 1), MAX("{column}") IS NOT NULL) FROM "{name}"'
         )
-
-
-def _alembic_config() -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(db.MIGRATIONS_DIR))
-    return cfg
 
 
 def _revision(conn: Connection) -> str | None:

@@ -154,13 +154,19 @@ def dispose_engines() -> None:
         _migrated.clear()
 
 
-def migrate(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest Alembic revision."""
+def alembic_config(conn: Connection | None = None) -> Config:
+    """The Alembic configuration of the project's migrations, run on ``conn`` when one is given."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as conn:
+    if conn is not None:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    return cfg
+
+
+def migrate(engine: Engine) -> None:
+    """Create or upgrade the schema to the newest Alembic revision."""
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "head")
 
 
 def data_version(conn: Connection | Engine) -> int:

@@ -7,7 +7,6 @@ import json
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from alembic.config import Config
 
 from loaders.accounts import audit
 from loaders.core import domain
@@ -81,22 +80,15 @@ def test_a_bad_list_is_refused_with_row_column_and_value_and_nothing_is_written(
     assert audit.query_events(engine, audit.EventFilter(actions=(spots.ACTION_SAVED,))).empty
 
 
-def _alembic(conn: sa.Connection) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(db.MIGRATIONS_DIR))
-    cfg.attributes["connection"] = conn
-    return cfg
-
-
 def test_a_store_of_the_previous_revision_upgrades_and_keeps_everything(engine) -> None:
     with engine.begin() as conn:
-        command.downgrade(_alembic(conn), "0008")
+        command.downgrade(db.alembic_config(conn), "0008")
     assert "hot_spot_versions" not in sa.inspect(engine).get_table_names()
     with engine.begin() as conn:
         audit.record_event(conn, ADMIN, "sign_in", "{}")
         conn.execute(tables.meta.insert().values(key="probe", value="kept"))
     with engine.begin() as conn:
-        command.upgrade(_alembic(conn), "head")
+        command.upgrade(db.alembic_config(conn), "head")
     with engine.connect() as conn:
         assert conn.execute(sa.select(tables.events.c.action)).scalars().all() == ["sign_in"]
         assert conn.execute(sa.select(tables.meta.c.value).where(tables.meta.c.key == "probe")).scalar() == "kept"

@@ -175,10 +175,8 @@ def test_a_backup_from_an_older_schema_is_migrated_on_restore(tmp_path, monkeypa
 
     old = tmp_path / "old.sqlite3"
     engine = sa.create_engine(f"sqlite:///{old}")
-    cfg = backup._alembic_config()
     with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0002")  # before stored_files.codec existed
+        command.upgrade(db.alembic_config(conn), "0002")  # before stored_files.codec existed
         conn.exec_driver_sql("INSERT INTO stored_files (sha256, size_bytes, content) VALUES ('ab', 2, x'6869')")
         conn.exec_driver_sql("INSERT INTO meta (key, value) VALUES ('data_version', '7')")
     engine.dispose()

@@ -7,17 +7,8 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from alembic.config import Config
 
 from loaders.store import db, reads
-
-
-def _alembic(conn: sa.Connection) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(db.MIGRATIONS_DIR))
-    cfg.attributes["connection"] = conn
-    return cfg
-
 
 _IMPORT = sa.text(
     "INSERT INTO imports (id, dataset, file_name, sha256, size_bytes, user_name, created_at, rows_read,"
@@ -36,7 +27,7 @@ _MODEL = sa.text(
 def test_models_stored_before_hold_for_the_year_of_their_import(db_url, before):
     engine = db.create_engine_for(db_url)
     with engine.begin() as conn:
-        command.upgrade(_alembic(conn), before)
+        command.upgrade(db.alembic_config(conn), before)
         # 31/12/2024 20:00 UTC is already 01/01/2025 in Hà Tĩnh: the import's year is 2025.
         for import_id, at in ((1, datetime(2023, 6, 1, 3, 0, tzinfo=UTC)), (2, datetime(2024, 12, 31, 20, tzinfo=UTC))):
             conn.execute(_IMPORT, {"id": import_id, "sha": str(import_id) * 64, "at": at})
@@ -59,7 +50,7 @@ def test_models_stored_before_hold_for_the_year_of_their_import(db_url, before):
                 },
             )
     with engine.begin() as conn:
-        command.upgrade(_alembic(conn), "head")
+        command.upgrade(db.alembic_config(conn), "head")
 
     frame = reads.load_dataset(engine, "models").sort_values("model_name").reset_index(drop=True)
     assert frame["model_name"].tolist() == ["Camera an ninh", "Tổ tự quản A", "Tổ tự quản B"]
@@ -82,7 +73,7 @@ def test_models_stored_before_hold_for_the_year_of_their_import(db_url, before):
 
     # Going back would fold two years of one model into one row: refused, nothing changed.
     with pytest.raises(RuntimeError, match="several years"), engine.begin() as conn:
-        command.downgrade(_alembic(conn), "0006")
+        command.downgrade(db.alembic_config(conn), "0006")
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM models")).scalar() == 4
     engine.dispose()
@@ -91,7 +82,7 @@ def test_models_stored_before_hold_for_the_year_of_their_import(db_url, before):
 def test_revision_0007_goes_down_and_up_again_with_one_record_per_model(db_url):
     engine = db.create_engine_for(db_url)
     with engine.begin() as conn:
-        command.upgrade(_alembic(conn), "head")
+        command.upgrade(db.alembic_config(conn), "head")
         conn.execute(_IMPORT, {"id": 1, "sha": "1" * 64, "at": datetime(2025, 3, 1, tzinfo=UTC)})
         conn.execute(
             sa.text(
@@ -101,10 +92,10 @@ def test_revision_0007_goes_down_and_up_again_with_one_record_per_model(db_url):
             )
         )
     with engine.begin() as conn:
-        command.downgrade(_alembic(conn), "0006")
+        command.downgrade(db.alembic_config(conn), "0006")
     assert "rating_year" not in {c["name"] for c in sa.inspect(engine).get_columns("models")}
     with engine.begin() as conn:
-        command.upgrade(_alembic(conn), "head")
+        command.upgrade(db.alembic_config(conn), "head")
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT model_name, rating_year FROM models")).one() == ("A", 2025)
     engine.dispose()

@@ -6,17 +6,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import command
-from alembic.config import Config
 
 from loaders.store import db, reads
-
-
-def _alembic(conn: sa.Connection) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(db.MIGRATIONS_DIR))
-    cfg.attributes["connection"] = conn
-    return cfg
-
 
 _IMPORT = sa.text(
     "INSERT INTO imports (id, dataset, file_name, sha256, size_bytes, user_name, created_at, rows_read,"
@@ -32,7 +23,7 @@ _INCIDENT = sa.text(
 def test_incidents_imports_stored_before_report_the_months_their_rows_span(db_url):
     engine = db.create_engine_for(db_url)
     with engine.begin() as conn:
-        command.upgrade(_alembic(conn), "0005")
+        command.upgrade(db.alembic_config(conn), "0005")
         at = datetime(2025, 1, 1, tzinfo=UTC)
         for import_id, dataset, status in (
             (1, "incidents", "committed"),
@@ -53,7 +44,7 @@ def test_incidents_imports_stored_before_report_the_months_their_rows_span(db_ur
                 {"import_id": import_id, "code": code, "incident": incident, "day": datetime.fromisoformat(day).date()},
             )
     with engine.begin() as conn:
-        command.upgrade(_alembic(conn), "head")
+        command.upgrade(db.alembic_config(conn), "head")
 
     with engine.connect() as conn:
         stored = {

@@ -6,19 +6,10 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import command
-from alembic.config import Config
 
 from loaders.ingest.commit import commit_import
 from loaders.store import db, reads
 from tests.support.imports import USER, csv_file, preview
-
-
-def _alembic(conn: sa.Connection) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(db.MIGRATIONS_DIR))
-    cfg.attributes["connection"] = conn
-    return cfg
-
 
 # Explicit ids far above the sequence's next value: PostgreSQL does not advance it for them.
 _IMPORT = sa.text(
@@ -39,17 +30,17 @@ def _tables(engine: sa.Engine) -> set[str]:
 def test_a_0005_store_upgrades_keeps_its_rows_and_takes_residential_areas(db_url, registry):
     engine = db.create_engine_for(db_url)
     with engine.begin() as conn:
-        command.upgrade(_alembic(conn), "0005")
+        command.upgrade(db.alembic_config(conn), "0005")
         conn.execute(
             _IMPORT, {"id": 1000, "dataset": "recognitions", "sha": "a" * 64, "at": datetime(2025, 1, 1, tzinfo=UTC)}
         )
         conn.execute(_RECOGNITION)
     assert "residential_areas" not in _tables(engine)
     with engine.begin() as conn:
-        command.upgrade(_alembic(conn), "0006")
+        command.upgrade(db.alembic_config(conn), "0006")
     assert "residential_areas" in _tables(engine)
     with engine.begin() as conn:
-        command.upgrade(_alembic(conn), "head")
+        command.upgrade(db.alembic_config(conn), "head")
     with engine.connect() as conn:
         kept = conn.execute(sa.text("SELECT import_id, unit_name, year FROM recognitions")).all()
         imports = conn.execute(sa.text("SELECT id, dataset FROM imports")).all()
@@ -67,16 +58,16 @@ def test_a_0005_store_upgrades_keeps_its_rows_and_takes_residential_areas(db_url
 def test_revision_0006_goes_down_to_0005_and_up_again(db_url):
     engine = db.create_engine_for(db_url)
     with engine.begin() as conn:
-        command.upgrade(_alembic(conn), "0006")
+        command.upgrade(db.alembic_config(conn), "0006")
         conn.execute(
             _IMPORT, {"id": 1000, "dataset": "recognitions", "sha": "b" * 64, "at": datetime(2025, 1, 1, tzinfo=UTC)}
         )
         conn.execute(_RECOGNITION)
     with engine.begin() as conn:
-        command.downgrade(_alembic(conn), "0005")
+        command.downgrade(db.alembic_config(conn), "0005")
     assert "residential_areas" not in _tables(engine)
     with engine.begin() as conn:
-        command.upgrade(_alembic(conn), "0006")
+        command.upgrade(db.alembic_config(conn), "0006")
     assert "residential_areas" in _tables(engine)
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM recognitions")).scalar() == 1

@@ -10,7 +10,6 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,13 +20,6 @@ from loaders.ingest.history import rollback_import
 from loaders.store import db, originals, reads, tables
 from loaders.store.buffers import ColumnBuffers, append_rows, without_imports
 from tests.support.imports import USER, incidents_csv, models_csv, preview
-
-
-def _alembic(conn: sa.Connection) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(db.MIGRATIONS_DIR))
-    cfg.attributes["connection"] = conn
-    return cfg
 
 
 def test_migrations_build_exactly_the_declared_schema(engine):
@@ -45,7 +37,7 @@ def _incident_indexes(engine) -> set[str]:
 def test_revision_0003_goes_down_and_up_again(engine):
     assert _incident_indexes(engine) == {"ix_incidents_import_id"}
     with engine.begin() as conn:
-        command.downgrade(_alembic(conn), "0002")
+        command.downgrade(db.alembic_config(conn), "0002")
     assert _incident_indexes(engine) == {
         "ix_incidents_import_id",
         "ix_incidents_commune_code",
@@ -53,7 +45,7 @@ def test_revision_0003_goes_down_and_up_again(engine):
     }
     assert "codec" not in {c["name"] for c in sa.inspect(engine).get_columns("stored_files")}
     with engine.begin() as conn:
-        command.upgrade(_alembic(conn), "head")
+        command.upgrade(db.alembic_config(conn), "head")
     assert _incident_indexes(engine) == {"ix_incidents_import_id"}
 
 
@@ -64,7 +56,7 @@ def test_revision_0003_refuses_to_go_down_over_packed_originals(engine):
             tables.stored_files.insert().values(sha256="a" * 64, size_bytes=16_000, content=content, codec=codec)
         )
     with pytest.raises(RuntimeError, match="packed"), engine.begin() as conn:
-        command.downgrade(_alembic(conn), "0002")
+        command.downgrade(db.alembic_config(conn), "0002")
     with engine.connect() as conn:
         assert conn.execute(sa.select(tables.stored_files.c.codec)).scalar() == "zstd"
 
