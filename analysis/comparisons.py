@@ -201,6 +201,8 @@ def group_trends(
     step_of = np.searchsorted(starts.view(np.int64), when[in_period].view(np.int64), side="right") - 1
     period_pos = incident_pos[in_period] + 1  # 0 = commune not in the registry
     reported = _reported_share(data.reports, communes, steps)
+    # Residents of each commune counted in each step: its population times the share of the step it reported.
+    exposed = None if reported is None else population.reindex(communes).fillna(0).to_numpy()[:, None] * reported
     model_cols, incident_cols = {}, {}
     for key, codes in groups.items():
         codes = pd.Index(codes)
@@ -211,10 +213,10 @@ def group_trends(
         member[1:] = communes.isin(codes)
         counts = np.bincount(step_of[member[period_pos]], minlength=len(steps))[: len(steps)]
         model_cols[key] = covering / pop_m * ind.PER if pop_m else np.full(len(steps), np.nan)
-        if reported is None:
+        if exposed is None:
             incident_cols[key] = counts / pop_i * ind.PER if pop_i else np.full(len(steps), np.nan)
         else:  # the residents of the commune-months reported in each step; none reported: NaN, not zero
-            exposure = population.reindex(communes).fillna(0).to_numpy()[member[1:]] @ reported[member[1:]]
+            exposure = exposed[member[1:]].sum(axis=0)
             with np.errstate(divide="ignore", invalid="ignore"):
                 incident_cols[key] = np.where(exposure > 0, counts / exposure * ind.PER, np.nan)
     return {

@@ -313,4 +313,4 @@ def blank_unreported_months(monthly: pd.DataFrame, reports: pd.DataFrame | None,
     mine = reports[reports["commune_code"].isin(list(codes))]
     reported = pd.DatetimeIndex(mine["month"]).unique()
     months = pd.DatetimeIndex(monthly.index).to_period("M").to_timestamp()
-    return monthly.astype(float).where(months.isin(reported)[:, None] if monthly.ndim == 2 else months.isin(reported))
+    return monthly.astype(float).where(pd.Series(months.isin(reported), index=monthly.index), axis=0)
