@@ -83,17 +83,21 @@ def area_coverage(areas: pd.DataFrame, models: pd.DataFrame, on: date) -> pd.Dat
     Returns
     -------
     pandas.DataFrame
-        One row per area: ``commune_code`` (str), ``area_name``, ``area_kind``,
-        ``has_mediation_team``, ``has_security_team`` (booleans, False when not
-        given), then one boolean column per kind of :data:`loaders.core.domain.MODEL_KINDS_CORE`
-        and :data:`ANY`.
+        One row per area: ``commune_code`` (str), ``legacy_code`` (its legacy
+        commune, None when unknown), ``area_name``, ``area_kind``, ``population``
+        (float, NaN when not given), ``has_mediation_team``, ``has_security_team``
+        (booleans, False when not given), then one boolean column per kind of
+        :data:`loaders.core.domain.MODEL_KINDS` ("khác" included) and :data:`ANY`.
     """
     current = residential.areas_at(areas, on.year)
+    unknown = pd.Series(None, index=current.index, dtype=object)
     out = pd.DataFrame(
         {
             "commune_code": current["commune_code"].astype(str).to_numpy(),
+            "legacy_code": [None if pd.isna(c) or c == "" else str(c) for c in current.get("legacy_code", unknown)],
             "area_name": current["area_name"].to_numpy(dtype=object),
             "area_kind": current["area_kind"].to_numpy(dtype=object),
+            "population": pd.to_numeric(current.get("population", unknown), errors="coerce").to_numpy(dtype=float),
             "has_mediation_team": current["has_mediation_team"].fillna(False).to_numpy(dtype=bool),
             "has_security_team": current["has_security_team"].fillna(False).to_numpy(dtype=bool),
         }
@@ -106,7 +110,7 @@ def area_coverage(areas: pd.DataFrame, models: pd.DataFrame, on: date) -> pd.Dat
         covering = covering.iloc[0:0].assign(area_key=pd.Series(dtype=object))
     linked = _area_keys(covering["commune_code"], covering["area_key"])
     kinds = covering["kind"].astype(object).to_numpy()
-    for kind in domain.MODEL_KINDS_CORE:
+    for kind in domain.MODEL_KINDS:
         out[kind] = keys.isin(linked[kinds == kind]) if len(out) else np.zeros(0, dtype=bool)
     out[ANY] = keys.isin(linked) if len(out) else np.zeros(0, dtype=bool)
     return out
@@ -140,3 +144,53 @@ def kind_by_rating(operating: pd.DataFrame) -> pd.DataFrame:
     if table is not None:
         out = out.add(table.reindex(index=out.index, columns=out.columns).fillna(0).astype("int64"), fill_value=0)
     return out.astype("int64")
+
+
+def unit_coverage(
+    coverage: pd.DataFrame,
+    positions: np.ndarray,
+    known: np.ndarray,
+    kinds: tuple[str, ...] = (),
+) -> dict[str, np.ndarray]:
+    """Areas, covered areas and their share per unit, from :func:`area_coverage`.
+
+    Parameters
+    ----------
+    coverage : pandas.DataFrame
+        One row per area in force (:func:`area_coverage`).
+    positions : numpy.ndarray
+        Each area's unit position (-1: outside the units).
+    known : numpy.ndarray
+        Per unit, whether its areas are known whole (a 2025 commune: it has a
+        list in force; a legacy commune: it is placed, ``analysis.residential``).
+        A unit not known, or with no area, gets NaN: no list is not zero.
+    kinds : tuple of str
+        The kinds that count (empty: any kind, :data:`ANY`).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Float arrays: ``residential_areas``, ``areas_covered``, ``area_coverage``
+        (0..1), ``areas_with_mediation_share`` and ``areas_with_security_team_share``.
+    """
+    n = len(known)
+    selected = [k for k in kinds if k in coverage]
+    if kinds:
+        covered = coverage[selected].to_numpy(dtype=bool).any(axis=1) if selected else np.zeros(len(coverage), bool)
+    else:
+        covered = coverage[ANY].to_numpy(dtype=bool)
+    inside = positions >= 0
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(positions[inside & mask], minlength=n)[:n].astype(float)
+
+    areas = count(np.ones(len(coverage), dtype=bool))
+    missing = ~np.asarray(known, dtype=bool) | (areas == 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = {
+            "area_coverage": count(covered) / areas,
+            "areas_with_mediation_share": count(coverage["has_mediation_team"].to_numpy(dtype=bool)) / areas,
+            "areas_with_security_team_share": count(coverage["has_security_team"].to_numpy(dtype=bool)) / areas,
+        }
+    out = {"residential_areas": areas, "areas_covered": count(covered), **shares}
+    return {name: np.where(missing, np.nan, values) for name, values in out.items()}

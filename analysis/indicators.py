@@ -27,6 +27,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
+from analysis import area_coverage as ac
 from analysis import model_state, reporting, residential
 from analysis.periods import COMPARE_SAME_PERIOD_LAST_YEAR, Period, comparison_period
 from loaders.core import domain
@@ -54,6 +55,7 @@ SUMMARY_FIGURES: tuple[str, ...] = (
 
 #: Indicator columns the map can colour by, in menu order.
 MAP_INDICATORS: tuple[str, ...] = (
+    "area_coverage",
     "models_per_10k",
     "kinds_present",
     "weak_share",
@@ -282,15 +284,20 @@ def compute_indicators(
     filters : Filters
         Period, former districts, model kinds, focus area and the change rule.
     level : {"2025", "legacy"}
-        Unit level; in the legacy view population-based rates are NaN because
-        population is only known for the 2025 communes.
+        Unit level. A legacy commune's population and coverage of thôn/TDP come
+        from the residential lists where its areas are all placed
+        (``analysis.residential``); elsewhere they and its rates are NaN.
 
     Returns
     -------
     pd.DataFrame
         Indexed by unit code, columns ``name, population, population_source,
         population_year`` (where the population comes from, ``analysis.residential``),
-        ``models_counted,
+        ``residential_areas, areas_covered, area_coverage`` (thôn/TDP of the list in
+        force at the period's end, those covered by a selected kind or any kind
+        without a kind filter, and their share 0..1, ``analysis.area_coverage``;
+        NaN without a list), ``areas_with_mediation_share,
+        areas_with_security_team_share`` (NaN before 1/7/2024), ``models_counted,
         models_covering, models_per_10k, kinds_present, kinds_missing (tuple),
         weak_share, incidents, incidents_prev, incidents_per_10k,
         incidents_change, incidents_flag, recognised, has_models,
@@ -305,23 +312,28 @@ def compute_indicators(
     out = pd.DataFrame(index=units)
     out.index.name = "code"
     out["name"] = table.loc[units, "name"]
-    population = table.loc[units, "population"] if "population" in table else pd.Series(np.nan, index=units)
-    # The population rule (analysis.residential): a complete list of areas, else the shipped figure.
-    # Lists are kept by 2025 commune; legacy codes reuse the same numbers, so they never apply there.
+    # The population rule (analysis.residential): per 2025 commune, a complete list of areas, else
+    # the shipped figure; per legacy commune, the sum of its placed areas, else none. The same for
+    # every selection: computed for all units once per data version and year.
+    year = filters.period.end.year
     if level == domain.VINTAGE_2025:
-        # The same for every selection: computed for all communes once per data version and year.
-        year, shipped = filters.period.end.year, registry.communes["population"]
+        shipped = registry.communes["population"]
         everyone = data.derived(
             ("population", year),
             lambda: residential.commune_population(data.residential_areas, shipped, year),
         )
-        people = everyone.reindex(units)
-    else:  # lists are kept by 2025 commune; legacy codes reuse the same numbers, so they never apply there
-        people = residential.commune_population(residential.empty_areas(), population, filters.period.end.year)
+    else:
+        everyone = data.derived(
+            ("legacy_population", year),
+            lambda: residential.legacy_population(data.residential_areas, legacy_holders(registry), year),
+        )
+    people = everyone.reindex(units)
     out["population"] = people["population"].to_numpy()
     out["population_source"] = people["population_source"].to_numpy()
     out["population_year"] = people["population_year"].to_numpy()
     pop = out["population"].to_numpy()
+    for name, values in _area_figures(data, filters, level, units, everyone).items():
+        out[name] = values
 
     # Rows are mapped once to unit positions (-1 = outside the selection) and
     # counted with bincount: far cheaper per rerun than groupby + reindex.
@@ -401,6 +413,39 @@ def compute_indicators(
 
     year = recognition_year(data.recognitions, filters.period.end)
     out["recognised"] = recognised_units(data.recognitions, year, col, units)
+    return out
+
+
+def legacy_holders(registry: Registry) -> pd.Series:
+    """Per legacy commune, the 2025 communes that hold part of it (area or people), from the crosswalk."""
+    legacy = registry.legacy
+    if "new_codes" in legacy:
+        return legacy["new_codes"].map(lambda codes: tuple(str(c) for c in codes))
+    holders: dict[str, list[str]] = {code: [] for code in legacy.index}
+    if "legacy_codes" in registry.communes:
+        for code, members in registry.communes["legacy_codes"].items():
+            for member in members:
+                holders.setdefault(member, []).append(str(code))
+    # A legacy commune no 2025 commune is known to hold is never placed.
+    return pd.Series([tuple(holders.get(code, ())) for code in legacy.index], index=legacy.index, dtype=object)
+
+
+def _area_figures(
+    data: Datasets, filters: Filters, level: str, units: pd.Index, population: pd.DataFrame
+) -> dict[str, np.ndarray]:
+    """Coverage of thôn/TDP per unit (``analysis.area_coverage``) at the period's end, for the selected kinds."""
+    end = filters.period.end
+    # Per area, once per data version and period end; only the sums depend on the selection.
+    coverage = data.derived(("area_coverage", end), lambda: ac.area_coverage(data.residential_areas, data.models, end))
+    if level == domain.VINTAGE_2025:
+        positions = units.get_indexer(coverage["commune_code"].to_numpy(dtype=object))
+        known = np.ones(len(units), dtype=bool)  # a commune without a list has no area: NaN below
+    else:
+        positions = units.get_indexer(coverage["legacy_code"].to_numpy(dtype=object))
+        known = population["placed"].reindex(units).fillna(False).to_numpy(dtype=bool)
+    out = ac.unit_coverage(coverage, positions, known, filters.kinds)
+    if end < domain.SECURITY_TEAMS_DATE:  # the grassroots security teams exist from 1/7/2024 only
+        out["areas_with_security_team_share"] = np.full(len(units), np.nan)
     return out
 
 

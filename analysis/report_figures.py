@@ -320,7 +320,9 @@ def build_figures(data: ind.Datasets, registry: Registry, request: ReportRequest
     filters = request.filters()
     indicators = ind.compute_indicators(data, registry, filters)
     operating = ac.operating_models(data.models, period.end)
-    communes = commune_state(data, registry, period.end, operating).join(indicators, how="left")
+    state = commune_state(data, registry, period.end, operating)
+    # The indicators count thôn/TDP by the same rule; the state's own columns are kept.
+    communes = state.join(indicators.drop(columns=state.columns.intersection(indicators.columns)), how="left")
     if "population_reported" not in communes:  # the indicators weigh it when reporting is recorded
         communes["population_reported"] = exposure(communes, data, registry, period)
     communes["population_reported_compare"] = exposure(communes, data, registry, compare, prefix="incidents_prev")

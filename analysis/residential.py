@@ -11,6 +11,15 @@ Rules, stated here once (docs/domain.md explains them):
   area of it has a population; otherwise it is the figure shipped with the app
   (:func:`commune_population`). Every rate says which one it used and, for a
   list, its year (:func:`population_source_label`).
+* **Legacy communes.** A legacy commune's areas are the areas of the lists in
+  force whose legacy commune (``legacy_code``, from "Xã cũ" or the crosswalk)
+  is that one. They are known whole (*placed*) only when every 2025 commune
+  that holds part of it has a list in force and none of those lists has an
+  area without a legacy commune; otherwise the legacy commune's area figures
+  are unknown. Its population is the sum of Số nhân khẩu of its areas when it
+  is placed and those lists are complete; otherwise it has none (no
+  population is shipped for legacy communes: :data:`SOURCE_NONE`).
+  :func:`legacy_population` applies it.
 """
 
 from __future__ import annotations
@@ -28,6 +37,8 @@ AREA_COLUMNS: tuple[str, ...] = tuple(READ_COLUMNS[domain.DATASET_RESIDENTIAL_AR
 #: Where a commune's population comes from: the sum over its list of areas, or the shipped figure.
 SOURCE_AREAS = "areas"
 SOURCE_SHIPPED = "shipped"
+#: A legacy commune whose areas are not all placed: no population, so no rate.
+SOURCE_NONE = "none"
 
 
 def empty_areas() -> pd.DataFrame:
@@ -123,6 +134,56 @@ def commune_population(areas: pd.DataFrame, shipped: pd.Series, year: int) -> pd
     return out
 
 
+def legacy_population(areas: pd.DataFrame, holders: pd.Series, year: int) -> pd.DataFrame:
+    """Each legacy commune's placement and population for ``year`` (the module's legacy rule).
+
+    Parameters
+    ----------
+    areas : pandas.DataFrame
+        Residential areas (:data:`AREA_COLUMNS`): ``commune_code`` (2025),
+        ``legacy_code`` (missing when unknown), ``population`` and ``year``.
+    holders : pandas.Series
+        Indexed by legacy commune code: the tuple of 2025 communes that hold
+        part of it (its area or its people).
+    year : int
+        The year of the figures (a period's end year).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``holders``: ``placed`` (bool), ``population`` (float, NaN
+        unless placed and complete), ``population_source`` (:data:`SOURCE_AREAS`
+        or :data:`SOURCE_NONE`) and ``population_year`` (Int64, the latest list
+        year of its holders, NA without a population).
+    """
+    current = areas_at(areas, year)
+    codes = current["commune_code"].astype(str).to_numpy(dtype=object)
+    legacy = np.array([None if pd.isna(c) or c == "" else str(c) for c in current["legacy_code"]], dtype=object)
+    people = pd.to_numeric(current["population"], errors="coerce").to_numpy(dtype=float)
+    listed = set(codes)
+    unplaced = set(codes[pd.isna(legacy)])
+    incomplete = set(codes[np.isnan(people)])
+    list_year = pd.Series(current["year"].to_numpy(), index=codes).groupby(level=0).max().to_dict()
+    sums = pd.Series(people, index=legacy).groupby(level=0).sum().to_dict() if len(current) else {}
+    n = len(holders)
+    placed = np.zeros(n, dtype=bool)
+    population = np.full(n, np.nan)
+    years = pd.array([pd.NA] * n, dtype="Int64")
+    for i, (code, communes) in enumerate(holders.items()):
+        communes = tuple(communes)
+        placed[i] = bool(communes) and all(c in listed and c not in unplaced for c in communes)
+        # A placed legacy commune that no area names has no people on record: no population either.
+        if placed[i] and str(code) in sums and not any(c in incomplete for c in communes):
+            population[i] = float(sums[str(code)])
+            years[i] = max(int(list_year[c]) for c in communes)
+    out = pd.DataFrame(index=holders.index)
+    out["placed"] = placed
+    out["population"] = population
+    out["population_source"] = np.where(np.isnan(population), SOURCE_NONE, SOURCE_AREAS)
+    out["population_year"] = years
+    return out
+
+
 def population_source_label(source: str, year: object, lang: str = "vi") -> str:
     """The words a rate shows for its population: a list's year, or the shipped figure.
 
@@ -132,9 +193,13 @@ def population_source_label(source: str, year: object, lang: str = "vi") -> str:
     'Tổng nhân khẩu các thôn, TDP năm 2025'
     >>> population_source_label("shipped", None)
     'Số liệu dân số kèm theo ứng dụng'
+    >>> population_source_label("none", None)
+    'Chưa có: danh sách thôn, TDP chưa đủ để tính dân số xã cũ'
     """
     if source == SOURCE_AREAS and year is not None and not pd.isna(year):
         return translate("population.source.areas", lang, year=int(year))
+    if source == SOURCE_NONE:
+        return translate("population.source.none", lang)
     return translate("population.source.shipped", lang)
 
 

@@ -18,7 +18,14 @@ import pytest
 
 from analysis import indicators as ind
 from analysis import residential
-from analysis.residential import SOURCE_AREAS, SOURCE_SHIPPED, areas_at, commune_population, population_note
+from analysis.residential import (
+    SOURCE_AREAS,
+    SOURCE_NONE,
+    SOURCE_SHIPPED,
+    areas_at,
+    commune_population,
+    population_note,
+)
 from loaders.core import domain
 from loaders.geo.registry import Registry
 
@@ -149,10 +156,10 @@ def test_rates_per_10k_use_the_population_rule_and_say_which(tiny_registry) -> N
         ind.Datasets(_no_models(), incidents, recognitions), tiny_registry, ind.Filters(Q1_2025)
     )
     assert plain.loc["00001", "incidents_per_10k"] == pytest.approx(12.0)
-    # Legacy units have no population: lists keyed by 2025 codes never apply to them.
+    # Legacy units: the lists place no area in a legacy commune here, so none has a population.
     legacy = ind.compute_indicators(data, tiny_registry, ind.Filters(Q1_2025), level=domain.VINTAGE_LEGACY)
     assert math.isnan(legacy.loc["00001", "population"])
-    assert legacy.loc["00001", "population_source"] == SOURCE_SHIPPED
+    assert legacy.loc["00001", "population_source"] == SOURCE_NONE
 
 
 def test_group_trends_use_the_same_population(tiny_registry) -> None:
