@@ -5,7 +5,15 @@ from __future__ import annotations
 import math
 
 PERCENT_INDICATORS = frozenset(
-    {"weak_share", "incidents_change", "recognised_communes_share", "recognised_residential_share"}
+    {
+        "weak_share",
+        "incidents_change",
+        "recognised_communes_share",
+        "recognised_residential_share",
+        "area_coverage",
+        "areas_with_mediation_share",
+        "areas_with_security_team_share",
+    }
 )
 INTEGER_INDICATORS = frozenset(
     {
@@ -17,6 +25,8 @@ INTEGER_INDICATORS = frozenset(
         "units",
         "units_with_models",
         "units_all_kinds",
+        "residential_areas",
+        "areas_covered",
     }
 )
 
