@@ -16,6 +16,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Image, LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from analysis.briefing_pdf import FONT, FONT_BOLD, _register_fonts
@@ -46,10 +47,14 @@ def _styles() -> dict[str, ParagraphStyle]:
         "center": ParagraphStyle("center", parent=bold, alignment=TA_CENTER),
         "title": ParagraphStyle("title", parent=bold, fontSize=15, leading=19, alignment=TA_CENTER, spaceBefore=8),
         "subtitle": ParagraphStyle("subtitle", parent=bold, fontSize=11, leading=14, alignment=TA_CENTER),
-        "h1": ParagraphStyle("h1", parent=bold, fontSize=11, leading=14, spaceBefore=10, spaceAfter=4),
-        "h2": ParagraphStyle("h2", parent=bold, fontSize=10, leading=13, spaceBefore=8, spaceAfter=3),
+        # Headings stay on the page of what follows them (keepWithNext).
+        "h1": ParagraphStyle("h1", parent=bold, fontSize=11, leading=14, spaceBefore=10, spaceAfter=4, keepWithNext=1),
+        "h2": ParagraphStyle("h2", parent=bold, fontSize=10, leading=13, spaceBefore=8, spaceAfter=3, keepWithNext=1),
         "caption": ParagraphStyle(
             "caption", parent=body, fontSize=8.5, leading=11, textColor=colors.HexColor("#333333")
+        ),
+        "caption_next": ParagraphStyle(
+            "caption_next", parent=body, fontSize=8.5, leading=11, textColor=colors.HexColor("#333333"), keepWithNext=1
         ),
         "cell": ParagraphStyle("cell", parent=body, fontSize=8.5, leading=10.5),
         "cell_bold": ParagraphStyle("cell_bold", parent=bold, fontSize=8.5, leading=10.5),
@@ -62,15 +67,53 @@ def _p(text: object, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)
 
 
+def column_widths(cells: list[list[str]], width: float, font: str, size: float, padding: float = 6.0) -> list[float]:
+    """Column widths that fit ``width`` and give each column room for its longest word first.
+
+    A column never gets less than its longest word (plus ``padding``) while the
+    words of all columns fit: names such as "Phường Bắc Hồng Lĩnh" then wrap
+    between words, never inside one. What is left is shared in proportion to how
+    much wider each column's longest cell is than its longest word. When even the
+    words do not fit, every column shrinks in proportion to its longest word.
+
+    Parameters
+    ----------
+    cells : list of list of str
+        The table's rows (header included), all of the same length.
+    width : float
+        The table's width in points.
+    font, size : str, float
+        The cells' font (registered with reportlab) and size in points.
+    padding : float
+        Left plus right padding of a cell, in points.
+    """
+    columns = len(cells[0])
+    word = [padding] * columns
+    whole = [padding] * columns
+    for row in cells:
+        for i, text in enumerate(row):
+            for line in str(text).split("\n"):
+                whole[i] = max(whole[i], stringWidth(line, font, size) + padding)
+                for token in line.split():
+                    word[i] = max(word[i], stringWidth(token, font, size) + padding)
+    need = sum(word)
+    if need >= width:
+        return [width * w / need for w in word]
+    extra = [max(full - w, 0.0) for full, w in zip(whole, word)]
+    spare, wanted = width - need, sum(extra)
+    if wanted <= spare:  # everything fits on one line: share the rest evenly
+        return [full + (spare - wanted) / columns for full in (w + e for w, e in zip(word, extra))]
+    return [w + spare * e / wanted for w, e in zip(word, extra)]
+
+
 def _table(header: list[str] | None, rows: list[list[str]], width: float, s: dict[str, ParagraphStyle]) -> LongTable:
     """A grid table; ``header`` (bold, shaded, repeated on each page) is its first row when given."""
     data = [[_p(h, s["cell_bold"]) for h in header]] if header else []
     data += [[_p(v, s["cell"]) for v in row] for row in rows]
-    columns = len(data[0])
-    # The first column holds names: give it more room than the numbers.
-    first = width * (0.34 if columns > 2 else 0.3)
-    rest = (width - first) / max(columns - 1, 1)
-    table = LongTable(data, colWidths=[first] + [rest] * (columns - 1), repeatRows=1 if header else 0)
+    texts = ([list(header)] if header else []) + [list(row) for row in rows]
+    cell = s["cell_bold"]  # the wider of the two faces, so that no header word breaks
+    widths = column_widths(texts, width, cell.fontName, cell.fontSize, padding=7.0)
+    table = LongTable(data, colWidths=widths, repeatRows=1 if header else 0)
     table.setStyle(_GRID if header else _PLAIN_GRID)
     return table
 
@@ -123,7 +166,7 @@ def build_report_pdf(report: Report, stamp: ReportStamp, *, compress: bool = Tru
         for position, name in enumerate(names):
             story.append(_p(table_title(report, name, lang), s["h2"]))
             if position == 0 and rule is not None:
-                story.append(_p(stated[rule], s["caption"]))
+                story.append(_p(stated[rule], s["caption_next"]))
             header, rows = text_table(report, name, lang)
             story.append(_table(header, rows, width, s) if rows else _p(translate("report.empty", lang), s["body"]))
     story.append(_p(translate("report.map", lang), s["h2"]))
