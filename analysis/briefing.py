@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from analysis.formatting import format_indicator
+from analysis.formatting import format_indicator, format_number
 from analysis.indicators import SUMMARY_FIGURES
 from loaders.core import domain
 from loaders.core.i18n import translate
@@ -215,22 +215,19 @@ def missing_kind_lines(indicators: pd.DataFrame, codes: Sequence[str], lang: str
 
 
 def _component_detail(component: str, row: pd.Series, lang: str) -> str:
-    no_data = translate("common.no_data", lang)
-    if bool(row.get("no_model_data", False)) and component in ("coverage", "missing_kinds", "weak"):
-        return translate("briefing.missing.no_data", lang)
     if component == "coverage":
-        value = _fmt("models_per_10k", row.get("models_per_10k"), lang)
-        return f"{translate('indicator.models_per_10k', lang)}: {value}"
+        share = _float(row.get("area_coverage"))
+        value = translate("common.no_data", lang) if math.isnan(share) else f"{format_number(share * 100, 0, lang)}%"
+        return f"{translate('priority.col.area_coverage', lang).removesuffix(' (%)')}: {value}"
     if component == "missing_kinds":
         kinds = row.get("kinds_missing") or ()
         return ", ".join(translate(f"enum.kind.{k}", lang) for k in kinds)
     if component == "weak":
         return f"{translate('indicator.weak_share', lang)}: {_fmt('weak_share', row.get('weak_share'), lang)}"
     if component == "rising":
-        return (
-            f"{translate('indicator.incidents_change', lang)}: "
-            f"{format_indicator('incidents_change', _float(row.get('incidents_change')), lang, no_data)}"
-        )
+        now, before = _fmt("rate", row.get("rate_compared"), lang), _fmt("rate", row.get("rate_prev"), lang)
+        label = translate("priority.col.incident_rate", lang)
+        return translate("briefing.priority.rate", lang, label=label, now=now, before=before)
     return ""
 
 
@@ -251,28 +248,34 @@ def top_priorities(
     Parameters
     ----------
     ranking : pd.DataFrame or None
-        ``analysis.priority.priority_scores`` over the province (ranked, indexed
-        by code, with ``rank``, ``name``, ``score`` and the component columns).
-        ``None`` when no ranking is available.
+        ``analysis.priority.priority_scores`` over the province (indexed by
+        code, with ``rank``, ``name``, ``score``, ``reasons`` and the component
+        columns; a commune listed apart has no rank). ``None`` when no ranking
+        is available.
     codes : sequence of str
         The unit's communes.
     unit_kind : {"commune", "district"}
         A former district lists its ``n`` highest-ranked communes; a commune
-        lists its ``n`` largest actionable score components (thin coverage,
-        missing kinds, weak models, rising incidents) that are above zero.
+        lists its ``n`` largest actionable score components (coverage gap,
+        missing kinds, weak models, rising incidents) that are above zero. A
+        commune listed apart gets no lines and a sentence saying it has no data
+        yet, with the reasons; a district's communes listed apart are counted.
     lang : str
         Catalogue language.
 
     Returns
     -------
     (list of PriorityLine, str)
-        The lines and a sentence with the unit's rank (empty when unknown).
+        The lines and a sentence with the unit's rank among the ranked communes
+        (empty when the unit is not in the ranking).
     """
     if ranking is None or ranking.empty:
         return [], ""
-    total = len(ranking)
-    inside = ranking[ranking.index.isin(list(codes))]
-    if inside.empty:
+    ranked = ranking["rank"].notna().to_numpy(dtype=bool)
+    total = int(ranked.sum())
+    mine = ranking.index.isin(list(codes))
+    inside, apart = ranking[mine & ranked], ranking[mine & ~ranked]
+    if inside.empty and apart.empty:
         return [], ""
     if unit_kind == UNIT_DISTRICT:
         lines = [
@@ -283,7 +286,16 @@ def top_priorities(
             )
             for _, row in inside.head(n).iterrows()
         ]
-        return lines, translate("briefing.priority.district_rank", lang, count=len(inside), total=total)
+        sentences = (
+            [translate("briefing.priority.district_rank", lang, count=len(inside), total=total)] if lines else []
+        )
+        if not apart.empty:
+            sentences.append(translate("briefing.priority.district_apart", lang, count=len(apart)))
+        return lines, " ".join(sentences)
+    if inside.empty:  # listed apart: no rank, no score, the reason instead
+        reasons = apart.iloc[0].get("reasons") or ()
+        text = "; ".join(translate(f"priority.reason.{r}", lang) for r in reasons)
+        return [], translate("briefing.priority.no_data", lang, reasons=text)
     row = inside.iloc[0]
     parts = [(c, _float(row.get(c))) for c in _ACTIONABLE_COMPONENTS if c in row.index]
     parts = sorted((p for p in parts if p[1] > 0), key=lambda p: -p[1])[:n]

@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         def run() -> bytes:
             members = indicators.index.intersection(codes)
             unit_summary = ind.summarise(indicators.loc[members], data, filters)
-            ranking = priority.priority_scores(indicators, registry, priority.DEFAULT_WEIGHTS)
+            ranking = priority.priority_scores(indicators, data, registry, filters, priority.DEFAULT_WEIGHTS)
             content = briefing.build_briefing(
                 briefing.BriefingUnit(name=name, kind=kind, codes=codes),
                 briefing.BriefingSources(

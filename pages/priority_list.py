@@ -1,4 +1,4 @@
-"""Priority list: communes ranked by a visible, adjustable priority score."""
+"""Priority list: communes ranked by a visible, adjustable priority score; those without data listed apart."""
 
 import streamlit as st
 
@@ -8,7 +8,6 @@ from maps.views import clicked_code
 from ui import cache
 from ui.i18n import current_language, t
 from ui.map_component import map_event
-from ui.parts.labels import rule_sentence
 from ui.parts.map_section import (
     SELECTED_COMMUNE_KEY,
     Colouring,
@@ -20,7 +19,14 @@ from ui.parts.map_section import (
     render_level_switch,
 )
 from ui.parts.profile import render_commune_extras, render_commune_profile
-from ui.parts.ranking import priority_frame, render_weight_sliders, selected_row_code
+from ui.parts.ranking import (
+    export_frame,
+    no_data_frame,
+    priority_frame,
+    render_weight_sliders,
+    rule_lines,
+    selected_row_code,
+)
 from ui.parts.tables import render_table
 from ui.sidebar import current_filters
 
@@ -42,19 +48,28 @@ if formula is not None:
     with st.expander(t("priority.components_title")):
         for component in priority.COMPONENTS:
             st.markdown(f"- **{t(f'priority.component.{component}')}**: {t(f'priority.component.{component}.help')}")
-        st.markdown(f"- {t('priority.no_data_rule')}")
-        st.markdown(f"- {t('priority.rising_rule', rule=rule_sentence(filters))}")
+        for line in rule_lines(filters):
+            st.markdown(f"- {line}")
     key_weights = tuple(sorted(weights.items()))
-    ranked = cache.get_priority(version, filters, key_weights)
+    scores = cache.get_priority(version, filters, key_weights)
+    ranked = priority.ranked_only(scores)
     event = render_table(
-        priority_frame(ranked),
+        priority_frame(scores),
         filters,
         t("page.priority_list"),
         key="priority_table",
         on_select="rerun",
         selection_mode="single-row",
         extra=[(t("priority.formula_label"), formula)],
+        download=lambda: export_frame(scores),
     )
+    st.subheader(t("priority.no_data.title"))
+    apart = no_data_frame(scores)
+    if apart.empty:
+        st.caption(t("priority.no_data.none"))
+    else:
+        st.caption(t("priority.no_data.caption", count=len(apart)))
+        st.dataframe(apart, hide_index=True, width="stretch", key="priority_no_data")
     level = render_level_switch(filters)
     # A newly selected row or a new map click (from the previous run) selects before the map is drawn.
     clicked = new_click(clicked_code(map_event("priority_map")), "priority_last_click")

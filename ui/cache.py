@@ -191,12 +191,13 @@ def _focus_groups(units: pd.Index, by: str, spots: tuple[tuple[str, str], ...]) 
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_FAST_HASH)
 def get_priority(version: int, filters: ind.Filters, weights: tuple[tuple[str, float], ...]) -> pd.DataFrame:
-    """Ranked priority scores of the filtered 2025 communes (``analysis.priority``)."""
+    """Priority scores of the filtered 2025 communes, those without data listed apart (``analysis.priority``)."""
     return priority.priority_scores(
         get_indicators(version, filters),
+        get_datasets(version),
         get_registry(),
+        filters,
         dict(weights),
-        filters.min_baseline,
         classes=get_focus_tables(filters.hot_spots)[0],
     )
 

@@ -34,24 +34,26 @@ def indicators() -> pd.DataFrame:
 
 @pytest.fixture
 def ranking() -> pd.DataFrame:
-    """Shaped like analysis.priority.priority_scores: ranked, indexed by code."""
+    """Shaped like analysis.priority.priority_scores: ranked first, then Xã Ba listed apart (no model data)."""
     return pd.DataFrame(
         {
-            "rank": [1, 2, 3, 4],
-            "name": ["Xã Ba", "Xã Bốn", "Xã Một", "Xã Hai"],
-            "score": [0.9, 0.6, 0.4, 0.1],
-            "coverage": [1.0, 0.7, 0.2, 0.0],
-            "missing_kinds": [1.0, 0.5, 0.25, 0.0],
-            "weak": [1.0, 0.0, 0.1, 0.0],
-            "rising": [0.0, 0.8, 0.5, 0.0],
-            "focus": [1.0, 0.0, 0.0, 0.0],
-            "no_model_data": [True, False, False, False],
-            "models_per_10k": [np.nan, 2.0, 5.5, 9.0],
-            "kinds_missing": [ALL_KINDS, ("tự quản", "tự hòa giải"), ("tự hòa giải",), ()],
-            "weak_share": [np.nan, 0.0, 0.1, 0.0],
-            "incidents_change": [np.nan, 0.8, 0.5, 0.0],
+            "rank": pd.array([1, 2, 3, None], dtype="Int64"),
+            "name": ["Xã Bốn", "Xã Một", "Xã Hai", "Xã Ba"],
+            "status": ["ranked", "ranked", "ranked", "no_data"],
+            "reasons": [(), (), (), ("no_model_data",)],
+            "score": [0.6, 0.4, 0.1, np.nan],
+            "coverage": [0.7, 0.2, 0.0, np.nan],
+            "missing_kinds": [0.5, 0.25, 0.0, np.nan],
+            "weak": [0.0, 0.1, 0.0, np.nan],
+            "rising": [0.8, 0.5, 0.0, np.nan],
+            "focus": [0.0, 0.0, 0.0, np.nan],
+            "area_coverage": [0.3, 0.8, 1.0, 0.5],
+            "kinds_missing": [("tự quản", "tự hòa giải"), ("tự hòa giải",), (), ALL_KINDS],
+            "weak_share": [0.0, 0.1, 0.0, np.nan],
+            "rate_compared": [9.0, 6.0, 1.0, np.nan],
+            "rate_prev": [5.0, 4.0, 1.0, np.nan],
         },
-        index=["00003", "00004", "00001", "00002"],
+        index=["00004", "00001", "00002", "00003"],
     )
 
 
@@ -154,20 +156,42 @@ def test_missing_kinds_of_a_district_count_communes_and_keep_no_data_apart(indic
 
 def test_district_priorities_are_its_top_three_communes_in_rank_order(indicators, ranking):
     lines, rank_line = briefing.top_priorities(ranking, ["00001", "00002", "00004"], "district", "vi")
-    assert [(p.rank, p.title) for p in lines] == [("2", "Xã Bốn"), ("3", "Xã Một"), ("4", "Xã Hai")]
+    assert [(p.rank, p.title) for p in lines] == [("1", "Xã Bốn"), ("2", "Xã Một"), ("3", "Xã Hai")]
     assert "60,0/100" in lines[0].detail
-    assert "3 xã" in rank_line and "4 xã" in rank_line
+    # 3 ranked communes of the district, ranked among the 3 ranked communes of the province.
+    assert rank_line.count("3 xã") == 2 and "chưa có dữ liệu" not in rank_line
+
+
+def test_a_district_counts_its_communes_listed_apart(ranking):
+    lines, rank_line = briefing.top_priorities(ranking, ["00001", "00003"], "district", "vi")
+    assert [p.title for p in lines] == ["Xã Một"]  # Xã Ba has no rank, so it is never listed as a priority
+    assert "1 xã, phường của huyện, thị xã, thành phố cũ chưa có dữ liệu" in rank_line
+    only_apart, rank_line = briefing.top_priorities(ranking, ["00003"], "district", "en")
+    assert only_apart == [] and rank_line.startswith("1 communes of the former district have no data yet")
 
 
 def test_commune_priorities_are_its_largest_actionable_gaps(ranking):
     lines, rank_line = briefing.top_priorities(ranking, ["00001"], "commune", "en")
     # rising (0.5) > missing kinds (0.25) > coverage (0.2); weak (0.1) is fourth and focus is never listed.
     assert [p.rank for p in lines] == ["1", "2", "3"]
-    assert lines[0].detail.endswith("+50%")
+    assert lines[0].detail.endswith(": 6.0 (comparison period: 4.0)")
     assert lines[1].detail == translate("enum.kind.tự hòa giải", "en")
-    assert "3 of 4" in rank_line
+    assert lines[2].detail == "Thôn/TDP coverage: 80%"
+    assert "2 of 3 ranked" in rank_line
     none, _ = briefing.top_priorities(ranking, ["00002"], "commune", "en")
     assert none == []
+
+
+def test_a_commune_without_data_says_so_instead_of_a_rank(indicators, ranking):
+    lines, rank_line = briefing.top_priorities(ranking, ["00003"], "commune", "vi")
+    assert lines == []
+    assert (
+        rank_line == "Xếp hạng ưu tiên: chưa có dữ liệu (chưa có dữ liệu mô hình), nên xã, phường không được xếp hạng."
+    )
+    content = _briefing(indicators, ranking, unit_name="Xã Ba", codes=["00003"])
+    assert content.priorities == () and content.rank_line == rank_line
+    _, text = _pdf(briefing_pdf.build_briefing_pdf(content))
+    assert _flat("không được xếp hạng") in _flat(text)
 
 
 def test_no_ranking_gives_no_priorities(indicators):

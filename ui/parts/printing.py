@@ -170,9 +170,7 @@ def render_briefing_download(
         ranked = (
             ranking
             if ranking is not None
-            else priority.priority_scores(
-                indicators, registry, priority.DEFAULT_WEIGHTS, min_baseline=province.min_baseline
-            )
+            else priority.priority_scores(indicators, data, registry, province, priority.DEFAULT_WEIGHTS)
         )
         now = export_timestamp()
         content = briefing.build_briefing(

@@ -1,13 +1,15 @@
-"""The priority list's sections: the weight sliders, the ranked table and its row selection."""
+"""The priority list's sections: the weight sliders, the rules, the ranked table, the communes listed apart."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
+from analysis import indicators as ind
 from analysis import priority
-from ui.i18n import t
+from ui.i18n import current_language, t
 from ui.parts.labels import enum_label, group_label
+from ui.period_picker import compare_text
 
 
 def weights_from_state() -> dict[str, float]:
@@ -41,29 +43,81 @@ def render_weight_sliders() -> dict[str, float]:
     return weights_from_state()
 
 
-def priority_frame(ranked: pd.DataFrame) -> pd.DataFrame:
-    """The ranked table as shown and exported: score and components on a 0–100 scale."""
+def rule_lines(filters: ind.Filters) -> list[str]:
+    """The rules under the formula: who is ranked, the severity weights and the scaled low-base rule."""
+    lang = current_language()
+    weights = ", ".join(f"{enum_label('severity', s)} {_num(w, lang)}" for s, w in priority.SEVERITY_WEIGHTS.items())
+    days = priority.period_days(filters.period)
+    return [
+        t("priority.no_data_rule"),
+        t("priority.severity_weights", weights=weights, unknown=_num(priority.UNKNOWN_SEVERITY_WEIGHT, lang)),
+        t(
+            "priority.rising_rule",
+            compare=compare_text(filters.period, filters.compare),
+            baseline=priority.scaled_baseline(filters.min_baseline, filters.period),
+            min_baseline=filters.min_baseline,
+            days=days,
+        ),
+    ]
+
+
+def _num(value: float, lang: str) -> str:
+    text = f"{value:g}"
+    return text.replace(".", ",") if lang == "vi" else text
+
+
+def _reasons(scores: pd.DataFrame) -> list[str]:
+    return ["; ".join(t(f"priority.reason.{r}") for r in reasons) for reasons in scores["reasons"]]
+
+
+def export_frame(scores: pd.DataFrame) -> pd.DataFrame:
+    """Every commune as exported: the ranked ones, then those listed apart, with a status column.
+
+    A commune listed apart has no rank, no score and no components (blank
+    cells), and the reason instead; its missing kinds are blank when it has no
+    model data (unknown, not "all four missing").
+    """
+    ranked = scores["rank"].notna().to_numpy(dtype=bool)
+    no_models = scores["reasons"].map(lambda r: priority.REASON_NO_MODEL_DATA in r).to_numpy(dtype=bool)
     frame = pd.DataFrame(
         {
-            t("col.rank"): ranked["rank"],
-            t("col.commune"): ranked["name"],
-            t("priority.score"): (ranked["score"] * 100).round(1),
-        }
+            t("col.status"): [t(f"priority.status.{s}") for s in scores["status"]],
+            t("col.rank"): scores["rank"].astype(object).where(ranked, None),
+            t("col.commune"): scores["name"],
+            t("priority.score"): (scores["score"] * 100).round(1),
+        },
+        index=scores.index,
     )
     for component in priority.COMPONENTS:
-        frame[t(f"priority.component.{component}")] = (ranked[component] * 100).round(0)
-    frame[t("col.focus_class")] = ranked["focus_class"].map(group_label)
-    frame[t("col.missing_kinds")] = ranked["kinds_missing"].map(
-        lambda kinds: ", ".join(enum_label("kind", k) for k in kinds)
-    )
-    notes = []
-    for no_models, no_incidents in zip(ranked["no_model_data"], ranked["no_incident_data"]):
-        parts = ([t("priority.no_model_data")] if no_models else []) + (
-            [t("priority.no_incident_data")] if no_incidents else []
-        )
-        notes.append("; ".join(parts))
-    frame[t("col.notes")] = notes
+        frame[t(f"priority.component.{component}")] = (scores[component] * 100).round(0)
+    frame[t("col.focus_class")] = scores["focus_class"].map(group_label)
+    frame[t("priority.col.area_coverage")] = (scores["area_coverage"].astype(float) * 100).round(0)
+    kinds = scores["kinds_missing"].map(lambda ks: ", ".join(enum_label("kind", k) for k in ks))
+    frame[t("col.missing_kinds")] = kinds.where(~no_models, "")
+    frame[t("priority.col.incident_rate")] = scores["incident_rate"].astype(float).round(1)
+    frame[t("priority.col.reasons")] = _reasons(scores)
+    return frame.reset_index(drop=True)
+
+
+def priority_frame(scores: pd.DataFrame) -> pd.DataFrame:
+    """The ranked table as shown: rank, score and components on a 0–100 scale (ranked communes only)."""
+    ranked = priority.ranked_only(scores)
+    frame = export_frame(ranked).drop(columns=[t("col.status"), t("priority.col.reasons")])
+    frame[t("col.rank")] = ranked["rank"].astype(int).to_numpy()
     return frame
+
+
+def no_data_frame(scores: pd.DataFrame) -> pd.DataFrame:
+    """The communes listed apart as "chưa có dữ liệu": name, reason, focus group and what is known of coverage."""
+    apart = priority.listed_apart(scores)
+    return pd.DataFrame(
+        {
+            t("col.commune"): apart["name"].to_numpy(),
+            t("priority.col.reasons"): _reasons(apart),
+            t("col.focus_class"): apart["focus_class"].map(group_label).to_numpy(),
+            t("priority.col.area_coverage"): (apart["area_coverage"].astype(float) * 100).round(0).to_numpy(),
+        }
+    )
 
 
 def selected_row_code(event: object, ranked: pd.DataFrame, memory_key: str) -> str | None:

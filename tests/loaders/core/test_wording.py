@@ -48,7 +48,7 @@ def test_a_period_shows_both_ends() -> None:
         ("col.district", "Huyện, thị xã, thành phố (cũ)"),
         ("filter.districts", "Huyện, thị xã, thành phố (cũ)"),
         ("enum.field.trật tự an toàn giao thông", "Trật tự, an toàn giao thông"),
-        ("priority.component.coverage", "Mật độ mô hình thấp"),
+        ("priority.component.coverage", "Thiếu độ phủ thôn, tổ dân phố"),
         ("indicator.models_covering", "Mô hình hoạt động thực chất (trừ yếu, tạm dừng)"),
         (
             "indicator.recognised_communes_share",
