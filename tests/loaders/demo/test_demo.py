@@ -12,6 +12,7 @@ import pytest
 import shapely
 
 from loaders.core import domain
+from loaders.core.clock import vietnam_today
 from loaders.core.textnorm import key
 from loaders.demo.generator import generate_demo
 from loaders.demo.models import STOCK_START
@@ -131,7 +132,7 @@ def test_dissolution_is_consistent(demo):
 
 
 def test_never_future_dates(registry):
-    today = date.today()
+    today = vietnam_today()  # the demo's "today" is Vietnam's date, a day ahead of UTC after 17:00
     d = generate_demo(seed=1, until=today + timedelta(days=400), registry=registry, scale=0.05)
     assert d["incidents"]["ngay"].max() <= today.isoformat()
     assert d["models"]["ngay_thanh_lap"].max() <= today.isoformat()

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from loaders.core.clock import vietnam_today
 from loaders.ingest.commit import commit_import
 from loaders.ingest.preview import ImportRefused
 from loaders.store import reads
@@ -80,7 +81,7 @@ def test_a_row_without_rating_year_is_the_year_of_the_import(engine, models_prev
     p = models_preview([_row("Tổ tự quản thôn 1", rating="trung bình")])
     assert p.errors.empty
     commit_import(engine, p, user=USER)
-    assert _stored(engine) == [("Tổ tự quản thôn 1", dt.date.today().year, "đang hoạt động", "trung bình")]
+    assert _stored(engine) == [("Tổ tự quản thôn 1", vietnam_today().year, "đang hoạt động", "trung bình")]
 
 
 def test_one_file_may_hold_several_years_of_a_model_but_not_one_year_twice(models_preview):
@@ -96,7 +97,7 @@ def test_one_file_may_hold_several_years_of_a_model_but_not_one_year_twice(model
     [
         (_row("A", status="đang hoạt động", since="01/03/2024"), "Ngày tạm dừng", "suspension_date_not_suspended"),
         (_row("A", status="tạm dừng", since="01/01/2021"), "Ngày tạm dừng", "suspended_before_founded"),
-        (_row("A", str(dt.date.today().year + 1)), "Năm đánh giá", "year_range"),
+        (_row("A", str(vietnam_today().year + 1)), "Năm đánh giá", "year_range"),
         (_row("A", "1999"), "Năm đánh giá", "year_range"),
         (_row("A", "2024,5"), "Năm đánh giá", "integer"),
     ],
