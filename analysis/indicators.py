@@ -571,7 +571,12 @@ def summarise(
     year = recognition_year(data.recognitions, filters.period.end)
     shares = recognition_shares(data.recognitions, year, ind.index, col)
     weak_rows = ind["weak_share"] * ind["models_counted"]
+    # Coverage of thôn/TDP over the units that have a list: a sum of areas, not a mean of shares.
+    areas = float(np.nansum(ind["residential_areas"])) if "residential_areas" in ind else 0.0
+    covered = float(np.nansum(ind["areas_covered"])) if "areas_covered" in ind else 0.0
     return {
+        "area_coverage": covered / areas if areas else np.nan,
+        "units_with_areas": float(ind["residential_areas"].notna().sum()) if "residential_areas" in ind else 0.0,
         "units": float(len(ind)),
         "units_with_models": float(ind["has_models"].sum()),
         "models_covering": float(covering),

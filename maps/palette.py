@@ -33,6 +33,21 @@ HIGH_IS_BAD: frozenset[str] = frozenset(
 )
 
 
+#: Catalogue key of the no-data label of indicators whose "no data" has a reason of its own;
+#: every other indicator says ``common.no_data``. Coverage of thôn/TDP is unknown, never 0 %,
+#: where the commune has no list of thôn/TDP in force.
+NO_DATA_LABEL_KEYS: dict[str, str] = {
+    "area_coverage": "indicator.area_coverage.no_list",
+    "areas_with_mediation_share": "indicator.area_coverage.no_list",
+    "areas_with_security_team_share": "indicator.area_coverage.no_list",
+}
+
+
+def no_data_label_key(indicator: str) -> str:
+    """Catalogue key of an indicator's no-data label (legend row and tooltips), see :data:`NO_DATA_LABEL_KEYS`."""
+    return NO_DATA_LABEL_KEYS.get(indicator, "common.no_data")
+
+
 def palette_for(indicator: str) -> str:
     """ColorBrewer palette of an indicator: warm where a high value is bad, cool otherwise.
 

@@ -17,7 +17,14 @@ from matplotlib.figure import Figure
 from analysis.formatting import format_indicator
 from analysis.reporting import not_reported_units
 from loaders.core.i18n import translate
-from maps.palette import NOT_REPORTED_COLOUR, ColourScale, build_colour_scale, build_legend, palette_for
+from maps.palette import (
+    NOT_REPORTED_COLOUR,
+    ColourScale,
+    build_colour_scale,
+    build_legend,
+    no_data_label_key,
+    palette_for,
+)
 from maps.print_furniture import source_text
 from maps.printable import PrintLegend, PrintLegendEntry, PrintSheet, build_print_map
 from maps.styles import OVERLAY_ROLES, PRINT_OVERLAY_KEYS
@@ -40,7 +47,7 @@ def indicator_scale(values: pd.Series, indicator: str, lang: str) -> tuple[Colou
     (ColourScale, list of PrintLegendEntry)
         The last legend row is the no-data row.
     """
-    no_data = translate("common.no_data", lang)
+    no_data = translate(no_data_label_key(indicator), lang)
     scale = build_colour_scale(values, palette=palette_for(indicator))
     entries = build_legend(values, scale, lambda v: format_indicator(indicator, v, lang, no_data), no_data)
     rows = [PrintLegendEntry(e.colour, e.label) for e in entries[:-1]]

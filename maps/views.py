@@ -22,7 +22,14 @@ from loaders.geo.registry import Registry
 from loaders.geo.schema import CRS_WGS84
 from maps import builders, offline
 from maps.options import Background, Overlays, ValueStyle
-from maps.palette import DEFAULT_PALETTE, NOT_REPORTED_COLOUR, build_colour_scale, build_legend, palette_for
+from maps.palette import (
+    DEFAULT_PALETTE,
+    NOT_REPORTED_COLOUR,
+    build_colour_scale,
+    build_legend,
+    no_data_label_key,
+    palette_for,
+)
 from maps.styles import OVERLAY_KEYS, OVERLAY_ROLES, commune_styles, not_reported_style
 
 
@@ -249,7 +256,7 @@ def build_restyle(
     not_reported : sequence of str
         Units shown "chưa báo cáo" (for the incident indicators, ``analysis.reporting``).
     """
-    no_data = translate("common.no_data", lang)
+    no_data = translate(no_data_label_key(indicator), lang)
 
     def fmt(value: float) -> str:
         return format_indicator(indicator, value, lang, no_data)

@@ -21,6 +21,7 @@ from ui.parts.map_section import (
     render_level_switch,
     sync_selection,
 )
+from ui.parts.model_areas import render_unlinked_models
 from ui.parts.printing import render_briefing_download, render_print_map_downloads
 from ui.parts.profile import render_commune_profile
 from ui.sidebar import current_filters
@@ -53,7 +54,7 @@ with map_col:
         format_func=option_labels("map.basemap."),
     )
     level = render_level_switch(filters)
-    shown = map_indicator_for(level, indicator)  # legacy units have no population: counts instead of rates
+    shown = map_indicator_for(level, indicator, filters)  # a count where no legacy unit has the rate
     # A new map click (from the previous run) selects before anything is drawn; a legacy unit
     # opens the 2025 commune that took its area.
     clicked = new_click(clicked_code(map_event("map_coverage")), "map_last_click")
@@ -69,6 +70,11 @@ with map_col:
         st.warning(t("map.no_boundaries"))
     render_legend(legend, t(f"indicator.{shown}"))
     render_map(prepared, key="map_coverage", height=520, restyle=restyle)
+    if shown == "area_coverage":
+        st.caption(t("map.rules.area_coverage"))
+        render_unlinked_models(short=True)
+    if level == domain.VINTAGE_LEGACY:
+        st.caption(t("map.rules.legacy"))
     st.caption(t("map.rules", threshold=int(filters.rise_threshold * 100), baseline=filters.min_baseline))
 
 # Slower parts after the map, so that the map reaches the browser first.

@@ -109,7 +109,7 @@ def test_invalid_url_parameters_fall_back_with_a_notice(app_test):
     notices = " ".join(i.value for i in at.info)
     # Names and values are shown as literal text (Markdown punctuation escaped, so "chi_tieu" reads chi\\_tieu).
     assert all(plain(name) in notices for name in ("xa", "chi_tieu", "huyen", "ky"))
-    assert at.selectbox(key="map_indicator").value == "models_per_10k"
+    assert at.selectbox(key="map_indicator").value == "area_coverage"
     assert at.multiselect(key="filter_districts").value == ["436"]
 
 
@@ -117,7 +117,7 @@ def test_english_switch_translates_labels(app_test):
     at = app_test(role="viewer", lang="en")
     assert not at.exception
     labels = [m.label for m in at.metric]
-    assert translate("kpi.models_per_10k", "en") in labels
+    assert translate("kpi.area_coverage", "en") in labels
     assert at.selectbox(key="filter_focus").label == "Focus area"
 
 

@@ -10,8 +10,10 @@ from analysis.residential import population_note_of
 from ui.i18n import current_language, t
 from ui.parts.labels import fmt
 
+#: The key figures in order. Coverage of thôn/TDP comes first, the figure the province's reports
+#: lead with; models per 10,000 residents stays in the map's menu.
 KPI_INDICATORS: tuple[str, ...] = (
-    "models_per_10k",
+    "area_coverage",
     "units_all_kinds",
     "weak_share",
     "incidents_per_10k",

@@ -49,11 +49,31 @@ def render_level_switch(filters: ind.Filters, key_suffix: str = "") -> str:
     return level or domain.VINTAGE_2025
 
 
-def map_indicator_for(level: str, preferred: str) -> str:
-    """Population rates are unknown for legacy units: fall back to the count there."""
-    if level == domain.VINTAGE_LEGACY and preferred.endswith("_per_10k"):
-        return "models_covering" if preferred.startswith("models") else "incidents"
-    return preferred
+#: Rates a legacy unit has only where the lists of thôn/TDP place it whole (``analysis.residential``),
+#: and the count each one falls back to where no legacy unit has it.
+LEGACY_FALLBACKS: dict[str, str] = {
+    "models_per_10k": "models_covering",
+    "incidents_per_10k": "incidents",
+    "area_coverage": "models_covering",
+}
+
+
+def map_indicator_for(level: str, preferred: str, filters: ind.Filters | None = None) -> str:
+    """The indicator a map shows at ``level``: ``preferred``, or a count where no legacy unit has the rate.
+
+    Legacy units have a population and a coverage of thôn/TDP only where the lists
+    place them whole. With ``filters``, the legacy map keeps a rate when at least
+    one selected unit has it (the others are grey); without, or when none has it,
+    it shows the count of :data:`LEGACY_FALLBACKS`.
+    """
+    fallback = LEGACY_FALLBACKS.get(preferred)
+    if level != domain.VINTAGE_LEGACY or fallback is None:
+        return preferred
+    if filters is not None:
+        values = cache.get_indicators(cache.data_version(), filters, level)[preferred]
+        if values.notna().any():
+            return preferred
+    return fallback
 
 
 def center_of(codes: list[str]) -> tuple[float, float] | None:
