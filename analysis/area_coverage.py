@@ -98,8 +98,8 @@ def area_coverage(areas: pd.DataFrame, models: pd.DataFrame, on: date) -> pd.Dat
             "area_name": current["area_name"].to_numpy(dtype=object),
             "area_kind": current["area_kind"].to_numpy(dtype=object),
             "population": pd.to_numeric(current.get("population", unknown), errors="coerce").to_numpy(dtype=float),
-            "has_mediation_team": current["has_mediation_team"].fillna(False).to_numpy(dtype=bool),
-            "has_security_team": current["has_security_team"].fillna(False).to_numpy(dtype=bool),
+            "has_mediation_team": current["has_mediation_team"].eq(True).to_numpy(dtype=bool),
+            "has_security_team": current["has_security_team"].eq(True).to_numpy(dtype=bool),
         }
     )
     keys = _area_keys(current["commune_code"], current["area_key"])

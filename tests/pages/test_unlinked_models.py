@@ -46,3 +46,31 @@ def test_the_upload_page_counts_models_not_linked_to_a_list(app_test, registry):
     )
     at = app_test(role="editor", user="t", page="pages/upload.py")
     assert not at.exception and not _notes(at)
+
+
+def test_the_home_page_counts_them_under_the_coverage_rule(app_test, registry):
+    place = ["Xã Kỳ Tân", "Huyện Kỳ Anh"]
+    model = ["tự quản", "khu dân cư", "01/02/2021", "đang hoạt động"]
+    _import(registry, "models", [HEADER, [*place, "Tổ 1", *model, "Thôn 3"], [*place, "Tổ 2", *model, "Thôn 4"]])
+    at = app_test(role="viewer", user="t")
+    assert not at.exception
+    assert at.selectbox(key="map_indicator").value == "area_coverage"
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Tỷ lệ thôn, tổ dân phố có mô hình:") for c in captions)  # the rule, under the map
+    assert "2 mô hình ghi thôn, tổ dân phố chưa có trong danh sách" in " ".join(captions)
+    # Nothing is said when every named thôn/TDP is in a list.
+    _import(
+        registry,
+        "residential_areas",
+        [
+            ["Tên xã/phường", "Huyện (cũ)", "Thôn/Tổ dân phố", "Năm"],
+            [*place, "thôn 03", "2025"],
+            [*place, "Thôn 4", "2025"],
+        ],
+    )
+    at = app_test(role="viewer", user="t")
+    assert not at.exception
+    assert not [c.value for c in at.caption if "chưa có trong danh sách" in c.value]
+    # Another indicator does not repeat the coverage rule.
+    at.selectbox(key="map_indicator").select("incidents").run()
+    assert not [c.value for c in at.caption if c.value.startswith("Tỷ lệ thôn, tổ dân phố có mô hình:")]
