@@ -169,7 +169,7 @@ def test_priority_weights_change_the_ranking_and_reset_restores(app_test) -> Non
     at = app_test(role="viewer", page="pages/priority_list.py")
     assert not at.exception
     default_top = _top(at)
-    assert any("3 × Mật độ mô hình thấp" in i.value for i in at.info)  # the formula is on the page
+    assert any("3 × Thiếu độ phủ thôn, tổ dân phố" in i.value for i in at.info)  # the formula is on the page
     for component in COMPONENTS:
         at.slider(key=f"priority_w_{component}").set_value(5.0 if component == "focus" else 0.0)
     at.run()
@@ -181,6 +181,25 @@ def test_priority_weights_change_the_ranking_and_reset_restores(app_test) -> Non
     assert not at.exception
     assert [at.slider(key=f"priority_w_{c}").value for c in COMPONENTS] == [DEFAULT_WEIGHTS[c] for c in COMPONENTS]
     assert _top(at) == default_top
+
+
+def test_priority_lists_communes_without_data_apart(app_test) -> None:
+    # The demo has communes that never reported a model: they are listed under "Chưa có dữ liệu"
+    # with the reason, never in the ranked table, and the rule is stated on the page.
+    at = app_test(role="viewer", page="pages/priority_list.py")
+    assert not at.exception
+    assert translate("priority.no_data.title") in [s.value for s in at.subheader]
+    ranked = table_with(at, translate("col.rank"))
+    apart = table_with(at, translate("priority.col.reasons"))
+    assert len(apart) > 0 and translate("col.rank") not in apart.columns
+    assert translate("priority.score") not in apart.columns
+    assert not set(apart[translate("col.commune")]) & set(ranked[translate("col.commune")])
+    assert ranked[translate("col.rank")].tolist() == list(range(1, len(ranked) + 1))
+    reasons = set(apart[translate("priority.col.reasons")])
+    assert any(translate("priority.reason.no_model_data") in r for r in reasons)
+    assert any(translate("priority.no_data.caption", count=len(apart)) == c.value for c in at.caption)
+    rules = " ".join(m.value for m in at.markdown)
+    assert translate("priority.no_data_rule") in rules and "⌈5 ×" in rules
 
 
 def test_priority_all_zero_weights_warn(app_test) -> None:
