@@ -32,6 +32,7 @@ from loaders.ingest.history import list_imports
 from maps.report_map import build_report_map_png
 from ui import access, cache
 from ui.i18n import current_language, option_labels, t
+from ui.parts.downloads import FileButton, render_file_buttons
 from ui.parts.labels import former_name
 
 UNIT_KINDS = (report.UNIT_PROVINCE, report.UNIT_COMMUNE, report.UNIT_DISTRICT)
@@ -134,21 +135,13 @@ def render_downloads(built: report.Report) -> None:
         return build
 
     st.subheader(t("report.downloads"))
-    buttons = (
+    formats = (
         ("docx", report_docx.build_report_docx, report_docx.MIME_TYPE, ":material/description:"),
         ("pdf", report_pdf.build_report_pdf, report_pdf.MIME_TYPE, ":material/picture_as_pdf:"),
         ("xlsx", report_xlsx.build_report_xlsx, report_xlsx.MIME_TYPE, ":material/table_view:"),
     )
-    for column, (fmt, builder, mime, icon) in zip(st.columns(len(buttons)), buttons):
-        column.download_button(
-            t(f"report.download.{fmt}"),
-            make(fmt, builder),
-            file_name=f"{stem}.{fmt}",
-            mime=mime,
-            key=f"report_{fmt}",
-            on_click="ignore",
-            disabled=not allowed,
-            icon=icon,
-        )
-    if not allowed:
-        st.caption(t("access.export_denied"))
+    buttons = [
+        FileButton(t(f"report.download.{fmt}"), make(fmt, builder), f"{stem}.{fmt}", mime, f"report_{fmt}", icon)
+        for fmt, builder, mime, icon in formats
+    ]
+    render_file_buttons(buttons, allowed=allowed)

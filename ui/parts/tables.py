@@ -19,6 +19,7 @@ from loaders.core.i18n import format_date_range
 from loaders.core.writers import table_to_csv, table_to_xlsx
 from ui import access, cache
 from ui.i18n import current_language, t
+from ui.parts.downloads import XLSX_MIME, FileButton, render_file_buttons
 from ui.parts.labels import enum_label, former_name
 from ui.period_picker import compare_text
 
@@ -64,7 +65,6 @@ def render_downloads(
     :func:`ui.access.deferred_auditor`.
     """
     stem = file_stem(name)
-    left, right = st.columns(2)
     audit = access.export_auditor(permissions)
 
     def table() -> pd.DataFrame:
@@ -81,28 +81,9 @@ def render_downloads(
         )
 
     allowed = all(access.can(p) for p in permissions)
-    left.download_button(
-        t("export.csv"),
-        _csv,
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        key=f"{key_prefix}_csv",
-        on_click="ignore",
-        disabled=not allowed,
-        icon=":material/download:",
-    )
-    right.download_button(
-        t("export.xlsx"),
-        _xlsx,
-        file_name=f"{stem}.xlsx",
-        key=f"{key_prefix}_xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        on_click="ignore",
-        disabled=not allowed,
-        icon=":material/table_view:",
-    )
-    if not allowed:
-        st.caption(t("access.export_denied"))
+    csv = FileButton(t("export.csv"), _csv, f"{stem}.csv", "text/csv", f"{key_prefix}_csv")
+    xlsx = FileButton(t("export.xlsx"), _xlsx, f"{stem}.xlsx", XLSX_MIME, f"{key_prefix}_xlsx", ":material/table_view:")
+    render_file_buttons([csv, xlsx], allowed=allowed)
 
 
 def render_table(

@@ -48,6 +48,7 @@ from loaders.ingest.xlsx import sheet_names
 from loaders.store import reads
 from ui import access, cache
 from ui.i18n import option_labels, option_or, t
+from ui.parts.downloads import XLSX_MIME, FileButton, render_file_buttons
 from ui.parts.tables import render_downloads
 
 PENDING_KEY = "upload_pending"
@@ -156,25 +157,21 @@ def render_dataset_choice() -> str:
     with st.expander(t("upload.columns")):
         st.dataframe(columns_frame(dataset), hide_index=True, width="stretch")
     stem = _TEMPLATE_STEMS[dataset]
-    left, right = st.columns(2)
-    left.download_button(
-        t("upload.template.csv"),
-        lambda: build_template(dataset, "csv"),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        key="upload_template_csv",
-        on_click="ignore",
-        icon=":material/download:",
+    csv, xlsx = (
+        FileButton(
+            t(f"upload.template.{fmt}"),
+            lambda fmt=fmt: build_template(dataset, fmt),
+            f"{stem}.{fmt}",
+            mime,
+            f"upload_template_{fmt}",
+            icon,
+        )
+        for fmt, mime, icon in (
+            ("csv", "text/csv", ":material/download:"),
+            ("xlsx", XLSX_MIME, ":material/table_view:"),
+        )
     )
-    right.download_button(
-        t("upload.template.xlsx"),
-        lambda: build_template(dataset, "xlsx"),
-        file_name=f"{stem}.xlsx",
-        key="upload_template_xlsx",
-        on_click="ignore",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/table_view:",
-    )
+    render_file_buttons([csv, xlsx])
     return dataset
 
 
