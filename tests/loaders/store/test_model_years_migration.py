@@ -9,12 +9,8 @@ import sqlalchemy as sa
 from alembic import command
 
 from loaders.store import db, reads
+from tests.support.old_stores import insert_import
 
-_IMPORT = sa.text(
-    "INSERT INTO imports (id, dataset, file_name, sha256, size_bytes, user_name, created_at, rows_read,"
-    " rows_accepted, rows_rejected, is_demo, valid_only, forced, status)"
-    " VALUES (:id, 'models', 'f.csv', :sha, 1, 'cli:test', :at, 1, 1, 0, false, false, false, 'committed')"
-)
 _MODEL = sa.text(
     "INSERT INTO models (import_id, commune_code, vintage, model_name, name_key, kind, setting, founded_on,"
     " status, dissolved_on, assessment)"
@@ -30,7 +26,7 @@ def test_models_stored_before_hold_for_the_year_of_their_import(db_url, before):
         command.upgrade(db.alembic_config(conn), before)
         # 31/12/2024 20:00 UTC is already 01/01/2025 in Hà Tĩnh: the import's year is 2025.
         for import_id, at in ((1, datetime(2023, 6, 1, 3, 0, tzinfo=UTC)), (2, datetime(2024, 12, 31, 20, tzinfo=UTC))):
-            conn.execute(_IMPORT, {"id": import_id, "sha": str(import_id) * 64, "at": at})
+            insert_import(conn, import_id, "models", at)
         rows = (
             (1, "Tổ tự quản A", "totuquana", date(2020, 1, 5), "đang hoạt động", None, "yếu"),
             (1, "Tổ tự quản B", "totuquanb", date(2021, 3, 1), "giải thể", date(2022, 5, 1), None),
@@ -83,7 +79,7 @@ def test_revision_0007_goes_down_and_up_again_with_one_record_per_model(db_url):
     engine = db.create_engine_for(db_url)
     with engine.begin() as conn:
         command.upgrade(db.alembic_config(conn), "head")
-        conn.execute(_IMPORT, {"id": 1, "sha": "1" * 64, "at": datetime(2025, 3, 1, tzinfo=UTC)})
+        insert_import(conn, 1, "models", datetime(2025, 3, 1, tzinfo=UTC))
         conn.execute(
             sa.text(
                 "INSERT INTO models (import_id, commune_code, vintage, model_name, name_key, kind, setting,"

@@ -8,12 +8,8 @@ import sqlalchemy as sa
 from alembic import command
 
 from loaders.store import db, reads
+from tests.support.old_stores import insert_import
 
-_IMPORT = sa.text(
-    "INSERT INTO imports (id, dataset, file_name, sha256, size_bytes, user_name, created_at, rows_read,"
-    " rows_accepted, rows_rejected, is_demo, valid_only, forced, status)"
-    " VALUES (:id, :dataset, 'f.csv', :sha, 1, 'cli:test', :at, 2, 2, 0, false, false, false, :status)"
-)
 _INCIDENT = sa.text(
     "INSERT INTO incidents (import_id, commune_code, vintage, incident_code, occurred_on, field)"
     " VALUES (:import_id, :code, 'legacy', :incident, :day, 'hình sự')"
@@ -31,9 +27,7 @@ def test_incidents_imports_stored_before_report_the_months_their_rows_span(db_ur
             (3, "incidents", "rolled_back"),
             (4, "incidents", "committed"),
         ):
-            conn.execute(
-                _IMPORT, {"id": import_id, "dataset": dataset, "sha": str(import_id) * 64, "at": at, "status": status}
-            )
+            insert_import(conn, import_id, dataset, at, status=status, rows=2)
         for import_id, code, incident, day in (
             (1, "18814", "A-1", "2024-11-20"),
             (1, "18100", "A-2", "2025-01-03"),

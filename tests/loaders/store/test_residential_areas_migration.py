@@ -10,13 +10,8 @@ from alembic import command
 from loaders.ingest.commit import commit_import
 from loaders.store import db, reads
 from tests.support.imports import USER, csv_file, preview
+from tests.support.old_stores import insert_import
 
-# Explicit ids far above the sequence's next value: PostgreSQL does not advance it for them.
-_IMPORT = sa.text(
-    "INSERT INTO imports (id, dataset, file_name, sha256, size_bytes, user_name, created_at, rows_read,"
-    " rows_accepted, rows_rejected, is_demo, valid_only, forced, status)"
-    " VALUES (:id, :dataset, 'f.csv', :sha, 1, 'cli:test', :at, 1, 1, 0, false, false, false, 'committed')"
-)
 _RECOGNITION = sa.text(
     "INSERT INTO recognitions (import_id, commune_code, vintage, year, unit_type, unit_name, unit_key, result)"
     " VALUES (1000, '18814', 'legacy', 2024, 'khu dân cư', 'Thôn 1', 'thon1', 'đạt')"
@@ -31,9 +26,7 @@ def test_a_0005_store_upgrades_keeps_its_rows_and_takes_residential_areas(db_url
     engine = db.create_engine_for(db_url)
     with engine.begin() as conn:
         command.upgrade(db.alembic_config(conn), "0005")
-        conn.execute(
-            _IMPORT, {"id": 1000, "dataset": "recognitions", "sha": "a" * 64, "at": datetime(2025, 1, 1, tzinfo=UTC)}
-        )
+        insert_import(conn, 1000, "recognitions", datetime(2025, 1, 1, tzinfo=UTC))
         conn.execute(_RECOGNITION)
     assert "residential_areas" not in _tables(engine)
     with engine.begin() as conn:
@@ -59,9 +52,7 @@ def test_revision_0006_goes_down_to_0005_and_up_again(db_url):
     engine = db.create_engine_for(db_url)
     with engine.begin() as conn:
         command.upgrade(db.alembic_config(conn), "0006")
-        conn.execute(
-            _IMPORT, {"id": 1000, "dataset": "recognitions", "sha": "b" * 64, "at": datetime(2025, 1, 1, tzinfo=UTC)}
-        )
+        insert_import(conn, 1000, "recognitions", datetime(2025, 1, 1, tzinfo=UTC))
         conn.execute(_RECOGNITION)
     with engine.begin() as conn:
         command.downgrade(db.alembic_config(conn), "0005")
