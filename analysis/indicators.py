@@ -30,6 +30,8 @@ import pandas as pd
 from analysis import area_coverage as ac
 from analysis import model_state, reporting, residential
 from analysis.periods import COMPARE_SAME_PERIOD_LAST_YEAR, Period, comparison_period
+from analysis.recognitions import recognised_units, recognition_shares, recognition_year
+from analysis.unit_rows import count_rows, unit_positions, within_period
 from loaders.core import domain
 from loaders.geo.registry import Registry
 from loaders.store.reads import LoadedDataset
@@ -185,7 +187,9 @@ def _unit_column(level: str) -> str:
     return "commune_code" if level == domain.VINTAGE_2025 else "legacy_code"
 
 
-def counted_in(models: pd.DataFrame, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+def counted_in(
+    models: pd.DataFrame, starts: np.ndarray, ends: np.ndarray, held: np.ndarray | None = None
+) -> np.ndarray:
     """The counting rule for many periods at once: which models count in each ``[start, end]``.
 
     A model counts by its record that holds at the period's end
@@ -201,6 +205,8 @@ def counted_in(models: pd.DataFrame, starts: np.ndarray, ends: np.ndarray) -> np
         ``founded_on`` and ``dissolved_on`` (datetimes, NaT = missing).
     starts, ends : np.ndarray
         ``datetime64[ns]`` period bounds (both included), one per period.
+    held : np.ndarray, optional
+        :func:`analysis.model_state.holding` at ``ends``, when already known.
 
     Returns
     -------
@@ -210,7 +216,8 @@ def counted_in(models: pd.DataFrame, starts: np.ndarray, ends: np.ndarray) -> np
     founded = models["founded_on"].to_numpy(dtype="datetime64[ns]")
     dissolved = models["dissolved_on"].to_numpy(dtype="datetime64[ns]")
     starts, ends = np.asarray(starts, dtype="datetime64[ns]"), np.asarray(ends, dtype="datetime64[ns]")
-    held = model_state.holding(models, model_state.years_of(ends))
+    if held is None:
+        held = model_state.holding(models, model_state.years_of(ends))
     # numpy's datetime comparisons are false for NaT, as the rule wants.
     return (
         held
@@ -325,7 +332,7 @@ def compute_indicators(
     else:
         everyone = data.derived(
             ("legacy_population", year),
-            lambda: residential.legacy_population(data.residential_areas, legacy_holders(registry), year),
+            lambda: residential.legacy_population(data.residential_areas, residential.legacy_holders(registry), year),
         )
     people = everyone.reindex(units)
     out["population"] = people["population"].to_numpy()
@@ -335,39 +342,11 @@ def compute_indicators(
     for name, values in _area_figures(data, filters, level, units, everyone).items():
         out[name] = values
 
-    # Rows are mapped once to unit positions (-1 = outside the selection) and
-    # counted with bincount: far cheaper per rerun than groupby + reindex.
-    models = data.models
-    m_pos = unit_positions(models[col], units)
-    has_models = np.bincount(m_pos + 1, minlength=n + 1)[1:] > 0
-    m_keep = m_pos >= 0
-    if filters.kinds:
-        m_keep &= models["kind"].isin(filters.kinds).to_numpy()
-    counted = m_keep & models_counted(models, filters.period).to_numpy()
-    end = _bounds(filters.period)[1]
-    weak = rated_weak(models, end)[0]
-    covering = counted & may_cover(models, end)[0]
-    rated = model_state.rated_in(models, model_state.years_of(end))[0] & models["assessment"].notna().to_numpy()
-    n_counted = _count(m_pos, counted, n)
-    n_covering = _count(m_pos, covering, n)
-    n_weak = _count(m_pos, counted & weak, n)
-    n_assessed = _count(m_pos, counted & rated, n)
-    kinds_present = np.zeros((n, len(domain.MODEL_KINDS_CORE)), dtype=bool)
-    kind_values = models["kind"].to_numpy()
-    for index, kind in enumerate(domain.MODEL_KINDS_CORE):
-        kinds_present[:, index] = _count(m_pos, covering & (kind_values == kind), n) > 0
-
-    no_models = ~has_models
-    out["models_counted"] = np.where(no_models, np.nan, n_counted)
-    out["models_covering"] = np.where(no_models, np.nan, n_covering)
-    out["models_per_10k"] = np.where(no_models, np.nan, n_covering / pop * PER)
-    out["kinds_present"] = np.where(no_models, np.nan, kinds_present.sum(axis=1))
-    out["kinds_missing"] = [
-        tuple(k for k, present in zip(domain.MODEL_KINDS_CORE, row) if not present) for row in kinds_present
-    ]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["weak_share"] = np.where(no_models | (n_assessed == 0), np.nan, n_weak / n_assessed)
-    out["has_models"] = has_models
+    models_part = _model_figures(data, filters, units, col)
+    for name, values in models_part.items():
+        out[name] = values
+        if name == "models_covering":
+            out["models_per_10k"] = np.where(~models_part["has_models"], np.nan, values / pop * PER)
 
     incidents = data.incidents
     i_pos = unit_positions(incidents[col], units)
@@ -397,7 +376,7 @@ def compute_indicators(
         compare = filters.compare_period()
         bounds = ((filters.period.start, filters.period.end), (compare.start, compare.end))
         communes = reporting.units_2025(registry, units, level)
-        grids = [reporting.report_grid(data.reports, communes, reporting.months_of(*b)) for b in bounds]
+        grids = [_report_grid(data, communes, *b) for b in bounds]
         figures = reporting.incident_figures(
             when,
             i_pos,
@@ -416,18 +395,81 @@ def compute_indicators(
     return out
 
 
-def legacy_holders(registry: Registry) -> pd.Series:
-    """Per legacy commune, the 2025 communes that hold part of it (area or people), from the crosswalk."""
-    legacy = registry.legacy
-    if "new_codes" in legacy:
-        return legacy["new_codes"].map(lambda codes: tuple(str(c) for c in codes))
-    holders: dict[str, list[str]] = {code: [] for code in legacy.index}
-    if "legacy_codes" in registry.communes:
-        for code, members in registry.communes["legacy_codes"].items():
-            for member in members:
-                holders.setdefault(member, []).append(str(code))
-    # A legacy commune no 2025 commune is known to hold is never placed.
-    return pd.Series([tuple(holders.get(code, ())) for code in legacy.index], index=legacy.index, dtype=object)
+def _model_state_at(data: Datasets, end: date) -> dict[str, np.ndarray]:
+    """Per model row, the rules' parts that depend on the period's end only: once per data version and end."""
+
+    def compute() -> dict[str, np.ndarray]:
+        models = data.models
+        ends = np.array([np.datetime64(pd.Timestamp(end), "ns")])
+        rated = model_state.rated_in(models, model_state.years_of(ends))[0] & models["assessment"].notna().to_numpy()
+        return {
+            "held": model_state.holding(models, model_state.years_of(ends)),
+            "weak": rated_weak(models, ends)[0],
+            "may_cover": may_cover(models, ends)[0],
+            "rated": rated,
+            "kind": models["kind"].to_numpy(dtype=object),
+        }
+
+    return data.derived(("model_state", end), compute)
+
+
+def _model_figures(data: Datasets, filters: Filters, units: pd.Index, col: str) -> dict[str, object]:
+    """The model columns of :func:`compute_indicators` (``has_models`` a boolean array), rates aside."""
+    # Rows are mapped once to unit positions (-1 = outside the selection) and
+    # counted with bincount: far cheaper per rerun than groupby + reindex.
+    models, n = data.models, len(units)
+    state = _model_state_at(data, filters.period.end)
+    m_pos = unit_positions(models[col], units)
+    has_models = np.bincount(m_pos + 1, minlength=n + 1)[1:] > 0
+    m_keep = m_pos >= 0
+    if filters.kinds:
+        m_keep &= models["kind"].isin(filters.kinds).to_numpy()
+    counted = m_keep & counted_in(models, *_bounds(filters.period), held=state["held"])[0]
+    covering = counted & state["may_cover"]
+    n_counted = count_rows(m_pos, counted, n)
+    n_covering = count_rows(m_pos, covering, n)
+    n_weak = count_rows(m_pos, counted & state["weak"], n)
+    n_assessed = count_rows(m_pos, counted & state["rated"], n)
+    kinds_present = np.zeros((n, len(domain.MODEL_KINDS_CORE)), dtype=bool)
+    for index, kind in enumerate(domain.MODEL_KINDS_CORE):
+        kinds_present[:, index] = count_rows(m_pos, covering & (state["kind"] == kind), n) > 0
+    no_models = ~has_models
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weak_share = np.where(no_models | (n_assessed == 0), np.nan, n_weak / n_assessed)
+    return {
+        "models_counted": np.where(no_models, np.nan, n_counted),
+        "models_covering": np.where(no_models, np.nan, n_covering),
+        "kinds_present": np.where(no_models, np.nan, kinds_present.sum(axis=1)),
+        "kinds_missing": [
+            tuple(k for k, present in zip(domain.MODEL_KINDS_CORE, row) if not present) for row in kinds_present
+        ],
+        "weak_share": weak_share,
+        "has_models": has_models,
+    }
+
+
+def model_indicators(
+    data: Datasets, registry: Registry, filters: Filters, level: str = domain.VINTAGE_2025
+) -> pd.DataFrame:
+    """Only the model columns of :func:`compute_indicators` (the same values), for a comparison that needs no more.
+
+    Returns
+    -------
+    pd.DataFrame
+        Indexed by unit code: ``models_counted, models_covering, kinds_present,
+        kinds_missing, weak_share, has_models``.
+    """
+    units = pd.Index(selected_units(registry, filters, level).to_numpy(dtype=object), dtype=object)
+    out = pd.DataFrame(_model_figures(data, filters, units, _unit_column(level)), index=units)
+    out.index.name = "code"
+    return out
+
+
+def _report_grid(data: Datasets, communes: np.ndarray, start: date, end: date) -> np.ndarray:
+    """``analysis.reporting.report_grid``, from the grid of every commune kept per data version and period."""
+    months = reporting.months_of(start, end)
+    full = data.derived(("report_grid", start, end), lambda: reporting.full_report_grid(data.reports, months))
+    return reporting.report_grid(data.reports, communes, months, full)
 
 
 def _area_figures(
@@ -437,16 +479,8 @@ def _area_figures(
     end = filters.period.end
     # Per area, once per data version and period end; only the sums depend on the selection.
     coverage = data.derived(("area_coverage", end), lambda: ac.area_coverage(data.residential_areas, data.models, end))
-    if level == domain.VINTAGE_2025:
-        positions = units.get_indexer(coverage["commune_code"].to_numpy(dtype=object))
-        known = np.ones(len(units), dtype=bool)  # a commune without a list has no area: NaN below
-    else:
-        positions = units.get_indexer(coverage["legacy_code"].to_numpy(dtype=object))
-        known = population["placed"].reindex(units).fillna(False).to_numpy(dtype=bool)
-    out = ac.unit_coverage(coverage, positions, known, filters.kinds)
-    if end < domain.SECURITY_TEAMS_DATE:  # the grassroots security teams exist from 1/7/2024 only
-        out["areas_with_security_team_share"] = np.full(len(units), np.nan)
-    return out
+    placed = None if level == domain.VINTAGE_2025 else population["placed"]
+    return ac.unit_coverage(coverage, units, placed, filters.kinds, end)
 
 
 def incident_rows(
@@ -467,85 +501,6 @@ def incident_rows(
     ids = incidents["id"].to_numpy()[rows]
     order = np.lexsort((-ids, -days))
     return incidents.take(rows[order])
-
-
-def unit_positions(codes: pd.Series, units: pd.Index) -> np.ndarray:
-    """Position of each row's unit in ``units``, -1 when absent or outside it.
-
-    Parameters
-    ----------
-    codes : pd.Series
-        Unit codes of the rows, categorical (fast path) or plain.
-    units : pd.Index
-        Unit codes as plain objects.
-    """
-    if isinstance(codes.dtype, pd.CategoricalDtype):
-        category_pos = units.get_indexer(codes.cat.categories.to_numpy(dtype=object))
-        # One lookup per row; the extra last slot answers code -1 (missing).
-        lookup = np.append(category_pos, -1).astype(np.int32)
-        return lookup[codes.cat.codes.to_numpy()]
-    return units.get_indexer(codes.astype(object).where(codes.notna(), None))
-
-
-def _count(positions: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
-    # Shifted by one so that -1 (outside the selection) lands in a slot that is dropped.
-    return np.bincount(positions[mask] + 1, minlength=n + 1)[1:].astype(float)
-
-
-def within_period(when: np.ndarray, period: Period) -> np.ndarray:
-    """Rows of ``period`` (both ends included); ``when`` is ``datetime64``, NaT never inside.
-
-    Compared as integers, because numpy's datetime comparisons check for NaT on
-    every row; NaT is the smallest integer, so it still falls outside.
-    """
-    unit = np.datetime_data(when.dtype)[0]
-    start = np.datetime64(pd.Timestamp(period.start)).astype(f"datetime64[{unit}]").astype(np.int64)
-    end = np.datetime64(pd.Timestamp(period.end)).astype(f"datetime64[{unit}]").astype(np.int64)
-    ticks = when.view(np.int64)
-    return (ticks >= start) & (ticks <= end)
-
-
-def recognition_year(recognitions: pd.DataFrame, period_end: date) -> int | None:
-    """The latest recognition year not after the period's end that has data."""
-    years = recognitions["year"]
-    years = years[years <= period_end.year]
-    return int(years.max()) if len(years) else None
-
-
-def recognised_units(recognitions: pd.DataFrame, year: int | None, col: str, units: pd.Index) -> pd.Series:
-    """1.0 when the commune itself met the standard in ``year``, 0.0 when not, NaN when not assessed."""
-    if year is None:
-        return pd.Series(np.nan, index=units)
-    of_year = (recognitions["year"] == year).to_numpy()
-    commune_rows = of_year & (recognitions["unit_type"] == domain.RECOGNITION_UNIT_TYPES[1]).to_numpy()
-    passed = (recognitions["result"] == domain.RESULT_PASSED).to_numpy()
-    positions = unit_positions(recognitions[col], pd.Index(units, dtype=object))
-    assessed = _count(positions, commune_rows, len(units))
-    met = _count(positions, commune_rows & passed, len(units))
-    return pd.Series(np.where(assessed > 0, (met > 0).astype(float), np.nan), index=units)
-
-
-def recognition_shares(
-    recognitions: pd.DataFrame, year: int | None, units: pd.Index, col: str = "commune_code"
-) -> dict[str, float]:
-    """Share of assessed communes and residential areas recognised in ``year``.
-
-    Returns NaN shares when nothing was assessed that year.
-    """
-    if year is None:
-        return {"communes": np.nan, "residential": np.nan}
-    positions = unit_positions(recognitions[col], pd.Index(units, dtype=object))
-    rows = (recognitions["year"] == year).to_numpy() & (positions >= 0)
-    passed = (recognitions["result"] == domain.RESULT_PASSED).to_numpy()
-    unit_types = recognitions["unit_type"].to_numpy()
-    shares = {}
-    for label, unit_type in (
-        ("communes", domain.RECOGNITION_UNIT_TYPES[1]),
-        ("residential", domain.RECOGNITION_UNIT_TYPES[0]),
-    ):
-        typed = rows & (unit_types == unit_type)
-        shares[label] = float(passed[typed].mean()) if typed.any() else np.nan
-    return shares
 
 
 def summarise(

@@ -57,7 +57,9 @@ def units_2025(registry: Registry, units: pd.Index, level: str) -> np.ndarray:
     return np.array([None if pd.isna(c) else str(c) for c in new], dtype=object)
 
 
-def report_grid(reports: pd.DataFrame, communes: np.ndarray, months: pd.DatetimeIndex) -> np.ndarray:
+def report_grid(
+    reports: pd.DataFrame, communes: np.ndarray, months: pd.DatetimeIndex, full: ReportGrid | None = None
+) -> np.ndarray:
     """Which of ``months`` each commune reported.
 
     Parameters
@@ -68,21 +70,35 @@ def report_grid(reports: pd.DataFrame, communes: np.ndarray, months: pd.Datetime
         2025 commune code per row of the result (``None`` reports nothing).
     months : pd.DatetimeIndex
         Month starts, the columns of the result.
+    full : ReportGrid, optional
+        :func:`full_report_grid` of the same ``reports`` and ``months``, when already known.
 
     Returns
     -------
     np.ndarray
         Boolean, shape ``(len(communes), len(months))``.
     """
-    keys = pd.Index(pd.unique(np.asarray([c for c in communes if c is not None], dtype=object)), dtype=object)
-    grid = np.zeros((len(keys) + 1, len(months)), dtype=bool)  # the last row answers unknown communes
+    keys, grid = full_report_grid(reports, months) if full is None else full
+    at = keys.get_indexer(pd.Index(communes, dtype=object))
+    return grid[np.where(at >= 0, at, len(keys))]
+
+
+#: Every commune that reported anything (an index) and its row of reported months;
+#: the grid's last row, all false, answers every other commune.
+ReportGrid = tuple[pd.Index, np.ndarray]
+
+
+def full_report_grid(reports: pd.DataFrame, months: pd.DatetimeIndex) -> ReportGrid:
+    """The reported months of every commune found in ``reports`` (see :data:`ReportGrid`)."""
+    codes = reports["commune_code"].astype(object).to_numpy()
+    keys = pd.Index(pd.unique(codes[pd.notna(codes)]), dtype=object)
+    grid = np.zeros((len(keys) + 1, len(months)), dtype=bool)
     if len(reports) and len(keys) and len(months):
-        rows = keys.get_indexer(reports["commune_code"].astype(object).to_numpy())
+        rows = keys.get_indexer(codes)
         cols = months.get_indexer(pd.DatetimeIndex(reports["month"]))
         ok = (rows >= 0) & (cols >= 0)
         grid[rows[ok], cols[ok]] = True
-    at = keys.get_indexer(pd.Index(communes, dtype=object))
-    return grid[np.where(at >= 0, at, len(keys))]
+    return keys, grid
 
 
 def reporting_status(

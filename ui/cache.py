@@ -236,12 +236,16 @@ def _attention(version: int, filters: ind.Filters, today: date) -> list[attentio
             data.reports, get_registry(), current.index, filters.period.start, due, domain.VINTAGE_2025
         )
         not_reported = attention.months_not_reported(status)
+    # The comparison reads only the model columns: computed alone, with the same values.
+    end = filters.period.end
     return attention.attention_lines(
         current,
-        get_indicators(version, year_ago),
+        ind.model_indicators(data, get_registry(), year_ago),
         get_focus_tables(filters.hot_spots)[1],
         not_reported=not_reported,
-        residential_gaps=attention.residential_gaps(data.residential_areas, filters.period.end),
+        residential_gaps=data.derived(
+            ("residential_gaps", end), lambda: attention.residential_gaps(data.residential_areas, end)
+        ),
     )
 
 
