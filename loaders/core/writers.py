@@ -50,7 +50,8 @@ def table_to_csv(frame: pd.DataFrame) -> bytes:
 
 
 def _excel_value(value: object) -> object:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+    # pd.NA is the missing value of nullable columns (e.g. a rank only some rows have): an empty cell.
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
         return None
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()

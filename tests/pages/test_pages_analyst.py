@@ -202,6 +202,27 @@ def test_priority_lists_communes_without_data_apart(app_test) -> None:
     assert translate("priority.no_data_rule") in rules and "⌈5 ×" in rules
 
 
+def test_priority_download_holds_both_sections_with_a_status(app_test, deferred_downloads) -> None:
+    import csv
+    import io
+
+    from loaders.accounts import users
+    from loaders.store import db
+
+    users.create_user(db.get_engine(), "an", None, "analyst", "test")
+    at = app_test(role="analyst", user="an", page="pages/priority_list.py")
+    assert not at.exception
+    [build] = [call for name, call in deferred_downloads.items() if "uu_tien" in name and name.endswith(".csv")]
+    rows = list(csv.DictReader(io.StringIO(build().decode("utf-8-sig"))))
+    status, rank = translate("col.status"), translate("col.rank")
+    ranked = [r for r in rows if r[status] == translate("priority.status.ranked")]
+    apart = [r for r in rows if r[status] == translate("priority.status.no_data")]
+    assert len(ranked) + len(apart) == len(rows) == 69 and ranked and apart
+    assert [int(r[rank]) for r in ranked] == list(range(1, len(ranked) + 1))
+    assert all(r[rank] == "" and r[translate("priority.score")] == "" for r in apart)
+    assert all(r[translate("priority.col.reasons")] for r in apart)
+
+
 def test_priority_all_zero_weights_warn(app_test) -> None:
     from analysis.priority import COMPONENTS
 

@@ -50,4 +50,5 @@ def test_the_download_holds_both_with_a_status_column() -> None:
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert len(rows) == 6 and rows[3][0] == "Chưa có dữ liệu" and rows[3][1] is None
     csv = table_to_csv(frame).decode("utf-8-sig").splitlines()
-    assert len(csv) == 6 and csv[3].startswith("Chưa có dữ liệu,,Xã C,,")
+    assert len(csv) == 6 and csv[1].startswith("Xếp hạng,1,Xã A,52.9,")  # whole ranks, not 1.0
+    assert csv[3].startswith("Chưa có dữ liệu,,Xã C,,")

@@ -77,12 +77,12 @@ def export_frame(scores: pd.DataFrame) -> pd.DataFrame:
     cells), and the reason instead; its missing kinds are blank when it has no
     model data (unknown, not "all four missing").
     """
-    ranked = scores["rank"].notna().to_numpy(dtype=bool)
     no_models = scores["reasons"].map(lambda r: priority.REASON_NO_MODEL_DATA in r).to_numpy(dtype=bool)
     frame = pd.DataFrame(
         {
             t("col.status"): [t(f"priority.status.{s}") for s in scores["status"]],
-            t("col.rank"): scores["rank"].astype(object).where(ranked, None),
+            # Nullable whole numbers: an empty cell, not 0 or NaN, for a commune listed apart.
+            t("col.rank"): scores["rank"].astype("Int64"),
             t("col.commune"): scores["name"],
             t("priority.score"): (scores["score"] * 100).round(1),
         },
