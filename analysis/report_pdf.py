@@ -67,27 +67,8 @@ def _p(text: object, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)
 
 
-def column_widths(cells: list[list[str]], width: float, font: str, size: float, padding: float = 6.0) -> list[float]:
-    """Column widths that fit ``width`` and give each column room for its longest word first.
-
-    A column never gets less than its longest word (plus ``padding``) while the
-    words of all columns fit: names such as "Phường Bắc Hồng Lĩnh" then wrap
-    between words, never inside one. What is left is shared in proportion to how
-    much wider each column's longest cell is than its longest word. When even the
-    words do not fit, every column shrinks in proportion to its longest word.
-
-    Parameters
-    ----------
-    cells : list of list of str
-        The table's rows (header included), all of the same length.
-    width : float
-        The table's width in points.
-    font, size : str, float
-        The cells' font (registered with reportlab) and size in points.
-    padding : float
-        Left plus right padding of a cell, in points.
-    """
-    columns = len(cells[0])
+def _widest(cells: list[list[str]], columns: int, font: str, size: float, padding: float) -> tuple[list, list]:
+    """Per column: the widest word and the widest line of ``cells``, padding included."""
     word = [padding] * columns
     whole = [padding] * columns
     for row in cells:
@@ -96,23 +77,61 @@ def column_widths(cells: list[list[str]], width: float, font: str, size: float, 
                 whole[i] = max(whole[i], stringWidth(line, font, size) + padding)
                 for token in line.split():
                     word[i] = max(word[i], stringWidth(token, font, size) + padding)
+    return word, whole
+
+
+def column_widths(
+    header: list[str] | None, rows: list[list[str]], width: float, font: str, size: float, padding: float = 6.0
+) -> list[float]:
+    """Column widths that fit ``width`` and give each column room for its longest word first.
+
+    A column never gets less than its longest word (plus ``padding``) while the
+    words of all columns fit: names such as "Phường Bắc Hồng Lĩnh" then wrap
+    between words, never inside one. What is left is shared in proportion to how
+    much wider each column's longest cell is than its longest word. When the
+    header's words do not all fit, the body's words come first: a long header
+    word ("Self-prevention") may break, a commune's name may not. When even the
+    body's words do not fit, every column shrinks in proportion to them.
+
+    Parameters
+    ----------
+    header : list of str or None
+        The header row, when the table has one.
+    rows : list of list of str
+        The body rows, all as long as the header.
+    width : float
+        The table's width in points.
+    font, size : str, float
+        The cells' font (registered with reportlab) and size in points.
+    padding : float
+        Left plus right padding of a cell, in points.
+    """
+    cells = ([header] if header else []) + rows
+    columns = len(cells[0])
+    word, whole = _widest(cells, columns, font, size, padding)
     need = sum(word)
-    if need >= width:
-        return [width * w / need for w in word]
-    extra = [max(full - w, 0.0) for full, w in zip(whole, word)]
-    spare, wanted = width - need, sum(extra)
-    if wanted <= spare:  # everything fits on one line: share the rest evenly
-        return [full + (spare - wanted) / columns for full in (w + e for w, e in zip(word, extra))]
-    return [w + spare * e / wanted for w, e in zip(word, extra)]
+    if need <= width:
+        extra = [max(full - w, 0.0) for full, w in zip(whole, word)]
+        spare, wanted = width - need, sum(extra)
+        if wanted <= spare:  # everything fits on one line: share the rest evenly
+            return [w + e + (spare - wanted) / columns for w, e in zip(word, extra)]
+        return [w + spare * e / wanted for w, e in zip(word, extra)]
+    body, _ = _widest(rows, columns, font, size, padding) if rows else ([padding] * columns, None)
+    floor = sum(body)
+    if floor >= width:
+        return [width * b / floor for b in body]
+    short = [w - b for w, b in zip(word, body)]  # what the header's words lack beyond the body's
+    return [b + (width - floor) * s / sum(short) for b, s in zip(body, short)]
 
 
 def _table(header: list[str] | None, rows: list[list[str]], width: float, s: dict[str, ParagraphStyle]) -> LongTable:
     """A grid table; ``header`` (bold, shaded, repeated on each page) is its first row when given."""
     data = [[_p(h, s["cell_bold"]) for h in header]] if header else []
     data += [[_p(v, s["cell"]) for v in row] for row in rows]
-    texts = ([list(header)] if header else []) + [list(row) for row in rows]
-    cell = s["cell_bold"]  # the wider of the two faces, so that no header word breaks
-    widths = column_widths(texts, width, cell.fontName, cell.fontSize, padding=7.0)
+    cell = s["cell_bold"]  # the wider of the two faces, so that no header word breaks when all fit
+    widths = column_widths(
+        list(header) if header else None, [list(r) for r in rows], width, cell.fontName, cell.fontSize, padding=7.0
+    )
     table = LongTable(data, colWidths=widths, repeatRows=1 if header else 0)
     table.setStyle(_GRID if header else _PLAIN_GRID)
     return table
