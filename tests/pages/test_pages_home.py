@@ -192,3 +192,37 @@ def test_without_boundary_files_the_app_shows_communes_as_points(app_test, tmp_p
     finally:
         st.cache_resource.clear()
         st.cache_data.clear()
+
+
+def _legend_titles(at: AppTest) -> str:
+    return " ".join(m.value for m in at.markdown)
+
+
+def test_legacy_map_shows_rates_where_the_lists_place_the_units(app_test):
+    # 2024: the demo's lists of thôn/TDP (from 2024) name every area's legacy commune.
+    at = app_test(role="viewer", params={"ky": "year", "tu": "2024", "den": "2024", "don_vi": "legacy"})
+    assert not at.exception
+    assert at.selectbox(key="map_indicator").value == "area_coverage"
+    assert f"**{translate('indicator.area_coverage', 'vi')}**" in _legend_titles(at)
+    captions = " ".join(c.value for c in at.caption)
+    assert translate("map.rules.legacy", "vi") in captions
+    at.selectbox(key="map_indicator").select("models_per_10k").run()
+    assert f"**{translate('indicator.models_per_10k', 'vi')}**" in _legend_titles(at)
+
+
+def test_legacy_map_falls_back_to_counts_without_lists(app_test):
+    # 2021: no list of thôn/TDP is in force yet, so no legacy unit has a rate.
+    at = app_test(role="viewer", params={"ky": "year", "tu": "2021", "den": "2021", "don_vi": "legacy"})
+    assert not at.exception
+    assert f"**{translate('indicator.models_covering', 'vi')}**" in _legend_titles(at)
+    at.selectbox(key="map_indicator").select("incidents_per_10k").run()
+    assert f"**{translate('indicator.incidents', 'vi')}**" in _legend_titles(at)
+
+
+def test_coverage_legend_names_communes_without_a_list(app_test):
+    # 2023: no commune has a list in force, so every commune is "no list", never 0 %.
+    at = app_test(role="viewer", params={"ky": "year", "tu": "2023", "den": "2023"})
+    assert not at.exception
+    legend = _legend_titles(at)
+    assert translate("indicator.area_coverage.no_list", "vi") in legend
+    assert "0%" not in legend
