@@ -216,6 +216,18 @@ def _population_source(columns: CommuneColumns, codes: list[str]) -> str:
     return residential.population_note(columns.frame.loc[codes, ["population_source", "population_year"]])
 
 
+def population_source_text(communes: pd.DataFrame, codes: list[str], lang: str = "vi") -> str:
+    """Which population the rates of ``codes`` use, in words of ``lang``: one source, or how many of each.
+
+    The same text as the figures' ``population_source`` (which is Vietnamese), for documents in ``lang``.
+    """
+    frame = communes.loc[codes, ["population_source", "population_year"]]
+    labels = {residential.population_source_label(s, y, lang) for s, y in zip(frame.iloc[:, 0], frame.iloc[:, 1])}
+    if len(labels) == 1:
+        return labels.pop()
+    return residential.population_note(frame, lang)
+
+
 def _annual_rate(incidents: int | None, exposed: np.ndarray, period: Period) -> float | None:
     """Incidents per 10,000 residents per year: over the population of the reported months, per 365.25 days."""
     people = float(np.nansum(exposed))

@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis import report_tables
 from analysis.formatting import format_number
-from analysis.report_figures import UNIT_PROVINCE, Report
+from analysis.report_figures import UNIT_PROVINCE, Report, population_source_text
 from loaders.core import domain
 from loaders.core.clock import format_datetime
 from loaders.core.i18n import format_date, format_date_range, translate
@@ -95,10 +95,9 @@ def place_date(report: Report, lang: str) -> str:
     return translate("report.place_date", lang, day=f"{day.day:02d}", month=day.month, year=day.year)
 
 
-def population_text(report: Report) -> str:
-    """Which population the unit's rates use (its source label)."""
-    block = report.figures["province"] if report.unit.code is None else report.figures["unit"]
-    return str(block["population_source"])
+def population_text(report: Report, lang: str = "vi") -> str:
+    """Which population the unit's rates use (its source label), in ``lang``."""
+    return population_source_text(report.communes, list(report.unit.communes), lang)
 
 
 def rules(report: Report, lang: str) -> dict[str, str]:
@@ -113,7 +112,7 @@ def rules(report: Report, lang: str) -> dict[str, str]:
             compare=compare_text(report, lang),
             baseline=request.min_baseline,
             threshold=round(request.rise_threshold * 100),
-            population=population_text(report),
+            population=population_text(report, lang),
         ),
         "focus": translate("report.rule.focus", lang),
     }
@@ -205,7 +204,7 @@ def context_rows(report: Report, stamp: ReportStamp) -> list[tuple[str, str]]:
     rows.append(
         (
             translate("report.context.sources", lang),
-            translate("report.context.sources_value", lang, population=population_text(report)),
+            translate("report.context.sources_value", lang, population=population_text(report, lang)),
         )
     )
     if report.demo:

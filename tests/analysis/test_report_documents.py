@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import docx
@@ -11,7 +12,8 @@ import pytest
 
 from analysis import report, report_docx, report_pdf, report_xlsx
 from analysis.report_tables import TABLES
-from analysis.report_text import ReportStamp, last_update
+from analysis.report_text import ReportStamp, last_update, population_text
+from loaders.core.i18n import translate
 from tests.analysis.test_report import YEAR_2025, _data, tiny_registry  # noqa: F401  (fixture)
 
 HOSTILE = '=HYPERLINK("http://x")<b>đậm</b>'
@@ -81,3 +83,13 @@ def test_the_data_date_is_the_latest_committed_import_in_vietnam_time():
     )
     assert last_update(history) == "02/12/2026 22:57"
     assert last_update(history.iloc[0:1]) == "" and last_update(history.iloc[0:0]) == ""
+
+
+def test_an_english_document_names_the_rates_population_in_english(hostile):
+    # Xã A's rates use one source; whichever it is, the English text is its English label.
+    vi, en = population_text(hostile, "vi"), population_text(hostile, "en")
+    assert vi == hostile.figures["unit"]["population_source"]  # the figures keep the Vietnamese words
+    english = {translate(k, "en", year=2025) for k in ("population.source.areas", "population.source.shipped")}
+    assert en in english and en != vi
+    document = docx.Document(io.BytesIO(report_docx.build_report_docx(hostile, dataclasses.replace(STAMP, lang="en"))))
+    assert en in document.element.xml and vi not in document.element.xml
