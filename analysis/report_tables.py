@@ -68,8 +68,17 @@ def _unit_block(report: Report) -> dict[str, object]:
     return report.figures["province"] if report.unit.code is None else report.figures["unit"]
 
 
+#: Key figures that are shares: their change is the difference in percentage points, not a relative change
+#: (coverage from 49,0 % to 51,8 % is +2,8 points, where a relative change would read +5,7 %).
+SHARE_FIGURES = frozenset({"coverage_any"})
+
+
 def key_figures(report: Report) -> pd.DataFrame:
-    """Key figures of the unit: the value, the comparison's value and the change."""
+    """Key figures of the unit: the value, the comparison's value and the change.
+
+    The change of a count is relative (``(now − before) / before``); that of a share
+    (:data:`SHARE_FIGURES`) is the difference, in points.
+    """
     unit = _unit_block(report)
     codes = list(report.unit.communes)
     now, then = report.communes.loc[codes], report.communes_compare.loc[codes]
@@ -99,6 +108,8 @@ def key_figures(report: Report) -> pd.DataFrame:
     ]
     frame = pd.DataFrame(rows, columns=["figure", "value", "compare"])
     frame["change"] = [_change(v, c) for v, c in zip(frame["value"], frame["compare"])]
+    shares = frame["figure"].isin(SHARE_FIGURES)
+    frame.loc[shares, "change"] = frame.loc[shares, "value"] - frame.loc[shares, "compare"]
     frame.loc[frame["figure"] == "incidents", "change"] = _number(unit["incidents_change"])
     return frame
 

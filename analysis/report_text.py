@@ -27,8 +27,6 @@ _SHARE_COLUMNS = frozenset({"share", "coverage_any", "change", *domain.MODEL_KIN
 _TEXT_COLUMNS = frozenset(
     {"figure", "item", "group", "kind", "field", "severity", "district", "code", "name", "model_type"}
 )
-#: Rows of the key figures whose value is a fraction.
-_SHARE_FIGURES = frozenset({"coverage_any"})
 
 
 @dataclass(frozen=True)
@@ -151,13 +149,16 @@ def text_table(report: Report, name: str, lang: str) -> tuple[list[str], list[li
     rows = []
     for position in range(len(frame)):
         raw = frame.iloc[position]
-        share_row = name == "key_figures" and raw["figure"] in _SHARE_FIGURES
+        share_row = name == "key_figures" and raw["figure"] in report_tables.SHARE_FIGURES
         cells = []
         for column, text in zip(frame.columns, shown.iloc[position]):
             if column in _TEXT_COLUMNS:
                 cells.append(str(text))
             elif column == "year":
                 cells.append(translate("report.no_data", lang) if pd.isna(raw[column]) else str(int(raw[column])))
+            elif share_row and column == "change" and not _missing(raw[column]):
+                # A share's change is a difference in points; the cell says so (the header says "%").
+                cells.append(translate("report.points", lang, value=cell_text(column, raw[column], lang)))
             else:
                 as_share = share_row and column in ("value", "compare")
                 cells.append(cell_text(column, raw[column], lang, share=as_share))
@@ -184,7 +185,7 @@ def numeric_table(report: Report, name: str, lang: str) -> pd.DataFrame:
         if column in _SHARE_COLUMNS and pd.api.types.is_numeric_dtype(frame[column]):
             frame[column] = frame[column] * 100
     if name == "key_figures":
-        share = frame["figure"].isin(_SHARE_FIGURES)
+        share = frame["figure"].isin(report_tables.SHARE_FIGURES)
         frame.loc[share, ["value", "compare"]] = frame.loc[share, ["value", "compare"]] * 100
     return report_tables.display_table(name, frame, lang)
 

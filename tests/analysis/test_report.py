@@ -33,7 +33,7 @@ import pytest
 
 from analysis import area_coverage as ac
 from analysis import indicators as ind
-from analysis import report, report_tables
+from analysis import report, report_tables, report_text
 from analysis.periods import HALF, Period, parse_period_spec, period_of
 from analysis.residential import AREA_COLUMNS
 from loaders.core import domain
@@ -298,6 +298,9 @@ def test_tables(built):
     key = tables["key_figures"].set_index("figure")
     assert key.loc["coverage_any", "value"] == pytest.approx(0.75)
     assert key.loc["coverage_any", "compare"] == pytest.approx(1.0)  # t1 and t2 of the 2024 list
+    assert key.loc["coverage_any", "change"] == pytest.approx(-0.25)  # a share changes by points: 75 % − 100 %
+    _header, rows = report_text.text_table(built, "key_figures", "vi")
+    assert {row[0]: row[3] for row in rows}["Tỷ lệ thôn, TDP có mô hình (%)"] == "-25,0 điểm %"
     assert tables["below_threshold"]["code"].tolist() == ["00001"]
     assert tables["no_area_list"]["code"].tolist() == ["00002", "00004"]
     by_field = tables["incidents_by_field"].set_index("field")
