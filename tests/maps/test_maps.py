@@ -683,3 +683,18 @@ def test_the_layer_list_folds_on_a_narrow_map_and_stays_open_on_a_wide_one() -> 
     assert '"collapsed": false' in html.replace("'", '"') or "collapsed: false" in html
     assert f"if ({m.get_name()}.getSize().x < 500)" in html
     assert f"{control.get_name()}.collapse();" in html
+
+
+def test_coverage_of_areas_is_cool_in_percent_and_names_communes_without_a_list():
+    from maps.palette import DEFAULT_PALETTE, no_data_label_key, palette_for
+    from maps.views import build_restyle
+
+    assert palette_for("area_coverage") == DEFAULT_PALETTE  # higher is better
+    assert no_data_label_key("area_coverage") == "indicator.area_coverage.no_list"
+    assert no_data_label_key("kinds_present") == "common.no_data"
+    indicators = pd.DataFrame({"area_coverage": [0.5, 1.0, float("nan")]}, index=["a", "b", "c"])
+    styles, texts, legend = build_restyle(indicators, "area_coverage", "vi", ["a", "b", "c"])
+    assert texts["c"] == "Tỷ lệ thôn, tổ dân phố có mô hình: Chưa có danh sách thôn, tổ dân phố"
+    assert texts["a"].endswith(": 50%")
+    assert legend[-1] == (styles["c"]["fillColor"], "Chưa có danh sách thôn, tổ dân phố")
+    assert legend[0][1].startswith("50% – ") and legend[-2][1].endswith(" – 100%")  # classes in percent
