@@ -195,8 +195,24 @@ def test_a_legacy_population_needs_complete_lists(registry):
     placed = AREAS.copy()
     placed.loc[placed["area_name"] == "Thôn 5", "legacy_code"] = V
     placed.loc[placed["area_name"] == "Thôn 4", "population"] = np.nan
-    out = residential.legacy_population(placed, ind.legacy_holders(registry), 2025)
+    out = residential.legacy_population(placed, residential.legacy_holders(registry), 2025)
     assert out.loc[W, "population"] == 3_000.0  # X's list is complete
     # Y's list lacks a population: S and V are placed (coverage known) but have no population.
     assert out.loc[[S, V], "placed"].tolist() == [True, True]
     assert out.loc[[S, V], "population"].isna().all()
+
+
+def test_the_province_figure_sums_areas_over_the_communes_with_a_list(registry):
+    data, filters = _data(), ind.Filters(YEAR_2025)
+    out = ind.compute_indicators(data, registry, filters)
+    summary = ind.summarise(out, data, filters)
+    assert summary["area_coverage"] == pytest.approx(3 / 5)  # (2 + 1) / (3 + 2), not the mean of 2/3 and 1/2
+    assert summary["units_with_areas"] == 2
+    only_x = _data(AREAS[AREAS["commune_code"] == X])
+    assert ind.summarise(ind.compute_indicators(only_x, registry, filters), only_x, filters)[
+        "area_coverage"
+    ] == pytest.approx(2 / 3)  # Y, without a list, is left out
+    no_lists = _data(AREAS.iloc[0:0])
+    assert math.isnan(
+        ind.summarise(ind.compute_indicators(no_lists, registry, filters), no_lists, filters)["area_coverage"]
+    )
