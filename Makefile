@@ -18,8 +18,10 @@ TEST_WORKERS ?= auto
 
 .PHONY: run test lint setup venv geodata assets demo system-test-deps bench
 
+# `python -m ui.serve` is `streamlit run app.py` that builds the registry, the base map, the datasets
+# and the home page's figures before it listens (ui/serve.py); it takes Streamlit's options.
 run: setup demo
-	HT_DEMO_MODE=$(HT_DEMO_MODE) $(BIN)/python -m streamlit run app.py
+	HT_DEMO_MODE=$(HT_DEMO_MODE) $(BIN)/python -m ui.serve
 
 test: setup system-test-deps $(VENV)/.dev-installed lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile

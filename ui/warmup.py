@@ -1,0 +1,152 @@
+"""Build at server start what a visitor's first page needs, so that no visitor waits for it.
+
+A fresh app process has imported nothing and cached nothing: the first visitor used
+to pay about 7 s of CPU for the imports (pandas, geopandas, folium, the pages' own
+modules), the commune registry, the simplified display layers, the base map, the
+datasets and the home page's figures. :mod:`ui.serve` calls :func:`warm_up` once
+Streamlit's runtime exists (so that ``st.cache_data`` keeps its results in the
+runtime's storage, where the visitors' runs look) and before the server listens.
+The cached builders are the very functions the pages call, with the same
+arguments, so a visitor finds them filled (tests/ui/test_warmup.py checks that the
+home page then computes none of them again).
+
+Each step is best effort: a store or boundary file that is missing or broken is
+the first visitor's to report, never a reason for the server not to start.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from analysis import indicators as ind
+from analysis import periods
+from loaders.core import domain, settings
+from loaders.core.i18n import DEFAULT_LANGUAGE
+from loaders.focus import hot_spots
+from ui import cache
+from ui.parts.map_section import highlight_codes, map_indicator_for
+from ui.period_picker import DEFAULT_KIND, default_range, period_options
+
+_LOGGER = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parents[1]
+#: The scripts Streamlit executes (not imports): their imports are done here instead.
+SCRIPTS: tuple[str, ...] = ("app.py", "pages")
+
+
+def script_imports(root: Path = ROOT) -> list[str]:
+    """The modules that ``app.py`` and the pages import, in first-seen order.
+
+    ``from package import name`` names the module ``package.name`` when there is one
+    (``from analysis import indicators``), else the package itself.
+    """
+    files: list[Path] = []
+    for entry in SCRIPTS:
+        path = root / entry
+        files += sorted(path.glob("*.py")) if path.is_dir() else [path]
+    names: list[str] = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names += [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+    return list(dict.fromkeys(names))
+
+
+def import_script_modules(root: Path = ROOT) -> list[str]:
+    """Import every module of :func:`script_imports`; the names imported (a name that is not a module is skipped)."""
+    imported = []
+    for name in script_imports(root):
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            # ``from ui.i18n import t`` also yields "ui.i18n.t", which is an attribute, not a module.
+            if error.name != name:
+                raise
+            continue
+        imported.append(name)
+    return imported
+
+
+def default_filters(version: int) -> ind.Filters:
+    """The filters the shared sidebar selects for a new session (``ui.sidebar.render_sidebar``).
+
+    The current official year to date, all former districts, model kinds and focus
+    areas, the first comparison, and the hot spots of the year the period ends in.
+    """
+    options = period_options(DEFAULT_KIND)
+    first, last = default_range(DEFAULT_KIND, options)
+    period = periods.Period(options[first].start, options[last].end)
+    spots = hot_spots.codes_for_year(cache.get_hot_spot_lists(version), period.end.year)
+    return ind.Filters(
+        period=period,
+        districts=(),
+        kinds=(),
+        focus=domain.FOCUS_AREAS[0],
+        hot_spots=spots,
+        compare=periods.COMPARISONS[0],
+    )
+
+
+def _step(name: str, build: Callable[[], object], done: list[str]) -> None:
+    start = time.perf_counter()
+    try:
+        build()
+    except Exception:  # best effort: the visitor who needs it sees the error, not the start-up
+        _LOGGER.warning("warm-up: %s failed; the first visitor builds it", name, exc_info=True)
+        return
+    done.append(name)
+    _LOGGER.info("warm-up: %s in %.2f s", name, time.perf_counter() - start)
+
+
+def warm_up(lang: str = DEFAULT_LANGUAGE) -> list[str]:
+    """:func:`warm_resources`, then :func:`warm_figures`; the steps that succeeded."""
+    return warm_resources(lang) + warm_figures(lang)
+
+
+def warm_resources(lang: str = DEFAULT_LANGUAGE) -> list[str]:
+    """Import the pages' modules and build the shared resources of the home page (``st.cache_resource``).
+
+    Returns
+    -------
+    list of str
+        The steps that succeeded.
+    """
+    done: list[str] = []
+    _step("imports", import_script_modules, done)
+    _step("registry", cache.get_registry, done)
+    _step("display layers", cache.get_display_layers, done)
+    _step("base map", lambda: cache.get_base_map(domain.VINTAGE_2025, settings.default_basemap(), lang), done)
+    _step("datasets", lambda: cache.get_datasets(cache.data_version()), done)
+    return done
+
+
+def warm_figures(lang: str = DEFAULT_LANGUAGE) -> list[str]:
+    """Compute the home page's figures for the default filters, as ``pages/coverage_map.py`` asks for them.
+
+    Returns
+    -------
+    list of str
+        The steps that succeeded.
+    """
+    done: list[str] = []
+    version = cache.data_version()
+    level = domain.VINTAGE_2025
+    _step("store flags", lambda: cache.get_store_flags(version), done)
+    filters = default_filters(version)
+    _step("key figures", lambda: cache.get_summary(version, filters), done)
+    shown = map_indicator_for(level, ind.MAP_INDICATORS[0])
+    # Positional, as the page calls it: cache keys are built from the arguments as given.
+    _step(
+        "map colours",
+        lambda: cache.get_map_restyle(version, filters, shown, lang, level, highlight_codes([""], level)),
+        done,
+    )
+    _step("attention", lambda: cache.get_attention(version, filters), done)
+    _step("indicators", lambda: cache.get_indicators(version, filters), done)
+    return done
