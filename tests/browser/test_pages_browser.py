@@ -98,6 +98,9 @@ def test_priority_list_downloads_csv_and_xlsx(app_server, accounts, page, tmp_pa
     # A header row, not data: no cell of it is a bare number.
     assert not any(re.fullmatch(r"[-+]?\d+([.,]\d+)?", cell.strip()) for cell in header)
     assert all(len(row) == len(header) for row in rows[1:])
+    # Both sections: the ranked communes and those listed apart without data, told apart by a status column.
+    status = [row[header.index(label("col.status"))] for row in rows[1:]]
+    assert set(status) == {label("priority.status.ranked"), label("priority.status.no_data")}
 
     button = page.get_by_role("button", name=label("export.xlsx")).first
     expect(button).to_be_enabled()
