@@ -141,8 +141,10 @@ def scaled_baseline(min_baseline: float, period: ind.Period) -> int:
 
 def severity_weights(severity: pd.Series) -> np.ndarray:
     """Weight of each incident row by its severity (:data:`SEVERITY_WEIGHTS`, unknown 1)."""
-    mapped = severity.astype(object).map(SEVERITY_WEIGHTS)
-    return mapped.fillna(UNKNOWN_SEVERITY_WEIGHT).to_numpy(dtype=float)
+    # Looked up once per distinct value: a year of incidents is up to a million rows.
+    codes, values = pd.factorize(severity, use_na_sentinel=True)
+    table = [SEVERITY_WEIGHTS.get(str(v), UNKNOWN_SEVERITY_WEIGHT) for v in values]
+    return np.append(table, UNKNOWN_SEVERITY_WEIGHT)[codes]  # code -1 (missing) takes the last slot
 
 
 def _monthly(when: np.ndarray, pos: np.ndarray, weight: np.ndarray, n: int, period: ind.Period) -> np.ndarray:
