@@ -202,6 +202,17 @@ def test_priority_lists_communes_without_data_apart(app_test) -> None:
     assert translate("priority.no_data_rule") in rules and "⌈5 ×" in rules
 
 
+def test_priority_page_in_english(app_test) -> None:
+    at = app_test(role="viewer", lang="en", page="pages/priority_list.py")
+    assert not at.exception
+    assert translate("priority.no_data.title", "en") in [s.value for s in at.subheader]
+    apart = table_with(at, translate("priority.col.reasons", "en"))
+    english = {translate(f"priority.reason.{r}", "en") for r in ("no_list", "no_model_data", "not_reported")}
+    assert all(set(cell.split("; ")) <= english for cell in apart[translate("priority.col.reasons", "en")])
+    rules = " ".join(m.value for m in at.markdown)
+    assert translate("priority.severity_weights", "en").split(":")[0] in rules and "Very serious 3" in rules
+
+
 def test_priority_download_holds_both_sections_with_a_status(app_test, deferred_downloads) -> None:
     import csv
     import io
