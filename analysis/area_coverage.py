@@ -148,9 +148,10 @@ def kind_by_rating(operating: pd.DataFrame) -> pd.DataFrame:
 
 def unit_coverage(
     coverage: pd.DataFrame,
-    positions: np.ndarray,
-    known: np.ndarray,
+    units: pd.Index,
+    placed: pd.Series | None,
     kinds: tuple[str, ...] = (),
+    on: date | None = None,
 ) -> dict[str, np.ndarray]:
     """Areas, covered areas and their share per unit, from :func:`area_coverage`.
 
@@ -158,22 +159,29 @@ def unit_coverage(
     ----------
     coverage : pandas.DataFrame
         One row per area in force (:func:`area_coverage`).
-    positions : numpy.ndarray
-        Each area's unit position (-1: outside the units).
-    known : numpy.ndarray
-        Per unit, whether its areas are known whole (a 2025 commune: it has a
-        list in force; a legacy commune: it is placed, ``analysis.residential``).
-        A unit not known, or with no area, gets NaN: no list is not zero.
+    units : pandas.Index
+        The units (plain object codes): 2025 communes, or legacy communes.
+    placed : pandas.Series or None
+        ``None`` for 2025 communes (an area is in its ``commune_code``); for
+        legacy communes (an area is in its ``legacy_code``), whether each one's
+        areas are known whole (``analysis.residential.legacy_population``).
+        A unit with no area, or not placed, gets NaN: no list is not zero.
     kinds : tuple of str
         The kinds that count (empty: any kind, :data:`ANY`).
+    on : date, optional
+        The period's end: before 1/7/2024 there is no tổ bảo vệ ANTT to count (NaN).
 
     Returns
     -------
     dict of str to numpy.ndarray
-        Float arrays: ``residential_areas``, ``areas_covered``, ``area_coverage``
-        (0..1), ``areas_with_mediation_share`` and ``areas_with_security_team_share``.
+        Float arrays in ``units`` order: ``residential_areas``, ``areas_covered``,
+        ``area_coverage`` (0..1), ``areas_with_mediation_share`` and
+        ``areas_with_security_team_share``.
     """
-    n = len(known)
+    n = len(units)
+    column = "commune_code" if placed is None else "legacy_code"
+    positions = units.get_indexer(coverage[column].to_numpy(dtype=object))
+    known = np.ones(n, dtype=bool) if placed is None else placed.reindex(units).fillna(False).to_numpy(dtype=bool)
     selected = [k for k in kinds if k in coverage]
     if kinds:
         covered = coverage[selected].to_numpy(dtype=bool).any(axis=1) if selected else np.zeros(len(coverage), bool)
@@ -185,12 +193,14 @@ def unit_coverage(
         return np.bincount(positions[inside & mask], minlength=n)[:n].astype(float)
 
     areas = count(np.ones(len(coverage), dtype=bool))
-    missing = ~np.asarray(known, dtype=bool) | (areas == 0)
+    missing = ~known | (areas == 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = {
             "area_coverage": count(covered) / areas,
             "areas_with_mediation_share": count(coverage["has_mediation_team"].to_numpy(dtype=bool)) / areas,
             "areas_with_security_team_share": count(coverage["has_security_team"].to_numpy(dtype=bool)) / areas,
         }
+    if on is not None and on < domain.SECURITY_TEAMS_DATE:  # the grassroots security teams exist from 1/7/2024
+        shares["areas_with_security_team_share"] = np.full(n, np.nan)
     out = {"residential_areas": areas, "areas_covered": count(covered), **shares}
     return {name: np.where(missing, np.nan, values) for name, values in out.items()}

@@ -29,6 +29,7 @@ import pandas as pd
 
 from loaders.core import domain
 from loaders.core.i18n import translate
+from loaders.geo.registry import Registry
 from loaders.store.reads import READ_COLUMNS
 
 #: The columns of a residential-areas frame: those ``loaders.store.reads`` reads.
@@ -132,6 +133,20 @@ def commune_population(areas: pd.DataFrame, shipped: pd.Series, year: int) -> pd
         out.loc[hit, "population_source"] = SOURCE_AREAS
         out.loc[hit, "population_year"] = years.reindex(codes_hit).to_numpy(dtype=np.int64)
     return out
+
+
+def legacy_holders(registry: Registry) -> pd.Series:
+    """Per legacy commune, the 2025 communes that hold part of it (area or people), from the crosswalk."""
+    legacy = registry.legacy
+    if "new_codes" in legacy:
+        return legacy["new_codes"].map(lambda codes: tuple(str(c) for c in codes))
+    holders: dict[str, list[str]] = {code: [] for code in legacy.index}
+    if "legacy_codes" in registry.communes:
+        for code, members in registry.communes["legacy_codes"].items():
+            for member in members:
+                holders.setdefault(member, []).append(str(code))
+    # A legacy commune no 2025 commune is known to hold is never placed.
+    return pd.Series([tuple(holders.get(code, ())) for code in legacy.index], index=legacy.index, dtype=object)
 
 
 def legacy_population(areas: pd.DataFrame, holders: pd.Series, year: int) -> pd.DataFrame:
