@@ -111,7 +111,7 @@ def test_clicking_a_commune_opens_its_profile_beside_the_map(app_server, account
 
 def test_a_filter_changes_a_kpi(app_server, accounts, page) -> None:
     open_app(page, app_server.url + "/", accounts["analyst"])
-    value = _metric_value(page, "models_per_10k")
+    value = _metric_value(page, "area_coverage")
     expect(value).to_have_text(re.compile(r"\d"))
     before = value.inner_text()
 
