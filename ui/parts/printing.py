@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import pandas as pd
-import streamlit as st
 
 from analysis import briefing, briefing_pdf, priority
 from analysis import indicators as ind
@@ -21,6 +20,7 @@ from loaders.core import domain
 from maps import print_views, printable
 from ui import access, cache
 from ui.i18n import current_language, t
+from ui.parts.downloads import FileButton, render_file_buttons
 from ui.parts.labels import former_name
 from ui.parts.tables import filter_context
 
@@ -98,20 +98,13 @@ def render_print_map_downloads(
 
         return build
 
-    left, right = st.columns(2)
-    for column, fmt, icon in ((left, "png", ":material/image:"), (right, "pdf", ":material/picture_as_pdf:")):
-        column.download_button(
-            t(f"print.{fmt}"),
-            make(fmt),
-            file_name=f"{stem}.{fmt}",
-            mime=printable.MIME_TYPES[fmt],
-            key=f"{key_prefix}_{fmt}",
-            on_click="ignore",
-            disabled=not allowed,
-            icon=icon,
+    buttons = [
+        FileButton(
+            t(f"print.{fmt}"), make(fmt), f"{stem}.{fmt}", printable.MIME_TYPES[fmt], f"{key_prefix}_{fmt}", icon
         )
-    if not allowed:
-        st.caption(t("access.export_denied"))
+        for fmt, icon in (("png", ":material/image:"), ("pdf", ":material/picture_as_pdf:"))
+    ]
+    render_file_buttons(buttons, allowed=allowed)
 
 
 def render_briefing_download(
@@ -195,15 +188,12 @@ def render_briefing_download(
             map_png = printable.render_print_map(figure, "png", dpi=110)
         return briefing_pdf.build_briefing_pdf(content, map_png)
 
-    st.download_button(
+    briefing_button = FileButton(
         t("briefing.download"),
         build,
-        file_name=f"{stem}.pdf",
-        mime="application/pdf",
-        key=f"{key_prefix}_briefing",
-        on_click="ignore",
-        disabled=not allowed,
-        icon=":material/description:",
+        f"{stem}.pdf",
+        "application/pdf",
+        f"{key_prefix}_briefing",
+        ":material/description:",
     )
-    if not allowed:
-        st.caption(t("access.export_denied"))
+    render_file_buttons([briefing_button], allowed=allowed)
