@@ -216,3 +216,26 @@ def test_the_province_figure_sums_areas_over_the_communes_with_a_list(registry):
     assert math.isnan(
         ind.summarise(ind.compute_indicators(no_lists, registry, filters), no_lists, filters)["area_coverage"]
     )
+
+
+def test_per_area_tables_are_computed_once_per_period_end(registry, monkeypatch):
+    from analysis import area_coverage as ac
+
+    calls = []
+    original = ac.area_coverage
+    monkeypatch.setattr(ac, "area_coverage", lambda *a: calls.append(a[2]) or original(*a))
+    data = _data()
+    for districts, kinds in (((), ()), (("401",), ()), ((), ("tự quản",))):
+        ind.compute_indicators(data, registry, ind.Filters(YEAR_2025, districts=districts, kinds=kinds))
+    assert calls == [YEAR_2025.end]  # one per data version and period end, whatever the selection
+    ind.compute_indicators(data, registry, ind.Filters(FIRST_HALF_2024))
+    assert calls == [YEAR_2025.end, FIRST_HALF_2024.end]
+
+
+def test_model_indicators_are_the_model_columns_of_the_indicators(registry):
+    data = _data()
+    filters = ind.Filters(YEAR_2025, kinds=("tự phòng", "tự quản"))
+    for level in (domain.VINTAGE_2025, domain.VINTAGE_LEGACY):
+        full = ind.compute_indicators(data, registry, filters, level)
+        models = ind.model_indicators(data, registry, filters, level)
+        pd.testing.assert_frame_equal(models, full[models.columns])
