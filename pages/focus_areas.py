@@ -53,7 +53,7 @@ render_missing_kinds(cache.get_missing_kinds(version, filters), filters)
 
 st.subheader(t("focus.map_title"))
 level = render_level_switch(filters)
-indicator = map_indicator_for(level, "models_per_10k")
+indicator = map_indicator_for(level, "area_coverage", filters)
 restyle, legend = cache.get_map_restyle(
     version, filters, indicator, current_language(), level, focus_highlight(level, filters.hot_spots)
 )

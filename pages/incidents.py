@@ -79,7 +79,7 @@ if n_points:
         restyle=points_script,
     )
 else:
-    indicator = map_indicator_for(level, "incidents_per_10k")
+    indicator = map_indicator_for(level, "incidents_per_10k", filters)
     restyle, legend = cache.get_map_restyle(version, filters, indicator, lang, level, ())
     render_commune_map(
         "incidents_map", level, Colouring(restyle, legend, t(f"indicator.{indicator}")), height=520, returned_objects=()

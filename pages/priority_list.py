@@ -85,7 +85,7 @@ if formula is not None:
         restyle, legend = cache.get_priority_restyle(version, filters, key_weights, lang, highlight)
         legend_title = t("priority.score")
     else:
-        indicator = map_indicator_for(level, "models_per_10k")
+        indicator = map_indicator_for(level, "area_coverage", filters)
         restyle, legend = cache.get_map_restyle(version, filters, indicator, lang, level, highlight)
         legend_title = t(f"indicator.{indicator}")
         st.caption(t("priority.legacy_map_note"))

@@ -85,7 +85,7 @@ else:
 
 map_col, profile_col = st.columns([2, 3], gap="medium")
 with map_col:
-    indicator = map_indicator_for(level, "models_per_10k")
+    indicator = map_indicator_for(level, "area_coverage", filters)
     restyle, legend = cache.get_map_restyle(
         version, filters, indicator, current_language(), level, highlight_codes(list(focus_codes), level)
     )
