@@ -156,6 +156,7 @@ def test_a_view_set_by_hand_survives_its_url_in_a_new_browser(app_server, accoun
     name = registry.communes.at[coastal[0], "name"]
     profile = first.get_by_role("combobox", name=label("profile.select"))
     profile.click()
+    profile.fill(name)  # the list draws only the options in view: type to bring the commune up
     first.get_by_role("option", name=name, exact=True).click()
     expect(first).to_have_url(re.compile(rf"[?&]xa={coastal[0]}"))
     expect(first.get_by_role("heading", name=name, exact=True)).to_be_visible()
