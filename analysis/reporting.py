@@ -173,17 +173,26 @@ def completeness_table(indicators: pd.DataFrame, groups: Mapping[str, Sequence[s
         Indexed by group key (then ``None`` for the whole): ``units``,
         ``units_not_reported``, ``months_reported``, ``months_total``, ``share``.
     """
-    rows = {}
-    for group, codes in [*groups.items(), (None, list(indicators.index))]:
-        part = indicators.loc[indicators.index.intersection(list(codes))]
-        rows[group] = {
-            "units": len(part),
-            "units_not_reported": int(part["not_reported"].sum()),
-            "months_reported": int(part["months_reported"].sum()),
-            "months_total": int(part["months_total"].sum()),
-            "share": completeness(part),
-        }
-    return pd.DataFrame.from_dict(rows, orient="index")
+    # One membership matrix (groups × units; a unit may belong to several groups, the last
+    # row holds every unit) and one product per column, instead of a selection per group.
+    keys = [*groups, None]
+    position = {code: i for i, code in enumerate(indicators.index)}
+    member = np.zeros((len(keys), len(indicators)), dtype=np.int64)
+    for row, group in enumerate(groups):
+        at = [position[c] for c in groups[group] if c in position]
+        member[row, at] = 1
+    member[-1, :] = 1
+    counts = {
+        "units_not_reported": indicators["not_reported"].to_numpy(dtype=np.int64),
+        "months_reported": indicators["months_reported"].to_numpy(dtype=np.int64),
+        "months_total": indicators["months_total"].to_numpy(dtype=np.int64),
+    }
+    out = pd.DataFrame({"units": member.sum(axis=1)}, index=pd.Index(keys, dtype=object))
+    for column, values in counts.items():
+        out[column] = member @ values
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["share"] = np.where(out["months_total"] > 0, out["months_reported"] / out["months_total"], np.nan)
+    return out
 
 
 def monthly_unit_counts(when: np.ndarray, positions: np.ndarray, n: int, start: date, end: date) -> np.ndarray:

@@ -8,6 +8,7 @@ map always agree. No data is never a class colour (:data:`NO_DATA_COLOUR`).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -104,6 +105,13 @@ class ColourScale:
         return self.no_data_colour if index is None else self.colours[index]
 
 
+@functools.lru_cache(maxsize=64)
+def _brewer_ramp(palette: str, n: int) -> tuple[str, ...]:
+    """The ``n`` colours of a ColorBrewer scheme. branca reads its schemes file (JSON) at every
+    call, which cost more than the rest of a scale; a scheme's colours never change."""
+    return tuple(branca.utilities.color_brewer(palette, n=n))
+
+
 def build_colour_scale(
     values: pd.Series | Sequence[float],
     n_classes: int = 5,
@@ -154,7 +162,7 @@ def build_colour_scale(
         edges = np.linspace(low, high, n_classes + 1).tolist()
     count = len(edges) - 1
     # ColorBrewer sequential schemes start at 3 colours; take evenly spaced ones for fewer.
-    ramp = branca.utilities.color_brewer(palette, n=max(count, 3))
+    ramp = list(_brewer_ramp(palette, max(count, 3)))
     if count < 3:
         ramp = [ramp[round(float(i))] for i in np.linspace(0, len(ramp) - 1, count)]
     colours = tuple(reversed(ramp)) if reverse else tuple(ramp)
