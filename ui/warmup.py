@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import importlib
 import logging
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -73,6 +74,35 @@ def import_script_modules(root: Path = ROOT) -> list[str]:
     return imported
 
 
+def register_components() -> int:
+    """Register with Streamlit's runtime every v1 custom component that the imports declared.
+
+    ``components.declare_component`` registers a component only when it is called
+    inside a script run; declared at import time here, outside one, streamlit-folium's
+    map would be served nothing (its frame's files answer 404 and the map stays
+    blank). Registering the same component again changes nothing.
+
+    Returns
+    -------
+    int
+        How many components were registered (0 without a runtime).
+    """
+    from streamlit import runtime
+    from streamlit.components.v1.custom_component import CustomComponent
+
+    if not runtime.exists():
+        return 0
+    found: dict[int, CustomComponent] = {}
+    for module in list(sys.modules.values()):
+        for value in list(getattr(module, "__dict__", {}).values()):
+            if isinstance(value, CustomComponent):
+                found[id(value)] = value
+    registry = runtime.get_instance().component_registry
+    for component in found.values():
+        registry.register_component(component)
+    return len(found)
+
+
 def default_filters(version: int) -> ind.Filters:
     """The filters the shared sidebar selects for a new session (``ui.sidebar.render_sidebar``).
 
@@ -119,6 +149,7 @@ def warm_resources(lang: str = DEFAULT_LANGUAGE) -> list[str]:
     """
     done: list[str] = []
     _step("imports", import_script_modules, done)
+    _step("components", register_components, done)
     _step("registry", cache.get_registry, done)
     _step("display layers", cache.get_display_layers, done)
     _step("base map", lambda: cache.get_base_map(domain.VINTAGE_2025, settings.default_basemap(), lang), done)

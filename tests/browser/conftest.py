@@ -168,7 +168,10 @@ def _health(url: str) -> bool:
 
 
 def start_app_server(
-    store_env: dict[str, str], extra_env: dict[str, str] | None = None, log_dir: Path | None = None
+    store_env: dict[str, str],
+    extra_env: dict[str, str] | None = None,
+    log_dir: Path | None = None,
+    launcher: tuple[str, ...] = ("streamlit", "run", "app.py"),
 ) -> AppServer:
     """Start the app on a free loopback port and wait (bounded) until it answers its health check.
 
@@ -180,6 +183,8 @@ def start_app_server(
         More environment (applied last, so it may override ``HT_BASEMAP``).
     log_dir : Path, optional
         Where the server's output goes (default: the store's data folder).
+    launcher : tuple of str
+        What ``python -m`` runs, before the options: ``("ui.serve",)`` starts it as ``make run`` does.
     """
     port = free_port()
     env = {**os.environ, "HT_BASEMAP": "none", **store_env, **(extra_env or {})}
@@ -192,9 +197,7 @@ def start_app_server(
             [
                 sys.executable,
                 "-m",
-                "streamlit",
-                "run",
-                "app.py",
+                *launcher,
                 "--server.port",
                 str(port),
                 "--server.address",

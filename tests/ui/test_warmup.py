@@ -8,9 +8,11 @@ import inspect
 import logging
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import streamlit as st
+import streamlit_folium
 from streamlit.web import bootstrap, cli
 from streamlit.web.server import Server
 
@@ -74,6 +76,7 @@ def test_the_home_page_after_a_warm_up_computes_nothing_again(demo_store, app_te
     st.cache_resource.clear()
     assert warmup.warm_up() == [
         "imports",
+        "components",
         "registry",
         "display layers",
         "base map",
@@ -88,6 +91,18 @@ def test_the_home_page_after_a_warm_up_computes_nothing_again(demo_store, app_te
     at = app_test(role="viewer")
     assert not at.exception
     assert calls == Counter(), f"the first visit computed again: {dict(calls)}"
+
+
+def test_components_declared_outside_a_script_run_are_registered(monkeypatch):
+    from streamlit import runtime
+    from streamlit.components.lib.local_component_registry import LocalComponentRegistry
+
+    registry = LocalComponentRegistry()
+    monkeypatch.setattr(runtime, "exists", lambda: True)
+    monkeypatch.setattr(runtime, "get_instance", lambda: SimpleNamespace(component_registry=registry))
+    assert warmup.register_components() >= 1
+    folium_files = Path(streamlit_folium.__file__).parent / "frontend" / "build"
+    assert Path(registry.get_component_path("streamlit_folium.st_folium")) == folium_files
 
 
 def test_default_filters_are_the_sidebars(demo_store, app_test):
@@ -116,7 +131,7 @@ def test_a_failing_step_does_not_stop_the_warm_up(demo_store, fresh_data_caches,
         done = warmup.warm_resources()
     finally:
         logging.getLogger("ui.warmup").removeHandler(records)
-    assert done == ["imports", "registry", "datasets"]
+    assert done == ["imports", "components", "registry", "datasets"]
     assert "warm-up: display layers failed; the first visitor builds it" in records.messages
 
 
