@@ -25,6 +25,8 @@ from pathlib import Path
 from streamlit.web import bootstrap, cli
 from streamlit.web.server import Server
 
+from ui.frontend_files import FrontendFiles
+
 APP = Path(__file__).resolve().parents[1] / "app.py"
 #: Streamlit's logger that warns about every ``st`` call made outside a script run.
 _NO_CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
@@ -72,7 +74,25 @@ class WarmServer(Server):
 
             warmup.warm_up()
         freeze_heap()
+        serve_frontend_files_from_memory()
         await super().start()
+
+
+def serve_frontend_files_from_memory() -> None:
+    """Put :class:`ui.frontend_files.FrontendFiles` in front of the web app Streamlit is about to create."""
+    from streamlit import config, file_util
+    from streamlit.web.server.starlette import starlette_server
+
+    create = starlette_server.create_starlette_app
+    if getattr(create, "with_frontend_files", False):
+        return
+
+    def create_with_frontend_files(runtime: object) -> FrontendFiles:
+        app = create(runtime)
+        return FrontendFiles(app, Path(file_util.get_static_dir()), config.get_option("server.baseUrlPath") or "")
+
+    create_with_frontend_files.with_frontend_files = True  # type: ignore[attr-defined]
+    starlette_server.create_starlette_app = create_with_frontend_files
 
 
 def _show_warm_up_steps() -> None:

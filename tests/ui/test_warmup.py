@@ -143,9 +143,10 @@ def test_the_server_warms_up_and_freezes_before_it_listens(monkeypatch):
 
     monkeypatch.setattr(warmup, "warm_up", lambda: order.append("warm up"))
     monkeypatch.setattr(serve, "freeze_heap", lambda: order.append("freeze"))
+    monkeypatch.setattr(serve, "serve_frontend_files_from_memory", lambda: order.append("frontend files"))
     monkeypatch.setattr(Server, "start", start)
     asyncio.run(serve.WarmServer.__new__(serve.WarmServer).start())
-    assert order == ["warm up", "freeze", "listen"]
+    assert order == ["warm up", "freeze", "frontend files", "listen"]
 
 
 def test_main_runs_streamlits_command_line_with_the_warm_server(monkeypatch):
