@@ -5,7 +5,9 @@ to pay about 7 s of CPU for the imports (pandas, geopandas, folium, the pages' o
 modules), the commune registry, the simplified display layers, the base map, the
 datasets and the home page's figures. :mod:`ui.serve` calls :func:`warm_up` once
 Streamlit's runtime exists (so that ``st.cache_data`` keeps its results in the
-runtime's storage, where the visitors' runs look) and before the server listens.
+runtime's storage, where the visitors' runs look) and before the server listens
+(in two parts, :func:`warm_resources` and :func:`warm_data`, with the heap frozen
+in between).
 The cached builders are the very functions the pages call, with the same
 arguments, so a visitor finds them filled (tests/ui/test_warmup.py checks that the
 home page then computes none of them again).
@@ -135,12 +137,15 @@ def _step(name: str, build: Callable[[], object], done: list[str]) -> None:
 
 
 def warm_up(lang: str = DEFAULT_LANGUAGE) -> list[str]:
-    """:func:`warm_resources`, then :func:`warm_figures`; the steps that succeeded."""
-    return warm_resources(lang) + warm_figures(lang)
+    """:func:`warm_resources`, then :func:`warm_data`; the steps that succeeded."""
+    return warm_resources(lang) + warm_data(lang)
 
 
 def warm_resources(lang: str = DEFAULT_LANGUAGE) -> list[str]:
-    """Import the pages' modules and build the shared resources of the home page (``st.cache_resource``).
+    """Import the pages' modules and build the home page's resources that do not depend on the data.
+
+    Everything built here lives as long as the process (``st.cache_resource``, keyed
+    by the code, the boundary files and the language).
 
     Returns
     -------
@@ -153,12 +158,13 @@ def warm_resources(lang: str = DEFAULT_LANGUAGE) -> list[str]:
     _step("registry", cache.get_registry, done)
     _step("display layers", cache.get_display_layers, done)
     _step("base map", lambda: cache.get_base_map(domain.VINTAGE_2025, settings.default_basemap(), lang), done)
-    _step("datasets", lambda: cache.get_datasets(cache.data_version()), done)
     return done
 
 
-def warm_figures(lang: str = DEFAULT_LANGUAGE) -> list[str]:
-    """Compute the home page's figures for the default filters, as ``pages/coverage_map.py`` asks for them.
+def warm_data(lang: str = DEFAULT_LANGUAGE) -> list[str]:
+    """Read the datasets and compute the home page's figures for the default filters, as the page asks for them.
+
+    Both are keyed by the data version: an import replaces them.
 
     Returns
     -------
@@ -168,6 +174,7 @@ def warm_figures(lang: str = DEFAULT_LANGUAGE) -> list[str]:
     done: list[str] = []
     version = cache.data_version()
     level = domain.VINTAGE_2025
+    _step("datasets", lambda: cache.get_datasets(version), done)
     _step("store flags", lambda: cache.get_store_flags(version), done)
     filters = default_filters(version)
     _step("key figures", lambda: cache.get_summary(version, filters), done)

@@ -131,7 +131,7 @@ def test_a_failing_step_does_not_stop_the_warm_up(demo_store, fresh_data_caches,
         done = warmup.warm_resources()
     finally:
         logging.getLogger("ui.warmup").removeHandler(records)
-    assert done == ["imports", "components", "registry", "datasets"]
+    assert done == ["imports", "components", "registry"]
     assert "warm-up: display layers failed; the first visitor builds it" in records.messages
 
 
@@ -141,12 +141,14 @@ def test_the_server_warms_up_and_freezes_before_it_listens(monkeypatch):
     async def start(self) -> None:
         order.append("listen")
 
-    monkeypatch.setattr(warmup, "warm_up", lambda: order.append("warm up"))
+    monkeypatch.setattr(warmup, "warm_resources", lambda: order.append("resources"))
+    monkeypatch.setattr(warmup, "warm_data", lambda: order.append("data"))
     monkeypatch.setattr(serve, "freeze_heap", lambda: order.append("freeze"))
     monkeypatch.setattr(serve, "serve_frontend_files_from_memory", lambda: order.append("frontend files"))
     monkeypatch.setattr(Server, "start", start)
     asyncio.run(serve.WarmServer.__new__(serve.WarmServer).start())
-    assert order == ["warm up", "freeze", "frontend files", "listen"]
+    # The data, replaced by every import, is read after the freeze and stays collectable.
+    assert order == ["resources", "freeze", "data", "frontend files", "listen"]
 
 
 def test_main_runs_streamlits_command_line_with_the_warm_server(monkeypatch):
