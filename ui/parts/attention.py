@@ -80,8 +80,9 @@ def render_attention(filters: ind.Filters, key_prefix: str = "attention") -> lis
         for line in lines[: att.SHOWN]:
             _render_line(line, filters.compare, key_prefix)
         rest = lines[att.SHOWN :]
-        if rest:
-            with st.expander(t("attention.more", n=len(lines))):
-                for line in rest:
-                    _render_line(line, filters.compare, key_prefix)
+        # The rest is drawn only when asked for: tens of lines drawn collapsed in an expander
+        # still cost the browser their rendering before the map's frame appears.
+        if rest and st.toggle(t("attention.more", n=len(lines)), key=f"{key_prefix}_all"):
+            for line in rest:
+                _render_line(line, filters.compare, key_prefix)
     return lines
