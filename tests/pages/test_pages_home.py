@@ -90,6 +90,13 @@ def test_selected_commune_shows_its_profile_with_predecessors(app_test):
     first_columns = {v for df in at.dataframe for v in df.value.iloc[:, 0].astype(str)}
     assert "Xã Kỳ Tân" in first_columns  # a predecessor, listed with its former district
     assert at.query_params["xa"] == "18814"
+    # The profile opens with the commune's thôn/TDP figures, the same as the map's colour.
+    table = next(
+        df.value for df in at.dataframe if translate("indicator.area_coverage", "vi") in set(df.value.iloc[:, 0])
+    )
+    values = dict(zip(table.iloc[:, 0], table.iloc[:, 1]))
+    assert values[translate("indicator.residential_areas", "vi")].isdigit()
+    assert values[translate("indicator.area_coverage", "vi")].endswith("%")
 
 
 def test_shared_url_restores_the_view(app_test):

@@ -60,6 +60,10 @@ def render_commune_profile(code: str, filters: ind.Filters, indicators: pd.DataF
         values = [
             (t(f"indicator.{name}"), fmt(name, row[name]))
             for name in (
+                "residential_areas",
+                "area_coverage",
+                "areas_with_security_team_share",
+                "areas_with_mediation_share",
                 "models_per_10k",
                 "models_covering",
                 "kinds_present",
