@@ -7,6 +7,7 @@ import gc
 import inspect
 import logging
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -146,7 +147,10 @@ def test_the_server_warms_up_and_freezes_before_it_listens(monkeypatch):
     monkeypatch.setattr(serve, "freeze_heap", lambda: order.append("freeze"))
     monkeypatch.setattr(serve, "serve_frontend_files_from_memory", lambda: order.append("frontend files"))
     monkeypatch.setattr(Server, "start", start)
-    asyncio.run(serve.WarmServer.__new__(serve.WarmServer).start())
+    # In a thread of its own: another test in this worker (Playwright's sync API) may have left
+    # an event loop running in this thread, where asyncio.run refuses to start.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, serve.WarmServer.__new__(serve.WarmServer).start()).result()
     # The data, replaced by every import, is read after the freeze and stays collectable.
     assert order == ["resources", "freeze", "data", "frontend files", "listen"]
 
