@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,11 @@ def _get(app, path: str, method: str = "GET") -> tuple[list[dict], list[str]]:
         return {"type": "http.request"}
 
     middleware = FrontendFiles(streamlit, app[0], app[1])
-    asyncio.run(middleware({"type": "http", "method": method, "path": path}, receive, send))
+    # In a thread of its own: another test in this worker (Playwright's sync API) may have left
+    # an event loop running in this thread, where asyncio.run refuses to start.
+    request = middleware({"type": "http", "method": method, "path": path}, receive, send)
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, request).result()
     return sent, passed
 
 
