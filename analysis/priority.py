@@ -286,15 +286,14 @@ def priority_components(
         Indexed like ``indicators``: one column per component (0..1; NaN for a
         commune listed apart), ``focus_class`` and ``reasons`` (:func:`missing_data`).
     """
-    ind_ = indicators
-    reasons = missing_data(ind_, pressure)
+    reasons = missing_data(indicators, pressure)
     apart = reasons.map(bool).to_numpy(dtype=bool)
-    out = pd.DataFrame(index=ind_.index)
-    out["coverage"] = (1.0 - ind_["area_coverage"].astype(float)).clip(0, 1)
-    out["missing_kinds"] = ind_["kinds_missing"].map(len).astype(float) / len(domain.MODEL_KINDS_CORE)
-    out["weak"] = ind_["weak_share"].astype(float).fillna(0.0).clip(0, 1)
-    out["rising"] = pressure["rise"].reindex(ind_.index).astype(float)
-    classes = (registry.focus_class() if classes is None else classes).reindex(ind_.index).fillna("other")
+    out = pd.DataFrame(index=indicators.index)
+    out["coverage"] = (1.0 - indicators["area_coverage"].astype(float)).clip(0, 1)
+    out["missing_kinds"] = indicators["kinds_missing"].map(len).astype(float) / len(domain.MODEL_KINDS_CORE)
+    out["weak"] = indicators["weak_share"].astype(float).fillna(0.0).clip(0, 1)
+    out["rising"] = pressure["rise"].reindex(indicators.index).astype(float)
+    classes = (registry.focus_class() if classes is None else classes).reindex(indicators.index).fillna("other")
     out["focus"] = classes.map(FOCUS_WEIGHT).fillna(0.0).astype(float)
     out.loc[apart, list(COMPONENTS)] = np.nan
     out["focus_class"] = classes
