@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.indicators import Filters, hot_spot_units
+from analysis.periods import Period
 from loaders.core import domain
 from loaders.core.i18n import LANGUAGES
 from loaders.focus import hot_spots
@@ -51,17 +52,33 @@ def render_sidebar() -> Filters:
             key="filter_focus",
             format_func=option_labels("focus."),
         )
-        # The admin's hot-spot list of the year the period ends in: a focus group like the border or the coast.
-        spots = hot_spots.codes_for_year(cache.get_hot_spot_lists(cache.data_version()), period.end.year)
+        filters = filters_for(
+            cache.data_version(), period, compare, districts=tuple(districts), kinds=tuple(kinds), focus=focus
+        )
         if focus == domain.FOCUS_HOT_SPOT:
-            n = len(hot_spot_units(registry, spots))
+            n = len(hot_spot_units(registry, filters.hot_spots))
             st.caption(t("filter.hot_spot_year", year=period.end.year, n=n) if n else t("filter.hot_spot_none"))
         st.caption(t("filter.district_note"))
-    filters = Filters(
-        period=period, districts=tuple(districts), kinds=tuple(kinds), focus=focus, hot_spots=spots, compare=compare
-    )
     st.session_state[FILTERS_KEY] = filters
     return filters
+
+
+def filters_for(
+    version: int,
+    period: Period,
+    compare: str,
+    *,
+    districts: tuple[str, ...] = (),
+    kinds: tuple[str, ...] = (),
+    focus: str = domain.FOCUS_AREAS[0],
+) -> Filters:
+    """The filters of the sidebar's choices (the defaults: every district, kind and area).
+
+    The admin's hot-spot list of the year the period ends in comes with them: a focus
+    group like the border or the coast.
+    """
+    spots = hot_spots.codes_for_year(cache.get_hot_spot_lists(version), period.end.year)
+    return Filters(period=period, districts=districts, kinds=kinds, focus=focus, hot_spots=spots, compare=compare)
 
 
 def render_demo_badge() -> None:

@@ -30,10 +30,10 @@ from analysis import indicators as ind
 from analysis import periods
 from loaders.core import domain, settings
 from loaders.core.i18n import DEFAULT_LANGUAGE
-from loaders.focus import hot_spots
 from ui import cache
 from ui.parts.map_section import highlight_codes, map_indicator_for
 from ui.period_picker import DEFAULT_KIND, default_range, period_options
+from ui.sidebar import filters_for
 
 _LOGGER = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,16 +113,7 @@ def default_filters(version: int) -> ind.Filters:
     """
     options = period_options(DEFAULT_KIND)
     first, last = default_range(DEFAULT_KIND, options)
-    period = periods.Period(options[first].start, options[last].end)
-    spots = hot_spots.codes_for_year(cache.get_hot_spot_lists(version), period.end.year)
-    return ind.Filters(
-        period=period,
-        districts=(),
-        kinds=(),
-        focus=domain.FOCUS_AREAS[0],
-        hot_spots=spots,
-        compare=periods.COMPARISONS[0],
-    )
+    return filters_for(version, periods.Period(options[first].start, options[last].end), periods.COMPARISONS[0])
 
 
 def _step(name: str, build: Callable[[], object], done: list[str]) -> None:
