@@ -39,6 +39,12 @@ def format_number(value: float, decimals: int, lang: str) -> str:
     return text
 
 
+def format_plain(value: float, lang: str) -> str:
+    """A number as written in a rule's text: no trailing zeros (0,5; 2; 1,5), the language's decimal mark."""
+    text = f"{value:g}"
+    return text.replace(".", ",") if lang == "vi" else text
+
+
 def format_indicator(indicator: str, value: float | None, lang: str, no_data: str) -> str:
     """Format one indicator value; NaN/None gives the ``no_data`` text.
 

@@ -59,6 +59,7 @@ import pandas as pd
 
 from analysis import indicators as ind
 from analysis import reporting
+from analysis.formatting import format_plain
 from loaders.core import domain
 from loaders.core.i18n import translate
 from loaders.geo.registry import Registry
@@ -379,10 +380,7 @@ def formula_text(weights: Mapping[str, float], lang: str) -> str:
     """
     full = check_weights(weights)
     total = sum(full.values())
-    terms = " + ".join(f"{_num(w, lang)} × {translate(f'priority.component.{c}', lang)}" for c, w in full.items() if w)
-    return translate("priority.formula", lang, terms=terms, total=_num(total, lang))
-
-
-def _num(value: float, lang: str) -> str:
-    text = f"{value:g}"
-    return text.replace(".", ",") if lang == "vi" else text
+    terms = " + ".join(
+        f"{format_plain(w, lang)} × {translate(f'priority.component.{c}', lang)}" for c, w in full.items() if w
+    )
+    return translate("priority.formula", lang, terms=terms, total=format_plain(total, lang))

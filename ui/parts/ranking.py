@@ -7,6 +7,7 @@ import streamlit as st
 
 from analysis import indicators as ind
 from analysis import priority
+from analysis.formatting import format_plain
 from ui.i18n import current_language, t
 from ui.parts.labels import enum_label, group_label
 from ui.period_picker import compare_text
@@ -46,11 +47,12 @@ def render_weight_sliders() -> dict[str, float]:
 def rule_lines(filters: ind.Filters) -> list[str]:
     """The rules under the formula: who is ranked, the severity weights and the scaled low-base rule."""
     lang = current_language()
-    weights = ", ".join(f"{enum_label('severity', s)} {_num(w, lang)}" for s, w in priority.SEVERITY_WEIGHTS.items())
+    severities = priority.SEVERITY_WEIGHTS.items()
+    weights = ", ".join(f"{enum_label('severity', s)} {format_plain(w, lang)}" for s, w in severities)
     days = priority.period_days(filters.period)
     return [
         t("priority.no_data_rule"),
-        t("priority.severity_weights", weights=weights, unknown=_num(priority.UNKNOWN_SEVERITY_WEIGHT, lang)),
+        t("priority.severity_weights", weights=weights, unknown=format_plain(priority.UNKNOWN_SEVERITY_WEIGHT, lang)),
         t(
             "priority.rising_rule",
             compare=compare_text(filters.period, filters.compare),
@@ -59,11 +61,6 @@ def rule_lines(filters: ind.Filters) -> list[str]:
             days=days,
         ),
     ]
-
-
-def _num(value: float, lang: str) -> str:
-    text = f"{value:g}"
-    return text.replace(".", ",") if lang == "vi" else text
 
 
 def _reasons(scores: pd.DataFrame) -> list[str]:
