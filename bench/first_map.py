@@ -4,7 +4,7 @@ Usage::
 
     .venv/bin/python bench/first_map.py [--runs 5] [--clients 8] [--data-dir DIR] [--json FILE]
 
-Starts ``streamlit run app.py`` on a free loopback port on a demo store (built in ``--data-dir``
+Starts the app server (as below) on a free loopback port on a demo store (built in ``--data-dir``
 with ``python -m loaders demo --load`` when it holds none), with anonymous read-only demo access
 (``HT_DEMO_MODE=1``), and opens the home page in Debian's chromium (Playwright), each load in a
 fresh browser context (a new session), opened once the browser's own processes are idle (a new
