@@ -49,6 +49,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 N_COMMUNES = 69
 MAP_FRAME = 'iframe[title*="streamlit_folium"]'
+#: Leaflet's drawn commune shapes (and overlay lines) inside the map's frame.
+SHAPES = "path.leaflet-interactive"
 MARKS = ("document", "websocket", "map_frame", "iframe", "shapes", "complete")
 #: The home page's six key figures: the page is complete when they are shown.
 KEY_FIGURES = '[data-testid="stMetric"]'
@@ -114,9 +116,14 @@ def _start_server(data_dir: Path, plain: bool = False) -> tuple[subprocess.Popen
     raise SystemExit("the app server did not start")
 
 
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def _stat_cpu_seconds(stat: str) -> float:
+    """User + system CPU seconds of a ``/proc/<pid>/stat`` text (the fields after the name in parentheses)."""
+    fields = stat.rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    return _stat_cpu_seconds(Path(f"/proc/{pid}/stat").read_text())
 
 
 async def _load(browser, url: str) -> dict[str, float]:
@@ -138,8 +145,7 @@ def _browser_cpu_seconds() -> float:
         except OSError:  # the process ended meanwhile
             continue
         if text[text.index("(") + 1 : text.rindex(")")] == "chromium":
-            fields = text.rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            total += _stat_cpu_seconds(text)
     return total
 
 
@@ -171,7 +177,7 @@ IN_FRAME_MARK_JS = f"""
   if (window === window.top) return;
   const check = () => {{
     const marks = window.top.__benchMarks ||= {{}};
-    if (!("shapes" in marks) && document.querySelectorAll("path.leaflet-interactive").length >= {N_COMMUNES}) {{
+    if (!("shapes" in marks) && document.querySelectorAll("{SHAPES}").length >= {N_COMMUNES}) {{
       marks.shapes = Date.now();
     }}
   }};
@@ -223,7 +229,7 @@ async def _wait_for_map(page, url: str, mark) -> None:
     await page.goto(url, wait_until="commit")
     await page.wait_for_selector(MAP_FRAME, state="attached", timeout=TIMEOUT_MS)
     mark("iframe")
-    shapes = page.frame_locator(MAP_FRAME).first.locator("path.leaflet-interactive")
+    shapes = page.frame_locator(MAP_FRAME).first.locator(SHAPES)
     await shapes.nth(N_COMMUNES - 1).wait_for(state="attached", timeout=TIMEOUT_MS)
     mark("shapes")
     await page.locator(KEY_FIGURES).nth(N_KEY_FIGURES - 1).wait_for(state="attached", timeout=TIMEOUT_MS)
