@@ -492,9 +492,24 @@ def open_app(page, url: str, account: Account | None = None) -> None:
         sign_in(page, account.user, account.password)
 
 
+#: The streamlit-folium component's iframes.
+MAP_FRAME = 'iframe[title*="streamlit_folium"]'
+
+
 def folium_frame(page):
     """The streamlit-folium component's iframe (the first one on the page)."""
-    return page.frame_locator('iframe[title*="streamlit_folium"]').first
+    return page.frame_locator(MAP_FRAME).first
+
+
+#: The 2025 communes the home map draws.
+N_COMMUNES = 69
+
+
+def commune_shapes(page):
+    """The map's drawn shapes, once the last of the 69 communes is in the frame (overlays add more paths)."""
+    shapes = folium_frame(page).locator("path.leaflet-interactive")
+    expect(shapes.nth(N_COMMUNES - 1)).to_be_attached(timeout=FIRST_LOAD_TIMEOUT_MS)
+    return shapes
 
 
 def query_param(url: str, name: str) -> str | None:

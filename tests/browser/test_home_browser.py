@@ -10,9 +10,18 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import FIRST_LOAD_TIMEOUT_MS, demo_badge, folium_frame, label, open_app, query_param, wait_idle
+from .conftest import (
+    MAP_FRAME,
+    N_COMMUNES,
+    commune_shapes,
+    demo_badge,
+    folium_frame,
+    label,
+    open_app,
+    query_param,
+    wait_idle,
+)
 
-N_COMMUNES = 69
 KIY_HOA = "18814"  # Xã Kỳ Hoa in the 2025 registry
 
 #: Finds a point inside one of the commune shapes that really receives the mouse there
@@ -49,13 +58,6 @@ _MAP_FRAME_SIZED = """
 """
 
 
-def _commune_shapes(page):
-    shapes = folium_frame(page).locator("path.leaflet-interactive")
-    # The map is drawn once the last of the 69 shapes is in the document.
-    expect(shapes.nth(N_COMMUNES - 1)).to_be_attached(timeout=FIRST_LOAD_TIMEOUT_MS)
-    return shapes
-
-
 def _metric_value(page, key: str):
     metric = page.get_by_test_id("stMetric").filter(has_text=label(f"kpi.{key}"))
     return metric.get_by_test_id("stMetricValue")
@@ -64,7 +66,7 @@ def _metric_value(page, key: str):
 def test_home_draws_the_69_communes_offline_with_the_demo_badge(app_server, accounts, guarded, page) -> None:
     open_app(page, app_server.url + "/", accounts["analyst"])
     expect(demo_badge(page)).to_be_visible()
-    shapes = _commune_shapes(page)
+    shapes = commune_shapes(page)
     assert shapes.count() >= N_COMMUNES
     # Drawn, not only present: the shapes have a size on screen.
     box = shapes.nth(0).bounding_box()
@@ -77,7 +79,7 @@ def test_home_draws_the_69_communes_offline_with_the_demo_badge(app_server, acco
 
 def test_clicking_a_commune_opens_its_profile_beside_the_map(app_server, accounts, registry, page) -> None:
     open_app(page, app_server.url + "/", accounts["analyst"])
-    shapes = _commune_shapes(page)
+    shapes = commune_shapes(page)
     assert query_param(page.url, "xa") is None
     # No scrolling first: the map is only partly in view, as a user first sees it. Leaflet focuses
     # the map on the first mousedown; were the page scrolled to show the whole map then, the shape
@@ -103,7 +105,7 @@ def test_clicking_a_commune_opens_its_profile_beside_the_map(app_server, account
     heading = page.get_by_role("heading", name=name, exact=True)
     expect(heading).to_be_visible()
     # Beside the map: the profile column starts right of the map's frame.
-    map_box = page.locator('iframe[title*="streamlit_folium"]').first.bounding_box()
+    map_box = page.locator(MAP_FRAME).first.bounding_box()
     heading_box = heading.bounding_box()
     assert map_box is not None and heading_box is not None
     assert heading_box["x"] >= map_box["x"] + map_box["width"] - 1

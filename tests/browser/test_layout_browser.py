@@ -13,12 +13,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import FIRST_LOAD_TIMEOUT_MS, folium_frame, label, open_app, wait_idle
+from .conftest import FIRST_LOAD_TIMEOUT_MS, MAP_FRAME, commune_shapes, folium_frame, label, open_app, wait_idle
 
 LAPTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
-N_COMMUNES = 69
-MAP_FRAME = 'iframe[title*="streamlit_folium"]'
 
 #: Pages and the role that sees them (url path -> account).
 PAGES = {
@@ -56,8 +54,7 @@ _H1_LINES = """
 def _home(page, app_server, account, viewport) -> None:
     page.set_viewport_size(viewport)
     open_app(page, app_server.url + "/", account)
-    shapes = folium_frame(page).locator("path.leaflet-interactive")
-    expect(shapes.nth(N_COMMUNES - 1)).to_be_attached(timeout=FIRST_LOAD_TIMEOUT_MS)
+    commune_shapes(page)
     wait_idle(page)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from .conftest import FIRST_LOAD_TIMEOUT_MS, demo_badge, label, open_app, wait_idle
+from .conftest import FIRST_LOAD_TIMEOUT_MS, MAP_FRAME, demo_badge, label, open_app, wait_idle
 
 #: Pages every signed-in role sees (url path -> catalogue key of its navigation title).
 ANALYST_PAGES = {
@@ -32,9 +32,9 @@ def _nav_links(page):
 
 def _wait_for_maps(page) -> None:
     """Let every map on the page load its scripts and draw (its requests are what we check)."""
-    frames = page.locator('iframe[title*="streamlit_folium"]')
+    frames = page.locator(MAP_FRAME)
     for index in range(frames.count()):
-        container = page.frame_locator('iframe[title*="streamlit_folium"]').nth(index).locator(".leaflet-container")
+        container = page.frame_locator(MAP_FRAME).nth(index).locator(".leaflet-container")
         expect(container).to_be_attached(timeout=FIRST_LOAD_TIMEOUT_MS)
 
 

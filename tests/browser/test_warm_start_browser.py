@@ -9,11 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import expect
 
-from .conftest import FIRST_LOAD_TIMEOUT_MS, AppServer, folium_frame, open_app, start_app_server
-
-N_COMMUNES = 69
+from .conftest import AppServer, commune_shapes, open_app, start_app_server
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +26,4 @@ def test_the_warm_server_draws_the_first_map(warm_server: AppServer, page):
         assert f"warm-up: {step} in" in log, log
     assert "failed" not in log, log
     open_app(page, warm_server.url)
-    shapes = folium_frame(page).locator("path.leaflet-interactive")
-    # Drawn: the last of the 69 commune shapes is in the frame (the overlays add more paths).
-    expect(shapes.nth(N_COMMUNES - 1)).to_be_attached(timeout=FIRST_LOAD_TIMEOUT_MS)
+    commune_shapes(page)  # drawn: the last of the 69 commune shapes is in the frame
